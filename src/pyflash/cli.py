@@ -1,0 +1,201 @@
+"""The ``pyflash`` command line.
+
+User mistakes (a bad deck, a bad flag, a missing path, a corrupt database)
+print one line and exit 2; they never end in a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import unicodedata
+from pathlib import Path
+
+import click
+
+from pyflash import __version__
+from pyflash.core.errors import PyflashError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _fail(message: str) -> None:
+    raise PyflashError(message)
+
+
+def _set_home(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        os.environ["PYFLASH_HOME"] = str(Path(value).expanduser().resolve())
+    return value
+
+
+home_option = click.option(
+    "--home",
+    type=click.Path(file_okay=False),
+    callback=_set_home,
+    expose_value=False,
+    is_eager=True,
+    help="Keep all state, config and cache under this folder (same as PYFLASH_HOME).",
+)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="pyflash")
+@home_option
+def cli() -> None:
+    """Spaced-repetition flashcards for programmers, in the terminal.
+
+    Decks are YAML files (see docs/deck-format.md). With no PATH, pyflash
+    uses the bundled decks plus your own deck folder (<data dir>/decks) and
+    the folders in PYFLASH_DECKS.
+    """
+
+
+deck_paths = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+
+
+@cli.command(context_settings=CONTEXT)
+@deck_paths
+@home_option
+def decks(paths: tuple[str, ...]) -> None:
+    """List decks with their total, new and due cards, and where they came from."""
+    from pyflash.core.workspace import open_workspace
+
+    with open_workspace(paths or None) as ws:
+        rows = ws.deck_counts()
+        if not rows and not ws.result.errors:
+            looked = ", ".join(str(p) for _, p in ws.result.searched)
+            click.echo(f"No decks found (looked in: {looked}).")
+            click.echo("Add a YAML deck there; see `pyflash check --help` and docs/deck-format.md.")
+            return
+        name_w = max([_width("Deck")] + [_width(_indent(r.name)) for r in rows])
+        header = f"{_pad('Deck', name_w)}  {'New':>5}  {'Due':>5}  {'Total':>6}  Source"
+        lines = [header, "-" * _width(header)]
+        for r in rows:
+            origin = ", ".join(sorted(r.origins))
+            where = origin
+            if r.paths:
+                where += ": " + (r.paths[0] if len(r.paths) == 1 else f"{len(r.paths)} files")
+            lines.append(
+                f"{_pad(_indent(r.name), name_w)}  {r.new:>5}  {r.due:>5}  {r.total:>6}  {where}"
+            )
+        click.echo("\n".join(lines))
+        if ws.result.errors:
+            for err in ws.result.errors:
+                click.echo(str(err), err=True)
+            click.echo(f"{len(ws.result.errors)} error(s); run `pyflash check` for details.", err=True)
+            sys.exit(2)
+
+
+def _indent(name: str) -> str:
+    parts = name.split("::")
+    return "  " * (len(parts) - 1) + parts[-1]
+
+
+@cli.command(context_settings=CONTEXT)
+@deck_paths
+@click.option("--run", "run_code", is_flag=True, help="Also run the code of every output card (python) and compare its stdout.")
+@home_option
+def check(paths: tuple[str, ...], run_code: bool) -> None:
+    """Validate decks and report every error, as path:line:col: message.
+
+    Exits 2 if any deck has an error, 0 otherwise. Also reports cards whose
+    review history was carried over after an edit, and orphaned history.
+    With --run (the only command that executes deck content), runs output
+    cards in a sandboxed `python -I` and exits 1 on any mismatch.
+    """
+    from pyflash.core.workspace import open_workspace
+
+    with open_workspace(paths or None) as ws:
+        result = ws.result
+        for err in result.errors:
+            click.echo(str(err))
+        for rel in ws.report.relinked:
+            card = rel.card
+            click.echo(
+                f"{card.path}:{card.line}:{card.col}: note: card {card.index} was edited; "
+                f"its review history was kept ({rel.similarity:.0%} similar to the old text). "
+                "Give cards an `id` to keep history through any edit."
+            )
+        for orphan in ws.report.orphans:
+            first = orphan.text.split("\n", 1)[0][:60]
+            click.echo(
+                f"note: deck '{orphan.deck}': review history of a card no longer in the decks "
+                f"(\"{first}\", key {orphan.key}); it is kept in case the card comes back"
+            )
+        n_cards = len(result.cards)
+        n_files = len(result.files)
+        status = f"{len(result.errors)} error(s)" if result.errors else "no errors"
+        click.echo(f"checked {n_files} file(s), {n_cards} card(s): {status}", err=bool(result.errors))
+        exit_code = 2 if result.errors else 0
+        if run_code:
+            from pyflash.core.runner import run_output_cards
+
+            outcome = run_output_cards(result.cards, echo=click.echo)
+            if outcome.failed and exit_code == 0:
+                exit_code = 1
+        if exit_code:
+            sys.exit(exit_code)
+
+
+@cli.command(context_settings=CONTEXT)
+@deck_paths
+@click.option("--deck", "deck", metavar="NAME", help="Study only this deck and its subdecks.")
+@click.option("--new", "new", type=click.IntRange(min=0), metavar="N", help="New cards today (overrides the config).")
+@click.option("--reviews", "reviews", type=click.IntRange(min=0), metavar="N", help="Reviews today (overrides the config).")
+@click.option("--cram", is_flag=True, help="Review cards without changing their schedule.")
+@home_option
+def study(paths: tuple[str, ...], deck: str | None, new: int | None, reviews: int | None, cram: bool) -> None:
+    """Study in the terminal: reveal with space, grade 0-5, ? for every key."""
+    from pyflash.core.workspace import open_workspace
+
+    ws = open_workspace(paths or None)
+    if deck and deck not in {d.name for d in ws.deck_counts()}:
+        ws.close()
+        known = ", ".join(sorted({f.deck for f in ws.result.files})) or "none"
+        _fail(f"no deck named '{deck}' (decks: {known})")
+    from pyflash.ui.app import make_app
+
+    app = make_app(ws, deck=deck, new=new, reviews=reviews, cram=cram)
+    try:
+        app.run()
+    finally:
+        ws.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="pyflash", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code == 1 or isinstance(exc, click.UsageError) else exc.exit_code)
+    except PyflashError as exc:
+        click.echo(f"pyflash: {exc}" if not _looks_located(str(exc)) else str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except SystemExit:
+        raise
+
+
+def _looks_located(message: str) -> bool:
+    head = message.split(": ", 1)[0]
+    return head.count(":") >= 2 and head.rsplit(":", 2)[-1].isdigit()
+
+
+if __name__ == "__main__":
+    main()

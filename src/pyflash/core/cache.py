@@ -1,0 +1,126 @@
+"""A cache of validated deck files, so an unchanged file is never parsed twice.
+
+One entry per deck file, in the cache directory, keyed by the file's absolute
+path, size and mtime. Entries are ``marshal`` data (plain tuples and strings,
+nothing that can run) behind a BLAKE2 checksum. A stale, corrupt or foreign
+entry is ignored and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from pathlib import Path
+
+from pyflash import paths
+from pyflash.core.errors import DeckError
+from pyflash.core.model import Card
+
+# Bump when the parsed form or the validation rules change.
+FORMAT = 3
+_DIGEST = 16
+
+
+def _entry_path(abspath: str) -> Path:
+    name = hashlib.blake2b(abspath.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return paths.deck_cache_dir() / f"{name}.bin"
+
+
+def _encode(key: tuple, parsed) -> bytes:
+    payload = marshal.dumps(
+        (
+            FORMAT,
+            key,
+            parsed.path,
+            parsed.deck,
+            parsed.description,
+            parsed.tags,
+            parsed.lang,
+            [tuple(c) for c in parsed.cards],
+            [tuple(e) for e in ((e.path, e.line, e.col, e.message) for e in parsed.errors)],
+        )
+    )
+    return hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload
+
+
+def _decode(blob: bytes, key: tuple):
+    from pyflash.core.loader import ParsedFile
+
+    digest, payload = blob[:_DIGEST], blob[_DIGEST:]
+    if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != digest:
+        return None
+    data = marshal.loads(payload)
+    if not isinstance(data, tuple) or len(data) != 9 or data[0] != FORMAT or data[1] != key:
+        return None
+    _, _, path, deck, description, tags, lang, cards, errors = data
+    width = len(Card._fields)
+    if any(len(c) != width for c in cards):
+        return None
+    return ParsedFile(
+        path,
+        deck,
+        description,
+        tags,
+        lang,
+        list(map(Card._make, cards)),
+        [DeckError(*e) for e in errors],
+    )
+
+
+def load_or_parse(file: Path, *, use_cache: bool = True):
+    """The parsed form of ``file``: from the cache when it is fresh, else parsed."""
+    from pyflash.core.loader import parse_deck_file
+
+    spath = str(file)
+    try:
+        st = os.stat(spath)
+    except OSError:
+        return parse_deck_file(spath)
+    key = (os.path.abspath(spath), spath, st.st_size, st.st_mtime_ns)
+    entry = _entry_path(key[0])
+    if use_cache:
+        try:
+            blob = entry.read_bytes()
+        except OSError:
+            blob = None
+        if blob:
+            try:
+                cached = _decode(blob, key)
+            except Exception:  # corrupt entry: ignore and rebuild
+                cached = None
+            if cached is not None:
+                return cached
+    data = None
+    try:
+        data = Path(spath).read_bytes()
+    except OSError:
+        pass
+    parsed = parse_deck_file(spath, data)
+    if use_cache and data is not None and len(data) == st.st_size:
+        _write(entry, _encode(key, parsed))
+    return parsed
+
+
+def _write(entry: Path, blob: bytes) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(blob)
+        os.replace(tmp, entry)
+    except OSError:
+        pass  # a read-only cache only costs speed
+
+
+def clear() -> int:
+    """Delete every cache entry; returns how many were removed."""
+    removed = 0
+    directory = paths.deck_cache_dir()
+    if directory.is_dir():
+        for entry in directory.glob("*.bin"):
+            try:
+                entry.unlink()
+                removed += 1
+            except OSError:
+                pass
+    return removed

@@ -1,0 +1,28 @@
+"""User-facing errors: one line, ``path:line:col: what is wrong (and how to fix it)``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PyflashError(Exception):
+    """A mistake the user can fix. The CLI prints it on one line and exits 2."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DeckError:
+    """One problem in one deck file, at a 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class StoreError(PyflashError):
+    """The review database cannot be used (corrupt, locked, too new...)."""

@@ -1,0 +1,392 @@
+"""A study session: today's queue, grading, undo, bury and suspend. No UI.
+
+The TUI drives a :class:`StudySession`; tests drive it the same way.
+
+* The queue: cards left from earlier today that still need a 4 or 5
+  ("relearn"), then due reviews (most overdue first), then new cards in deck
+  order, within the daily limits (which count what was already done today).
+* A grade below 4 puts the card back later in the session (after a few other
+  cards, never immediately next unless nothing else is left).
+* Every grade is written to the store before the next card is shown.
+* ``cram=True`` studies without touching the schedule: nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pyflash.core.config import Config
+from pyflash.core.errors import PyflashError
+from pyflash.core.model import Card, in_deck
+from pyflash.core.schedule import (
+    Clock,
+    GradePreview,
+    apply_grade,
+    local_day,
+    preview,
+    system_clock,
+)
+from pyflash.core.store import Store, utc_now_iso
+
+REQUEUE_GAP = 3  # a failed card comes back after this many other cards
+
+
+class SessionError(PyflashError):
+    pass
+
+
+@dataclass(slots=True)
+class QueueItem:
+    card: Card
+    kind: str  # "new", "review", "relearn"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    new: int
+    relearn: int
+    review: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.relearn + self.review
+
+
+@dataclass(frozen=True, slots=True)
+class GradeOutcome:
+    card: Card
+    grade: int
+    kind: str  # "review", "repeat" or "cram"
+    again_today: bool
+    due_day: int | None
+    review_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    reviewed: int  # grades given
+    cards: int  # distinct cards graded
+    seconds: float
+    grades: dict[int, int]
+    relearned: int  # cards that came back for relearning
+    next_due_day: int | None
+    today: int
+
+
+@dataclass(slots=True)
+class _Done:
+    review_id: int | None
+    item: QueueItem
+    position: int
+    grade: int
+    again: bool
+
+
+@dataclass(slots=True)
+class _Stats:
+    grades: Counter = field(default_factory=Counter)
+    cards: set = field(default_factory=set)
+    relearned: set = field(default_factory=set)
+
+
+def card_text(card: Card) -> str:
+    return card.identity_text
+
+
+def select(cards: Sequence[Card], deck: str | None) -> list[Card]:
+    if not deck:
+        return list(cards)
+    return [c for c in cards if in_deck(c.deck, deck)]
+
+
+class StudySession:
+    """Today's study of ``cards`` against ``store``."""
+
+    def __init__(
+        self,
+        cards: Sequence[Card],
+        store: Store,
+        *,
+        config: Config | None = None,
+        clock: Clock = system_clock,
+        deck: str | None = None,
+        new_limit: int | None = None,
+        review_limit: int | None = None,
+        cram: bool = False,
+    ) -> None:
+        self.store = store
+        self.config = (config or Config()).with_limits(new_limit, review_limit)
+        self.clock = clock
+        self.deck = deck
+        self.cram = cram
+        self.cards = select(cards, deck)
+        self.started = clock()
+        self.today = self._day()
+        self.revealed = False
+        self._revealed_at: datetime | None = None
+        self._history: list[_Done] = []
+        self._stats = _Stats()
+        self._states = store.states()
+        self.queue: list[QueueItem] = self._build_queue()
+        self.total_planned = len(self.queue)
+
+    # -- the queue -------------------------------------------------------
+
+    def _day(self) -> int:
+        return local_day(self.clock(), self.config.day_starts_at)
+
+    def _build_queue(self) -> list[QueueItem]:
+        day = self.today
+        states = self._states
+        relearn: list[QueueItem] = []
+        due: list[tuple[int, int, QueueItem]] = []
+        new: list[QueueItem] = []
+        for order, card in enumerate(self.cards):
+            row = states.get(card.key)
+            if row is not None and (row.suspended or row.is_buried(day)):
+                continue
+            if self.cram:
+                new.append(QueueItem(card, "new" if row is None or row.is_new else "review"))
+                continue
+            if row is None or row.is_new:
+                new.append(QueueItem(card, "new"))
+            elif row.last_day == day:
+                if row.last_grade is not None and row.last_grade < 4:
+                    relearn.append(QueueItem(card, "relearn"))
+            elif row.due_day is not None and row.due_day <= day:
+                due.append((row.due_day, order, QueueItem(card, "review")))
+        if self.cram:
+            return new
+        due.sort(key=lambda t: (t[0], t[1]))
+        review_room = max(0, self.config.reviews_per_day - self.store.reviews_on(day))
+        new_room = max(0, self.config.new_per_day - self.store.new_cards_on(day))
+        return relearn + [t[2] for t in due[:review_room]] + new[:new_room]
+
+    def available_beyond_limits(self) -> QueueCounts:
+        """How many new and due cards the daily limits held back."""
+        day = self.today
+        queued = {item.card.key for item in self.queue}
+        new = review = 0
+        for card in self.cards:
+            if card.key in queued:
+                continue
+            row = self._states.get(card.key)
+            if row is not None and (row.suspended or row.is_buried(day)):
+                continue
+            if row is None or row.is_new:
+                new += 1
+            elif row.last_day != day and row.due_day is not None and row.due_day <= day:
+                review += 1
+        return QueueCounts(new, 0, review)
+
+    @property
+    def current(self) -> Card | None:
+        return self.queue[0].card if self.queue else None
+
+    @property
+    def current_kind(self) -> str | None:
+        return self.queue[0].kind if self.queue else None
+
+    @property
+    def finished(self) -> bool:
+        return not self.queue
+
+    def counts(self) -> QueueCounts:
+        c = Counter(item.kind for item in self.queue)
+        return QueueCounts(c["new"], c["relearn"], c["review"])
+
+    @property
+    def done_count(self) -> int:
+        return len(self._stats.cards)
+
+    def progress(self) -> tuple[int, int]:
+        """(cards finished for today, cards in this session)."""
+        remaining = len({item.card.key for item in self.queue})
+        total = max(self.total_planned, self.done_count + remaining)
+        return total - remaining, total
+
+    # -- studying --------------------------------------------------------
+
+    def reveal(self) -> None:
+        if self.current is None:
+            raise SessionError("no card to reveal: the session is finished")
+        if not self.revealed:
+            self.revealed = True
+            self._revealed_at = self.clock()
+
+    def previews(self) -> list[GradePreview]:
+        """For each grade 0..5, the interval it would give the current card."""
+        card = self.current
+        if card is None:
+            return []
+        row = None if self.cram else self._states.get(card.key)
+        return [preview(row, g, self._day()) for g in range(6)]
+
+    def grade(self, grade: int) -> GradeOutcome:
+        """Grade the current card (after :meth:`reveal`) and move on."""
+        if not self.queue:
+            raise SessionError("no card to grade: the session is finished")
+        if not self.revealed:
+            raise SessionError("reveal the answer before grading")
+        item = self.queue[0]
+        card = item.card
+        now = self.clock()
+        day = self._day()
+        answer_ms = None
+        if self._revealed_at is not None:
+            answer_ms = max(0, int((now - self._revealed_at).total_seconds() * 1000))
+        row = self._states.get(card.key)
+        result = apply_grade(
+            row, key=card.key, deck=card.deck, text=card_text(card), grade=grade, now=now, day=day
+        )
+        review_id: int | None = None
+        kind = "cram" if self.cram else result.kind
+        if not self.cram:
+            review_id = self.store.record(
+                row,
+                result.after,
+                grade=grade,
+                kind=result.kind,
+                ts=utc_now_iso(now),
+                day=day,
+                answer_ms=answer_ms,
+            )
+            self._states[card.key] = result.after
+        self.queue.pop(0)
+        again = result.again_today
+        position = 0
+        if again:
+            position = min(REQUEUE_GAP, len(self.queue))
+            self.queue.insert(position, QueueItem(card, "relearn"))
+            self._stats.relearned.add(card.key)
+        self._history.append(_Done(review_id, item, position, int(grade), again))
+        self._stats.grades[int(grade)] += 1
+        self._stats.cards.add(card.key)
+        self._next()
+        return GradeOutcome(
+            card, int(grade), kind, again, None if self.cram else result.after.due_day, review_id
+        )
+
+    def _next(self) -> None:
+        self.revealed = False
+        self._revealed_at = None
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._history)
+
+    def undo(self) -> Card | None:
+        """Take back the last grade of this session; that card is shown again."""
+        if not self._history:
+            return None
+        done = self._history.pop()
+        card = done.item.card
+        if done.review_id is not None:
+            entry = self.store.undo(done.review_id, ts=utc_now_iso(self.clock()), day=self._day())
+            restored = entry.before if entry else None
+            if restored is None:
+                self._states.pop(card.key, None)
+            else:
+                self._states[card.key] = restored
+        if done.again:
+            for i, item in enumerate(self.queue):
+                if item.card.key == card.key and item.kind == "relearn":
+                    del self.queue[i]
+                    break
+            if not any(d.item.card.key == card.key and d.again for d in self._history):
+                self._stats.relearned.discard(card.key)
+        self.queue.insert(0, done.item)
+        self._stats.grades[done.grade] -= 1
+        if not any(d.item.card.key == card.key for d in self._history):
+            self._stats.cards.discard(card.key)
+        self._next()
+        return card
+
+    def _drop_current(self) -> QueueItem:
+        if not self.queue:
+            raise SessionError("no current card")
+        item = self.queue.pop(0)
+        self.queue = [i for i in self.queue if i.card.key != item.card.key]
+        self._next()
+        return item
+
+    def bury(self) -> Card:
+        """Hide the current card until tomorrow."""
+        card = self.queue[0].card if self.queue else None
+        if card is None:
+            raise SessionError("no current card")
+        if not self.cram:
+            state = self.store.update(card.key, card.deck, card_text(card), buried_until=self._day() + 1)
+            self._states[card.key] = state
+        self._drop_current()
+        return card
+
+    def suspend(self) -> Card:
+        """Suspend the current card until it is unsuspended."""
+        card = self.queue[0].card if self.queue else None
+        if card is None:
+            raise SessionError("no current card")
+        state = self.store.update(card.key, card.deck, card_text(card), suspended=True)
+        self._states[card.key] = state
+        self._drop_current()
+        return card
+
+    def replace_cards(self, cards: Sequence[Card], old_key: str | None = None, new_key: str | None = None) -> None:
+        """After a deck was edited and reloaded: show the new text of queued cards.
+
+        ``old_key``/``new_key`` tell that the current card's key changed (its
+        history was relinked); queued cards whose key vanished are dropped.
+        """
+        self.cards = select(cards, self.deck)
+        by_key = {c.key: c for c in self.cards}
+        self._states = self.store.states()
+        kept: list[QueueItem] = []
+        for item in self.queue:
+            key = item.card.key
+            if key == old_key and new_key is not None:
+                key = new_key
+            card = by_key.get(key)
+            if card is not None:
+                kept.append(QueueItem(card, item.kind))
+        self.queue = kept
+        for done in self._history:
+            key = done.item.card.key
+            if key == old_key and new_key is not None:
+                key = new_key
+            if key in by_key:
+                done.item = QueueItem(by_key[key], done.item.kind)
+
+    # -- the end ---------------------------------------------------------
+
+    def next_due_day(self) -> int | None:
+        """The earliest day a card of this selection is due, outside today's queue.
+
+        Today when the daily limits held due cards back; None when nothing is
+        scheduled (only new or suspended cards).
+        """
+        queued = {item.card.key for item in self.queue}
+        days = [
+            max(row.due_day, row.buried_until or 0, self.today)
+            for card in self.cards
+            if card.key not in queued
+            and (row := self._states.get(card.key)) is not None
+            and not row.suspended
+            and row.due_day is not None
+        ]
+        return min(days, default=None)
+
+    def summary(self) -> Summary:
+        seconds = max(0.0, (self.clock() - self.started).total_seconds())
+        grades = {g: n for g, n in sorted(self._stats.grades.items()) if n > 0}
+        return Summary(
+            reviewed=sum(grades.values()),
+            cards=len(self._stats.cards),
+            seconds=seconds,
+            grades=grades,
+            relearned=len(self._stats.relearned),
+            next_due_day=self.next_due_day(),
+            today=self.today,
+        )

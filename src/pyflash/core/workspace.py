@@ -1,0 +1,134 @@
+"""Everything a command needs: loaded decks, the store, the config, a clock.
+
+The CLI and the TUI both open a :class:`Workspace`; they never reach into
+loading, the store or scheduling on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pyflash.core.config import Config, load_config
+from pyflash.core.identity import ReconcileReport, reconcile
+from pyflash.core.loader import LoadResult, explicit_sources, load_decks
+from pyflash.core.model import Card, deck_and_parents
+from pyflash.core.schedule import Clock, local_day, system_clock
+from pyflash.core.session import StudySession
+from pyflash.core.store import Store
+
+
+@dataclass
+class DeckCounts:
+    name: str
+    total: int = 0
+    new: int = 0
+    due: int = 0
+    suspended: int = 0
+    origins: set[str] = field(default_factory=set)
+    paths: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Workspace:
+    paths: list[str] | None
+    result: LoadResult
+    store: Store
+    config: Config
+    clock: Clock
+    report: ReconcileReport
+
+    @property
+    def cards(self) -> list[Card]:
+        return self.result.cards
+
+    @property
+    def today(self) -> int:
+        return local_day(self.clock(), self.config.day_starts_at)
+
+    def session(
+        self,
+        deck: str | None = None,
+        *,
+        new: int | None = None,
+        reviews: int | None = None,
+        cram: bool = False,
+    ) -> StudySession:
+        return StudySession(
+            self.cards,
+            self.store,
+            config=self.config,
+            clock=self.clock,
+            deck=deck,
+            new_limit=new,
+            review_limit=reviews,
+            cram=cram,
+        )
+
+    def reload(self) -> ReconcileReport:
+        """Load the decks again (after an edit) and re-link edited cards."""
+        self.result = _load(self.paths)
+        self.report = _reconcile(self.result, self.store, self.clock)
+        return self.report
+
+    def deck_counts(self) -> list[DeckCounts]:
+        """Counts per deck name, parents included (``A`` counts ``A::B``)."""
+        day = self.today
+        states = self.store.states()
+        table: dict[str, DeckCounts] = {}
+        for f in self.result.files:
+            for name in deck_and_parents(f.deck):
+                entry = table.setdefault(name, DeckCounts(name))
+                entry.origins.add(f.origin)
+                if name == f.deck:
+                    entry.paths.append(f.path)
+            for card in f.cards:
+                row = states.get(card.key)
+                for name in deck_and_parents(card.deck):
+                    entry = table[name]
+                    entry.total += 1
+                    if row is not None and row.suspended:
+                        entry.suspended += 1
+                    elif row is not None and row.is_buried(day):
+                        pass
+                    elif row is None or row.is_new:
+                        entry.new += 1
+                    elif row.due_day <= day and row.last_day != day:  # type: ignore[operator]
+                        entry.due += 1
+        return [table[k] for k in sorted(table)]
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _load(paths: Sequence[str] | None) -> LoadResult:
+    return load_decks(None if not paths else explicit_sources(paths))
+
+
+def _reconcile(result: LoadResult, store: Store, clock: Clock) -> ReconcileReport:
+    if result.errors:
+        # While any deck file is broken, its cards look missing: relinking or
+        # calling them orphans could attach history to the wrong card.
+        return ReconcileReport([], [])
+    return reconcile(result.cards, store, clock())
+
+
+def open_workspace(
+    paths: Sequence[str] | None = None,
+    *,
+    clock: Clock = system_clock,
+    config: Config | None = None,
+    store: Store | None = None,
+) -> Workspace:
+    """Load decks (cached), open the store, apply the config, re-link edits."""
+    cfg = config or load_config()
+    result = _load(paths)
+    st = store or Store()
+    report = _reconcile(result, st, clock)
+    return Workspace(list(paths) if paths else None, result, st, cfg, clock, report)

@@ -1,0 +1,63 @@
+"""Shared fixtures. Every test runs with PYFLASH_HOME in a temporary folder."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def pyflash_home(tmp_path, monkeypatch):
+    home = tmp_path / "pyflash-home"
+    monkeypatch.setenv("PYFLASH_HOME", str(home))
+    monkeypatch.delenv("PYFLASH_DECKS", raising=False)
+    return home
+
+
+class FakeClock:
+    """A settable clock: ``clock()`` is now; ``advance(...)`` moves it."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> None:
+        self.now = self.now + timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def write_deck(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_deck(tmp_path) -> Path:
+    return write_deck(
+        tmp_path / "decks",
+        "basics.yaml",
+        """\
+deck: Basics
+tags: [t]
+cards:
+  - q: one?
+    a: "1"
+  - q: two?
+    a: "2"
+  - q: three?
+    a: "3"
+""",
+    )
