@@ -17,8 +17,11 @@ from pyflash import paths
 from pyflash.core.errors import DeckError
 from pyflash.core.model import Card
 
-# Bump when the parsed form or the validation rules change.
-FORMAT = 3
+from pyflash import __version__
+
+# Bump when the parsed form or the validation rules change; entries written
+# by another pyflash version are never trusted either.
+FORMAT = f"3:{__version__}"
 _DIGEST = 16
 
 

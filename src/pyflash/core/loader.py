@@ -222,24 +222,30 @@ def _decode(data: bytes, problems: _Problems) -> str | None:
     return text
 
 
-def _yaml_error(exc, problems: _Problems) -> None:
+def _yaml_error(exc, problems: _Problems, text: str) -> None:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
     message = f"YAML syntax error: {problem}"
     if context:
         message += f" ({context})"
     lowered = message.lower()
-    if "\\t" in problem or "'\\t'" in message or "tab" in lowered:
+    lines = text.split("\n")
+    line_text = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "end of stream" in lowered and "quoted scalar" in lowered and context_mark is not None:
+        mark = context_mark
+        message += "; a quote opened here is never closed"
+    elif "\t" in line_text[: max(mark.column, 0) + 1 if mark is not None else 0] or line_text.startswith("\t"):
         message += "; indent with spaces, not tabs"
     elif "mapping values are not allowed" in lowered:
         message += "; check the indentation, or quote text that contains ': '"
-    elif "could not find expected ':'" in lowered or "expected <block end>" in lowered:
-        message += "; check the indentation of this line and the one above"
-    elif "found character" in lowered and "cannot start any token" in lowered:
-        message += "; quote text that starts with this character"
     elif "expected a single document" in lowered:
         message += "; a deck file holds one document (remove the extra `---`)"
+    elif "found character" in lowered and "cannot start any token" in lowered:
+        message += "; quote text that starts with this character"
+    elif "expected" in lowered:
+        message += "; check the indentation of this line and the one above"
     if mark is not None:
         problems.at_pos(mark.line + 1, mark.column + 1, message)
     else:
@@ -268,7 +274,7 @@ def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None) -> 
     try:
         root = yaml.compose(text, Loader=_loader_class())
     except yaml.YAMLError as exc:
-        _yaml_error(exc, problems)
+        _yaml_error(exc, problems, text)
         return result
     except (RecursionError, MemoryError):
         problems.at_pos(1, 1, "YAML is nested too deeply to be a deck")
@@ -292,6 +298,7 @@ def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None) -> 
         return result
 
     cards_node = None
+    deck_level_errors = len(problems.errors)
     for key, value in _mapping_items(root, "deck", problems, DECK_KEYS):
         if key == "deck":
             name = _text(value, "'deck'", problems)
@@ -312,6 +319,8 @@ def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None) -> 
         elif key == "cards":
             cards_node = value
     if cards_node is None:
+        if len(problems.errors) > deck_level_errors:
+            return result  # e.g. `card:` misspelt: that error says it all
         problems.at(root, "the deck has no `cards:` list (add `cards:` with at least one card)")
         return result
     bad = _bad_tag(cards_node)

@@ -1,0 +1,56 @@
+"""The domain/UI split: core and export never import textual."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+MODULES = [
+    "pyflash.core.sm2",
+    "pyflash.core.loader",
+    "pyflash.core.cache",
+    "pyflash.core.store",
+    "pyflash.core.schedule",
+    "pyflash.core.session",
+    "pyflash.core.identity",
+    "pyflash.core.workspace",
+    "pyflash.core.config",
+    "pyflash.paths",
+]
+
+
+@pytest.mark.parametrize("package", ["pyflash.core", "pyflash.export"])
+def test_package_does_not_import_textual(package):
+    import importlib
+    import pkgutil
+
+    pkg = importlib.import_module(package)
+    names = [package] + [f"{package}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__)]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert len(names) > 1
+    assert out.stdout.strip() == "", f"{package} imported textual: {out.stdout}"
+
+
+def test_check_does_not_import_textual_or_yaml_when_cached(tmp_path):
+    """`pyflash decks` on a warm cache needs neither textual nor PyYAML."""
+    code = (
+        "import sys\n"
+        "from pyflash.cli import main\n"
+        "try:\n"
+        "    main(['decks'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('textual' in sys.modules, 'yaml' in sys.modules, file=sys.stderr)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr.strip().splitlines()[-1] == "False False"

@@ -1,0 +1,115 @@
+"""The command line, run as a user runs it: a real process."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import DATA, ROOT, write_deck
+
+LOCATED = re.compile(r"^.+?:\d+:\d+: .+")
+
+
+def run(*args, cwd=None, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "pyflash", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env or os.environ.copy(),
+        timeout=120,
+    )
+
+
+def test_version():
+    out = run("--version")
+    assert out.returncode == 0 and re.search(r"pyflash, version \d+\.\d+", out.stdout)
+
+
+@pytest.mark.parametrize("command", [[], ["decks"], ["check"], ["study"]])
+def test_every_command_has_help(command):
+    out = run(*command, "--help")
+    assert out.returncode == 0 and "Usage:" in out.stdout
+
+
+def test_console_script_is_installed():
+    exe = os.path.join(os.path.dirname(sys.executable), "pyflash")
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    assert out.returncode == 0
+
+
+def test_check_reports_every_error_without_traceback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = run("check", str(DATA / "broken"))
+    assert out.returncode == 2
+    assert "Traceback" not in out.stdout + out.stderr
+    errors = [l for l in out.stdout.splitlines() if LOCATED.match(l)]
+    files = {l.split(":", 1)[0] for l in errors}
+    assert len(files) >= 20
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_check_clean_decks_exits_0():
+    out = run("check", str(ROOT / "decks"))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no errors" in out.stderr + out.stdout
+
+
+def test_decks_lists_bundled_decks_with_origin():
+    out = run("decks")
+    assert out.returncode == 0, out.stderr
+    assert "Example" in out.stdout and "bundled" in out.stdout
+
+
+def test_user_deck_dir_and_env_decks_are_found(tmp_path, pyflash_home):
+    write_deck(pyflash_home / "data" / "decks", "mine.yaml", "deck: Mine\ncards:\n  - q: a\n    a: b\n")
+    write_deck(tmp_path / "extra", "e.yaml", "deck: Extra\ncards:\n  - q: a\n    a: b\n")
+    env = os.environ.copy()
+    env["PYFLASH_DECKS"] = str(tmp_path / "extra")
+    out = run("decks", env=env)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"Mine .* user", out.stdout) and re.search(r"Extra .* PYFLASH_DECKS", out.stdout)
+
+
+def test_missing_path_and_bad_flag_exit_2():
+    out = run("check", "/no/such/deck.yaml")
+    assert out.returncode == 2 and "no such file" in out.stderr and "Traceback" not in out.stderr
+    out = run("decks", "--bogus")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_corrupt_store_is_one_line_exit_2(pyflash_home):
+    db = pyflash_home / "data" / "reviews.sqlite3"
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"junk" * 100)
+    out = run("decks")
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "left untouched" in out.stderr
+    assert db.read_bytes() == b"junk" * 100
+
+
+def test_bad_config_is_located(pyflash_home):
+    cfg = pyflash_home / "config" / "config.toml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text("new_per_day = 20\nnew_per_dya = 3\n", encoding="utf-8")
+    out = run("study", "--help")
+    assert out.returncode == 0
+    out = run("study", str(ROOT / "decks" / "example.yaml"))
+    assert out.returncode == 2
+    assert re.match(rf"{re.escape(str(cfg))}:2:1: unknown setting 'new_per_dya' \(did you mean 'new_per_day'\?\)", out.stderr)
+
+
+def test_home_option_relocates_state(tmp_path):
+    home = tmp_path / "elsewhere"
+    out = run("--home", str(home), "decks", str(ROOT / "decks" / "example.yaml"))
+    assert out.returncode == 0, out.stderr
+    assert (home / "data" / "reviews.sqlite3").exists()
+
+
+def test_unknown_deck_for_study_exits_2():
+    out = run("study", "--deck", "Nope", str(ROOT / "decks" / "example.yaml"))
+    assert out.returncode == 2 and "no deck named 'Nope'" in out.stderr
