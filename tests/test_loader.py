@@ -181,15 +181,25 @@ def test_changed_file_is_parsed_again(tmp_path):
     assert load_decks(explicit_sources([path])).cards[0].a == "changed answer"
 
 
-@pytest.mark.parametrize("damage", [b"", b"garbage", None])
-def test_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path, damage):
+@pytest.mark.parametrize("damage", ["empty", "garbage", "head", "cards"])
+def test_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path, damage, monkeypatch):
     path = write_deck(tmp_path, "c.yaml", "deck: C\ncards:\n  - q: a\n    a: b\n")
     expected = load_decks(explicit_sources([path])).cards
     (entry,) = list((Path(os.environ["PYFLASH_HOME"]) / "cache" / "decks").glob("*.bin"))
     blob = entry.read_bytes()
-    entry.write_bytes(damage if damage is not None else blob[:-5] + b"XXXXX")
+    damaged = {
+        "empty": b"",
+        "garbage": b"garbage",
+        "head": blob[:30] + b"X" * 10 + blob[40:],
+        "cards": blob[:-5] + b"XXXXX",
+    }[damage]
+    entry.write_bytes(damaged)
     assert load_decks(explicit_sources([path])).cards == expected
-    assert entry.read_bytes() == blob  # rebuilt
+    assert entry.read_bytes() != damaged  # rebuilt
+    import pyflash.core.loader as loader
+
+    monkeypatch.setattr(loader, "parse_deck_file", lambda *a, **k: pytest.fail("parsed again"))
+    assert load_decks(explicit_sources([path])).cards == expected  # and trusted again
 
 
 def test_cache_clear(tmp_path):

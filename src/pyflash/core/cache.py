@@ -21,7 +21,7 @@ from pyflash import __version__
 
 # Bump when the parsed form or the validation rules change; entries written
 # by another pyflash version are never trusted either.
-FORMAT = f"3:{__version__}"
+FORMAT = f"5:{__version__}"
 _DIGEST = 16
 
 
@@ -30,8 +30,19 @@ def _entry_path(abspath: str) -> Path:
     return paths.deck_cache_dir() / f"{name}.bin"
 
 
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=_DIGEST).digest()
+
+
 def _encode(key: tuple, parsed) -> bytes:
-    payload = marshal.dumps(
+    """``digest(head) | len(head) | head | cards``.
+
+    The head (metadata, keys, errors, and the digest of the cards part) is
+    checked on every read; the cards part is checked when it is decoded, which
+    ``pyflash decks`` never needs.
+    """
+    cards = marshal.dumps([tuple(c) for c in parsed.cards])
+    head = marshal.dumps(
         (
             FORMAT,
             key,
@@ -40,34 +51,44 @@ def _encode(key: tuple, parsed) -> bytes:
             parsed.description,
             parsed.tags,
             parsed.lang,
-            [tuple(c) for c in parsed.cards],
-            [tuple(e) for e in ((e.path, e.line, e.col, e.message) for e in parsed.errors)],
+            tuple(c.key for c in parsed.cards),
+            [(e.path, e.line, e.col, e.message) for e in parsed.errors],
+            _digest(cards),
         )
     )
-    return hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload
+    return _digest(head) + len(head).to_bytes(8, "little") + head + cards
 
 
-def _decode(blob: bytes, key: tuple):
-    from pyflash.core.loader import ParsedFile
+def _decode(blob: bytes, key: tuple, entry: Path | None = None):
+    from pyflash.core.loader import ParsedFile, parse_deck_file
 
-    digest, payload = blob[:_DIGEST], blob[_DIGEST:]
-    if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != digest:
+    digest = blob[:_DIGEST]
+    size = int.from_bytes(blob[_DIGEST : _DIGEST + 8], "little")
+    head = blob[_DIGEST + 8 : _DIGEST + 8 + size]
+    if len(head) != size or _digest(head) != digest:
         return None
-    data = marshal.loads(payload)
-    if not isinstance(data, tuple) or len(data) != 9 or data[0] != FORMAT or data[1] != key:
+    data = marshal.loads(head)
+    if not isinstance(data, tuple) or len(data) != 10 or data[0] != FORMAT or data[1] != key:
         return None
-    _, _, path, deck, description, tags, lang, cards, errors = data
-    width = len(Card._fields)
-    if any(len(c) != width for c in cards):
-        return None
+    _, _, path, deck, description, tags, lang, keys, errors, cards_digest = data
+    body = memoryview(blob)[_DIGEST + 8 + size :]
+
+    def decode() -> list:
+        try:
+            if _digest(body) == cards_digest:
+                cards = list(map(Card._make, marshal.loads(body)))
+                if tuple(c.key for c in cards) == keys:
+                    return cards
+        except Exception:
+            pass
+        parsed = parse_deck_file(path)  # a damaged entry is never trusted: rebuild it
+        if entry is not None:
+            _write(entry, _encode(key, parsed))
+        return parsed.cards
+
     return ParsedFile(
-        path,
-        deck,
-        description,
-        tags,
-        lang,
-        list(map(Card._make, cards)),
-        [DeckError(*e) for e in errors],
+        path, deck, description, tags, lang, None, [DeckError(*e) for e in errors],
+        keys=keys, decode=decode,
     )
 
 
@@ -89,7 +110,7 @@ def load_or_parse(file: Path, *, use_cache: bool = True):
             blob = None
         if blob:
             try:
-                cached = _decode(blob, key)
+                cached = _decode(blob, key, entry)
             except Exception:  # corrupt entry: ignore and rebuild
                 cached = None
             if cached is not None:

@@ -12,7 +12,6 @@ size and mtime, so an unchanged file is never parsed twice.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import os
 from collections.abc import Iterable, Sequence
@@ -75,6 +74,8 @@ def did_you_mean(key: str, choices: Sequence[str]) -> str:
     alias = _ALIASES.get(lowered)
     if alias in choices:
         return f" (did you mean '{alias}'?)"
+    import difflib
+
     close = difflib.get_close_matches(lowered, choices, n=1, cutoff=0.6)
     if close:
         return f" (did you mean '{close[0]}'?)"
@@ -191,17 +192,33 @@ def _mapping_items(node, where: str, problems: _Problems, allowed: Sequence[str]
         yield key, value_node
 
 
-@dataclass(slots=True)
 class ParsedFile:
     """What one file yields, before cross-file checks. Cached as plain tuples."""
 
-    path: str
-    deck: str
-    description: str | None
-    tags: tuple[str, ...]
-    lang: str | None
-    cards: list[Card]
-    errors: list[DeckError]
+    __slots__ = ("path", "deck", "description", "tags", "lang", "errors", "_cards", "_keys", "_decode")
+
+    def __init__(self, path, deck, description, tags, lang, cards, errors, *, keys=None, decode=None):
+        self.path = path
+        self.deck = deck
+        self.description = description
+        self.tags = tags
+        self.lang = lang
+        self.errors = errors
+        self._cards = cards
+        self._keys = keys
+        self._decode = decode
+
+    @property
+    def cards(self) -> list[Card]:
+        if self._cards is None:
+            self._cards = self._decode() if self._decode else []
+        return self._cards
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        if self._keys is None:
+            return tuple(c.key for c in self.cards)
+        return self._keys
 
 
 def _decode(data: bytes, problems: _Problems) -> str | None:
@@ -461,6 +478,7 @@ class LoadResult:
     files: list[DeckFile] = field(default_factory=list)
     errors: list[DeckError] = field(default_factory=list)
     searched: list[tuple[str, Path]] = field(default_factory=list)
+    all_keys: set[str] = field(default_factory=set)
 
     @property
     def cards(self) -> list[Card]:
@@ -516,40 +534,49 @@ def load_decks(
         if gc_was_enabled:
             gc.enable()
 
-    ids: dict[str, Card] = {}
+    key_lists = [pf.keys for _, pf in parsed]
+    total = sum(map(len, key_lists))
+    result.all_keys = set().union(*key_lists)
+    unique = len(result.all_keys) == total
+    owner: dict[str, Card] = {}
     for origin, pf in parsed:
         result.errors.extend(pf.errors)
-        cards = pf.cards
-        kept: list[Card] | None = None
-        for i, card in enumerate(cards):
-            other = ids.get(card.key)
+        if unique:
+            # The common case, checked with one set union: no key is used twice.
+            result.files.append(_deck_file(pf, origin, None))
+            continue
+        kept: list[Card] = []
+        for card in pf.cards:
+            other = owner.get(card.key)
             if other is None:
-                ids[card.key] = card
-                continue
-            if kept is None:
-                kept = list(cards[:i])
-            if card.id:
-                msg = f"card {card.index}: duplicate id '{card.id}', also used at {other.path}:{other.line} (card {other.index}); ids must be unique across all decks"
+                owner[card.key] = card
+                kept.append(card)
+            elif card.id:
+                result.errors.append(DeckError(card.path, card.line, card.col,
+                    f"card {card.index}: duplicate id '{card.id}', also used at {other.path}:{other.line} "
+                    f"(card {other.index}); ids must be unique across all decks"))
             else:
-                msg = f"card {card.index}: same deck, question and code as {other.path}:{other.line}; merge them or give one an `id`"
-            result.errors.append(DeckError(card.path, card.line, card.col, msg))
-        if kept is not None:
-            kept = [c for c in cards if ids.get(c.key) is c]
-        final = tuple(kept if kept is not None else cards)
-        result.files.append(
-            DeckFile(
-                path=pf.path,
-                deck=pf.deck,
-                origin=origin,
-                description=pf.description,
-                tags=pf.tags,
-                lang=pf.lang,
-                cards=final,
-                error_count=sum(1 for e in result.errors if e.path == pf.path),
-            )
-        )
+                result.errors.append(DeckError(card.path, card.line, card.col,
+                    f"card {card.index}: same deck, question and code as {other.path}:{other.line}; "
+                    "merge them or give one an `id`"))
+        result.files.append(_deck_file(pf, origin, kept))
+    if result.errors:
+        counts: dict[str, int] = {}
+        for e in result.errors:
+            counts[e.path] = counts.get(e.path, 0) + 1
+        for f in result.files:
+            f.error_count = counts.get(f.path, 0)
     result.errors.sort(key=lambda e: (e.path, e.line, e.col))
     return result
+
+
+def _deck_file(pf: ParsedFile, origin: str, cards: list[Card] | None) -> DeckFile:
+    common = dict(path=pf.path, deck=pf.deck, origin=origin, description=pf.description, tags=pf.tags, lang=pf.lang)
+    if cards is not None:
+        return DeckFile(**common, cards=tuple(cards))
+    if pf._cards is not None:
+        return DeckFile(**common, cards=tuple(pf._cards))
+    return DeckFile(**common, keys=pf.keys, decode=lambda: pf.cards)
 
 
 def explicit_sources(paths_: Sequence[str | os.PathLike[str]]) -> list[tuple[str, Path]]:

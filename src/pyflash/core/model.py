@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import NamedTuple
 
 CARD_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires")
@@ -64,18 +64,52 @@ class Card(NamedTuple):
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
 class DeckFile:
-    """One YAML file and the cards it holds."""
+    """One YAML file and the cards it holds.
 
-    path: str
-    deck: str
-    origin: str = "path"
-    description: str | None = None
-    tags: tuple[str, ...] = ()
-    lang: str | None = None
-    cards: tuple[Card, ...] = field(default=())
-    error_count: int = 0
+    ``keys`` is always at hand; the cards themselves may come from the cache
+    and are only decoded when first asked for (``pyflash decks`` never needs
+    them).
+    """
+
+    __slots__ = ("path", "deck", "origin", "description", "tags", "lang", "keys", "error_count", "_cards", "_decode")
+
+    def __init__(
+        self,
+        path: str,
+        deck: str,
+        origin: str = "path",
+        description: str | None = None,
+        tags: tuple[str, ...] = (),
+        lang: str | None = None,
+        cards: "tuple[Card, ...] | None" = None,
+        *,
+        keys: tuple[str, ...] | None = None,
+        decode: "Callable[[], list[Card]] | None" = None,
+        error_count: int = 0,
+    ) -> None:
+        self.path = path
+        self.deck = deck
+        self.origin = origin
+        self.description = description
+        self.tags = tags
+        self.lang = lang
+        self._cards = tuple(cards) if cards is not None else None
+        self._decode = decode
+        if keys is None:
+            keys = tuple(c.key for c in self._cards or ())
+        self.keys = keys
+        self.error_count = error_count
+
+    @property
+    def cards(self) -> "tuple[Card, ...]":
+        if self._cards is None:
+            self._cards = tuple(self._decode()) if self._decode else ()
+            self._decode = None
+        return self._cards
+
+    def __repr__(self) -> str:
+        return f"DeckFile({self.path!r}, deck={self.deck!r}, cards={len(self.keys)})"
 
 
 def deck_and_parents(name: str) -> list[str]:

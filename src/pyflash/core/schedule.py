@@ -11,27 +11,14 @@ gets 4 or 5; those repeat grades are logged but leave the schedule alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from pyflash.core import sm2
+from pyflash.core.clock import Clock, local_day, system_clock  # noqa: F401  (re-exported)
 from pyflash.core.store import CardState, utc_now_iso
 
-Clock = Callable[[], datetime]
-
 PASS_FOR_TODAY = 4  # a grade below this brings the card back today
-
-
-def system_clock() -> datetime:
-    return datetime.now().astimezone()
-
-
-def local_day(now: datetime, rollover_hour: int = 4) -> int:
-    """The study day of ``now`` (local time), as a date ordinal."""
-    if now.tzinfo is not None:
-        now = now.astimezone()
-    return (now - timedelta(hours=rollover_hour)).date().toordinal()
 
 
 def day_to_date(day: int) -> date:

@@ -251,6 +251,30 @@ class Store:
             result = {k: v for k, v in result.items() if k in wanted}
         return result
 
+    def learned_keys(self) -> set[str]:
+        """Keys of every card with review history."""
+        return {r[0] for r in self._db.execute("SELECT key FROM cards WHERE due_day IS NOT NULL")}
+
+    def key_sets(self, day: int) -> dict[str, set[str]]:
+        """Keys by status on ``day``, for fast counting without loading states.
+
+        ``suspended``, ``buried``, ``learned`` (reviewed at least once) and
+        ``due`` (learned, due by ``day`` and not already graded that day).
+        """
+        db = self._db
+        return {
+            "suspended": {r[0] for r in db.execute("SELECT key FROM cards WHERE suspended")},
+            "buried": {r[0] for r in db.execute("SELECT key FROM cards WHERE buried_until > ?", (day,))},
+            "learned": {r[0] for r in db.execute("SELECT key FROM cards WHERE due_day IS NOT NULL")},
+            "due": {
+                r[0]
+                for r in db.execute(
+                    "SELECT key FROM cards WHERE due_day <= ? AND (last_day IS NULL OR last_day != ?)",
+                    (day, day),
+                )
+            },
+        }
+
     def log(self, key: str | None = None) -> list[LogEntry]:
         """The review log, oldest first (optionally for one card)."""
         sql = "SELECT id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes FROM reviews"

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyflash.core.config import Config, load_config
-from pyflash.core.identity import ReconcileReport, reconcile
 from pyflash.core.loader import LoadResult, explicit_sources, load_decks
 from pyflash.core.model import Card, deck_and_parents
-from pyflash.core.schedule import Clock, local_day, system_clock
-from pyflash.core.session import StudySession
+from pyflash.core.clock import Clock, local_day, system_clock
 from pyflash.core.store import Store
+
+if TYPE_CHECKING:
+    from pyflash.core.identity import ReconcileReport
+    from pyflash.core.session import StudySession
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Workspace:
     store: Store
     config: Config
     clock: Clock
-    report: ReconcileReport
+    report: "ReconcileReport"
 
     @property
     def cards(self) -> list[Card]:
@@ -53,7 +56,9 @@ class Workspace:
         new: int | None = None,
         reviews: int | None = None,
         cram: bool = False,
-    ) -> StudySession:
+    ) -> "StudySession":
+        from pyflash.core.session import StudySession
+
         return StudySession(
             self.cards,
             self.store,
@@ -65,36 +70,41 @@ class Workspace:
             cram=cram,
         )
 
-    def reload(self) -> ReconcileReport:
+    def reload(self) -> "ReconcileReport":
         """Load the decks again (after an edit) and re-link edited cards."""
         self.result = _load(self.paths)
         self.report = _reconcile(self.result, self.store, self.clock)
         return self.report
 
     def deck_counts(self) -> list[DeckCounts]:
-        """Counts per deck name, parents included (``A`` counts ``A::B``)."""
-        day = self.today
-        states = self.store.states()
+        """Counts per deck name, parents included (``A`` counts ``A::B``).
+
+        Works on keys and sets only, so it never decodes the cards.
+        """
+        sets = self.store.key_sets(self.today)
+        suspended, buried, learned, due = sets["suspended"], sets["buried"], sets["learned"], sets["due"]
+        hidden = suspended | buried
         table: dict[str, DeckCounts] = {}
         for f in self.result.files:
+            keys = set(f.keys)
+            n_total = len(keys)
+            n_susp = len(keys & suspended) if suspended else 0
+            n_hidden = len(keys & hidden) if hidden else 0
+            n_learned_hidden = len(keys & hidden & learned) if hidden else 0
+            n_learned = len(keys & learned) if learned else 0
+            n_new = n_total - n_learned - (n_hidden - n_learned_hidden)
+            n_due = len((keys & due) - hidden) if due else 0
             for name in deck_and_parents(f.deck):
-                entry = table.setdefault(name, DeckCounts(name))
+                entry = table.get(name)
+                if entry is None:
+                    entry = table[name] = DeckCounts(name)
                 entry.origins.add(f.origin)
                 if name == f.deck:
                     entry.paths.append(f.path)
-            for card in f.cards:
-                row = states.get(card.key)
-                for name in deck_and_parents(card.deck):
-                    entry = table[name]
-                    entry.total += 1
-                    if row is not None and row.suspended:
-                        entry.suspended += 1
-                    elif row is not None and row.is_buried(day):
-                        pass
-                    elif row is None or row.is_new:
-                        entry.new += 1
-                    elif row.due_day <= day and row.last_day != day:  # type: ignore[operator]
-                        entry.due += 1
+                entry.total += n_total
+                entry.new += n_new
+                entry.due += n_due
+                entry.suspended += n_susp
         return [table[k] for k in sorted(table)]
 
     def close(self) -> None:
@@ -111,11 +121,15 @@ def _load(paths: Sequence[str] | None) -> LoadResult:
     return load_decks(None if not paths else explicit_sources(paths))
 
 
-def _reconcile(result: LoadResult, store: Store, clock: Clock) -> ReconcileReport:
+def _reconcile(result: LoadResult, store: Store, clock: Clock) -> "ReconcileReport":
+    from pyflash.core.identity import ReconcileReport, reconcile
+
     if result.errors:
         # While any deck file is broken, its cards look missing: relinking or
         # calling them orphans could attach history to the wrong card.
         return ReconcileReport([], [])
+    if store.learned_keys() <= result.all_keys:
+        return ReconcileReport([], [])  # no history without a card: nothing to relink
     return reconcile(result.cards, store, clock())
 
 
