@@ -62,7 +62,7 @@ def test_check_clean_decks_exits_0():
 def test_decks_lists_bundled_decks_with_origin():
     out = run("decks")
     assert out.returncode == 0, out.stderr
-    assert "Example" in out.stdout and "bundled" in out.stdout
+    assert "Python" in out.stdout and "Pandas" in out.stdout and "bundled" in out.stdout
 
 
 def test_user_deck_dir_and_env_decks_are_found(tmp_path, pyflash_home):
@@ -98,18 +98,18 @@ def test_bad_config_is_located(pyflash_home):
     cfg.write_text("new_per_day = 20\nnew_per_dya = 3\n", encoding="utf-8")
     out = run("study", "--help")
     assert out.returncode == 0
-    out = run("study", str(ROOT / "decks" / "example.yaml"))
+    out = run("study", str(DATA / "example.yaml"))
     assert out.returncode == 2
     assert re.match(rf"{re.escape(str(cfg))}:2:1: unknown setting 'new_per_dya' \(did you mean 'new_per_day'\?\)", out.stderr)
 
 
 def test_home_option_relocates_state(tmp_path):
     home = tmp_path / "elsewhere"
-    out = run("--home", str(home), "decks", str(ROOT / "decks" / "example.yaml"))
+    out = run("--home", str(home), "decks", str(DATA / "example.yaml"))
     assert out.returncode == 0, out.stderr
     assert (home / "data" / "reviews.sqlite3").exists()
 
 
 def test_unknown_deck_for_study_exits_2():
-    out = run("study", "--deck", "Nope", str(ROOT / "decks" / "example.yaml"))
+    out = run("study", "--deck", "Nope", str(DATA / "example.yaml"))
     assert out.returncode == 2 and "no deck named 'Nope'" in out.stderr
