@@ -27,6 +27,7 @@ _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+_MERGE = "tag:yaml.org,2002:merge"
 # Scalars whose text we take as written: `a: yes` is the text "yes".
 _PLAIN_SCALARS = frozenset(
     {
@@ -61,9 +62,43 @@ def _yaml():
     return yaml
 
 
+_LOADER = None
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
 def _loader_class():
-    yaml = _yaml()
-    return getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    """The safe loader (libyaml's when present) with a lean tag resolver.
+
+    pyflash reads every plain scalar as the text written (``a: yes`` is
+    "yes"), so the only implicit tags it needs are str, null and merge;
+    PyYAML's regex resolver (a third of the parse time) is skipped. Explicit
+    tags are left as written and refused by the validation below.
+    """
+    global _LOADER
+    if _LOADER is None:
+        yaml = _yaml()
+        base = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+        scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
+
+        class DeckLoader(base):  # type: ignore[misc, valid-type]
+            def resolve(self, kind, value, implicit):
+                if kind is scalar:
+                    if implicit[0]:
+                        if value in _NULLS:
+                            return _NULL
+                        if value == "<<":
+                            return _MERGE
+                    return _STR
+                return _SEQ if kind is sequence else _MAP
+
+            def descend_resolver(self, current_node, current_index):
+                pass
+
+            def ascend_resolver(self):
+                pass
+
+        _LOADER = DeckLoader
+    return _LOADER
 
 
 def did_you_mean(key: str, choices: Sequence[str]) -> str:
@@ -170,7 +205,7 @@ def _mapping_items(node, where: str, problems: _Problems, allowed: Sequence[str]
     """Yield (key, value_node) of a mapping, reporting bad and duplicate keys."""
     seen: dict[str, object] = {}
     for key_node, value_node in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
+        if key_node.tag == _MERGE:
             problems.at(key_node, f"{where}: YAML merge keys (<<) are not supported; write the keys out")
             continue
         if key_node.tag not in _PLAIN_SCALARS:
