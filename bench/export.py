@@ -1,0 +1,167 @@
+"""Benchmark: `pyflash export --anki` of 10k generated cards vs a bare genanki build.
+
+    python bench/export.py [--cards 10000] [--repeat 5]
+
+The baseline is genanki alone writing the *same pre-rendered notes* (same
+fields, tags, note type and decks) with ``Package.write_to_file``: what any
+exporter must pay. pyflash is timed through ``export_anki`` (render, mtimes,
+genanki, atomic write) in three situations:
+
+* cold:    no render cache (first export on a machine, or after an upgrade);
+* edit 1%: 100 of the 10k cards edited since the last export (the usual case);
+* unchanged: nothing changed since the last export.
+
+Goal: <= 1.5x genanki for the usual case. Loading the YAML is timed
+separately (it is the same for every command). Best of --repeat runs
+(cold: one run, it takes ~15 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from pyflash.core.loader import explicit_sources, load_decks  # noqa: E402
+from pyflash.export import anki as ax  # noqa: E402
+from pyflash.export.render import RenderCache  # noqa: E402
+
+WORDS = "list dict tuple generator iterator decorator context manager async await yield lambda closure".split()
+ZH = "这段代码输出什么 如何 创建 列表 字典 生成器 装饰器 上下文管理器 多进程 线程".split()
+
+
+def _snippet(rng: random.Random, i: int) -> str:
+    lines = [f"def f_{i}(xs, k={rng.randint(1, 99)}):"]
+    for j in range(rng.randint(2, 6)):
+        lines.append(f"    xs = [x * k + {j} for x in xs if x % {rng.randint(2, 9)}]  # step {j}")
+    lines.append("    return {'n': len(xs), 's': sum(xs)}")
+    lines.append(f"print(f_{i}(range({rng.randint(5, 50)})))")
+    return "\n".join(lines)
+
+
+def _block(text: str, indent: int = 6) -> str:
+    pad = " " * indent
+    return "|\n" + "\n".join(pad + line if line else "" for line in text.split("\n"))
+
+
+def generate(folder: Path, n: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    per_deck = 1000
+    for d in range(max(1, n // per_deck)):
+        out = [f"deck: Bench::Deck{d:02d}", "tags: [bench]", "lang: python", "cards:"]
+        for c in range(min(per_deck, n - d * per_deck)):
+            i = d * per_deck + c
+            kind = i % 5
+            w = rng.sample(WORDS, 3)
+            if kind in (0, 1):  # code + output
+                out += [f"  - q: 'What does `f_{i}` print? ({w[0]}, {w[1]})'", f"    code: {_block(_snippet(rng, i))}",
+                        f"    output: \"{{'n': {rng.randint(1, 9)}, 's': {rng.randint(10, 999)}}}\""]
+            elif kind == 2:  # markdown answer with a fenced block
+                body = f"Use **{w[0]}** with `{w[1]}`:\n\n```python\n{_snippet(rng, i)}\n```\n\n- one\n- two `{w[2]}`"
+                out += [f"  - q: How do you combine {w[0]} and `{w[1]}` (card {i})?", f"    a: {_block(body)}"]
+            elif kind == 3:  # Chinese text, note and source
+                z = rng.sample(ZH, 3)
+                out += [f"  - q: {z[0]}{z[1]}？（{i}）", f"    a: '{z[2]}：`{w[0]}` 与 *{w[1]}*'",
+                        f"    note: '注意 `{w[2]}` & <{w[0]}>'", "    source: https://docs.python.org/3/"]
+            else:  # code question, short answer
+                out += [f"  - q: Spot the bug in `f_{i}`.", f"    code: {_block(_snippet(rng, i))}",
+                        f"    a: '`k` shadows the {w[0]}; use {w[1]} instead.'", f"    tags: [{w[2]}, card-{i % 7}]"]
+        (folder / f"deck{d:02d}.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def bare_genanki(cards, rendered, path: Path) -> None:
+    """The baseline: genanki alone, same pre-rendered notes, note type and decks."""
+    import genanki
+
+    model = genanki.Model(
+        ax.notetype.MODEL_ID,
+        ax.notetype.MODEL_NAME,
+        fields=ax.notetype.field_specs(),
+        templates=[dict(t) for t in ax.notetype.TEMPLATES],
+        css=ax.notetype.CSS,
+        sort_field_index=ax.notetype.SORT_FIELD,
+    )
+    decks: dict[str, genanki.Deck] = {}
+    for card, parts in zip(cards, rendered, strict=True):
+        deck = decks.get(card.deck)
+        if deck is None:
+            deck = decks[card.deck] = genanki.Deck(ax.deck_id(card.deck), card.deck)
+        deck.add_note(genanki.Note(model, [card.key, *parts], tags=ax.anki_tags(card.tags), guid=ax.note_guid(card.key)))
+    genanki.Package([decks[k] for k in sorted(decks)]).write_to_file(str(path), timestamp=1_800_000_000)
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cards", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="pyflash-bench-export-"))
+    try:
+        decks = work / "decks"
+        decks.mkdir()
+        generate(decks, args.cards)
+        t = time.perf_counter()
+        result = load_decks(explicit_sources([decks]), use_cache=False)
+        load_s = time.perf_counter() - t
+        assert not result.errors, result.errors[:3]
+        cards = result.cards
+        n = len(cards)
+        out = work / "out.apkg"
+        cache_file = work / "render.bin"
+
+        def pyflash_cold() -> None:
+            ax.export_anki(cards, out, force=True, ledger=ax.MtimeLedger(None), cache=RenderCache(None))
+
+        # Warm the cache and the ledger once, then time re-exports.
+        ledger_file = work / "ledger.json"
+        ax.export_anki(cards, out, force=True, ledger=ax.MtimeLedger(ledger_file), cache=RenderCache(cache_file))
+        warm = RenderCache(cache_file)
+        rendered = [warm.render(c) for c in cards]
+
+        def pyflash_unchanged() -> None:
+            ax.export_anki(cards, out, force=True, ledger=ax.MtimeLedger(ledger_file), cache=RenderCache(cache_file))
+
+        edits = iter(range(10**9))
+
+        def pyflash_edit_1pct() -> None:
+            k = next(edits)
+            edited = [
+                c._replace(a=(c.a or "") + f" (edit {k})") if i % 100 == 0 else c for i, c in enumerate(cards)
+            ]
+            ax.export_anki(edited, out, force=True, ledger=ax.MtimeLedger(ledger_file), cache=RenderCache(cache_file))
+
+        base = best(lambda: bare_genanki(cards, rendered, work / "bare.apkg"), args.repeat)
+        cold = best(pyflash_cold, 1)  # ~15 s; one run is enough
+        edit = best(pyflash_edit_1pct, args.repeat)
+        same = best(pyflash_unchanged, args.repeat)
+        size = out.stat().st_size / 1e6
+        bare_size = (work / "bare.apkg").stat().st_size / 1e6
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"cards: {n} (YAML load, uncached: {load_s:.2f} s, not included below)")
+    print(f"bare genanki, pre-rendered notes: {base:.3f} s  ({bare_size:.1f} MB, stored)")
+    print(f"pyflash, 1% edited (usual):       {edit:.3f} s  ratio {edit / base:.2f}x  ({size:.1f} MB, deflated)")
+    print(f"pyflash, unchanged:               {same:.3f} s  ratio {same / base:.2f}x")
+    print(f"pyflash, cold (render all):       {cold:.3f} s  ratio {cold / base:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,439 @@
+"""Write pyflash cards as one Anki package (.apkg), with genanki.
+
+* One note per card, of the ``pyflash v1`` note type (:mod:`.notetype`).
+* GUID: a hash of ``"pyflash"`` and the card's key, so re-exports match.
+* Deck ids: a hash of the deck name (Anki itself matches decks by name).
+* Note mtime: the time the note's content last changed, from a small ledger in
+  the data directory (see docs/anki-export.md). Anki updates a note on import
+  only when the incoming mtime is newer, so edited cards must be newer and
+  unchanged ones must keep their time.
+* The package is reproducible: unchanged decks give a byte-identical file.
+* The file is written atomically: a temporary file next to it, then a rename.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import itertools
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pyflash.core.errors import PyflashError
+from pyflash.core.model import Card
+from pyflash.export import notetype
+from pyflash.export.render import RenderCache, Rendered
+
+LEDGER_NAME = "anki-export.json"
+RENDER_CACHE_NAME = "anki-render.bin"
+_LEDGER_FORMAT = "pyflash-anki-mtimes/1"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+# progress(stage, done, total); stage is "render" (per card) or "write".
+Progress = Callable[[str, int, int], None]
+
+
+class ExportError(PyflashError):
+    """The package cannot be written (bad path, no permission, disk full...)."""
+
+
+# --------------------------------------------------------------------------
+# Names, ids, tags
+
+
+_BASE91 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+
+
+def note_guid(key: str) -> str:
+    """The Anki GUID of a card: stable for its key, namespaced to pyflash.
+
+    The same value as ``genanki.guid_for("pyflash", key)`` (a test checks it),
+    computed without genanki's per-byte loop.
+    """
+    n = int.from_bytes(hashlib.sha256(("pyflash__" + key).encode("utf-8")).digest()[:8], "big")
+    out = []
+    while n:
+        n, r = divmod(n, 91)
+        out.append(_BASE91[r])
+    return "".join(reversed(out))
+
+
+def deck_id(name: str) -> int:
+    """A stable Anki deck id for a deck name, in genanki's range [2^30, 2^31)."""
+    digest = hashlib.blake2b(("pyflash-deck\x00" + name).encode("utf-8"), digest_size=8).digest()
+    return (1 << 30) + int.from_bytes(digest, "big") % (1 << 30)
+
+
+def anki_tag(tag: str) -> str:
+    """A tag Anki keeps as written: no whitespace, no empty ``::`` parts."""
+    parts = ("_".join(part.split()) for part in tag.split("::"))
+    return "::".join(p for p in parts if p)
+
+
+def anki_tags(tags: Sequence[str]) -> list[str]:
+    """Anki-safe tags, first spelling kept (Anki's tags ignore case)."""
+    return list(_anki_tags(tuple(tags)))
+
+
+@lru_cache(maxsize=4096)
+def _anki_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for tag in tags:
+        safe = anki_tag(tag)
+        if safe:
+            seen.setdefault(safe.casefold(), safe)
+    return tuple(seen.values())
+
+
+# --------------------------------------------------------------------------
+# When each note last changed
+
+
+def _now() -> int:
+    """Now, or ``SOURCE_DATE_EPOCH`` for reproducible builds from scratch."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return int(epoch)
+    return int(time.time())
+
+
+class MtimeLedger:
+    """card key -> (digest of the note's content, the time it last changed).
+
+    A note keeps its time while its content is unchanged, so re-exports are
+    reproducible and Anki sees nothing new. When the content changes the note
+    gets "now", and always at least one second more than before, so Anki
+    updates it even for two exports within the same second.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, list] = {}
+        self.changed = 0
+        if path is not None:
+            self.entries = self._read(path)
+
+    @staticmethod
+    def _read(path: Path) -> dict[str, list]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            return {}
+        if not isinstance(data, dict) or data.get("format") != _LEDGER_FORMAT:
+            return {}
+        notes = data.get("notes")
+        if not isinstance(notes, dict):
+            return {}
+        return {
+            k: v
+            for k, v in notes.items()
+            if isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], int)
+        }
+
+    def stamp(self, key: str, digest: str, now: int) -> int:
+        old = self.entries.get(key)
+        if old is not None and old[0] == digest:
+            return old[1]
+        mtime = now if old is None else max(now, old[1] + 1)
+        self.entries[key] = [digest, mtime]
+        self.changed += 1
+        return mtime
+
+    def save(self) -> str | None:
+        """Write the ledger atomically; return an error message instead of raising."""
+        if self.path is None or not self.changed:
+            return None
+        text = json.dumps({"format": _LEDGER_FORMAT, "notes": self.entries}, ensure_ascii=False, separators=(",", ":"))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            return f"{self.path}: cannot save note times: {exc.strerror or exc}"
+        return None
+
+
+def content_digest(fields: Sequence[str], tags: Sequence[str]) -> str:
+    blob = "\x1f".join(fields) + "\x1e" + " ".join(tags) + "\x1e" + str(notetype.MODEL_ID)
+    return hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
+# --------------------------------------------------------------------------
+# genanki objects
+
+
+def _genanki_classes():
+    import genanki
+
+    class PyflashModel(genanki.Model):
+        def to_json(self, timestamp, deck_id):  # noqa: ANN001 - genanki's signature
+            data = super().to_json(timestamp, deck_id)
+            # The note type changes only when pyflash changes it, not per export.
+            data["mod"] = notetype.STYLE_MTIME
+            return data
+
+    class PyflashNote(genanki.Note):
+        def __init__(self, model, fields, tags, guid, mtime) -> None:  # noqa: ANN001
+            super().__init__(model=model, fields=fields, tags=tags, guid=guid)
+            self.mtime = mtime
+
+        def _check_invalid_html_tags_in_fields(self) -> None:
+            # Our fields are HTML we generated with everything user-written
+            # escaped; genanki's heuristic would only cost time here.
+            return None
+
+        def write_to_db(self, cursor, timestamp, deck_id, id_gen) -> None:  # noqa: ANN001
+            # Each note carries its own modification time (see MtimeLedger).
+            super().write_to_db(cursor, self.mtime, deck_id, id_gen)
+
+    return genanki, PyflashModel, PyflashNote
+
+
+def make_model():
+    genanki, PyflashModel, _ = _genanki_classes()
+    return PyflashModel(
+        notetype.MODEL_ID,
+        notetype.MODEL_NAME,
+        fields=notetype.field_specs(),
+        templates=[dict(t) for t in notetype.TEMPLATES],
+        css=notetype.CSS,
+        sort_field_index=notetype.SORT_FIELD,
+    )
+
+
+# --------------------------------------------------------------------------
+# Output path checks and the atomic write
+
+
+def check_output(path: str | os.PathLike[str], *, force: bool) -> Path:
+    """Fail early, with one line, for an output path that cannot work."""
+    out = Path(path).expanduser()
+    if out.is_dir():
+        raise ExportError(f"{out}: is a directory (give a file name, like {out / 'pyflash.apkg'})")
+    if out.suffix.lower() != ".apkg":
+        raise ExportError(f"{out}: an Anki package must end in .apkg (for example -o {out.with_suffix('.apkg').name})")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.exists():
+        raise ExportError(f"{out}: folder {parent} does not exist (create it first, or choose another -o)")
+    if not parent.is_dir():
+        raise ExportError(f"{out}: {parent} is not a folder (choose another -o)")
+    if out.exists() and not force:
+        raise ExportError(f"{out}: already exists (add --force to replace it)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ExportError(f"{out}: cannot write in {parent}: permission denied (choose another -o)")
+    return out
+
+
+def _os_message(out: Path, exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"{out}: no space left on the device"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{out}: cannot write: permission denied (choose another -o)"
+    return f"{out}: cannot write the package: {exc.strerror or exc}"
+
+
+def _collection_bytes(package, timestamp: int) -> bytes:
+    """The package's collection.anki2, built in memory."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        cursor = conn.cursor()
+        package.write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
+        conn.commit()
+        if hasattr(conn, "serialize"):
+            return conn.serialize()
+    finally:
+        conn.close()
+    # Python built against an SQLite without serialize(): go through a file.
+    fd, name = tempfile.mkstemp(suffix=".anki2")
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(name)
+        try:
+            package.write_to_db(conn.cursor(), timestamp, itertools.count(timestamp * 1000))
+            conn.commit()
+        finally:
+            conn.close()
+        return Path(name).read_bytes()
+    finally:
+        os.unlink(name)
+
+
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def write_atomically(out: Path, collection: bytes, *, force: bool) -> None:
+    """Zip ``collection`` into ``out``: a temporary file in the same folder, then a rename."""
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise ExportError(_os_message(out, exc)) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+                # Level 1: fast, and the HTML still shrinks about 15 times.
+                zf.writestr(_zip_entry("collection.anki2"), collection, compresslevel=1)
+                zf.writestr(_zip_entry("media"), "{}", compresslevel=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            mode = out.stat().st_mode & 0o777
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        if force:
+            os.replace(tmp, out)
+        else:
+            _rename_no_clobber(tmp, out)
+    except ExportError:
+        tmp.unlink(missing_ok=True)
+        raise
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(_os_message(out, exc)) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _rename_no_clobber(tmp: Path, out: Path) -> None:
+    """Rename, but never over a file that appeared since the check."""
+    try:
+        os.link(tmp, out)
+    except FileExistsError:
+        raise ExportError(f"{out}: already exists (add --force to replace it)") from None
+    except OSError:
+        # No hard links here (FAT, some network drives): check, then rename.
+        if out.exists():
+            raise ExportError(f"{out}: already exists (add --force to replace it)") from None
+        os.replace(tmp, out)
+        return
+    tmp.unlink()
+
+
+# --------------------------------------------------------------------------
+# The export
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    notes: int
+    decks: list[str]
+    changed: int  # notes new or changed since the last export (Anki will add/update them)
+    rendered: int  # cards rendered now (the rest came from the render cache)
+    warnings: list[str] = field(default_factory=list)
+
+
+def state_paths() -> tuple[Path, Path]:
+    """(mtime ledger, render cache) under pyflash's data and cache folders."""
+    from pyflash import paths
+
+    return paths.data_dir() / LEDGER_NAME, paths.cache_dir() / RENDER_CACHE_NAME
+
+
+def build_package(
+    cards: Sequence[Card],
+    rendered: Sequence[Rendered],
+    ledger: MtimeLedger,
+    *,
+    descriptions: Mapping[str, str] | None = None,
+    now: int | None = None,
+):
+    """The genanki Package for ``cards`` and the package timestamp."""
+    import html
+
+    from pyflash.export.render import markdown
+
+    genanki, _, PyflashNote = _genanki_classes()
+    model = make_model()
+    now = _now() if now is None else now
+    descriptions = descriptions or {}
+    decks: dict[str, object] = {}
+    newest = notetype.STYLE_MTIME
+    for card, parts in zip(cards, rendered, strict=True):
+        deck = decks.get(card.deck)
+        if deck is None:
+            desc = descriptions.get(card.deck)
+            deck = genanki.Deck(deck_id(card.deck), card.deck, description=markdown(desc) if desc else "")
+            deck.add_model(model)
+            decks[card.deck] = deck
+        fields = [html.escape(card.key, quote=False), *parts]
+        tags = anki_tags(card.tags)
+        mtime = ledger.stamp(card.key, content_digest(fields, tags), now)
+        if mtime > newest:
+            newest = mtime
+        deck.add_note(PyflashNote(model, fields, tags, note_guid(card.key), mtime))  # type: ignore[attr-defined]
+    package = genanki.Package([decks[name] for name in sorted(decks)])
+    return package, newest
+
+
+def export_anki(
+    cards: Sequence[Card],
+    out: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    descriptions: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    ledger: MtimeLedger | None = None,
+    cache: RenderCache | None = None,
+    now: int | None = None,
+) -> ExportResult:
+    """Write ``cards`` to the Anki package ``out``.
+
+    ``ledger`` and ``cache`` default to the files under pyflash's data and
+    cache folders; pass ``MtimeLedger(None)`` / ``RenderCache(None)`` to keep
+    no state. Raises :class:`ExportError` (one line) when the file cannot be
+    written; nothing is left behind then.
+    """
+    out_path = check_output(out, force=force)
+    if ledger is None or cache is None:
+        ledger_file, cache_file = state_paths()
+        ledger = ledger if ledger is not None else MtimeLedger(ledger_file)
+        cache = cache if cache is not None else RenderCache(cache_file)
+
+    total = len(cards)
+    rendered: list[Rendered] = []
+    step = max(1, total // 100)
+    for i, card in enumerate(cards, start=1):
+        rendered.append(cache.render(card))
+        if progress is not None and (i % step == 0 or i == total):
+            progress("render", i, total)
+
+    if progress is not None:
+        progress("write", 0, 1)
+    package, timestamp = build_package(cards, rendered, ledger, descriptions=descriptions, now=now)
+    collection = _collection_bytes(package, timestamp)
+    write_atomically(out_path, collection, force=force)
+    if progress is not None:
+        progress("write", 1, 1)
+
+    warnings = []
+    problem = ledger.save()
+    if problem:
+        warnings.append(problem + " (the next export will mark every note as changed)")
+    cache.save()
+    return ExportResult(
+        path=out_path,
+        notes=total,
+        decks=sorted({c.deck for c in cards}),
+        changed=ledger.changed,
+        rendered=cache.misses,
+        warnings=warnings,
+    )

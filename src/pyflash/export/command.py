@@ -1,0 +1,115 @@
+"""``pyflash export --anki``: load the decks, write the package, report.
+
+Kept out of ``pyflash.cli`` so the command stays a few lines there.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+
+import click
+
+from pyflash.core.errors import PyflashError
+
+DEFAULT_OUTPUT = "pyflash.apkg"
+
+_UNSAFE = re.compile(r'[\s/\\:*?"<>|]+')
+
+
+def default_output(deck: str | None) -> str:
+    """``pyflash.apkg``, or the deck's name (``Python::NumPy`` -> ``Python-NumPy.apkg``)."""
+    if not deck:
+        return DEFAULT_OUTPUT
+    stem = _UNSAFE.sub("-", deck).strip("-.") or "pyflash"
+    return stem + ".apkg"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+class _RichProgress:
+    """A transient rich progress bar (only used when stdout is a terminal)."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+        )
+        self.task = None
+
+    def __enter__(self) -> _RichProgress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.bar.add_task("Rendering cards", total=total)
+        if stage == "render":
+            self.bar.update(self.task, completed=done, total=total)
+        elif done == 0:
+            self.bar.update(self.task, description="Writing package")
+
+
+def run_export(
+    paths: Sequence[str],
+    *,
+    deck: str | None,
+    output: str | None,
+    force: bool,
+) -> None:
+    from pyflash.core.loader import explicit_sources, load_decks
+    from pyflash.core.model import deck_and_parents, in_deck
+    from pyflash.export.anki import check_output, export_anki
+
+    out = output or default_output(deck)
+    check_output(out, force=force)  # fail before any work
+
+    result = load_decks(explicit_sources(paths) if paths else None)
+    cards = result.cards
+    if deck:
+        known = {name for f in result.files for name in deck_and_parents(f.deck)}
+        if deck not in known:
+            listed = ", ".join(sorted(known)) or "none"
+            raise PyflashError(f"no deck named '{deck}' (decks: {listed})")
+        cards = [c for c in cards if in_deck(c.deck, deck)]
+
+    for err in result.errors:
+        click.echo(str(err), err=True)
+    if not cards:
+        where = f"deck '{deck}'" if deck else "the decks"
+        looked = "" if result.files else " (looked in: " + ", ".join(str(p) for _, p in result.searched) + ")"
+        raise PyflashError(f"no cards to export in {where}{looked}; nothing was written")
+
+    descriptions: dict[str, str] = {}
+    for f in result.files:
+        if f.description and f.deck not in descriptions:
+            descriptions[f.deck] = f.description
+
+    if sys.stdout.isatty():
+        with _RichProgress() as progress:
+            done = export_anki(cards, out, force=force, descriptions=descriptions, progress=progress)
+    else:
+        done = export_anki(cards, out, force=force, descriptions=descriptions)
+
+    for warning in done.warnings:
+        click.echo(f"pyflash: warning: {warning}", err=True)
+    changed = "nothing new since the last export" if done.changed == 0 else f"{done.changed} new or changed"
+    click.echo(
+        f"Wrote {_plural(done.notes, 'note')} in {_plural(len(done.decks), 'deck')} to {out} ({changed})"
+    )
+    if result.errors:
+        raise PyflashError(
+            f"{_plural(len(result.errors), 'error')} in the decks: cards with errors were left out "
+            "of the package (fix them, see `pyflash check`, and export again)"
+        )

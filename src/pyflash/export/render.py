@@ -1,0 +1,258 @@
+"""Card text to HTML for Anki: Markdown with markdown-it-py, code with pygments.
+
+Everything the user wrote is escaped: raw HTML in Markdown is shown as text
+(``html`` is off), code goes through pygments' escaping, and the output of a
+predict-the-output card is escaped verbatim. So ``<``, ``&`` and ``{{`` in a
+deck reach the Anki card exactly as written.
+
+Highlighted code uses pygments' short CSS classes (``<span class="k">``); the
+colours live in the note type's CSS (see :mod:`pyflash.export.notetype`), so
+the same HTML works in Anki's light and night modes.
+
+The lexer and formatter objects are built once and cached. Lexing itself
+still costs a few hundred microseconds per snippet, so :class:`RenderCache`
+keeps rendered cards across exports, keyed by a digest of everything that
+goes into them (an unchanged card is never rendered twice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import marshal
+import os
+import re
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from pyflash.core.model import Card
+
+# Bump when the HTML produced for the same card changes (the versions of
+# pygments and markdown-it-py are part of the cache key already).
+RENDER_FORMAT = "1"
+
+
+class Rendered(NamedTuple):
+    """The HTML of one card's fields, in note type order (Key is added later)."""
+
+    question: str
+    code: str
+    answer: str
+    output: str
+    note: str
+    source: str
+
+
+@cache
+def _formatter():
+    from pygments.formatters import HtmlFormatter
+
+    # nowrap: we write the <pre><code> ourselves, with the language class.
+    return HtmlFormatter(nowrap=True)
+
+
+@lru_cache(maxsize=64)
+def _lexer(lang: str | None):
+    """A cached lexer for a deck's ``lang`` (or a fence's info), or None for plain text."""
+    if not lang:
+        return None
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    name = lang.strip().lower()
+    if name in ("text", "plain", "plaintext", "txt", "output", "none"):
+        return None
+    try:
+        return get_lexer_by_name(name, stripnl=False)
+    except ClassNotFound:
+        return None
+
+
+_LANG_CLASS = re.compile(r"[^A-Za-z0-9_+#.-]")
+
+
+def highlight(code: str, lang: str | None) -> str:
+    """``<pre class="pf-hl"><code class="language-x">...</code></pre>`` for a snippet."""
+    code = code.rstrip("\n")
+    lexer = _lexer(lang)
+    if lexer is None:
+        body = html.escape(code, quote=False)
+    else:
+        from pygments import format as pyg_format
+
+        body = pyg_format(lexer.get_tokens(code), _formatter())
+        if body.endswith("\n"):  # the lexer ends the text with a newline
+            body = body[:-1]
+    cls = _LANG_CLASS.sub("", lang or "") or "text"
+    return f'<pre class="pf-hl"><code class="language-{cls}">{body}</code></pre>'
+
+
+def _render_code_block(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    lang = env.get("lang")
+    if token.type == "fence" and token.info:
+        info = token.info.strip().split(None, 1)
+        lang = info[0] if info else lang
+    return highlight(token.content, lang) + "\n"
+
+
+@cache
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    # CommonMark with raw HTML off: `<b>` in a card is shown as `<b>`.
+    md = MarkdownIt("commonmark", {"html": False})
+    md.add_render_rule("fence", _render_code_block)
+    md.add_render_rule("code_block", _render_code_block)
+    return md
+
+
+def markdown(text: str | None, lang: str | None = None) -> str:
+    """Markdown to HTML; fenced code is highlighted (default language: ``lang``)."""
+    if not text or not text.strip():
+        return ""
+    return _markdown().render(text, {"lang": lang}).rstrip("\n")
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def source_html(source: str | None) -> str:
+    """A card's ``source``: a bare URL becomes a link, anything else inline Markdown."""
+    if not source or not source.strip():
+        return ""
+    text = source.strip()
+    if _URL.fullmatch(text):
+        url = html.escape(text, quote=True)
+        return f'<a href="{url}">{url}</a>'
+    return _markdown().renderInline(text, {"lang": None})
+
+
+def output_html(output: str | None) -> str:
+    """The expected stdout of an output card, verbatim."""
+    if output is None:
+        return ""
+    return f'<pre class="pf-out"><code>{html.escape(output.rstrip(chr(10)), quote=False)}</code></pre>'
+
+
+def render_card(card: Card) -> Rendered:
+    lang = card.lang
+    return Rendered(
+        markdown(card.q, lang),
+        highlight(card.code, lang) if card.code and card.code.strip() else "",
+        markdown(card.a, lang),
+        output_html(card.output),
+        markdown(card.note, lang),
+        source_html(card.source),
+    )
+
+
+# --------------------------------------------------------------------------
+# A cache of rendered cards, so re-exports only render what changed.
+
+
+@cache
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [RENDER_FORMAT]
+    for dist in ("pygments", "markdown-it-py"):
+        try:
+            parts.append(version(dist))
+        except PackageNotFoundError:  # pragma: no cover - both are dependencies
+            parts.append("?")
+    return "/".join(parts)
+
+
+def render_digest(card: Card) -> bytes:
+    """A digest of everything :func:`render_card` reads."""
+    text = "\x1f".join(
+        (
+            _versions(),
+            card.q,
+            card.a if card.a is not None else "\x00",
+            card.code if card.code is not None else "\x00",
+            card.lang or "",
+            card.output if card.output is not None else "\x00",
+            card.note if card.note is not None else "\x00",
+            card.source if card.source is not None else "\x00",
+        )
+    )
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+_CACHE_FORMAT = "pyflash-anki-render/1"
+_CHECK = 16
+# Entries kept beyond those used by the latest export (other --deck exports).
+_KEEP_EXTRA = 50_000
+
+
+class RenderCache:
+    """Rendered cards by :func:`render_digest`, in one checksummed marshal file.
+
+    A missing, corrupt or foreign file is ignored (and rewritten); the cache
+    only ever saves time, it never changes what is exported.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._old: dict[bytes, tuple[str, ...]] = {}
+        self._used: dict[bytes, tuple[str, ...]] = {}
+        self.hits = 0
+        self.misses = 0
+        if path is not None:
+            self._old = self._read(path)
+
+    @staticmethod
+    def _read(path: Path) -> dict[bytes, tuple[str, ...]]:
+        try:
+            blob = path.read_bytes()
+        except OSError:
+            return {}
+        check, payload = blob[:_CHECK], blob[_CHECK:]
+        if hashlib.blake2b(payload, digest_size=_CHECK).digest() != check:
+            return {}
+        try:
+            data = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return {}
+        if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _CACHE_FORMAT and isinstance(data[1], dict)):
+            return {}
+        return data[1]
+
+    def render(self, card: Card) -> Rendered:
+        digest = render_digest(card)
+        hit = self._used.get(digest) or self._old.get(digest)
+        if hit is not None and len(hit) == len(Rendered._fields):
+            self.hits += 1
+            self._used[digest] = hit
+            return Rendered._make(hit)
+        self.misses += 1
+        rendered = render_card(card)
+        self._used[digest] = tuple(rendered)
+        return rendered
+
+    def save(self) -> None:
+        """Store what was rendered now (keeping older entries up to a limit); errors are ignored."""
+        if self.path is None or self.misses == 0:
+            return
+        entries = dict(self._used)
+        for digest, value in self._old.items():
+            if len(entries) >= len(self._used) + _KEEP_EXTRA:
+                break
+            entries.setdefault(digest, value)
+        payload = marshal.dumps((_CACHE_FORMAT, entries))
+        blob = hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(blob)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
+def render_all(cards: Iterable[Card], cache: RenderCache) -> list[Rendered]:
+    return [cache.render(card) for card in cards]
