@@ -172,6 +172,50 @@ def study(paths: tuple[str, ...], deck: str | None, new: int | None, reviews: in
         ws.close()
 
 
+@cli.command("import", context_settings=CONTEXT)
+@click.argument("notes", type=click.Path(path_type=str))
+@click.option("-o", "--output", "out_dir", default="drafts", show_default=True, metavar="DIR", help="Folder for the draft decks.")
+@click.option("--force", is_flag=True, help="Overwrite draft files that already exist.")
+@click.option("--prefix", metavar="NAME", help="Deck name prefix (default: the notes' title, else the file name).")
+def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None) -> None:
+    """Turn a Markdown notes file into draft YAML decks, one per ## section.
+
+    Every heading with text under it becomes at least one card, with `source`
+    set to its heading path. Headings with nothing under them are listed at
+    the end. Never overwrites a file without --force. See docs/import.md.
+    """
+    from pyflash.importer import import_notes, report_lines
+
+    report = import_notes(notes, out_dir, force=force, prefix=prefix)
+    for line in report_lines(report):
+        click.echo(line)
+
+
+@cli.command(context_settings=CONTEXT)
+@deck_paths
+@click.option("--anki", "anki", is_flag=True, help="Write an Anki package (.apkg); the only format so far.")
+@click.option("--deck", "deck", metavar="NAME", help="Export only this deck and its subdecks.")
+@click.option(
+    "-o", "--output", "output", metavar="FILE.apkg",
+    help="Where to write (default: pyflash.apkg, or NAME.apkg with --deck, in the current folder).",
+)
+@click.option("--force", is_flag=True, help="Replace FILE.apkg if it exists.")
+@home_option
+def export(paths: tuple[str, ...], anki: bool, deck: str | None, output: str | None, force: bool) -> None:
+    """Export decks to an Anki package, to study them on your phone.
+
+    With no PATH, exports the same decks `study` uses. Import the file in Anki
+    (File > Import): an edited card updates its note in place, scheduling kept.
+    Cards of a deck with errors are printed and left out; the rest is written
+    and the exit code is 2. See docs/anki-export.md.
+    """
+    if not anki:
+        raise click.UsageError("choose a format: --anki (the only one so far)")
+    from pyflash.export.command import run_export
+
+    run_export(paths, deck=deck, output=output, force=force)
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="pyflash", standalone_mode=False)
