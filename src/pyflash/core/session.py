@@ -144,6 +144,7 @@ class StudySession:
         relearn: list[QueueItem] = []
         due: list[tuple[int, int, QueueItem]] = []
         new: list[QueueItem] = []
+        new_room = max(0, self.config.new_per_day - self.store.new_cards_on(day))
         for order, card in enumerate(self.cards):
             row = states.get(card.key)
             if row is not None and (row.suspended or row.is_buried(day)):
@@ -152,7 +153,8 @@ class StudySession:
                 new.append(QueueItem(card, "new" if row is None or row.is_new else "review"))
                 continue
             if row is None or row.is_new:
-                new.append(QueueItem(card, "new"))
+                if len(new) < new_room:  # only today's share of new cards
+                    new.append(QueueItem(card, "new"))
             elif row.last_day == day:
                 if row.last_grade is not None and row.last_grade < 4:
                     relearn.append(QueueItem(card, "relearn"))
@@ -162,7 +164,6 @@ class StudySession:
             return new
         due.sort(key=lambda t: (t[0], t[1]))
         review_room = max(0, self.config.reviews_per_day - self.store.reviews_on(day))
-        new_room = max(0, self.config.new_per_day - self.store.new_cards_on(day))
         return relearn + [t[2] for t in due[:review_room]] + new[:new_room]
 
     def available_beyond_limits(self) -> QueueCounts:
@@ -204,8 +205,11 @@ class StudySession:
 
     def progress(self) -> tuple[int, int]:
         """(cards finished for today, cards in this session)."""
-        remaining = len({item.card.key for item in self.queue})
-        total = max(self.total_planned, self.done_count + remaining)
+        queued = {item.card.key for item in self.queue}
+        remaining = len(queued)
+        # A card back for relearning is not finished yet: count it once.
+        finished = len(self._stats.cards - queued)
+        total = max(self.total_planned, finished + remaining)
         return total - remaining, total
 
     # -- studying --------------------------------------------------------

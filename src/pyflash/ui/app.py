@@ -1,0 +1,228 @@
+"""The pyflash study app: ``make_app(workspace)`` builds it, ``app.run()`` runs it.
+
+Screens:
+
+* :class:`~pyflash.ui.study.StudyScreen` - one card at a time (the first screen);
+* :class:`~pyflash.ui.picker.DeckPickerScreen` - the deck tree (``escape`` from study);
+* :class:`~pyflash.ui.screens.SummaryScreen` - the end of a session;
+* :class:`~pyflash.ui.screens.NothingDueScreen` and :class:`~pyflash.ui.screens.NoDecksScreen`;
+* :class:`~pyflash.ui.screens.HelpScreen` (``?``) and a confirmation dialog.
+
+The UI holds no scheduling logic: it drives a :class:`StudySession` and the
+:class:`Workspace`, and shows what they say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+
+from textual.actions import parse as parse_action
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from pyflash.core.session import StudySession
+from pyflash.core.workspace import Workspace
+
+DEFAULT_THEME = "textual-dark"
+
+
+class PyflashCommands(Provider):
+    """Every action of the current screen, in the command palette (ctrl+p)."""
+
+    def _commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+        screen = self.screen
+        app = self.app
+        title = getattr(screen, "HELP_TITLE", "pyflash")
+        owners = [
+            (screen, list(Binding.make_bindings(getattr(type(screen), "BINDINGS", [])))),
+            (app, list(Binding.make_bindings(PyflashApp.BINDINGS))),
+        ]
+        seen: set[str] = set()
+        for owner, bindings in owners:
+            for binding in bindings:
+                if binding.action in seen or not binding.description:
+                    continue
+                seen.add(binding.action)
+                _, name, params = parse_action(binding.action)
+                if not owner.check_action(name, params):
+                    continue
+                keys = ", ".join(app.get_key_display(b) for b in bindings if b.action == binding.action)
+                label = binding.tooltip or binding.description
+                yield f"{title}: {label}", f"key: {keys}", partial(owner.run_action, binding.action)
+
+    async def discover(self) -> Hits:
+        for text, help_text, command in self._commands():
+            yield DiscoveryHit(text, command, text=text, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, help_text, command in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)
+
+
+class PyflashApp(App[None]):
+    """Study pyflash decks in the terminal."""
+
+    CSS_PATH = "pyflash.tcss"
+    TITLE = "pyflash"
+    COMMANDS = App.COMMANDS | {PyflashCommands}
+    BINDINGS = [
+        Binding(
+            "question_mark",
+            "help",
+            "Keys",
+            tooltip="Show every key",
+            id="pyflash.help",
+        ),
+    ]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        deck: str | None = None,
+        new: int | None = None,
+        reviews: int | None = None,
+        cram: bool = False,
+        theme: str | None = None,
+        animations: bool = True,
+        on_ready: Callable[[PyflashApp], object] | None = None,
+    ) -> None:
+        super().__init__()
+        self.ws = workspace
+        self.deck = deck
+        self.new_limit = new
+        self.review_limit = reviews
+        self.cram = cram
+        self._theme_name = theme or DEFAULT_THEME
+        if not animations:
+            self.animation_level = "none"
+        self._on_ready = on_ready
+
+    # -- start -----------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.theme = self._theme_name
+        ws = self.ws
+        has_cards = any(f.keys for f in ws.result.files)  # keys only: no card is decoded here
+        if not has_cards and not ws.result.errors:
+            from pyflash.ui.screens import NoDecksScreen
+
+            self.push_screen(NoDecksScreen())
+            return
+        if not has_cards:
+            self.show_picker()
+            return
+        self.start_session(self.deck, push=True)
+        if ws.result.errors:
+            files = len(ws.result.failed_paths)
+            self.notify(
+                f"{files} deck file{'s' if files != 1 else ''} with errors; "
+                "their other cards still load. Press escape to see the errors in the deck picker.",
+                title="Deck errors",
+                severity="warning",
+                timeout=8,
+            )
+
+    def screen_ready(self) -> None:
+        """Called by each screen once its content is painted (the first time counts)."""
+        if self._on_ready is not None:
+            hook, self._on_ready = self._on_ready, None
+            self.call_after_refresh(hook, self)
+
+    # -- navigation -------------------------------------------------------
+
+    def new_session(
+        self, deck: str | None, *, cram: bool | None = None, extra_new: int = 0, extra_reviews: int = 0
+    ) -> StudySession:
+        ws = self.ws
+        new = self.new_limit
+        reviews = self.review_limit
+        if extra_new:
+            # Today's new cards so far plus N more (the daily limit is the core's).
+            new = ws.store.new_cards_on(ws.today) + extra_new
+        if extra_reviews:
+            reviews = ws.store.reviews_on(ws.today) + extra_reviews
+        return ws.session(deck, new=new, reviews=reviews, cram=self.cram if cram is None else cram)
+
+    def start_session(
+        self,
+        deck: str | None,
+        *,
+        push: bool = False,
+        cram: bool | None = None,
+        extra_new: int = 0,
+        extra_reviews: int = 0,
+    ) -> None:
+        """Open a study session on ``deck`` (None: all decks)."""
+        from pyflash.ui.study import StudyScreen
+
+        session = self.new_session(deck, cram=cram, extra_new=extra_new, extra_reviews=extra_reviews)
+        screen: Screen
+        if session.finished:
+            from pyflash.ui.screens import NothingDueScreen
+
+            screen = NothingDueScreen(session)
+        else:
+            screen = StudyScreen(session)
+        if push:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
+    def show_picker(self) -> None:
+        """Go back to the deck picker (it is created the first time)."""
+        from pyflash.ui.picker import DeckPickerScreen
+
+        stack = self.screen_stack
+        if len(stack) >= 2 and isinstance(stack[-2], DeckPickerScreen):
+            self.pop_screen()
+        elif isinstance(self.screen, DeckPickerScreen):
+            self.screen.refresh_counts()
+        elif len(stack) >= 2:
+            self.switch_screen(DeckPickerScreen())
+        else:
+            self.push_screen(DeckPickerScreen())
+
+    def action_help(self) -> None:
+        from pyflash.ui.screens import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(HelpScreen())
+
+
+def make_app(
+    workspace: Workspace,
+    *,
+    deck: str | None = None,
+    new: int | None = None,
+    reviews: int | None = None,
+    cram: bool = False,
+    theme: str | None = None,
+    animations: bool = True,
+    on_ready: Callable[[PyflashApp], object] | None = None,
+) -> PyflashApp:
+    """The study app over an open workspace (the CLI and the tests use this).
+
+    ``deck``, ``new``, ``reviews`` and ``cram`` are ``pyflash study``'s options.
+    ``theme`` pins a Textual theme, ``animations=False`` turns animations off
+    (both for snapshots), and ``on_ready(app)`` is called once the first screen
+    (normally the first card) has been painted (for bench/startup.py).
+    """
+    return PyflashApp(
+        workspace,
+        deck=deck,
+        new=new,
+        reviews=reviews,
+        cram=cram,
+        theme=theme,
+        animations=animations,
+        on_ready=on_ready,
+    )

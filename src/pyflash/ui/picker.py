@@ -1,0 +1,256 @@
+"""The deck picker: the deck tree with new / due / total counts, and deck errors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from pyflash.core.model import deck_and_parents, in_deck
+from pyflash.core.session import card_text
+from pyflash.core.workspace import DeckCounts
+from pyflash.ui.keybar import KeyBar
+from pyflash.ui.text import plural
+
+BROKEN = "✗"
+
+
+def tree_rows(counts: list[DeckCounts]) -> list[tuple[str, str]]:
+    """(deck name, label with tree guides) in tree order; ``A::B`` sits under ``A``."""
+    names = {c.name for c in counts}
+    children: dict[str, list[str]] = defaultdict(list)
+    roots: list[str] = []
+    for name in names:
+        parent = name.rpartition("::")[0]
+        if parent and parent in names:
+            children[parent].append(name)
+        else:
+            roots.append(name)
+
+    def order(items: list[str]) -> list[str]:
+        return sorted(items, key=lambda n: (n.rpartition("::")[2].casefold(), n))
+
+    rows: list[tuple[str, str]] = []
+
+    def walk(name: str, prefix: str, depth: int, last: bool) -> None:
+        part = name.rpartition("::")[2] if depth else name
+        guide = "" if depth == 0 else prefix + ("└─ " if last else "├─ ")
+        rows.append((name, guide + part))
+        kids = order(children.get(name, []))
+        below = "" if depth == 0 else prefix + ("   " if last else "│  ")
+        for i, kid in enumerate(kids):
+            walk(kid, below, depth + 1, i == len(kids) - 1)
+
+    for root in order(roots):
+        walk(root, "", 0, True)
+    return rows
+
+
+def _num(n: int, style: str) -> Text:
+    return Text(str(n), style=style if n else "dim", justify="right")
+
+
+class DeckTable(DataTable):
+    """The deck table. Its enter key selects the row (then the screen studies it),
+    in order with the arrow keys typed before it, and shows in the footer."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Study", tooltip="Study the selected deck and its subdecks", id="pyflash.decks.table-study"),
+    ]
+
+
+class DeckPickerScreen(Screen):
+    """Pick a deck: enter studies it (with its subdecks), a studies everything."""
+
+    HELP_TITLE = "Deck picker"
+    AUTO_FOCUS = "#decks"
+    BINDINGS = [
+        Binding("enter", "study", "Study", tooltip="Study the selected deck and its subdecks", id="pyflash.decks.study"),
+        Binding("a", "study_all", "All decks", tooltip="Study all decks", id="pyflash.decks.all"),
+        Binding("c", "cram", "Cram", tooltip="Cram the selected deck (the schedule is not changed)", id="pyflash.decks.cram"),
+        Binding("u", "unsuspend", "Unsuspend", tooltip="Unsuspend the selected deck's suspended cards", id="pyflash.decks.unsuspend"),
+        Binding("r", "reload", "Reload", show=False, tooltip="Reload the deck files", id="pyflash.decks.reload"),
+        Binding("escape", "quit", "Quit", tooltip="Quit pyflash", id="pyflash.decks.quit"),
+        Binding("q", "quit", "Quit", show=False, id="pyflash.decks.quit-q"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="picker-title")
+        yield DeckTable(id="decks", cursor_type="row", zebra_stripes=False)
+        yield Static(id="deck-detail")
+        with VerticalScroll(id="problems"):
+            yield Static(id="problem-list")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        table.add_column("Deck", key="deck")
+        table.add_column(Text("New", justify="right"), key="new")
+        table.add_column(Text("Due", justify="right"), key="due")
+        table.add_column(Text("Total", justify="right"), key="total")
+        table.add_column(Text("Susp.", justify="right"), key="suspended")
+        self.refresh_counts()
+        self.app.screen_ready()  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    @property
+    def ws(self):
+        return self.app.ws  # type: ignore[attr-defined]
+
+    def refresh_counts(self) -> None:
+        ws = self.ws
+        counts = ws.deck_counts()
+        self._counts = {c.name: c for c in counts}
+        broken = ws.result.decks_with_errors()
+        broken_all = {p for d in broken for p in deck_and_parents(d)}
+        table = self.query_one("#decks", DataTable)
+        selected = self.selected
+        table.clear()
+        for name, label in tree_rows(counts):
+            c = self._counts[name]
+            cell = Text(label)
+            if name in broken_all:
+                cell.append(f" {BROKEN}", style="bold red")
+            table.add_row(
+                cell,
+                _num(c.new, "bold #5fafff"),
+                _num(c.due, "bold #87d787"),
+                _num(c.total, ""),
+                _num(c.suspended, "#d7af5f"),
+                key=name,
+            )
+        if selected in self._counts:
+            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        total = sum(c.total for c in counts if "::" not in c.name)
+        due = sum(c.due for c in counts if "::" not in c.name)
+        new = sum(c.new for c in counts if "::" not in c.name)
+        self.query_one("#picker-title", Static).update(
+            Content.assemble(
+                ("Decks", "bold"),
+                f"  {plural(len([c for c in counts if '::' not in c.name]), 'deck')}, "
+                f"{plural(total, 'card')}: ",
+                (f"{new} new", "bold $text-primary"),
+                ", ",
+                (f"{due} due", "bold $text-success"),
+            )
+        )
+        self._show_problems()
+        self._show_detail(self.selected)
+
+    @property
+    def selected(self) -> str | None:
+        table = self.query_one("#decks", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return key.value if key is not None else None
+
+    def _show_problems(self) -> None:
+        errors = self.ws.result.errors
+        box = self.query_one("#problems")
+        box.display = bool(errors)
+        if not errors:
+            return
+        files = len({e.path for e in errors})
+        lines = [
+            Content.assemble(
+                (f"{BROKEN} {plural(len(errors), 'error')} in {plural(files, 'deck file')}", "bold $text-error"),
+                " · the other cards still load · fix the file, then press r",
+            )
+        ]
+        for err in errors:
+            lines.append(Content(str(err)))
+        self.query_one("#problem-list", Static).update(Content("\n").join(lines))
+
+    def _show_detail(self, name: str | None) -> None:
+        detail = self.query_one("#deck-detail", Static)
+        c = self._counts.get(name) if name else None
+        if c is None:
+            detail.update("")
+            return
+        ws = self.ws
+        descriptions = [f.description for f in ws.result.files if f.deck == name and f.description]
+        parts: list[Content | str | tuple[str, str]] = [(c.name, "bold")]
+        if descriptions:
+            parts.append(f" · {descriptions[0].strip()}")
+        files = len(c.paths)
+        where = ", ".join(sorted(c.origins))
+        subdecks = sum(1 for other in self._counts if other.startswith(name + "::"))
+        if subdecks:
+            parts.append(f" · {plural(subdecks, 'subdeck')}")
+        if files:
+            parts.append(f"\n{plural(files, 'file')} ({where})")
+        if c.suspended:
+            parts.append(("\n" if not files else " · ") + f"{c.suspended} suspended: u unsuspends them")
+        errs = [e for e in ws.result.errors if any(f.path == e.path and in_deck(f.deck, name) for f in ws.result.files)]
+        if errs:
+            parts.append(("\n" + f"{BROKEN} {errs[0]}", "$text-error"))
+        detail.update(Content.assemble(*parts))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.row_key.value if event.row_key is not None else None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._study_selected()
+
+    # -- actions ------------------------------------------------------------
+
+    def _study(self, name: str | None, cram: bool | None = None) -> None:
+        if name is not None and not self._counts.get(name, DeckCounts(name)).total:
+            self.notify(f"{name} has no cards that loaded; see the errors below.", severity="warning")
+            return
+        self.app.start_session(name, push=True, cram=cram)  # type: ignore[attr-defined]
+
+    def action_study(self) -> None:
+        self._study_selected()
+
+    def _study_selected(self) -> None:
+        if self.selected is not None:
+            self._study(self.selected)
+
+    def action_study_all(self) -> None:
+        self._study(None)
+
+    def action_cram(self) -> None:
+        if self.selected is not None:
+            self._study(self.selected, cram=True)
+
+    def action_unsuspend(self) -> None:
+        name = self.selected
+        if name is None:
+            return
+        ws = self.ws
+        states = ws.store.states()
+        keys = [
+            (c.key, c.deck, card_text(c))
+            for c in ws.cards
+            if in_deck(c.deck, name) and (s := states.get(c.key)) is not None and s.suspended
+        ]
+        if not keys:
+            self.notify(f"No suspended cards in {name}.", timeout=3)
+            return
+        ws.store.set_suspended(keys, False)
+        self.notify(f"Unsuspended {plural(len(keys), 'card')} in {name}.", timeout=4)
+        self.refresh_counts()
+
+    def action_reload(self) -> None:
+        self.ws.reload()
+        self.refresh_counts()
+        n = len(self.ws.result.errors)
+        self.notify("Decks reloaded." + (f" {plural(n, 'error')}." if n else ""), timeout=3)
+
+    def action_quit(self) -> None:
+        self.app.exit()
+

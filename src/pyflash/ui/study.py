@@ -1,0 +1,391 @@
+"""The study screen: question, answer, grade bar. It only drives a StudySession."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Markdown, ProgressBar, Static
+
+from pyflash.core.errors import PyflashError
+from pyflash.core.model import Card
+from pyflash.core.schedule import GradePreview
+from pyflash.core.session import StudySession
+from pyflash.core.sm2 import GRADE_LABELS
+from pyflash.ui import text
+from pyflash.ui.keybar import KeyBar
+
+GRADES = Binding.Group("Grade", compact=True)
+WIDE_GRADE_BAR = 110  # at this width or more the six grades fit on one row
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> MarkdownIt:
+    """CommonMark with tables and strikethrough, built once.
+
+    Raw HTML is off, so ``List<int>`` in a card stays text; bare URLs are not
+    turned into links (Textual's default "gfm-like" parser does that, and
+    costs ~30 ms to build on every start).
+    """
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+class StudyHeader(Horizontal):
+    """Deck name on the left; new / relearn / review left on the right."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="deck-name")
+        yield Static(id="queue-counts")
+
+    def show(self, session: StudySession) -> None:
+        deck = session.deck or "All decks"
+        name = Content.assemble((deck, "bold"))
+        if session.cram:
+            name = Content.assemble(name, "  ", ("cram: schedule unchanged", "italic $text-warning"))
+        self.query_one("#deck-name", Static).update(name)
+        counts = session.counts()
+        kind = session.current_kind
+        parts: list[Content | str | tuple[str, str]] = []
+        for n, label, style, k in (
+            (counts.new, "new", "$text-primary", "new"),
+            (counts.relearn, "relearn", "$text-error", "relearn"),
+            (counts.review, "review", "$text-success", "review"),
+        ):
+            if parts:
+                parts.append("  ")
+            mark = " underline" if k == kind else ""
+            parts.append((f"{n} {label}", f"bold {style}{mark}"))
+        self.query_one("#queue-counts", Static).update(Content.assemble(*parts))
+
+
+class AnswerRule(Widget):
+    """A dashed line with "answer" in the middle, between question and answer."""
+
+    def render(self) -> Content:
+        width = self.size.width
+        label = " answer "
+        left = max(0, (width - len(label)) // 2)
+        right = max(0, width - len(label) - left)
+        return Content.assemble(("╌" * left, "$primary 60%"), (label, "$text-muted"), ("╌" * right, "$primary 60%"))
+
+
+class GradeCell(Static):
+    """One grade in the grade bar; clicking it grades, as the key does."""
+
+    def __init__(self, grade: int) -> None:
+        super().__init__(id=f"grade-{grade}", classes=f"grade grade-{grade}")
+        self.grade = grade
+
+    def show(self, p: GradePreview) -> None:
+        self.set_class(p.again_today, "-again")
+        self.update(
+            Content.assemble((f"{p.grade}", "bold reverse"), f" · {p.label} · ", (p.short, "bold"))
+        )
+        self.tooltip = (
+            f"{p.label}: due in {p.interval} day(s); shown again later today"
+            if p.again_today
+            else f"{p.label}: due in {p.interval} day(s)"
+        )
+
+    async def on_click(self) -> None:
+        await self.screen.run_action(f"grade({self.grade})")
+
+
+class GradeBar(Grid):
+    def compose(self) -> ComposeResult:
+        for g in range(6):
+            yield GradeCell(g)
+
+    def show(self, previews: list[GradePreview]) -> None:
+        for p in previews:
+            self.query_one(f"#grade-{p.grade}", GradeCell).show(p)
+        again = [p.grade for p in previews if p.again_today]
+        if again:
+            span = f"{min(again)}–{max(again)}" if len(again) > 1 else str(again[0])
+            self.border_title = f"Grade · {span} bring the card back today"
+        else:
+            self.border_title = "Grade"
+
+
+class StudyScreen(Screen):
+    """One card at a time. Space/enter shows the answer; 0-5 grade it."""
+
+    HELP_TITLE = "Study"
+    AUTO_FOCUS = "#card"
+    BINDINGS = [
+        Binding("space", "reveal", "Answer", tooltip="Show the answer", id="pyflash.study.reveal"),
+        Binding("enter", "reveal", "Answer", show=False, id="pyflash.study.reveal-enter"),
+        *(
+            Binding(
+                str(g),
+                f"grade({g})",
+                GRADE_LABELS[g],
+                tooltip=f"Grade {g} · {GRADE_LABELS[g]}",
+                group=GRADES,
+                id=f"pyflash.study.grade-{g}",
+            )
+            for g in range(6)
+        ),
+        Binding("u", "undo", "Undo", tooltip="Undo the last grade", id="pyflash.study.undo"),
+        Binding("ctrl+z", "undo", "Undo", show=False, id="pyflash.study.undo-ctrl-z"),
+        Binding("b", "bury", "Bury", tooltip="Bury the card until tomorrow", id="pyflash.study.bury"),
+        Binding("s", "suspend", "Suspend", tooltip="Suspend the card (asks first)", id="pyflash.study.suspend"),
+        Binding("e", "edit", "Edit", tooltip="Edit the card in $EDITOR, then reload", id="pyflash.study.edit"),
+        Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.study.back"),
+        Binding("q", "back", "Decks", show=False, id="pyflash.study.back-q"),
+    ]
+
+    def __init__(self, session: StudySession) -> None:
+        super().__init__()
+        self.session = session
+        self._shown_key: str | None = None
+        self._binding_state = (session.current is not None, session.revealed, session.can_undo)
+
+    # -- layout ------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="top"):
+            yield StudyHeader(id="header")
+            with Horizontal(id="progress-row"):
+                yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+                yield Static(id="progress-label")
+        with VerticalScroll(id="card"):
+            yield Markdown(id="question", parser_factory=markdown_parser)
+            yield AnswerRule(id="answer-rule")
+            yield Markdown(id="answer", parser_factory=markdown_parser)
+        with Vertical(id="bottom"):
+            yield Static(
+                Content.assemble(("space", "bold reverse"), " or ", ("enter", "bold reverse"), " show the answer"),
+                id="hint",
+            )
+            yield GradeBar(id="grades")
+        yield KeyBar()
+
+    async def on_mount(self) -> None:
+        self._fit(self.app.size.width)
+        await self.show_card()
+        self.app.screen_ready()  # type: ignore[attr-defined]
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        self.query_one(GradeBar).set_class(width >= WIDE_GRADE_BAR, "-wide")
+
+    # -- showing ------------------------------------------------------------
+
+    @property
+    def card(self) -> Card | None:
+        return self.session.current
+
+    async def show_card(self) -> None:
+        """Show the current card, question only (or with its answer if revealed)."""
+        session = self.session
+        card = session.current
+        if card is None:
+            self._finish()
+            return
+        self.query_one(StudyHeader).show(session)
+        done, total = session.progress()
+        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
+        self.query_one("#progress-label", Static).update(f"{done}/{total}")
+        box = self.query_one("#card", VerticalScroll)
+        box.border_title = card.deck if card.deck != session.deck else None
+        box.border_subtitle = f"{os.path.basename(card.path)}:{card.line}"
+        if card.key != self._shown_key:
+            self._shown_key = card.key
+            await self.query_one("#question", Markdown).update(text.question_markdown(card))
+            box.scroll_home(animate=False)
+        await self._show_answer(session.revealed)
+
+    async def _show_answer(self, revealed: bool) -> None:
+        card = self.session.current
+        self.set_class(revealed, "-revealed")
+        if revealed and card is not None:
+            await self.query_one("#answer", Markdown).update(text.answer_markdown(card))
+            self.query_one(GradeBar).show(self.session.previews())
+            box = self.query_one("#card", VerticalScroll)
+            self.call_after_refresh(
+                box.scroll_to_widget, self.query_one("#answer-rule"), top=True, animate=False
+            )
+        self._refresh_bindings()
+
+    def _refresh_bindings(self) -> None:
+        """Update the footer, only when what the keys can do has changed (it is costly)."""
+        session = self.session
+        state = (session.current is not None, session.revealed, session.can_undo)
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
+
+    def _finish(self) -> None:
+        from pyflash.ui.screens import SummaryScreen
+
+        self.app.switch_screen(SummaryScreen(self.session))
+
+    # -- actions ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        session = self.session
+        if action == "reveal":
+            return session.current is not None and not session.revealed
+        if action == "grade":
+            return session.current is not None and session.revealed
+        if action == "undo":
+            return True if session.can_undo else None
+        if action in ("bury", "suspend", "edit"):
+            return session.current is not None
+        return True
+
+    async def action_reveal(self) -> None:
+        if self.session.current is None or self.session.revealed:
+            return
+        self.session.reveal()
+        await self._show_answer(True)
+
+    async def action_grade(self, grade: int) -> None:
+        session = self.session
+        if session.current is None or not session.revealed:
+            return  # inert until the answer is shown
+        try:
+            session.grade(int(grade))
+        except PyflashError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+            return
+        await self.show_card()
+
+    async def action_undo(self) -> None:
+        try:
+            card = self.session.undo()
+        except PyflashError as exc:
+            self.notify(str(exc), title="Cannot undo", severity="error", timeout=10)
+            return
+        if card is None:
+            self.notify("Nothing to undo in this session.", timeout=3)
+            return
+        self._shown_key = None
+        await self.show_card()
+        self.notify("Grade undone: the card is back, as it was.", timeout=3)
+
+    async def action_bury(self) -> None:
+        if self.session.current is None:
+            return
+        try:
+            self.session.bury()
+        except PyflashError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        self.notify("Buried until tomorrow.", timeout=3)
+        await self.show_card()
+
+    def action_suspend(self) -> None:
+        card = self.session.current
+        if card is None:
+            return
+        from pyflash.ui.screens import ConfirmScreen
+
+        first = card.q.strip().splitlines()[0].replace("`", "").replace("*", "") if card.q.strip() else card.key
+        if len(first) > 60:
+            first = first[:59] + "…"
+
+        async def done(yes: bool | None) -> None:
+            if not yes or self.session.current is None or self.session.current.key != card.key:
+                return
+            try:
+                self.session.suspend()
+            except PyflashError as exc:
+                self.notify(str(exc), severity="error", timeout=10)
+                return
+            self.notify("Suspended. Unsuspend it from the deck picker (u).", timeout=4)
+            await self.show_card()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Suspend this card?",
+                f"“{first}” will not be shown again until you unsuspend its deck "
+                "in the deck picker (escape, then u).",
+                yes="Suspend",
+            ),
+            done,
+        )
+
+    async def action_edit(self) -> None:
+        card = self.session.current
+        if card is None:
+            return
+        command = text.editor_command(card.path, card.line)
+        if command is None:
+            self.notify("Set $EDITOR (for example `export EDITOR=nano`) to edit cards.", severity="error")
+            return
+        if not os.access(card.path, os.W_OK):
+            self.notify(f"{card.path} is read-only; your changes may not be saved.", severity="warning")
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                rc = _run_editor(command)
+        except SuspendNotSupported:  # headless (tests): run it anyway
+            rc = _run_editor(command)
+        if rc is None:
+            self.notify(f"Cannot start the editor `{command[0]}`; check $EDITOR.", severity="error")
+            return
+        await self.reload_after_edit(card)
+
+    async def reload_after_edit(self, card: Card) -> None:
+        """Reload the decks after ``card`` was edited; keep its history and place."""
+        app = self.app
+        ws = app.ws  # type: ignore[attr-defined]
+        try:
+            report = ws.reload()
+        except PyflashError as exc:
+            self.notify(str(exc), title="Reload failed", severity="error", timeout=10)
+            return
+        errors = [e for e in ws.result.errors if e.path == card.path]
+        if errors:
+            self.notify(
+                f"{errors[0]}\nThe card keeps its old text until this is fixed (press e).",
+                title="The deck file has an error",
+                severity="error",
+                timeout=15,
+            )
+            return
+        new_key: str | None = card.key
+        keys = {c.key for c in ws.cards}
+        relinked = next((r for r in report.relinked if r.old_key == card.key), None)
+        if relinked is not None:
+            new_key = relinked.card.key
+        elif card.key not in keys:
+            # A card with no history whose question changed: show the edited
+            # card in its place (same file, same position).
+            same = next((c for c in ws.cards if c.path == card.path and c.index == card.index), None)
+            new_key = same.key if same is not None else None
+        self.session.replace_cards(ws.cards, card.key, new_key)
+        self._shown_key = None
+        if self.session.finished:
+            self.notify("The card is no longer in the deck.", timeout=4)
+        else:
+            self.notify("Deck reloaded.", timeout=2)
+        await self.show_card()
+
+    def action_back(self) -> None:
+        self.app.show_picker()  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        self._binding_state = None
+        self._refresh_bindings()
+
+
+def _run_editor(command: list[str]) -> int | None:
+    try:
+        return subprocess.run(command, check=False).returncode
+    except OSError:
+        return None

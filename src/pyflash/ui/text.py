@@ -1,0 +1,127 @@
+"""Plain-text helpers for the TUI: Markdown for a card, dates, durations.
+
+Nothing here imports Textual, so it is cheap to import and easy to test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+from collections.abc import Mapping, Sequence
+
+from pyflash.core.model import Card
+from pyflash.core.schedule import day_to_date
+
+# A deck file of three lines: what the "no decks" screen shows.
+EXAMPLE_DECK = """\
+deck: Python
+cards:
+  - {q: "What does `len('héllo')` return?", a: "`5`"}
+"""
+
+
+def fence(code: str, lang: str | None) -> str:
+    """``code`` as a Markdown fenced block, safe for code that holds backticks."""
+    longest = max((len(m) for m in re.findall(r"`+", code)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    info = (lang or "text").strip().split()[0] if (lang or "").strip() else "text"
+    return f"{ticks}{info}\n{code.rstrip()}\n{ticks}"
+
+
+def question_markdown(card: Card) -> str:
+    parts = [card.q.strip()]
+    if card.code:
+        parts.append(fence(card.code, card.lang or "text"))
+    return "\n\n".join(parts)
+
+
+def answer_markdown(card: Card) -> str:
+    parts: list[str] = []
+    if card.a:
+        parts.append(card.a.strip())
+    if card.output is not None:
+        parts.append("**Output**")
+        parts.append(fence(card.output, "text"))
+    if card.note:
+        note = card.note.strip().splitlines()
+        parts.append("\n".join(["> **Note** " + note[0], *("> " + line for line in note[1:])]))
+    if card.source:
+        parts.append(f"*Source: {card.source.strip()}*")
+    return "\n\n".join(parts) or "*(no answer)*"
+
+
+def when(day: int | None, today: int) -> str:
+    """``today``, ``tomorrow · Tue 3 Mar 2026``, ``in 6 days · Sun 8 Mar 2026``."""
+    if day is None:
+        return "nothing scheduled yet"
+    d = day_to_date(day)
+    stamp = f"{d:%a} {d.day} {d:%b %Y}"
+    delta = day - today
+    if delta <= 0:
+        return f"today · {stamp}"
+    if delta == 1:
+        return f"tomorrow · {stamp}"
+    return f"in {delta} days · {stamp}"
+
+
+def duration(seconds: float) -> str:
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    m, s = divmod(s, 60)
+    if m < 60:
+        return f"{m} min {s:02d} s"
+    h, m = divmod(m, 60)
+    return f"{h} h {m:02d} min"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+# Editors that understand ``+LINE file``.
+_PLUS_LINE = {
+    "vi", "vim", "nvim", "gvim", "view", "ex", "nano", "pico", "emacs", "emacsclient",
+    "kak", "micro", "joe", "jed", "mg", "ne", "vis", "kate", "gedit", "mcedit",
+}
+# Editors that understand ``file:line``.
+_COLON_LINE = {"hx", "helix", "subl", "sublime_text", "zed"}
+# Editors that need ``--goto file:line`` (and ``--wait`` to block).
+_GOTO = {"code", "codium", "code-insiders", "vscodium", "cursor"}
+
+
+def editor_command(
+    path: str, line: int, env: Mapping[str, str] | None = None
+) -> list[str] | None:
+    """The command that opens ``path`` at ``line`` in ``$VISUAL``/``$EDITOR``.
+
+    None when neither is set and no ``vi`` is installed.
+    """
+    env = os.environ if env is None else env
+    raw = (env.get("VISUAL") or env.get("EDITOR") or "").strip()
+    argv: Sequence[str]
+    if raw:
+        try:
+            argv = shlex.split(raw)
+        except ValueError:
+            argv = raw.split()
+    elif shutil.which("vi"):
+        argv = ["vi"]
+    else:
+        return None
+    if not argv:
+        return None
+    name = os.path.basename(argv[0]).lower()
+    for suffix in (".exe", ".cmd", ".bat"):
+        name = name.removesuffix(suffix)
+    line = max(1, int(line))
+    if name in _PLUS_LINE:
+        return [*argv, f"+{line}", path]
+    if name in _COLON_LINE:
+        return [*argv, f"{path}:{line}"]
+    if name in _GOTO:
+        extra = [] if {"-w", "--wait"} & set(argv) else ["--wait"]
+        return [*argv, *extra, "--goto", f"{path}:{line}"]
+    return [*argv, path]
