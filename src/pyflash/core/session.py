@@ -20,7 +20,7 @@ from datetime import datetime
 
 from pyflash.core.config import Config
 from pyflash.core.errors import PyflashError
-from pyflash.core.model import Card, in_deck
+from pyflash.core.model import Card, DeckFile, in_deck
 from pyflash.core.schedule import (
     Clock,
     GradePreview,
@@ -102,14 +102,27 @@ def select(cards: Sequence[Card], deck: str | None) -> list[Card]:
     return [c for c in cards if in_deck(c.deck, deck)]
 
 
+def _as_files(cards: Sequence[Card] | None, files: Sequence[DeckFile] | None, deck: str | None) -> list[DeckFile]:
+    """The deck files of the selection. Cards given directly are grouped by file."""
+    if files is None:
+        groups: dict[tuple[str, str], list[Card]] = {}
+        for card in cards or ():
+            groups.setdefault((card.path, card.deck), []).append(card)
+        files = [DeckFile(path, name, cards=tuple(group)) for (path, name), group in groups.items()]
+    if deck:
+        files = [f for f in files if in_deck(f.deck, deck)]
+    return list(files)
+
+
 class StudySession:
     """Today's study of ``cards`` against ``store``."""
 
     def __init__(
         self,
-        cards: Sequence[Card],
+        cards: Sequence[Card] | None,
         store: Store,
         *,
+        files: Sequence[DeckFile] | None = None,
         config: Config | None = None,
         clock: Clock = system_clock,
         deck: str | None = None,
@@ -122,7 +135,9 @@ class StudySession:
         self.clock = clock
         self.deck = deck
         self.cram = cram
-        self.cards = select(cards, deck)
+        # Cards are decoded lazily, per file: building today's queue only
+        # decodes the files that hold a queued card.
+        self._files = _as_files(cards, files, deck)
         self.started = clock()
         self.today = self._day()
         self.revealed = False
@@ -138,43 +153,65 @@ class StudySession:
     def _day(self) -> int:
         return local_day(self.clock(), self.config.day_starts_at)
 
+    @property
+    def cards(self) -> list[Card]:
+        """Every card of the selection (decodes them all: avoid on hot paths)."""
+        return [card for f in self._files for card in f.cards]
+
+    @property
+    def card_count(self) -> int:
+        return sum(len(f.keys) for f in self._files)
+
+    def _keys(self):
+        """(file, index, key) of every card of the selection, in deck order."""
+        for f in self._files:
+            for i, key in enumerate(f.keys):
+                yield f, i, key
+
     def _build_queue(self) -> list[QueueItem]:
         day = self.today
         states = self._states
-        relearn: list[QueueItem] = []
-        due: list[tuple[int, int, QueueItem]] = []
-        new: list[QueueItem] = []
+        relearn: list[tuple[DeckFile, int, str]] = []
+        due: list[tuple[int, int, DeckFile, int, str]] = []
+        new: list[tuple[DeckFile, int, str]] = []
         new_room = max(0, self.config.new_per_day - self.store.new_cards_on(day))
-        for order, card in enumerate(self.cards):
-            row = states.get(card.key)
-            if row is not None and (row.suspended or row.is_buried(day)):
+        for order, (f, i, key) in enumerate(self._keys()):
+            row = states.get(key)
+            if row is None:
+                if self.cram or len(new) < new_room:  # only today's share of new cards
+                    new.append((f, i, "new"))
+                elif not states:
+                    break  # nothing stored at all: the rest are new cards too
+                continue
+            if row.suspended or row.is_buried(day):
                 continue
             if self.cram:
-                new.append(QueueItem(card, "new" if row is None or row.is_new else "review"))
-                continue
-            if row is None or row.is_new:
-                if len(new) < new_room:  # only today's share of new cards
-                    new.append(QueueItem(card, "new"))
+                new.append((f, i, "new" if row.is_new else "review"))
+            elif row.is_new:
+                if len(new) < new_room:
+                    new.append((f, i, "new"))
             elif row.last_day == day:
                 if row.last_grade is not None and row.last_grade < 4:
-                    relearn.append(QueueItem(card, "relearn"))
+                    relearn.append((f, i, "relearn"))
             elif row.due_day is not None and row.due_day <= day:
-                due.append((row.due_day, order, QueueItem(card, "review")))
+                due.append((row.due_day, order, f, i, "review"))
         if self.cram:
-            return new
-        due.sort(key=lambda t: (t[0], t[1]))
-        review_room = max(0, self.config.reviews_per_day - self.store.reviews_on(day))
-        return relearn + [t[2] for t in due[:review_room]] + new[:new_room]
+            chosen = new
+        else:
+            due.sort(key=lambda t: (t[0], t[1]))
+            review_room = max(0, self.config.reviews_per_day - self.store.reviews_on(day))
+            chosen = relearn + [t[2:] for t in due[:review_room]] + new[:new_room]
+        return [QueueItem(f.cards[i], kind) for f, i, kind in chosen]
 
     def available_beyond_limits(self) -> QueueCounts:
         """How many new and due cards the daily limits held back."""
         day = self.today
         queued = {item.card.key for item in self.queue}
         new = review = 0
-        for card in self.cards:
-            if card.key in queued:
+        for _f, _i, key in self._keys():
+            if key in queued:
                 continue
-            row = self._states.get(card.key)
+            row = self._states.get(key)
             if row is not None and (row.suspended or row.is_buried(day)):
                 continue
             if row is None or row.is_new:
@@ -338,14 +375,26 @@ class StudySession:
         self._drop_current()
         return card
 
-    def replace_cards(self, cards: Sequence[Card], old_key: str | None = None, new_key: str | None = None) -> None:
+    def replace_cards(
+        self,
+        cards: Sequence[Card] | None,
+        old_key: str | None = None,
+        new_key: str | None = None,
+        *,
+        files: Sequence[DeckFile] | None = None,
+    ) -> None:
         """After a deck was edited and reloaded: show the new text of queued cards.
 
         ``old_key``/``new_key`` tell that the current card's key changed (its
         history was relinked); queued cards whose key vanished are dropped.
         """
-        self.cards = select(cards, self.deck)
-        by_key = {c.key: c for c in self.cards}
+        self._files = _as_files(cards, files, self.deck)
+        wanted = {item.card.key for item in self.queue} | {d.item.card.key for d in self._history}
+        if old_key is not None and new_key is not None:
+            wanted.add(new_key)
+        by_key = {
+            key: f.cards[i] for f, i, key in self._keys() if key in wanted
+        }
         self._states = self.store.states()
         kept: list[QueueItem] = []
         for item in self.queue:
@@ -374,9 +423,9 @@ class StudySession:
         queued = {item.card.key for item in self.queue}
         days = [
             max(row.due_day, row.buried_until or 0, self.today)
-            for card in self.cards
-            if card.key not in queued
-            and (row := self._states.get(card.key)) is not None
+            for _f, _i, key in self._keys()
+            if key not in queued
+            and (row := self._states.get(key)) is not None
             and not row.suspended
             and row.due_day is not None
         ]

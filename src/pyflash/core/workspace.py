@@ -60,8 +60,9 @@ class Workspace:
         from pyflash.core.session import StudySession
 
         return StudySession(
-            self.cards,
+            None,
             self.store,
+            files=self.result.files,
             config=self.config,
             clock=self.clock,
             deck=deck,

@@ -149,7 +149,7 @@ class NothingDueScreen(Screen):
             ),
             Content(""),
         ]
-        if not session.cards:
+        if not session.card_count:
             lines.append(Content("This deck has no cards."))
         else:
             lines.append(_row("Next card due", text.when(session.next_due_day(), session.today)))
@@ -165,7 +165,7 @@ class NothingDueScreen(Screen):
                     held.append(plural(self.beyond.review, "due review"))
                 lines.append(_row("Waiting", " and ".join(held) + " beyond today's limits"))
             lines += [Content(""), Content.styled("What now?", "bold")]
-            lines.append(self._choice("c", f"Cram: go through {plural(len(session.cards), 'card')}; the schedule stays as it is", "cram"))
+            lines.append(self._choice("c", f"Cram: go through {plural(session.card_count, 'card')}; the schedule stays as it is", "cram"))
             if self.extra_new:
                 lines.append(self._choice("n", f"Study {plural(self.extra_new, 'more new card')} today", "more_new"))
             if self.extra_reviews:
@@ -180,7 +180,7 @@ class NothingDueScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cram":
-            return bool(self.session.cards)
+            return bool(self.session.card_count)
         if action == "more_new":
             return self.extra_new > 0
         if action == "more_reviews":
@@ -188,7 +188,7 @@ class NothingDueScreen(Screen):
         return True
 
     def action_cram(self) -> None:
-        if self.session.cards:
+        if self.session.card_count:
             self.app.start_session(self.session.deck, cram=True)  # type: ignore[attr-defined]
 
     def action_more_new(self) -> None:

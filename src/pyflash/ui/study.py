@@ -368,7 +368,7 @@ class StudyScreen(Screen):
             # card in its place (same file, same position).
             same = next((c for c in ws.cards if c.path == card.path and c.index == card.index), None)
             new_key = same.key if same is not None else None
-        self.session.replace_cards(ws.cards, card.key, new_key)
+        self.session.replace_cards(None, card.key, new_key, files=ws.result.files)
         self._shown_key = None
         if self.session.finished:
             self.notify("The card is no longer in the deck.", timeout=4)
