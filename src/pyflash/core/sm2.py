@@ -18,11 +18,14 @@ Choices fixed by pyflash (see docs/scheduling.md):
 from __future__ import annotations
 
 import numbers
+import sys
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import IntEnum
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+    from fractions import Fraction
 
 __all__ = [
     "Grade",
@@ -74,15 +77,21 @@ class Easiness(float):
     def cents(self) -> int:
         return round(float(self) * 100)
 
-    def as_fraction(self) -> Fraction:
+    def as_fraction(self) -> "Fraction":
+        from fractions import Fraction
+
         return Fraction(self.cents, 100)
 
-    def as_decimal(self) -> Decimal:
+    def as_decimal(self) -> "Decimal":
+        from decimal import Decimal
+
         return Decimal(self.cents).scaleb(-2)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, (Decimal, Fraction)):
-            return self.as_fraction() == Fraction(other)
+        if _is_decimal(other) or _is_fraction(other):
+            from fractions import Fraction
+
+            return self.as_fraction() == Fraction(other)  # type: ignore[arg-type]
         return float(self) == other
 
     def __ne__(self, other: object) -> bool:
@@ -91,21 +100,32 @@ class Easiness(float):
     __hash__ = float.__hash__
 
     def __sub__(self, other: Any) -> Any:
-        if isinstance(other, Decimal):
+        if _is_decimal(other):
             return self.as_decimal() - other
-        if isinstance(other, Fraction):
+        if _is_fraction(other):
             return self.as_fraction() - other
         return float(self) - other
 
     def __rsub__(self, other: Any) -> Any:
-        if isinstance(other, Decimal):
+        if _is_decimal(other):
             return other - self.as_decimal()
-        if isinstance(other, Fraction):
+        if _is_fraction(other):
             return other - self.as_fraction()
         return other - float(self)
 
     def __repr__(self) -> str:
         return repr(float(self))
+
+
+def _is_decimal(value: object) -> bool:
+    # decimal and fractions are imported only when a caller already has them.
+    module = sys.modules.get("decimal")
+    return module is not None and isinstance(value, module.Decimal)
+
+
+def _is_fraction(value: object) -> bool:
+    module = sys.modules.get("fractions")
+    return module is not None and isinstance(value, module.Fraction)
 
 
 INITIAL_EASINESS = Easiness(INITIAL_EASINESS_CENTS)
@@ -116,8 +136,12 @@ def _to_cents(easiness: Any) -> int:
     """Hundredths of an easiness factor, snapping float noise away."""
     if isinstance(easiness, Easiness):
         return easiness.cents
-    if isinstance(easiness, bool) or not isinstance(easiness, (numbers.Real, Decimal)):
+    if isinstance(easiness, bool) or not (isinstance(easiness, numbers.Real) or _is_decimal(easiness)):
         raise ValueError(f"easiness must be a number, not {easiness!r}")
+    if isinstance(easiness, (int, float)):
+        return int(round(easiness * 100))  # snaps float noise: 2.8000000000000003 -> 280
+    from fractions import Fraction
+
     return int(round(Fraction(easiness) * 100))
 
 
