@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class PyflashError(Exception):
@@ -11,9 +11,8 @@ class PyflashError(Exception):
     exit_code = 2
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class DeckError:
-    """One problem in one deck file, at a 1-based line and column."""
+class DeckError(NamedTuple):
+    """One problem in one deck file, at a 1-based line and column (sorts by place)."""
 
     path: str
     line: int

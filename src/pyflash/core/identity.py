@@ -15,7 +15,6 @@ deleted.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -48,6 +47,8 @@ class ReconcileReport:
 
 
 def similarity(a: str, b: str) -> float:
+    import difflib
+
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
@@ -77,6 +78,8 @@ def reconcile(
     for card in cards:
         if card.deck in orphans_by_deck and card.key not in stored:
             fresh_by_deck[card.deck].append(card)
+
+    import difflib
 
     relinked: list[Relinked] = []
     remaining: list[Orphan] = []

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from pyflash.core.errors import StoreError
 
@@ -74,8 +75,7 @@ def _row(row: tuple) -> CardState:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     id: int
     key: str
     deck: str
@@ -89,8 +89,7 @@ class LogEntry:
     undoes: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Relink:
+class Relink(NamedTuple):
     old_key: str
     new_key: str
     deck: str

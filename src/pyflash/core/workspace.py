@@ -130,7 +130,7 @@ def _reconcile(result: LoadResult, store: Store, clock: Clock) -> "ReconcileRepo
         # calling them orphans could attach history to the wrong card.
         return ReconcileReport([], [])
     if store.learned_keys() <= result.all_keys:
-        return ReconcileReport([], [])  # no history without a card: nothing to relink
+        return ReconcileReport([], [])  # every history has its card: nothing to relink
     return reconcile(result.cards, store, clock())
 
 
