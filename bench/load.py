@@ -73,6 +73,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="warm `pyflash decks` runs")
     args = parser.parse_args()
 
+    # Measure pyflash as installed: `pip install .` byte-compiles the package,
+    # but an editable install under PYTHONDONTWRITEBYTECODE=1 would compile
+    # every module on every start.
+    import compileall
+
+    import pyflash
+
+    compileall.compile_dir(Path(pyflash.__file__).parent, quiet=1)
     work = Path(tempfile.mkdtemp(prefix="pyflash-bench-"))
     os.environ["PYFLASH_HOME"] = str(work / "home")
     from pyflash.core import cache
