@@ -161,3 +161,10 @@ def test_deck_counts_include_parents(tmp_path, clock):
         clock.advance(days=1)
         counts = {d.name: (d.new, d.due, d.total) for d in ws.deck_counts()}
         assert counts == {"P": (2, 1, 3), "P::A": (1, 1, 2), "P::B": (1, 0, 1)}
+
+
+def test_deck_counts_are_in_tree_order(tmp_path, clock):
+    for name in ["P::b", "P::A", "P B", "p::c"]:
+        write_deck(tmp_path / "decks", name.replace(":", "_").replace(" ", "-") + ".yaml", f"deck: {name}\ncards:\n  - q: {name}?\n    a: x\n")
+    with open_workspace([tmp_path / "decks"], clock=clock) as ws:
+        assert [d.name for d in ws.deck_counts()] == ["P", "P::A", "P::b", "p", "p::c", "P B"]

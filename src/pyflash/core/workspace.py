@@ -106,7 +106,8 @@ class Workspace:
                 entry.new += n_new
                 entry.due += n_due
                 entry.suspended += n_susp
-        return [table[k] for k in sorted(table)]
+        # Tree order: parents before children, siblings case-insensitively.
+        return [table[k] for k in sorted(table, key=lambda n: [(p.casefold(), p) for p in n.split("::")])]
 
     def close(self) -> None:
         self.store.close()
