@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from pyflash.cli import main
+from conftest import run_main
 from pyflash.core import runner
 from pyflash.core.loader import explicit_sources, load_decks
 from pyflash.core.runner import normalise_output, run_output_cards
@@ -16,13 +16,7 @@ SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_main(argv, capsys)
 
 
 def deck(tmp_path: Path, cards: str, name: str = "run.yaml") -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pyflash.cli import main
+from conftest import run_main
 from pyflash.core.loader import explicit_sources, load_decks
 from pyflash.importer import card_id, detect_lang, normalise_lang, parse_notes
 
@@ -26,13 +26,7 @@ def real_notes() -> Path | None:
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_main(argv, capsys)
 
 
 def load(directory: Path):

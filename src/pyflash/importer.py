@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyflash.core.errors import PyflashError
+from pyflash.core.errors import PyflashError, utf8_error_position
 
 SECTION_SEP = " / "
 TODO_ANSWER = "TODO: the notes have no text here; write what this code shows."
@@ -867,9 +867,7 @@ def import_notes(notes_path: str | Path, out_dir: str | Path, *, force: bool = F
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        line, col = utf8_error_position(data, exc)
         raise PyflashError(f"{notes_path}:{line}:{col}: not valid UTF-8 (re-save the notes as UTF-8)") from None
     if out.exists() and not out.is_dir():
         raise PyflashError(f"{out}: exists and is not a folder (give -o a folder)")

@@ -25,3 +25,9 @@ class DeckError(NamedTuple):
 
 class StoreError(PyflashError):
     """The review database cannot be used (corrupt, locked, too new...)."""
+
+
+def utf8_error_position(data: bytes, exc: UnicodeDecodeError) -> tuple[int, int]:
+    """The 1-based (line, column) of the first byte that is not UTF-8."""
+    before = data[: exc.start]
+    return before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1

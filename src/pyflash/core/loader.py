@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyflash.core.errors import DeckError, PyflashError
+from pyflash.core.errors import DeckError, PyflashError, utf8_error_position
 from pyflash.core.model import CARD_KEYS, DECK_KEYS, Card, DeckFile, derived_key
 
 DECK_SUFFIXES = (".yaml", ".yml")
@@ -260,9 +260,7 @@ def _decode(data: bytes, problems: _Problems) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        line, col = utf8_error_position(data, exc)
         problems.at_pos(
             line,
             col,
