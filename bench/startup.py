@@ -13,6 +13,12 @@ spawned; the process writes the wall-clock time once the first screen has
 been painted (``make_app(on_ready=...)``, called after the refresh that shows
 the first card), then exits. The figure is the median of ``--runs`` runs.
 
+The probe runs ``pyflash.cli.main(["study", ...])`` and wraps ``make_app``
+only when the CLI imports ``pyflash.ui.app``, so everything happens in the
+order ``pyflash study`` does it. Bytecode is compiled first and cached, as a
+pip install leaves it (``PYTHONDONTWRITEBYTECODE`` is dropped): otherwise
+every run would compile pyflash's modules, and never Textual's.
+
     python bench/startup.py [--runs 7] [--out /tmp/bench-ui.md]
 """
 
@@ -38,21 +44,47 @@ ROOT = Path(__file__).resolve().parents[1]
 PYFLASH_PROBE = r"""
 import sys, time
 out = sys.argv[1]
-import pyflash.ui.app as ui
 
-_make_app = ui.make_app
 
-def make_app(ws, **kw):
-    def ready(app):
-        card = getattr(app.screen, "session", None)
-        what = "card" if card is not None and card.current is not None else type(app.screen).__name__
-        with open(out, "w") as fh:
-            fh.write(f"{time.time()!r} {what}")
-        app.exit()
-    return _make_app(ws, on_ready=ready, **kw)
+def patch(ui):
+    make_app = ui.make_app
 
-ui.make_app = make_app
+    def probed_make_app(ws, **kw):
+        def ready(app):
+            card = getattr(app.screen, "session", None)
+            what = "card" if card is not None and card.current is not None else type(app.screen).__name__
+            with open(out, "w") as fh:
+                fh.write(f"{time.time()!r} {what}")
+            app.exit()
+
+        return make_app(ws, on_ready=ready, **kw)
+
+    ui.make_app = probed_make_app
+
+
+class Hook:
+    # Wraps make_app once the CLI imports pyflash.ui.app, so that everything
+    # runs in the same order as `pyflash study`.
+    def find_spec(self, name, path, target=None):
+        if name != "pyflash.ui.app":
+            return None
+        sys.meta_path.remove(self)
+        import importlib.util
+
+        spec = importlib.util.find_spec(name)
+        exec_module = spec.loader.exec_module
+
+        def exec_and_patch(module):
+            exec_module(module)
+            patch(module)
+
+        spec.loader.exec_module = exec_and_patch
+        return spec
+
+
+sys.meta_path.insert(0, Hook())
 from pyflash.cli import main
+
 main(["study", *sys.argv[2:]])
 """
 
@@ -168,6 +200,9 @@ def main() -> None:
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])),
         )
         base_env.pop("PYFLASH_DECKS", None)
+        # Bytecode as pip leaves it: compiled once, then read from __pycache__.
+        base_env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "pyflash")], check=True)
 
         def env_for(name: str) -> dict[str, str]:
             return {**base_env, "PYFLASH_HOME": str(work / f"home-{name}")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import stat
 import sys
 import textwrap
@@ -146,6 +147,23 @@ async def test_reveal_grade_next_card(five, ws_factory, clock):
         await pilot.pause()
         assert current_key(app) == "c3"
     assert grades_in_log(ws) == [("c1", 4), ("c2", 5)]
+
+
+async def test_resume_gc_turns_the_collector_back_on_after_the_first_paint(five, ws_factory):
+    # `pyflash study` turns the cyclic GC off while it starts; the app freezes what
+    # was built so far and turns GC back on once the first card is painted.
+    ws = ws_factory(five)
+    gc.disable()
+    try:
+        app = app_for(ws, resume_gc=True)
+        assert gc.get_freeze_count() > 0
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "Card one?" in screen_text(app)
+            assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
 
 
 async def test_header_counts_and_progress(five, ws_factory):

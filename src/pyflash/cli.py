@@ -156,6 +156,8 @@ def check(paths: tuple[str, ...], run_code: bool) -> None:
 @home_option
 def study(paths: tuple[str, ...], deck: str | None, new: int | None, reviews: int | None, cram: bool) -> None:
     """Study in the terminal: reveal with space, grade 0-5, ? for every key."""
+    import gc
+
     from pyflash.core.workspace import open_workspace
 
     ws = open_workspace(paths or None)
@@ -163,12 +165,14 @@ def study(paths: tuple[str, ...], deck: str | None, new: int | None, reviews: in
         ws.close()
         known = ", ".join(sorted({f.deck for f in ws.result.files})) or "none"
         _fail(f"no deck named '{deck}' (decks: {known})")
+    gc.disable()  # startup builds what lives until exit; the app turns GC back on once the first card is painted
     from pyflash.ui.app import make_app
 
-    app = make_app(ws, deck=deck, new=new, reviews=reviews, cram=cram)
+    app = make_app(ws, deck=deck, new=new, reviews=reviews, cram=cram, resume_gc=True)
     try:
         app.run()
     finally:
+        gc.enable()
         ws.close()
 
 

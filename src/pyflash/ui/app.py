@@ -14,6 +14,7 @@ The UI holds no scheduling logic: it drives a :class:`StudySession` and the
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -92,8 +93,12 @@ class PyflashApp(App[None]):
         theme: str | None = None,
         animations: bool = True,
         on_ready: Callable[[PyflashApp], object] | None = None,
+        resume_gc: bool = False,
     ) -> None:
         super().__init__()
+        if resume_gc:
+            gc.freeze()  # modules and decks live until exit: no collection needs to scan them again
+        self._resume_gc = resume_gc
         self.ws = workspace
         self.deck = deck
         self.new_limit = new
@@ -131,6 +136,9 @@ class PyflashApp(App[None]):
 
     def screen_ready(self) -> None:
         """Called by each screen once its content is painted (the first time counts)."""
+        if self._resume_gc:
+            self._resume_gc = False
+            self.call_after_refresh(gc.enable)
         if self._on_ready is not None:
             hook, self._on_ready = self._on_ready, None
             self.call_after_refresh(hook, self)
@@ -208,6 +216,7 @@ def make_app(
     theme: str | None = None,
     animations: bool = True,
     on_ready: Callable[[PyflashApp], object] | None = None,
+    resume_gc: bool = False,
 ) -> PyflashApp:
     """The study app over an open workspace (the CLI and the tests use this).
 
@@ -215,6 +224,10 @@ def make_app(
     ``theme`` pins a Textual theme, ``animations=False`` turns animations off
     (both for snapshots), and ``on_ready(app)`` is called once the first screen
     (normally the first card) has been painted (for bench/startup.py).
+
+    ``resume_gc=True`` is for a caller that turned the garbage collector off
+    while it started (``pyflash study``): the objects built so far are frozen
+    (never scanned again) and collection resumes once the first screen is painted.
     """
     return PyflashApp(
         workspace,
@@ -225,4 +238,5 @@ def make_app(
         theme=theme,
         animations=animations,
         on_ready=on_ready,
+        resume_gc=resume_gc,
     )

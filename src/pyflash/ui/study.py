@@ -7,14 +7,18 @@ import subprocess
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.content import Content
+from textual.renderables.bar import Bar as BarRenderable
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Markdown, ProgressBar, Static
+from textual.widgets import Markdown, Static
 
 from pyflash.core.errors import PyflashError
 from pyflash.core.model import Card
@@ -39,19 +43,22 @@ def markdown_parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
-class StudyHeader(Horizontal):
-    """Deck name on the left; new / relearn / review left on the right."""
+class StudyHeader(Widget):
+    """Deck name on the left (cut with an ellipsis); new / relearn / review left on the right.
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="deck-name")
-        yield Static(id="queue-counts")
+    One widget draws the whole line, which keeps the first card's paint fast.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._deck = Content("")
+        self._counts = Content("")
 
     def show(self, session: StudySession) -> None:
         deck = session.deck or "All decks"
         name = Content.assemble((deck, "bold"))
         if session.cram:
             name = Content.assemble(name, "  ", ("cram: schedule unchanged", "italic $text-warning"))
-        self.query_one("#deck-name", Static).update(name)
         counts = session.counts()
         kind = session.current_kind
         parts: list[Content | str | tuple[str, str]] = []
@@ -64,7 +71,68 @@ class StudyHeader(Horizontal):
                 parts.append("  ")
             mark = " underline" if k == kind else ""
             parts.append((f"{n} {label}", f"bold {style}{mark}"))
-        self.query_one("#queue-counts", Static).update(Content.assemble(*parts))
+        self._deck = name
+        self._counts = Content.assemble(*parts)
+        self.refresh()
+
+    def render(self) -> Content:
+        width = self.content_size.width
+        counts = self._counts
+        room = max(0, width - counts.cell_length)
+        deck = self._deck
+        if deck.cell_length > room:
+            deck = deck.truncate(room, ellipsis=True)
+        return Content.assemble(deck, " " * (room - deck.cell_length), counts)
+
+
+class SessionProgress(Widget):
+    """The session's progress: Textual's progress bar renderable, then ``done/total``."""
+
+    COMPONENT_CLASSES = {"progress--bar", "progress--complete", "progress--label"}
+    LABEL_WIDTH = 7  # at least; "12/345" and one space before it
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.progress = 0
+        self.total = 0
+
+    def update(self, *, total: int, progress: int) -> None:
+        self.total = total
+        self.progress = progress
+        self.refresh()
+
+    def render(self) -> _BarAndLabel:
+        label = f"{self.progress}/{self.total}"
+        width = self.content_size.width
+        label_width = min(width, max(self.LABEL_WIDTH, len(label) + 1))
+        bar_width = width - label_width
+        ratio = min(1.0, self.progress / max(self.total, 1))
+        # Whole half-cells only, as Textual's own ProgressBar draws it.
+        filled = int(ratio * bar_width * 2) / 2
+        bar_style = self.get_component_rich_style("progress--bar" if ratio < 1 else "progress--complete")
+        bar = BarRenderable(
+            highlight_range=(0, filled),
+            highlight_style=Style.from_color(bar_style.color),
+            background_style=Style.from_color(bar_style.bgcolor),
+            width=bar_width,
+        )
+        return _BarAndLabel(bar, label, label_width, self.get_component_rich_style("progress--label"))
+
+
+class _BarAndLabel:
+    """A bar, then a label right-aligned in ``label_width`` cells, on one line (a Rich renderable)."""
+
+    def __init__(self, bar: BarRenderable, label: str, label_width: int, label_style: Style) -> None:
+        self.bar = bar
+        self.label = label[-label_width:] if label_width else ""
+        self.label_width = label_width
+        self.label_style = label_style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.bar.width:
+            yield from console.render(self.bar, options)
+        yield Segment(" " * (self.label_width - len(self.label)))
+        yield Segment(self.label, self.label_style)
 
 
 class AnswerRule(Widget):
@@ -153,33 +221,34 @@ class StudyScreen(Screen):
     # -- layout ------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="top"):
-            yield StudyHeader(id="header")
-            with Horizontal(id="progress-row"):
-                yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
-                yield Static(id="progress-label")
+        yield StudyHeader(id="header")
+        yield SessionProgress(id="progress")
         with VerticalScroll(id="card"):
             yield Markdown(id="question", parser_factory=markdown_parser)
-            yield AnswerRule(id="answer-rule")
-            yield Markdown(id="answer", parser_factory=markdown_parser)
-        with Vertical(id="bottom"):
-            yield Static(
-                Content.assemble(("space", "bold reverse"), " or ", ("enter", "bold reverse"), " show the answer"),
-                id="hint",
-            )
-            yield GradeBar(id="grades")
+        yield Static(
+            Content.assemble(("space", "bold reverse"), " or ", ("enter", "bold reverse"), " show the answer"),
+            id="hint",
+        )
         yield KeyBar()
 
+    async def _mount_answer(self) -> None:
+        """Mount the answer and the grade bar at the first reveal (a faster first card)."""
+        if self.query("#answer"):
+            return
+        await self.query_one("#card").mount(
+            AnswerRule(id="answer-rule"), Markdown(id="answer", parser_factory=markdown_parser)
+        )
+        grades = GradeBar(id="grades")
+        grades.set_class(self.size.width >= WIDE_GRADE_BAR, "-wide")
+        await self.mount(grades, after="#hint")
+
     async def on_mount(self) -> None:
-        self._fit(self.app.size.width)
         await self.show_card()
         self.app.screen_ready()  # type: ignore[attr-defined]
 
     def on_resize(self, event: events.Resize) -> None:
-        self._fit(event.size.width)
-
-    def _fit(self, width: int) -> None:
-        self.query_one(GradeBar).set_class(width >= WIDE_GRADE_BAR, "-wide")
+        for bar in self.query(GradeBar):
+            bar.set_class(event.size.width >= WIDE_GRADE_BAR, "-wide")
 
     # -- showing ------------------------------------------------------------
 
@@ -196,8 +265,7 @@ class StudyScreen(Screen):
             return
         self.query_one(StudyHeader).show(session)
         done, total = session.progress()
-        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
-        self.query_one("#progress-label", Static).update(f"{done}/{total}")
+        self.query_one(SessionProgress).update(total=total, progress=done)
         box = self.query_one("#card", VerticalScroll)
         box.border_title = card.deck if card.deck != session.deck else None
         box.border_subtitle = f"{os.path.basename(card.path)}:{card.line}"
@@ -209,6 +277,8 @@ class StudyScreen(Screen):
 
     async def _show_answer(self, revealed: bool) -> None:
         card = self.session.current
+        if revealed and card is not None:
+            await self._mount_answer()
         self.set_class(revealed, "-revealed")
         if revealed and card is not None:
             await self.query_one("#answer", Markdown).update(text.answer_markdown(card))
