@@ -11,7 +11,8 @@ gets 4 or 5; those repeat grades are logged but leave the schedule alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 from datetime import date, datetime
 
 from pyflash.core import sm2
@@ -33,8 +34,7 @@ def state_of(row: CardState | None) -> sm2.State:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class GradeResult:
+class GradeResult(NamedTuple):
     before: CardState | None
     after: CardState
     kind: str  # "review": the first grade today, SM-2 applied; "repeat": same-day
@@ -79,8 +79,7 @@ def apply_grade(
     return GradeResult(row, after, kind, g < PASS_FOR_TODAY)
 
 
-@dataclass(frozen=True, slots=True)
-class GradePreview:
+class GradePreview(NamedTuple):
     """What a grade would do to the current card, for the grade bar."""
 
     grade: int

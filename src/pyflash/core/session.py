@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import datetime
 
 from pyflash.core.config import Config
@@ -38,14 +38,12 @@ class SessionError(PyflashError):
     pass
 
 
-@dataclass(slots=True)
-class QueueItem:
+class QueueItem(NamedTuple):
     card: Card
     kind: str  # "new", "review", "relearn"
 
 
-@dataclass(frozen=True, slots=True)
-class QueueCounts:
+class QueueCounts(NamedTuple):
     new: int
     relearn: int
     review: int
@@ -55,8 +53,7 @@ class QueueCounts:
         return self.new + self.relearn + self.review
 
 
-@dataclass(frozen=True, slots=True)
-class GradeOutcome:
+class GradeOutcome(NamedTuple):
     card: Card
     grade: int
     kind: str  # "review", "repeat" or "cram"
@@ -65,8 +62,7 @@ class GradeOutcome:
     review_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
+class Summary(NamedTuple):
     reviewed: int  # grades given
     cards: int  # distinct cards graded
     seconds: float
@@ -76,20 +72,26 @@ class Summary:
     today: int
 
 
-@dataclass(slots=True)
 class _Done:
-    review_id: int | None
-    item: QueueItem
-    position: int
-    grade: int
-    again: bool
+    """One grade of this session, for undo."""
+
+    __slots__ = ("review_id", "item", "position", "grade", "again")
+
+    def __init__(self, review_id: int | None, item: QueueItem, position: int, grade: int, again: bool) -> None:
+        self.review_id = review_id
+        self.item = item
+        self.position = position
+        self.grade = grade
+        self.again = again
 
 
-@dataclass(slots=True)
 class _Stats:
-    grades: Counter = field(default_factory=Counter)
-    cards: set = field(default_factory=set)
-    relearned: set = field(default_factory=set)
+    __slots__ = ("grades", "cards", "relearned")
+
+    def __init__(self) -> None:
+        self.grades: Counter = Counter()
+        self.cards: set[str] = set()
+        self.relearned: set[str] = set()
 
 
 def card_text(card: Card) -> str:
