@@ -168,3 +168,16 @@ def test_deck_counts_are_in_tree_order(tmp_path, clock):
         write_deck(tmp_path / "decks", name.replace(":", "_").replace(" ", "-") + ".yaml", f"deck: {name}\ncards:\n  - q: {name}?\n    a: x\n")
     with open_workspace([tmp_path / "decks"], clock=clock) as ws:
         assert [d.name for d in ws.deck_counts()] == ["P", "P::A", "P::b", "p", "p::c", "P B"]
+
+
+def test_unsuspend_a_deck_and_study_beyond_the_limit(tmp_path, clock):
+    path = deck_of(tmp_path, 4)
+    with open_workspace([path], clock=clock, config=Config(new_per_day=1)) as ws:
+        s = ws.session()
+        s.suspend()
+        assert ws.session().counts().new == 1
+        study(ws.session(), [5])
+        assert ws.session().counts().new == 0
+        assert ws.session(extra_new=2).counts().new == 2  # two more than done today
+        assert ws.unsuspend("D") == 1 and ws.unsuspend("D") == 0
+        assert ws.session(extra_new=5).counts().new == 3

@@ -56,8 +56,18 @@ class Workspace:
         new: int | None = None,
         reviews: int | None = None,
         cram: bool = False,
+        extra_new: int = 0,
+        extra_reviews: int = 0,
     ) -> "StudySession":
+        """A study session. ``new``/``reviews`` replace today's limits;
+        ``extra_new``/``extra_reviews`` allow that many more than already
+        studied today (the "study beyond the limit" offer)."""
         from pyflash.core.session import StudySession
+
+        if extra_new:
+            new = self.store.new_cards_on(self.today) + extra_new
+        if extra_reviews:
+            reviews = self.store.reviews_on(self.today) + extra_reviews
 
         return StudySession(
             None,
@@ -70,6 +80,23 @@ class Workspace:
             review_limit=reviews,
             cram=cram,
         )
+
+    def unsuspend(self, deck: str) -> int:
+        """Unsuspend every card of ``deck`` and its subdecks; returns how many."""
+        from pyflash.core.model import in_deck
+        from pyflash.core.session import card_text
+
+        suspended = self.store.key_sets(self.today)["suspended"]
+        keys = [
+            (c.key, c.deck, card_text(c))
+            for f in self.result.files
+            if in_deck(f.deck, deck) and suspended.intersection(f.keys)
+            for c in f.cards
+            if c.key in suspended
+        ]
+        if keys:
+            self.store.set_suspended(keys, False)
+        return len(keys)
 
     def reload(self) -> "ReconcileReport":
         """Load the decks again (after an edit) and re-link edited cards."""

@@ -148,15 +148,14 @@ class PyflashApp(App[None]):
     def new_session(
         self, deck: str | None, *, cram: bool | None = None, extra_new: int = 0, extra_reviews: int = 0
     ) -> StudySession:
-        ws = self.ws
-        new = self.new_limit
-        reviews = self.review_limit
-        if extra_new:
-            # Today's new cards so far plus N more (the daily limit is the core's).
-            new = ws.store.new_cards_on(ws.today) + extra_new
-        if extra_reviews:
-            reviews = ws.store.reviews_on(ws.today) + extra_reviews
-        return ws.session(deck, new=new, reviews=reviews, cram=self.cram if cram is None else cram)
+        return self.ws.session(
+            deck,
+            new=self.new_limit,
+            reviews=self.review_limit,
+            cram=self.cram if cram is None else cram,
+            extra_new=extra_new,
+            extra_reviews=extra_reviews,
+        )
 
     def start_session(
         self,

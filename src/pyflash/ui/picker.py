@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from pyflash.core.model import deck_and_parents, in_deck
-from pyflash.core.session import card_text
 from pyflash.core.workspace import DeckCounts
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.text import plural
@@ -231,18 +230,11 @@ class DeckPickerScreen(Screen):
         name = self.selected
         if name is None:
             return
-        ws = self.ws
-        states = ws.store.states()
-        keys = [
-            (c.key, c.deck, card_text(c))
-            for c in ws.cards
-            if in_deck(c.deck, name) and (s := states.get(c.key)) is not None and s.suspended
-        ]
-        if not keys:
+        count = self.ws.unsuspend(name)
+        if not count:
             self.notify(f"No suspended cards in {name}.", timeout=3)
             return
-        ws.store.set_suspended(keys, False)
-        self.notify(f"Unsuspended {plural(len(keys), 'card')} in {name}.", timeout=4)
+        self.notify(f"Unsuspended {plural(count, 'card')} in {name}.", timeout=4)
         self.refresh_counts()
 
     def action_reload(self) -> None:
