@@ -77,3 +77,19 @@ def test_no_relinking_while_a_deck_is_broken(tmp_path, clock):
     (d / "d.yaml").write_text("deck: D\ncards:\n  - q: [broken\n", encoding="utf-8")
     with open_workspace([d], clock=clock) as ws:
         assert ws.report.relinked == [] and ws.result.errors
+
+
+def test_successor_follows_edits(tmp_path, clock):
+    d = tmp_path / "decks"
+    path = write_deck(d, "d.yaml", "deck: D\ncards:\n  - q: What does list.append return?\n    a: None\n  - q: fresh card\n    a: x\n")
+    with open_workspace([d], clock=clock) as ws:
+        s = ws.session()
+        s.reveal()
+        s.grade(5)  # only the first card has history
+        old_reviewed, old_fresh = ws.cards
+        path.write_text("deck: D\ncards:\n  - q: What does list.append() return?\n    a: None\n  - q: a totally new question\n    a: x\n", encoding="utf-8")
+        report = ws.reload()
+        new_reviewed, new_fresh = ws.cards
+        assert ws.successor(old_reviewed, report) == new_reviewed.key  # relinked history
+        assert ws.successor(old_fresh, report) == new_fresh.key  # same place in the file
+        assert ws.successor(new_fresh, report) == new_fresh.key

@@ -98,6 +98,25 @@ class Workspace:
             self.store.set_suspended(keys, False)
         return len(keys)
 
+    def successor(self, card: Card, report: "ReconcileReport") -> str | None:
+        """After a reload: the key ``card`` has now, or None if it is gone.
+
+        Its own key if it still exists; the new key if its history was
+        relinked; else the card now at the same place of the same file (a card
+        with no history whose question was edited).
+        """
+        if card.key in self.result.all_keys:
+            return card.key
+        for rel in report.relinked:
+            if rel.old_key == card.key:
+                return rel.card.key
+        for f in self.result.files:
+            if f.path == card.path and 0 < card.index <= len(f.keys):
+                for other in f.cards:
+                    if other.index == card.index:
+                        return other.key
+        return None
+
     def reload(self) -> "ReconcileReport":
         """Load the decks again (after an edit) and re-link edited cards."""
         self.result = _load(self.paths)

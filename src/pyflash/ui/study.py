@@ -428,16 +428,7 @@ class StudyScreen(Screen):
                 timeout=15,
             )
             return
-        new_key: str | None = card.key
-        keys = {c.key for c in ws.cards}
-        relinked = next((r for r in report.relinked if r.old_key == card.key), None)
-        if relinked is not None:
-            new_key = relinked.card.key
-        elif card.key not in keys:
-            # A card with no history whose question changed: show the edited
-            # card in its place (same file, same position).
-            same = next((c for c in ws.cards if c.path == card.path and c.index == card.index), None)
-            new_key = same.key if same is not None else None
+        new_key = ws.successor(card, report)
         self.session.replace_cards(None, card.key, new_key, files=ws.result.files)
         self._shown_key = None
         if self.session.finished:
