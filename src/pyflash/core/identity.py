@@ -46,12 +46,6 @@ class ReconcileReport:
     orphans: list[Orphan]
 
 
-def similarity(a: str, b: str) -> float:
-    import difflib
-
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
 def reconcile(
     cards: Sequence[Card],
     store: Store,

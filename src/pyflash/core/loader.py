@@ -518,10 +518,6 @@ class LoadResult:
         return [card for f in self.files for card in f.cards]
 
     @property
-    def decks(self) -> list[str]:
-        return sorted({f.deck for f in self.files})
-
-    @property
     def failed_paths(self) -> set[str]:
         return {e.path for e in self.errors}
 

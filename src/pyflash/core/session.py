@@ -98,12 +98,6 @@ def card_text(card: Card) -> str:
     return card.identity_text
 
 
-def select(cards: Sequence[Card], deck: str | None) -> list[Card]:
-    if not deck:
-        return list(cards)
-    return [c for c in cards if in_deck(c.deck, deck)]
-
-
 def _as_files(cards: Sequence[Card] | None, files: Sequence[DeckFile] | None, deck: str | None) -> list[DeckFile]:
     """The deck files of the selection. Cards given directly are grouped by file."""
     if files is None:
