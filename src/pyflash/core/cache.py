@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pyflash import paths
 from pyflash.core.errors import DeckError
-from pyflash.core.model import Card
+from pyflash.core.model import Card, DeckFile
 
 from pyflash import __version__
 
@@ -60,7 +60,7 @@ def _encode(key: tuple, parsed) -> bytes:
 
 
 def _decode(blob: bytes, key: tuple, entry: Path | None = None):
-    from pyflash.core.loader import ParsedFile, parse_deck_file
+    from pyflash.core.loader import parse_deck_file
 
     digest = blob[:_DIGEST]
     size = int.from_bytes(blob[_DIGEST : _DIGEST + 8], "little")
@@ -86,9 +86,9 @@ def _decode(blob: bytes, key: tuple, entry: Path | None = None):
             _write(entry, _encode(key, parsed))
         return parsed.cards
 
-    return ParsedFile(
-        path, deck, description, tags, lang, None, [DeckError(*e) for e in errors],
-        keys=keys, decode=decode,
+    return DeckFile(
+        path, deck, description=description, tags=tags, lang=lang,
+        errors=[DeckError(*e) for e in errors], keys=keys, decode=decode,
     )
 
 

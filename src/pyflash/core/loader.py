@@ -227,35 +227,6 @@ def _mapping_items(node, where: str, problems: _Problems, allowed: Sequence[str]
         yield key, value_node
 
 
-class ParsedFile:
-    """What one file yields, before cross-file checks. Cached as plain tuples."""
-
-    __slots__ = ("path", "deck", "description", "tags", "lang", "errors", "_cards", "_keys", "_decode")
-
-    def __init__(self, path, deck, description, tags, lang, cards, errors, *, keys=None, decode=None):
-        self.path = path
-        self.deck = deck
-        self.description = description
-        self.tags = tags
-        self.lang = lang
-        self.errors = errors
-        self._cards = cards
-        self._keys = keys
-        self._decode = decode
-
-    @property
-    def cards(self) -> list[Card]:
-        if self._cards is None:
-            self._cards = self._decode() if self._decode else []
-        return self._cards
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        if self._keys is None:
-            return tuple(c.key for c in self.cards)
-        return self._keys
-
-
 def _decode(data: bytes, problems: _Problems) -> str | None:
     try:
         text = data.decode("utf-8")
@@ -302,12 +273,12 @@ def _yaml_error(exc, problems: _Problems, text: str) -> None:
         problems.at_pos(1, 1, message)
 
 
-def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None) -> ParsedFile:
+def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None) -> DeckFile:
     """Parse and validate one deck file. Never raises for bad content."""
     spath = str(path)
     default_name = Path(spath).stem
     problems = _Problems(spath)
-    result = ParsedFile(spath, default_name, None, (), None, [], problems.errors)
+    result = DeckFile(spath, default_name, errors=problems.errors)
     if data is None:
         try:
             data = Path(spath).read_bytes()
@@ -386,7 +357,7 @@ def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None) -> 
     return result
 
 
-def _parse_cards(nodes, result: ParsedFile, problems: _Problems) -> None:
+def _parse_cards(nodes, result: DeckFile, problems: _Problems) -> None:
     deck = result.deck
     deck_tags = result.tags
     deck_lang = result.lang
@@ -570,10 +541,10 @@ def load_decks(
     owner: dict[str, Card] = {}
     for origin, pf in parsed:
         result.errors.extend(pf.errors)
+        pf.origin = origin
+        result.files.append(pf)
         if unique:
-            # The common case, checked with one set union: no key is used twice.
-            result.files.append(_deck_file(pf, origin, None))
-            continue
+            continue  # the common case, checked with one set union: no key is used twice
         kept: list[Card] = []
         for card in pf.cards:
             other = owner.get(card.key)
@@ -588,7 +559,7 @@ def load_decks(
                 result.errors.append(DeckError(card.path, card.line, card.col,
                     f"card {card.index}: same deck, question and code as {other.path}:{other.line}; "
                     "merge them or give one an `id`"))
-        result.files.append(_deck_file(pf, origin, kept))
+        pf.keep_only(kept)
     if result.errors:
         counts: dict[str, int] = {}
         for e in result.errors:
@@ -597,15 +568,6 @@ def load_decks(
             f.error_count = counts.get(f.path, 0)
     result.errors.sort(key=lambda e: (e.path, e.line, e.col))
     return result
-
-
-def _deck_file(pf: ParsedFile, origin: str, cards: list[Card] | None) -> DeckFile:
-    common = dict(path=pf.path, deck=pf.deck, origin=origin, description=pf.description, tags=pf.tags, lang=pf.lang)
-    if cards is not None:
-        return DeckFile(**common, cards=tuple(cards))
-    if pf._cards is not None:
-        return DeckFile(**common, cards=tuple(pf._cards))
-    return DeckFile(**common, keys=pf.keys, decode=lambda: pf.cards)
 
 
 def explicit_sources(paths_: Sequence[str | os.PathLike[str]]) -> list[tuple[str, Path]]:

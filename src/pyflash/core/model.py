@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from pyflash.core.errors import DeckError
 
 CARD_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires")
 DECK_KEYS = ("deck", "description", "tags", "lang", "cards")
@@ -65,14 +68,18 @@ class Card(NamedTuple):
 
 
 class DeckFile:
-    """One YAML file and the cards it holds.
+    """One YAML file: its deck settings, its cards, and its own parse errors.
 
     ``keys`` is always at hand; the cards themselves may come from the cache
     and are only decoded when first asked for (``pyflash decks`` never needs
-    them).
+    them). The loader fills ``cards`` while parsing and sets ``origin`` and
+    ``error_count`` (which also counts cross-file errors such as duplicate ids).
     """
 
-    __slots__ = ("path", "deck", "origin", "description", "tags", "lang", "keys", "error_count", "_cards", "_decode")
+    __slots__ = (
+        "path", "deck", "origin", "description", "tags", "lang",
+        "errors", "error_count", "_cards", "_keys", "_decode",
+    )
 
     def __init__(
         self,
@@ -82,11 +89,11 @@ class DeckFile:
         description: str | None = None,
         tags: tuple[str, ...] = (),
         lang: str | None = None,
-        cards: "tuple[Card, ...] | None" = None,
+        cards: "Sequence[Card] | None" = None,
         *,
+        errors: "list[DeckError] | None" = None,
         keys: tuple[str, ...] | None = None,
         decode: "Callable[[], list[Card]] | None" = None,
-        error_count: int = 0,
     ) -> None:
         self.path = path
         self.deck = deck
@@ -94,19 +101,30 @@ class DeckFile:
         self.description = description
         self.tags = tags
         self.lang = lang
-        self._cards = tuple(cards) if cards is not None else None
+        self.errors = errors if errors is not None else []
+        self.error_count = len(self.errors)
+        self._cards = cards if cards is not None or decode is not None else []
+        self._keys = keys
         self._decode = decode
-        if keys is None:
-            keys = tuple(c.key for c in self._cards or ())
-        self.keys = keys
-        self.error_count = error_count
 
     @property
-    def cards(self) -> "tuple[Card, ...]":
+    def cards(self) -> "Sequence[Card]":
         if self._cards is None:
-            self._cards = tuple(self._decode()) if self._decode else ()
+            self._cards = self._decode() if self._decode else []
             self._decode = None
         return self._cards
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        if self._keys is None:
+            self._keys = tuple(c.key for c in self.cards)
+        return self._keys
+
+    def keep_only(self, cards: "Sequence[Card]") -> None:
+        """Drop the other cards (the loader does this for duplicate keys)."""
+        self._cards = list(cards)
+        self._keys = None
+        self._decode = None
 
     def __repr__(self) -> str:
         return f"DeckFile({self.path!r}, deck={self.deck!r}, cards={len(self.keys)})"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
+from typing import Any
 from functools import partial
 
 from textual.actions import parse as parse_action
@@ -205,37 +206,17 @@ class PyflashApp(App[None]):
             self.push_screen(HelpScreen())
 
 
-def make_app(
-    workspace: Workspace,
-    *,
-    deck: str | None = None,
-    new: int | None = None,
-    reviews: int | None = None,
-    cram: bool = False,
-    theme: str | None = None,
-    animations: bool = True,
-    on_ready: Callable[[PyflashApp], object] | None = None,
-    resume_gc: bool = False,
-) -> PyflashApp:
-    """The study app over an open workspace (the CLI and the tests use this).
+def make_app(workspace: Workspace, **options: Any) -> PyflashApp:
+    """The study app over an open workspace: the one factory for the CLI and the tests.
 
-    ``deck``, ``new``, ``reviews`` and ``cram`` are ``pyflash study``'s options.
-    ``theme`` pins a Textual theme, ``animations=False`` turns animations off
-    (both for snapshots), and ``on_ready(app)`` is called once the first screen
-    (normally the first card) has been painted (for bench/startup.py).
+    ``options`` are :class:`PyflashApp`'s keywords: ``deck``, ``new``,
+    ``reviews`` and ``cram`` are ``pyflash study``'s options; ``theme`` pins a
+    Textual theme and ``animations=False`` turns animations off (both for
+    snapshots); ``on_ready(app)`` is called once the first screen (normally the
+    first card) has been painted (for bench/startup.py).
 
     ``resume_gc=True`` is for a caller that turned the garbage collector off
     while it started (``pyflash study``): the objects built so far are frozen
     (never scanned again) and collection resumes once the first screen is painted.
     """
-    return PyflashApp(
-        workspace,
-        deck=deck,
-        new=new,
-        reviews=reviews,
-        cram=cram,
-        theme=theme,
-        animations=animations,
-        on_ready=on_ready,
-        resume_gc=resume_gc,
-    )
+    return PyflashApp(workspace, **options)
