@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from pyflash.core.loader import explicit_sources, load_decks  # noqa: E402
-from pyflash.export import anki as ax  # noqa: E402
+from pyflash.core.decks.loader import explicit_sources, load_decks  # noqa: E402
+from pyflash.export.anki import package as ax  # noqa: E402
 from pyflash.export.render import RenderCache  # noqa: E402
 
 WORDS = "list dict tuple generator iterator decorator context manager async await yield lambda closure".split()

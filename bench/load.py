@@ -83,8 +83,8 @@ def main() -> None:
     compileall.compile_dir(Path(pyflash.__file__).parent, quiet=1)
     work = Path(tempfile.mkdtemp(prefix="pyflash-bench-"))
     os.environ["PYFLASH_HOME"] = str(work / "home")
-    from pyflash.core import cache
-    from pyflash.core.loader import explicit_sources, load_decks
+    from pyflash.core.decks import cache
+    from pyflash.core.decks.loader import explicit_sources, load_decks
 
     print(f"python {sys.version.split()[0]}, libyaml {yaml.__with_libyaml__}, {os.cpu_count()} cpus")
     try:
@@ -93,22 +93,22 @@ def main() -> None:
             generate(decks, count, args.files)
             files = sorted(decks.glob("*.yaml"))
 
-            def cold():
+            def cold(decks=decks, count=count):
                 cache.clear()
                 result = load_decks(explicit_sources([decks]))
                 assert len(result.cards) == count and not result.errors
 
-            def raw_gc_off():
+            def raw_gc_off(files=files):
                 gc.disable()
                 try:
                     raw_load(files)
                 finally:
                     gc.enable()
 
-            t_raw = best_of(lambda: raw_load(files), args.repeat)
+            t_raw = best_of(lambda files=files: raw_load(files), args.repeat)
             t_raw_nogc = best_of(raw_gc_off, args.repeat)
             t_cold = best_of(cold, args.repeat)
-            t_warm_inproc = best_of(lambda: load_decks(explicit_sources([decks])), args.repeat)
+            t_warm_inproc = best_of(lambda decks=decks: load_decks(explicit_sources([decks])), args.repeat)
             print(f"\n{count} cards in {len(files)} files")
             print(f"  raw yaml.load(CSafeLoader), GC on : {t_raw:7.3f} s")
             print(f"  raw yaml.load(CSafeLoader), GC off: {t_raw_nogc:7.3f} s")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ class FakeClock:
     """A settable clock: ``clock()`` is now; ``advance(...)`` moves it."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+        self.now = start or datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

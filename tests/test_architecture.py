@@ -8,13 +8,13 @@ import sys
 import pytest
 
 MODULES = [
-    "pyflash.core.sm2",
-    "pyflash.core.loader",
-    "pyflash.core.cache",
-    "pyflash.core.store",
-    "pyflash.core.schedule",
-    "pyflash.core.session",
-    "pyflash.core.identity",
+    "pyflash.core.scheduling.sm2",
+    "pyflash.core.decks.loader",
+    "pyflash.core.decks.cache",
+    "pyflash.core.review.store",
+    "pyflash.core.scheduling.schedule",
+    "pyflash.core.review.session",
+    "pyflash.core.decks.identity",
     "pyflash.core.workspace",
     "pyflash.core.config",
     "pyflash.paths",
@@ -54,3 +54,13 @@ def test_check_does_not_import_textual_or_yaml_when_cached(tmp_path):
     subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stderr.strip().splitlines()[-1] == "False False"
+
+
+def test_tests_import_this_checkouts_src():
+    """The suite must exercise src/, never a copy installed in site-packages."""
+    from pathlib import Path
+
+    import pyflash
+
+    src = Path(__file__).resolve().parents[1] / "src" / "pyflash"
+    assert Path(pyflash.__file__).resolve().parent == src

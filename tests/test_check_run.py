@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import run_main
 from pyflash.core import runner
-from pyflash.core.loader import explicit_sources, load_decks
+from pyflash.core.decks.loader import explicit_sources, load_decks
 from pyflash.core.runner import normalise_output, run_output_cards
 
 ROOT = Path(__file__).resolve().parents[1]

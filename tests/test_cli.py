@@ -47,8 +47,8 @@ def test_check_reports_every_error_without_traceback(tmp_path, monkeypatch):
     out = run("check", str(DATA / "broken"))
     assert out.returncode == 2
     assert "Traceback" not in out.stdout + out.stderr
-    errors = [l for l in out.stdout.splitlines() if LOCATED.match(l)]
-    files = {l.split(":", 1)[0] for l in errors}
+    errors = [line for line in out.stdout.splitlines() if LOCATED.match(line)]
+    files = {e.split(":", 1)[0] for e in errors}
     assert len(files) >= 20
     assert not (tmp_path / "PWNED").exists()
 

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from conftest import ROOT, write_deck
-from pyflash.core.store import Store
+from pyflash.core.review.store import Store
 
 TMUX = shutil.which("tmux")
 

@@ -18,19 +18,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.import_export_pb2 import IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER as IF_NEWER
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyflash.cli import main
-from pyflash.core.loader import explicit_sources, load_decks
-from pyflash.export import anki as ax
-from pyflash.export import notetype
-from pyflash.export.render import RenderCache, highlight, markdown, render_card
-
 from conftest import ROOT, write_deck
-
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest  # noqa: E402
-from anki.import_export_pb2 import IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER as IF_NEWER  # noqa: E402
+from pyflash.cli import main
+from pyflash.core.decks.loader import explicit_sources, load_decks
+from pyflash.export.anki import notetype
+from pyflash.export.anki import package as ax
+from pyflash.export.render import RenderCache, highlight, markdown, render_card
 
 SAMPLE = """\
 deck: Sample

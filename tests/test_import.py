@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import run_main
-from pyflash.core.loader import explicit_sources, load_decks
+from pyflash.core.decks.loader import explicit_sources, load_decks
 from pyflash.importer import card_id, detect_lang, normalise_lang, parse_notes
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, ROOT, write_deck
-from pyflash.core import cache
-from pyflash.core.loader import explicit_sources, load_decks, parse_deck_file
-from pyflash.core.model import derived_key
+from pyflash.core.decks import cache
+from pyflash.core.decks.loader import explicit_sources, load_decks, parse_deck_file
+from pyflash.core.decks.model import derived_key
 
 BROKEN = DATA / "broken"
 LOCATED = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): .+")
@@ -61,7 +61,7 @@ def test_every_broken_deck_gives_a_located_error():
         by_file.setdefault(Path(err.path).name, []).append(line)
     for name, (fragment, line_no) in EXPECTED.items():
         lines = by_file.get(name, [])
-        assert any(fragment in l and f":{line_no}:" in l for l in lines), (name, lines)
+        assert any(fragment in ln and f":{line_no}:" in ln for ln in lines), (name, lines)
     # Only the good card of 04a and none of the others survived.
     assert [c.id for c in result.cards if c.id] == ["same"]
 
@@ -164,7 +164,7 @@ def test_bundled_decks_are_clean():
 def test_unchanged_file_is_not_parsed_twice(tmp_path, monkeypatch):
     path = write_deck(tmp_path, "c.yaml", "deck: C\ncards:\n  - q: a\n    a: b\n")
     first = load_decks(explicit_sources([path])).cards
-    import pyflash.core.loader as loader
+    import pyflash.core.decks.loader as loader
 
     def boom(*a, **k):
         raise AssertionError("parsed again")
@@ -196,7 +196,7 @@ def test_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path, damage, monkeypatc
     entry.write_bytes(damaged)
     assert load_decks(explicit_sources([path])).cards == expected
     assert entry.read_bytes() != damaged  # rebuilt
-    import pyflash.core.loader as loader
+    import pyflash.core.decks.loader as loader
 
     monkeypatch.setattr(loader, "parse_deck_file", lambda *a, **k: pytest.fail("parsed again"))
     assert load_decks(explicit_sources([path])).cards == expected  # and trusted again

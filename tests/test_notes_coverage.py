@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pyflash.core.loader import explicit_sources, load_decks
+from pyflash.core.decks.loader import explicit_sources, load_decks
 from pyflash.importer import parse_notes
 
 ROOT = Path(__file__).resolve().parents[1]

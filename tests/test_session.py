@@ -6,9 +6,8 @@ import pytest
 
 from conftest import write_deck
 from pyflash.core.config import Config
-from pyflash.core.schedule import local_day
-from pyflash.core.session import SessionError
-from pyflash.core.store import Store
+from pyflash.core.review.session import SessionError
+from pyflash.core.scheduling.schedule import local_day
 from pyflash.core.workspace import open_workspace
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyflash.core import sm2
+from pyflash.core.scheduling import sm2
 
 
 def run(grades, state=None):

@@ -8,13 +8,12 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from pyflash import paths
 from pyflash.core.errors import StoreError
-from pyflash.core.store import SCHEMA_VERSION, CardState, Store
+from pyflash.core.review.store import SCHEMA_VERSION, CardState, Store
 
 
 def test_store_lives_in_pyflash_home(pyflash_home):

@@ -12,9 +12,9 @@ import pytest
 from rich.cells import cell_len
 
 from conftest import write_deck
-from pyflash.core.loader import parse_deck_file
-from pyflash.core.schedule import local_day
-from pyflash.core.session import REQUEUE_GAP
+from pyflash.core.decks.loader import parse_deck_file
+from pyflash.core.review.session import REQUEUE_GAP
+from pyflash.core.scheduling.schedule import local_day
 from pyflash.core.workspace import open_workspace
 from pyflash.ui.app import PyflashApp, make_app
 from pyflash.ui.keybar import KeyBar
@@ -451,7 +451,7 @@ async def test_deck_picker_counts_tree_and_wide_chars(tmp_path, ws_factory):
         assert row_counts(table, "Python::基础语法") == ["3", "0", "3", "0"]
         assert row_counts(table, "Misc") == ["1", "0", "1", "0"]
         lines = screen_text(app).splitlines()
-        rows = {name: next(l for l in lines if label in l) for name, label in (
+        rows = {name: next(ln for ln in lines if label in ln) for name, label in (
             ("Misc", " Misc "), ("numpy", "├─ NumPy"), ("zh", "└─ 基础语法"), ("Deck", " Deck "))}
         # Wide characters line up: every count column ends at the same cell.
         def end_of_new(line: str) -> int:
@@ -641,7 +641,7 @@ async def test_summary_figures(five, ws_factory, clock):
         assert "Time           1 min 05 s" in text
         assert "Relearned      1 card came back for relearning" in text
         assert "Next card due  tomorrow · Tue 3 Mar 2026" in text
-        grade_lines = {l.split("·")[0].strip(): l for l in text.splitlines() if " · " in l and "again" in l or "wrong" in l or "good" in l or "easy" in l or "hard" in l or "almost" in l}
+        grade_lines = {ln.split("·")[0].strip(): ln for ln in text.splitlines() if " · " in ln and "again" in ln or "wrong" in ln or "good" in ln or "easy" in ln or "hard" in ln or "almost" in ln}
         assert grade_lines["1"].rstrip().endswith(" 1")
         assert grade_lines["5"].rstrip().endswith(" 1")
         assert grade_lines["0"].rstrip().endswith(" 0")

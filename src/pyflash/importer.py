@@ -85,9 +85,9 @@ class Notes:
 
 
 def _markdown():
-    from markdown_it import MarkdownIt
+    from pyflash.core.markup import markdown_parser
 
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    return markdown_parser(html=True)
 
 
 _FRONT_OPEN = {"---": ("---", "..."), "+++": ("+++",)}
@@ -852,7 +852,7 @@ def import_notes(notes_path: str | Path, out_dir: str | Path, *, force: bool = F
     Raises :class:`PyflashError` (nothing written) if the notes cannot be read
     or a draft file exists and ``force`` is false.
     """
-    from pyflash.core.loader import parse_deck_file
+    from pyflash.core.decks.loader import parse_deck_file
 
     notes_path = Path(notes_path)
     out = Path(out_dir)

@@ -23,7 +23,7 @@ class Config:
     reviews_per_day: int = 200
     day_starts_at: int = 4
 
-    def with_limits(self, new: int | None = None, reviews: int | None = None) -> "Config":
+    def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         changes = {}
         if new is not None:
             changes["new_per_day"] = new

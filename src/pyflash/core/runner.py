@@ -42,7 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 
-from pyflash.core.model import Card
+from pyflash.core.decks.model import Card
 
 TIMEOUT = 5.0
 OUTPUT_CAP = 1 << 20  # bytes, for stdout and for stderr

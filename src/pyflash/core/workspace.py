@@ -10,15 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pyflash.core.config import Config, load_config
-from pyflash.core.loader import LoadResult, explicit_sources, load_decks
-from pyflash.core.model import Card, deck_and_parents
 from pyflash.core.clock import Clock, local_day, system_clock
-from pyflash.core.store import Store
+from pyflash.core.config import Config, load_config
+from pyflash.core.decks.loader import LoadResult, explicit_sources, load_decks
+from pyflash.core.decks.model import Card, deck_and_parents
+from pyflash.core.review.store import Store
 
 if TYPE_CHECKING:
-    from pyflash.core.identity import ReconcileReport
-    from pyflash.core.session import StudySession
+    from pyflash.core.decks.identity import ReconcileReport
+    from pyflash.core.review.session import StudySession
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Workspace:
     store: Store
     config: Config
     clock: Clock
-    report: "ReconcileReport"
+    report: ReconcileReport
 
     @property
     def cards(self) -> list[Card]:
@@ -58,11 +58,11 @@ class Workspace:
         cram: bool = False,
         extra_new: int = 0,
         extra_reviews: int = 0,
-    ) -> "StudySession":
+    ) -> StudySession:
         """A study session. ``new``/``reviews`` replace today's limits;
         ``extra_new``/``extra_reviews`` allow that many more than already
         studied today (the "study beyond the limit" offer)."""
-        from pyflash.core.session import StudySession
+        from pyflash.core.review.session import StudySession
 
         if extra_new:
             new = self.store.new_cards_on(self.today) + extra_new
@@ -83,8 +83,8 @@ class Workspace:
 
     def unsuspend(self, deck: str) -> int:
         """Unsuspend every card of ``deck`` and its subdecks; returns how many."""
-        from pyflash.core.model import in_deck
-        from pyflash.core.session import card_text
+        from pyflash.core.decks.model import in_deck
+        from pyflash.core.review.session import card_text
 
         suspended = self.store.key_sets(self.today)["suspended"]
         keys = [
@@ -98,7 +98,7 @@ class Workspace:
             self.store.set_suspended(keys, False)
         return len(keys)
 
-    def successor(self, card: Card, report: "ReconcileReport") -> str | None:
+    def successor(self, card: Card, report: ReconcileReport) -> str | None:
         """After a reload: the key ``card`` has now, or None if it is gone.
 
         Its own key if it still exists; the new key if its history was
@@ -117,7 +117,7 @@ class Workspace:
                         return other.key
         return None
 
-    def reload(self) -> "ReconcileReport":
+    def reload(self) -> ReconcileReport:
         """Load the decks again (after an edit) and re-link edited cards."""
         self.result = _load(self.paths)
         self.report = _reconcile(self.result, self.store, self.clock)
@@ -158,7 +158,7 @@ class Workspace:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "Workspace":
+    def __enter__(self) -> Workspace:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -169,8 +169,8 @@ def _load(paths: Sequence[str] | None) -> LoadResult:
     return load_decks(None if not paths else explicit_sources(paths))
 
 
-def _reconcile(result: LoadResult, store: Store, clock: Clock) -> "ReconcileReport":
-    from pyflash.core.identity import ReconcileReport, reconcile
+def _reconcile(result: LoadResult, store: Store, clock: Clock) -> ReconcileReport:
+    from pyflash.core.decks.identity import ReconcileReport, reconcile
 
     if result.errors:
         # While any deck file is broken, its cards look missing: relinking or

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import click
 
 from pyflash.core.errors import PyflashError
+from pyflash.core.text import plural
 
 DEFAULT_OUTPUT = "pyflash.apkg"
 
@@ -24,10 +25,6 @@ def default_output(deck: str | None) -> str:
         return DEFAULT_OUTPUT
     stem = _UNSAFE.sub("-", deck).strip("-.") or "pyflash"
     return stem + ".apkg"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 class _RichProgress:
@@ -68,9 +65,9 @@ def run_export(
     output: str | None,
     force: bool,
 ) -> None:
-    from pyflash.core.loader import explicit_sources, load_decks
-    from pyflash.core.model import deck_and_parents, in_deck
-    from pyflash.export.anki import check_output, export_anki
+    from pyflash.core.decks.loader import explicit_sources, load_decks
+    from pyflash.core.decks.model import deck_and_parents, in_deck
+    from pyflash.export.anki.package import check_output, export_anki
 
     out = output or default_output(deck)
     check_output(out, force=force)  # fail before any work
@@ -106,10 +103,10 @@ def run_export(
         click.echo(f"pyflash: warning: {warning}", err=True)
     changed = "nothing new since the last export" if done.changed == 0 else f"{done.changed} new or changed"
     click.echo(
-        f"Wrote {_plural(done.notes, 'note')} in {_plural(len(done.decks), 'deck')} to {out} ({changed})"
+        f"Wrote {plural(done.notes, 'note')} in {plural(len(done.decks), 'deck')} to {out} ({changed})"
     )
     if result.errors:
         raise PyflashError(
-            f"{_plural(len(result.errors), 'error')} in the decks: cards with errors were left out "
+            f"{plural(len(result.errors), 'error')} in the decks: cards with errors were left out "
             "of the package (fix them, see `pyflash check`, and export again)"
         )

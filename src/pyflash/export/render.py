@@ -6,7 +6,7 @@ predict-the-output card is escaped verbatim. So ``<``, ``&`` and ``{{`` in a
 deck reach the Anki card exactly as written.
 
 Highlighted code uses pygments' short CSS classes (``<span class="k">``); the
-colours live in the note type's CSS (see :mod:`pyflash.export.notetype`), so
+colours live in the note type's CSS (see :mod:`pyflash.export.anki.notetype`), so
 the same HTML works in Anki's light and night modes.
 
 The lexer and formatter objects are built once and cached. Lexing itself
@@ -20,14 +20,14 @@ from __future__ import annotations
 import hashlib
 import html
 import marshal
-import os
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from pyflash.core.model import Card
+from pyflash.core.decks.model import Card
+from pyflash.core.fs import atomic_write_bytes
 
 # Bump when the HTML produced for the same card changes (the versions of
 # pygments and markdown-it-py are part of the cache key already).
@@ -100,10 +100,10 @@ def _render_code_block(self, tokens, idx, options, env) -> str:
 
 @cache
 def _markdown():
-    from markdown_it import MarkdownIt
+    from pyflash.core.markup import markdown_parser  # deferred: export start-up
 
-    # CommonMark with raw HTML off: `<b>` in a card is shown as `<b>`.
-    md = MarkdownIt("commonmark", {"html": False})
+    # Raw HTML off: `<b>` in a card is shown as `<b>`.
+    md = markdown_parser()
     md.add_render_rule("fence", _render_code_block)
     md.add_render_rule("code_block", _render_code_block)
     return md
@@ -183,7 +183,7 @@ def render_digest(card: Card) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-_CACHE_FORMAT = "pyflash-anki-render/1"
+_CACHE_FORMAT = "pyflash-anki-render/2"  # 2: tables and strikethrough are rendered
 _CHECK = 16
 # Entries kept beyond those used by the latest export (other --deck exports).
 _KEEP_EXTRA = 50_000
@@ -246,12 +246,9 @@ class RenderCache:
         payload = marshal.dumps((_CACHE_FORMAT, entries))
         blob = hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(blob)
-            os.replace(tmp, self.path)
+            atomic_write_bytes(self.path, blob, durable=False)
         except OSError:
-            pass
+            pass  # a cache that cannot be saved only costs speed
 
 
 def render_all(cards: Iterable[Card], cache: RenderCache) -> list[Rendered]:

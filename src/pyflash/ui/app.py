@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
-from typing import Any
 from functools import partial
+from typing import Any
 
 from textual.actions import parse as parse_action
 from textual.app import App
@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from pyflash.core.session import StudySession
+from pyflash.core.review.session import StudySession
 from pyflash.core.workspace import Workspace
 
 DEFAULT_THEME = "textual-dark"

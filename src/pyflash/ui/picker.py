@@ -12,10 +12,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from pyflash.core.model import deck_and_parents, in_deck
+from pyflash.core.decks.model import deck_and_parents, in_deck
+from pyflash.core.text import plural
 from pyflash.core.workspace import DeckCounts
 from pyflash.ui.keybar import KeyBar
-from pyflash.ui.text import plural
 
 BROKEN = "✗"
 

@@ -12,14 +12,14 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Markdown, Static
 
+from pyflash.core.decks.loader import DECK_SUFFIXES
 from pyflash.core.errors import PyflashError
-from pyflash.core.loader import DECK_SUFFIXES
-from pyflash.core.session import StudySession
-from pyflash.core.sm2 import GRADE_LABELS
+from pyflash.core.review.session import StudySession
+from pyflash.core.scheduling.sm2 import GRADE_LABELS
+from pyflash.core.text import plural
 from pyflash.ui import text
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.study import markdown_parser
-from pyflash.ui.text import plural
 
 GRADE_STYLES = ("$text-error", "$text-error", "$text-warning", "$text-warning", "$text-success", "$text-primary")
 

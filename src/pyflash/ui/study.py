@@ -20,11 +20,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
+from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
-from pyflash.core.model import Card
-from pyflash.core.schedule import GradePreview
-from pyflash.core.session import StudySession
-from pyflash.core.sm2 import GRADE_LABELS
+from pyflash.core.markup import markdown_parser as new_markdown_parser
+from pyflash.core.review.session import StudySession
+from pyflash.core.scheduling.schedule import GradePreview
+from pyflash.core.scheduling.sm2 import GRADE_LABELS
 from pyflash.ui import text
 from pyflash.ui.keybar import KeyBar
 
@@ -34,13 +35,8 @@ WIDE_GRADE_BAR = 110  # at this width or more the six grades fit on one row
 
 @lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
-    """CommonMark with tables and strikethrough, built once.
-
-    Raw HTML is off, so ``List<int>`` in a card stays text; bare URLs are not
-    turned into links (Textual's default "gfm-like" parser does that, and
-    costs ~30 ms to build on every start).
-    """
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    """The UI's parser, built once (the UI only parses; it adds no render rules)."""
+    return new_markdown_parser()
 
 
 class StudyHeader(Widget):

@@ -11,8 +11,8 @@ import shlex
 import shutil
 from collections.abc import Mapping, Sequence
 
-from pyflash.core.model import Card
-from pyflash.core.schedule import day_to_date
+from pyflash.core.decks.model import Card
+from pyflash.core.scheduling.schedule import day_to_date
 
 # A deck file of three lines: what the "no decks" screen shows.
 EXAMPLE_DECK = """\
@@ -75,10 +75,6 @@ def duration(seconds: float) -> str:
         return f"{m} min {s:02d} s"
     h, m = divmod(m, 60)
     return f"{h} h {m:02d} min"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 # Editors that understand ``+LINE file``.

@@ -12,12 +12,12 @@ gets 4 or 5; those repeat grades are logged but leave the schedule alone.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import NamedTuple
 from datetime import date, datetime
+from typing import NamedTuple
 
-from pyflash.core import sm2
 from pyflash.core.clock import Clock, local_day, system_clock  # noqa: F401  (re-exported)
-from pyflash.core.store import CardState, utc_now_iso
+from pyflash.core.review.store import CardState, utc_now_iso
+from pyflash.core.scheduling import sm2
 
 PASS_FOR_TODAY = 4  # a grade below this brings the card back today
 

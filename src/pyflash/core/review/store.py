@@ -19,7 +19,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -57,7 +57,7 @@ class CardState:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "CardState":
+    def from_json(cls, text: str) -> CardState:
         data = json.loads(text)
         data["suspended"] = bool(data.get("suspended"))
         return cls(**data)
@@ -144,7 +144,7 @@ MIGRATIONS = {0: _MIGRATE_1}
 
 
 def utc_now_iso(now: datetime) -> str:
-    return now.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return now.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 class Store:
@@ -222,7 +222,7 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

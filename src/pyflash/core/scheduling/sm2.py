@@ -70,19 +70,19 @@ class Easiness(float):
 
     __slots__ = ()
 
-    def __new__(cls, cents: int) -> "Easiness":
+    def __new__(cls, cents: int) -> Easiness:
         return super().__new__(cls, cents / 100)
 
     @property
     def cents(self) -> int:
         return round(float(self) * 100)
 
-    def as_fraction(self) -> "Fraction":
+    def as_fraction(self) -> Fraction:
         from fractions import Fraction
 
         return Fraction(self.cents, 100)
 
-    def as_decimal(self) -> "Decimal":
+    def as_decimal(self) -> Decimal:
         from decimal import Decimal
 
         return Decimal(self.cents).scaleb(-2)
@@ -177,7 +177,7 @@ class State:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "State":
+    def from_dict(cls, data: dict[str, Any]) -> State:
         return cls(
             easiness=data["easiness"],
             interval=data["interval"],
@@ -213,7 +213,7 @@ def review(state: State, grade: int) -> State:
     """Apply one SM-2 grade and return the new state (``state`` is unchanged)."""
     q = check_grade(grade)
     if not isinstance(state, State):
-        raise ValueError(f"state must be a pyflash.core.sm2.State, not {type(state).__name__}")
+        raise ValueError(f"state must be a pyflash.core.scheduling.sm2.State, not {type(state).__name__}")
     cents = state.easiness_cents
     if q < 3:
         repetitions = 0

@@ -76,6 +76,7 @@ _MONO = (
     '"DejaVu Sans Mono", "Liberation Mono", "Noto Sans Mono CJK SC", "Sarasa Mono SC", monospace'
 )
 
+# CSS is full of braces, so the fonts go in by name rather than by str.format.
 CSS = (
     """\
 /* pyflash v1 note type. Colours are variables: light first, then night mode
@@ -164,7 +165,9 @@ CSS = (
 .pf-hl .gh, .pf-hl .gu, .pf-hl .gs { font-weight: bold; }
 .pf-hl .ge { font-style: italic; }
 """
-    % {"sans": _SANS, "mono": _MONO}
+    .replace("%(sans)s", _SANS)
+    .replace("%(mono)s", _MONO)
+    .replace("%%", "%")
 )
 
 TEMPLATES = (

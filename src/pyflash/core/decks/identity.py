@@ -1,7 +1,7 @@
 """Keeping review history when cards are edited.
 
 A card's key is its ``id`` when it has one, else a hash of its deck name and
-normalised ``q`` and ``code`` (see :func:`pyflash.core.model.derived_key`).
+normalised ``q`` and ``code`` (see :func:`pyflash.core.decks.model.derived_key`).
 So reordering cards, moving them between files of the same deck, or editing
 ``a``, ``note`` or ``tags`` never changes the key.
 
@@ -20,8 +20,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pyflash.core.model import Card
-from pyflash.core.store import Store, utc_now_iso
+from pyflash.core.decks.model import Card
+from pyflash.core.review.store import Store, utc_now_iso
 
 SIMILARITY = 0.8
 

@@ -26,10 +26,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
+from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
-from pyflash.core.model import Card
-from pyflash.export import notetype
+from pyflash.core.fs import atomic_write, atomic_write_text
+from pyflash.export.anki import notetype
 from pyflash.export.render import RenderCache, Rendered
 
 LEDGER_NAME = "anki-export.json"
@@ -153,10 +155,7 @@ class MtimeLedger:
             return None
         text = json.dumps({"format": _LEDGER_FORMAT, "notes": self.entries}, ensure_ascii=False, separators=(",", ":"))
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, self.path)
+            atomic_write_text(self.path, text)
         except OSError as exc:
             return f"{self.path}: cannot save note times: {exc.strerror or exc}"
         return None
@@ -175,14 +174,14 @@ def _genanki_classes():
     import genanki
 
     class PyflashModel(genanki.Model):
-        def to_json(self, timestamp, deck_id):  # noqa: ANN001 - genanki's signature
+        def to_json(self, timestamp, deck_id):
             data = super().to_json(timestamp, deck_id)
             # The note type changes only when pyflash changes it, not per export.
             data["mod"] = notetype.STYLE_MTIME
             return data
 
     class PyflashNote(genanki.Note):
-        def __init__(self, model, fields, tags, guid, mtime) -> None:  # noqa: ANN001
+        def __init__(self, model, fields, tags, guid, mtime) -> None:
             super().__init__(model=model, fields=fields, tags=tags, guid=guid)
             self.mtime = mtime
 
@@ -191,7 +190,7 @@ def _genanki_classes():
             # escaped; genanki's heuristic would only cost time here.
             return None
 
-        def write_to_db(self, cursor, timestamp, deck_id, id_gen) -> None:  # noqa: ANN001
+        def write_to_db(self, cursor, timestamp, deck_id, id_gen) -> None:
             # Each note carries its own modification time (see MtimeLedger).
             super().write_to_db(cursor, self.mtime, deck_id, id_gen)
 
@@ -276,55 +275,22 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
 
 def write_atomically(out: Path, collection: bytes, *, force: bool) -> None:
     """Zip ``collection`` into ``out``: a temporary file in the same folder, then a rename."""
-    parent = out.parent if str(out.parent) else Path(".")
+
+    def write(fh: BinaryIO) -> None:
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            # Level 1: fast, and the HTML still shrinks about 15 times.
+            zf.writestr(_zip_entry("collection.anki2"), collection, compresslevel=1)
+            zf.writestr(_zip_entry("media"), "{}", compresslevel=1)
+
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
+        atomic_write(
+            out, write, replace=force, parents=False,
+            exists_message=f"{out}: already exists (add --force to replace it)",
+        )
+    except FileExistsError as exc:
+        raise ExportError(str(exc)) from None
     except OSError as exc:
         raise ExportError(_os_message(out, exc)) from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-                # Level 1: fast, and the HTML still shrinks about 15 times.
-                zf.writestr(_zip_entry("collection.anki2"), collection, compresslevel=1)
-                zf.writestr(_zip_entry("media"), "{}", compresslevel=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = out.stat().st_mode & 0o777
-        except OSError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        if force:
-            os.replace(tmp, out)
-        else:
-            _rename_no_clobber(tmp, out)
-    except ExportError:
-        tmp.unlink(missing_ok=True)
-        raise
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(_os_message(out, exc)) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _rename_no_clobber(tmp: Path, out: Path) -> None:
-    """Rename, but never over a file that appeared since the check."""
-    try:
-        os.link(tmp, out)
-    except FileExistsError:
-        raise ExportError(f"{out}: already exists (add --force to replace it)") from None
-    except OSError:
-        # No hard links here (FAT, some network drives): check, then rename.
-        if out.exists():
-            raise ExportError(f"{out}: already exists (add --force to replace it)") from None
-        os.replace(tmp, out)
-        return
-    tmp.unlink()
 
 
 # --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ Nothing is ever *constructed* from a YAML tag, so ``!!python/object/apply``
 and friends are refused with an error instead of being run. Every error
 carries the ``path:line:col`` of the node it is about.
 
-Validated files are cached (see :mod:`pyflash.core.cache`), keyed by path,
+Validated files are cached (see :mod:`pyflash.core.decks.cache`), keyed by path,
 size and mtime, so an unchanged file is never parsed twice.
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyflash.core.decks.model import CARD_KEYS, DECK_KEYS, Card, DeckFile, derived_key
 from pyflash.core.errors import DeckError, PyflashError, utf8_error_position
-from pyflash.core.model import CARD_KEYS, DECK_KEYS, Card, DeckFile, derived_key
 
 DECK_SUFFIXES = (".yaml", ".yml")
 
@@ -509,7 +509,7 @@ def load_decks(
     :class:`DeckPathError`.
     """
     from pyflash import paths
-    from pyflash.core import cache
+    from pyflash.core.decks import cache
 
     defaults = sources is None
     source_list = list(paths.default_deck_sources() if defaults else sources)  # type: ignore[arg-type]

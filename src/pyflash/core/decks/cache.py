@@ -13,11 +13,10 @@ import marshal
 import os
 from pathlib import Path
 
-from pyflash import paths
+from pyflash import __version__, paths
+from pyflash.core.decks.model import Card, DeckFile
 from pyflash.core.errors import DeckError
-from pyflash.core.model import Card, DeckFile
-
-from pyflash import __version__
+from pyflash.core.fs import atomic_write_bytes
 
 # Bump when the parsed form or the validation rules change; entries written
 # by another pyflash version are never trusted either.
@@ -60,7 +59,7 @@ def _encode(key: tuple, parsed) -> bytes:
 
 
 def _decode(blob: bytes, key: tuple, entry: Path | None = None):
-    from pyflash.core.loader import parse_deck_file
+    from pyflash.core.decks.loader import parse_deck_file
 
     digest = blob[:_DIGEST]
     size = int.from_bytes(blob[_DIGEST : _DIGEST + 8], "little")
@@ -94,7 +93,7 @@ def _decode(blob: bytes, key: tuple, entry: Path | None = None):
 
 def load_or_parse(file: Path, *, use_cache: bool = True):
     """The parsed form of ``file``: from the cache when it is fresh, else parsed."""
-    from pyflash.core.loader import parse_deck_file
+    from pyflash.core.decks.loader import parse_deck_file
 
     spath = str(file)
     try:
@@ -128,10 +127,7 @@ def load_or_parse(file: Path, *, use_cache: bool = True):
 
 def _write(entry: Path, blob: bytes) -> None:
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(blob)
-        os.replace(tmp, entry)
+        atomic_write_bytes(entry, blob, durable=False)
     except OSError:
         pass  # a read-only cache only costs speed
 

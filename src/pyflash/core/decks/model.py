@@ -89,11 +89,11 @@ class DeckFile:
         description: str | None = None,
         tags: tuple[str, ...] = (),
         lang: str | None = None,
-        cards: "Sequence[Card] | None" = None,
+        cards: Sequence[Card] | None = None,
         *,
-        errors: "list[DeckError] | None" = None,
+        errors: list[DeckError] | None = None,
         keys: tuple[str, ...] | None = None,
-        decode: "Callable[[], list[Card]] | None" = None,
+        decode: Callable[[], list[Card]] | None = None,
     ) -> None:
         self.path = path
         self.deck = deck
@@ -108,7 +108,7 @@ class DeckFile:
         self._decode = decode
 
     @property
-    def cards(self) -> "Sequence[Card]":
+    def cards(self) -> Sequence[Card]:
         if self._cards is None:
             self._cards = self._decode() if self._decode else []
             self._decode = None
@@ -120,7 +120,7 @@ class DeckFile:
             self._keys = tuple(c.key for c in self.cards)
         return self._keys
 
-    def keep_only(self, cards: "Sequence[Card]") -> None:
+    def keep_only(self, cards: Sequence[Card]) -> None:
         """Drop the other cards (the loader does this for duplicate keys)."""
         self._cards = list(cards)
         self._keys = None

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 from pyflash.core.config import Config
+from pyflash.core.decks.model import Card, DeckFile, in_deck
 from pyflash.core.errors import PyflashError
-from pyflash.core.model import Card, DeckFile, in_deck
-from pyflash.core.schedule import (
+from pyflash.core.review.store import Store, utc_now_iso
+from pyflash.core.scheduling.schedule import (
     Clock,
     GradePreview,
     apply_grade,
@@ -29,7 +30,6 @@ from pyflash.core.schedule import (
     preview,
     system_clock,
 )
-from pyflash.core.store import Store, utc_now_iso
 
 REQUEUE_GAP = 3  # a failed card comes back after this many other cards
 

@@ -1,0 +1,1 @@
+"""Queries over decks and the review log: search (and, later, stats)."""

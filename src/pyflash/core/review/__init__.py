@@ -1,0 +1,1 @@
+"""Reviewing: the SQLite review store and the study session over it."""
