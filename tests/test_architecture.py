@@ -64,3 +64,15 @@ def test_tests_import_this_checkouts_src():
 
     src = Path(__file__).resolve().parents[1] / "src" / "pyflash"
     assert Path(pyflash.__file__).resolve().parent == src
+
+
+def test_child_processes_import_this_checkouts_src():
+    """`python -m pyflash` in a test runs this checkout, not an installed copy."""
+    from pathlib import Path
+
+    out = subprocess.run(
+        [sys.executable, "-c", "import pyflash; print(pyflash.__file__)"],
+        capture_output=True, text=True, check=True,
+    )
+    src = Path(__file__).resolve().parents[1] / "src" / "pyflash"
+    assert Path(out.stdout.strip()).resolve().parent == src
