@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import html
-import marshal
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from pyflash.core.blob import seal, unseal
 from pyflash.core.decks.model import Card
 from pyflash.core.fs import atomic_write_bytes
 
@@ -184,13 +184,12 @@ def render_digest(card: Card) -> bytes:
 
 
 _CACHE_FORMAT = "pyflash-anki-render/2"  # 2: tables and strikethrough are rendered
-_CHECK = 16
 # Entries kept beyond those used by the latest export (other --deck exports).
 _KEEP_EXTRA = 50_000
 
 
 class RenderCache:
-    """Rendered cards by :func:`render_digest`, in one checksummed marshal file.
+    """Rendered cards by :func:`render_digest`, in one :mod:`pyflash.core.blob` file.
 
     A missing, corrupt or foreign file is ignored (and rewritten); the cache
     only ever saves time, it never changes what is exported.
@@ -208,19 +207,12 @@ class RenderCache:
     @staticmethod
     def _read(path: Path) -> dict[bytes, tuple[str, ...]]:
         try:
-            blob = path.read_bytes()
+            sealed = unseal(_CACHE_FORMAT, path.read_bytes())
         except OSError:
             return {}
-        check, payload = blob[:_CHECK], blob[_CHECK:]
-        if hashlib.blake2b(payload, digest_size=_CHECK).digest() != check:
+        if sealed is None or not isinstance(sealed.value, dict):
             return {}
-        try:
-            data = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return {}
-        if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _CACHE_FORMAT and isinstance(data[1], dict)):
-            return {}
-        return data[1]
+        return sealed.value
 
     def render(self, card: Card) -> Rendered:
         digest = render_digest(card)
@@ -243,8 +235,7 @@ class RenderCache:
             if len(entries) >= len(self._used) + _KEEP_EXTRA:
                 break
             entries.setdefault(digest, value)
-        payload = marshal.dumps((_CACHE_FORMAT, entries))
-        blob = hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload
+        blob = seal(_CACHE_FORMAT, entries)
         try:
             atomic_write_bytes(self.path, blob, durable=False)
         except OSError:

@@ -1,7 +1,7 @@
 """A cache of validated deck files, so an unchanged file is never parsed twice.
 
 One entry per deck file, in the cache directory, keyed by the file's absolute
-path, size and mtime. Entries are ``marshal`` data (plain tuples and strings,
+path, size and mtime. Entries are :mod:`pyflash.core.blob` data (plain tuples and strings,
 nothing that can run) behind a BLAKE2 checksum. A stale, corrupt or foreign
 entry is ignored and rebuilt, never trusted.
 """
@@ -9,19 +9,18 @@ entry is ignored and rebuilt, never trusted.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 from pathlib import Path
 
 from pyflash import __version__, paths
+from pyflash.core.blob import seal, unseal
 from pyflash.core.decks.model import Card, DeckFile
 from pyflash.core.errors import DeckError
 from pyflash.core.fs import atomic_write_bytes
 
 # Bump when the parsed form or the validation rules change; entries written
 # by another pyflash version are never trusted either.
-FORMAT = f"5:{__version__}"
-_DIGEST = 16
+FORMAT = f"pyflash-decks/6:{__version__}"
 
 
 def _entry_path(abspath: str) -> Path:
@@ -29,53 +28,38 @@ def _entry_path(abspath: str) -> Path:
     return paths.deck_cache_dir() / f"{name}.bin"
 
 
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=_DIGEST).digest()
-
-
 def _encode(key: tuple, parsed) -> bytes:
-    """``digest(head) | len(head) | head | cards``.
-
-    The head (metadata, keys, errors, and the digest of the cards part) is
-    checked on every read; the cards part is checked when it is decoded, which
-    ``pyflash decks`` never needs.
-    """
-    cards = marshal.dumps([tuple(c) for c in parsed.cards])
-    head = marshal.dumps(
-        (
-            FORMAT,
-            key,
-            parsed.path,
-            parsed.deck,
-            parsed.description,
-            parsed.tags,
-            parsed.lang,
-            tuple(c.key for c in parsed.cards),
-            [(e.path, e.line, e.col, e.message) for e in parsed.errors],
-            _digest(cards),
-        )
+    """The head (metadata, keys and errors) is checked on every read; the cards
+    are checked when they are decoded, which ``pyflash decks`` never needs."""
+    head = (
+        key,
+        parsed.path,
+        parsed.deck,
+        parsed.description,
+        parsed.tags,
+        parsed.lang,
+        tuple(c.key for c in parsed.cards),
+        [(e.path, e.line, e.col, e.message) for e in parsed.errors],
     )
-    return _digest(head) + len(head).to_bytes(8, "little") + head + cards
+    return seal(FORMAT, head, [tuple(c) for c in parsed.cards])
 
 
 def _decode(blob: bytes, key: tuple, entry: Path | None = None):
     from pyflash.core.decks.loader import parse_deck_file
 
-    digest = blob[:_DIGEST]
-    size = int.from_bytes(blob[_DIGEST : _DIGEST + 8], "little")
-    head = blob[_DIGEST + 8 : _DIGEST + 8 + size]
-    if len(head) != size or _digest(head) != digest:
+    sealed = unseal(FORMAT, blob)
+    if sealed is None:
         return None
-    data = marshal.loads(head)
-    if not isinstance(data, tuple) or len(data) != 10 or data[0] != FORMAT or data[1] != key:
+    data = sealed.value
+    if not isinstance(data, tuple) or len(data) != 8 or data[0] != key:
         return None
-    _, _, path, deck, description, tags, lang, keys, errors, cards_digest = data
-    body = memoryview(blob)[_DIGEST + 8 + size :]
+    _, path, deck, description, tags, lang, keys, errors = data
 
     def decode() -> list:
         try:
-            if _digest(body) == cards_digest:
-                cards = list(map(Card._make, marshal.loads(body)))
+            rows = sealed.body()
+            if rows is not None:
+                cards = list(map(Card._make, rows))
                 if tuple(c.key for c in cards) == keys:
                     return cards
         except Exception:
