@@ -116,7 +116,7 @@ cards:
     assert first.q == "What prints?"
     assert first.lang == "python" and first.tags == ("deck-tag", "own")
     assert first.key == derived_key("topic", "What prints?", "print(1)")
-    assert first.line == 5 and first.index == 1 and first.source == "Notes / Heading"
+    assert first.line == 5 and first.position == 1 and first.source == "Notes / Heading"
     assert second.key == "fixed" and second.a == "yes"  # plain scalars keep their text
     assert second.lang == "bash" and second.requires == ("numpy",)
 

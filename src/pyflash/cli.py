@@ -122,7 +122,7 @@ def check(paths: tuple[str, ...], run_code: bool) -> None:
         for rel in ws.report.relinked:
             card = rel.card
             click.echo(
-                f"{card.path}:{card.line}:{card.col}: note: card {card.index} was edited; "
+                f"{card.path}:{card.line}:{card.col}: note: card {card.position} was edited; "
                 f"its review history was kept ({rel.similarity:.0%} similar to the old text). "
                 "Give cards an `id` to keep history through any edit."
             )

@@ -329,7 +329,7 @@ def run_output_cards(
         for run in pool.map(lambda c: run_card(c, timeout, cap), todo):
             outcome.results.append(run)
             card = run.card
-            label = f"{card.location}: card {card.index}" + (f" ({card.id})" if card.id else "")
+            label = f"{card.location}: card {card.position}" + (f" ({card.id})" if card.id else "")
             if run.status == FAILED:
                 echo(f"FAILED {label}: {run.reason}")
                 for line in run.detail:

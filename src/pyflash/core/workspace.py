@@ -111,9 +111,9 @@ class Workspace:
             if rel.old_key == card.key:
                 return rel.card.key
         for f in self.result.files:
-            if f.path == card.path and 0 < card.index <= len(f.keys):
+            if f.path == card.path and 0 < card.position <= len(f.keys):
                 for other in f.cards:
-                    if other.index == card.index:
+                    if other.position == card.position:
                         return other.key
         return None
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -240,7 +239,3 @@ class RenderCache:
             atomic_write_bytes(self.path, blob, durable=False)
         except OSError:
             pass  # a cache that cannot be saved only costs speed
-
-
-def render_all(cards: Iterable[Card], cache: RenderCache) -> list[Rendered]:
-    return [cache.render(card) for card in cards]

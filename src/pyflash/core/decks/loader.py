@@ -446,7 +446,7 @@ def _parse_cards(nodes, result: DeckFile, problems: _Problems) -> None:
 
 def _line_of(cards: list[Card], index: int) -> int:
     for card in cards:
-        if card.index == index:
+        if card.position == index:
             return card.line
     return 0
 
@@ -553,11 +553,11 @@ def load_decks(
                 kept.append(card)
             elif card.id:
                 result.errors.append(DeckError(card.path, card.line, card.col,
-                    f"card {card.index}: duplicate id '{card.id}', also used at {other.path}:{other.line} "
-                    f"(card {other.index}); ids must be unique across all decks"))
+                    f"card {card.position}: duplicate id '{card.id}', also used at {other.path}:{other.line} "
+                    f"(card {other.position}); ids must be unique across all decks"))
             else:
                 result.errors.append(DeckError(card.path, card.line, card.col,
-                    f"card {card.index}: same deck, question and code as {other.path}:{other.line}; "
+                    f"card {card.position}: same deck, question and code as {other.path}:{other.line}; "
                     "merge them or give one an `id`"))
         pf.keep_only(kept)
     if result.errors:

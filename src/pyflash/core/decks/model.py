@@ -52,7 +52,7 @@ class Card(NamedTuple):
     path: str
     line: int
     col: int
-    index: int  # 1-based position in its file
+    position: int  # 1-based position in its file
 
     @property
     def is_output_card(self) -> bool:
