@@ -23,7 +23,7 @@ from anki.import_export_pb2 import IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, write_deck
+from conftest import ROOT, run_main, write_deck
 from pyflash.cli import main
 from pyflash.core.decks.loader import explicit_sources, load_decks
 from pyflash.export.anki import notetype
@@ -346,11 +346,13 @@ def test_mtime_ledger_rules(tmp_path):
     assert ax.MtimeLedger(tmp_path / "l.json").entries == {}
 
 
-def test_source_date_epoch_makes_fresh_builds_reproducible(tmp_path, monkeypatch):
+def test_source_date_epoch_makes_fresh_builds_reproducible(tmp_path, monkeypatch, capsys):
     decks = make_decks(tmp_path / "decks")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    export_folder(decks, tmp_path / "a.apkg", tmp_path / "state-a")
-    export_folder(decks, tmp_path / "b.apkg", tmp_path / "state-b")
+    for name in ("a", "b"):  # two fresh homes: no ledger, no render cache
+        monkeypatch.setenv("PYFLASH_HOME", str(tmp_path / f"home-{name}"))
+        code, _, err = run_main(["export", "--anki", str(decks), "-o", str(tmp_path / f"{name}.apkg")], capsys)
+        assert code == 0, err
     assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()
     assert {m for _, m in _package_notes(tmp_path / "a.apkg")} == {1800000000}
 

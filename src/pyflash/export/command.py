@@ -5,14 +5,17 @@ Kept out of ``pyflash.cli`` so the command stays a few lines there.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 
 import click
 
 from pyflash.core.errors import PyflashError
 from pyflash.core.text import plural
+from pyflash.paths import cache_dir, data_dir
 
 DEFAULT_OUTPUT = "pyflash.apkg"
 
@@ -67,7 +70,7 @@ def run_export(
 ) -> None:
     from pyflash.core.decks.loader import explicit_sources, load_decks
     from pyflash.core.decks.model import deck_and_parents, in_deck
-    from pyflash.export.anki.package import check_output, export_anki
+    from pyflash.export.anki.package import check_output, export_anki, open_state
 
     out = output or default_output(deck)
     check_output(out, force=force)  # fail before any work
@@ -93,11 +96,14 @@ def run_export(
         if f.description and f.deck not in descriptions:
             descriptions[f.deck] = f.description
 
-    if sys.stdout.isatty():
-        with _RichProgress() as progress:
-            done = export_anki(cards, out, force=force, descriptions=descriptions, progress=progress)
-    else:
-        done = export_anki(cards, out, force=force, descriptions=descriptions)
+    ledger, cache = open_state(data_dir(), cache_dir())
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()  # reproducible builds
+    now = int(epoch) if epoch.isdigit() else None
+    with _RichProgress() if sys.stdout.isatty() else nullcontext() as progress:
+        done = export_anki(
+            cards, out, force=force, descriptions=descriptions, progress=progress,
+            ledger=ledger, cache=cache, now=now,
+        )
 
     for warning in done.warnings:
         click.echo(f"pyflash: warning: {warning}", err=True)

@@ -20,13 +20,25 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from pygments import format as pyg_format
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
 from pyflash.core.blob import seal, unseal
 from pyflash.core.decks.model import Card
 from pyflash.core.fs import atomic_write_bytes
+from pyflash.core.markup import markdown_parser
 
 # Bump when the HTML produced for the same card changes (the versions of
 # pygments and markdown-it-py are part of the cache key already).
@@ -45,21 +57,17 @@ class Rendered(NamedTuple):
 
 
 @cache
-def _formatter():
-    from pygments.formatters import HtmlFormatter
+def _formatter() -> HtmlFormatter[str]:
 
     # nowrap: we write the <pre><code> ourselves, with the language class.
     return HtmlFormatter(nowrap=True)
 
 
 @lru_cache(maxsize=64)
-def _lexer(lang: str | None):
+def _lexer(lang: str | None) -> Lexer | None:
     """A cached lexer for a deck's ``lang`` (or a fence's info), or None for plain text."""
     if not lang:
         return None
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
     name = lang.strip().lower()
     if name in ("text", "plain", "plaintext", "txt", "output", "none"):
         return None
@@ -79,8 +87,6 @@ def highlight(code: str, lang: str | None) -> str:
     if lexer is None:
         body = html.escape(code, quote=False)
     else:
-        from pygments import format as pyg_format
-
         body = pyg_format(lexer.get_tokens(code), _formatter())
         if body.endswith("\n"):  # the lexer ends the text with a newline
             body = body[:-1]
@@ -88,7 +94,9 @@ def highlight(code: str, lang: str | None) -> str:
     return f'<pre class="pf-hl"><code class="language-{cls}">{body}</code></pre>'
 
 
-def _render_code_block(self, tokens, idx, options, env) -> str:
+def _render_code_block(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     lang = env.get("lang")
     if token.type == "fence" and token.info:
@@ -98,9 +106,7 @@ def _render_code_block(self, tokens, idx, options, env) -> str:
 
 
 @cache
-def _markdown():
-    from pyflash.core.markup import markdown_parser  # deferred: export start-up
-
+def _markdown() -> MarkdownIt:
     # Raw HTML off: `<b>` in a card is shown as `<b>`.
     md = markdown_parser()
     md.add_render_rule("fence", _render_code_block)
@@ -112,7 +118,8 @@ def markdown(text: str | None, lang: str | None = None) -> str:
     """Markdown to HTML; fenced code is highlighted (default language: ``lang``)."""
     if not text or not text.strip():
         return ""
-    return _markdown().render(text, {"lang": lang}).rstrip("\n")
+    rendered: str = _markdown().render(text, {"lang": lang})
+    return rendered.rstrip("\n")
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
@@ -126,7 +133,8 @@ def source_html(source: str | None) -> str:
     if _URL.fullmatch(text):
         url = html.escape(text, quote=True)
         return f'<a href="{url}">{url}</a>'
-    return _markdown().renderInline(text, {"lang": None})
+    inline: str = _markdown().renderInline(text, {"lang": None})
+    return inline
 
 
 def output_html(output: str | None) -> str:

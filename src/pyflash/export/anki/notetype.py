@@ -181,11 +181,11 @@ TEMPLATES = (
 )
 
 
-def field_specs() -> list[dict]:
+def field_specs() -> list[dict[str, object]]:
     """genanki field dicts: Key is collapsed in Anki's editor; each has a tooltip."""
     specs = []
     for name in FIELDS:
-        spec: dict = {"name": name, "description": _FIELD_HELP[name], "font": "Arial", "size": 18}
+        spec: dict[str, object] = {"name": name, "description": _FIELD_HELP[name], "font": "Arial", "size": 18}
         if name == "Key":
             spec["collapsed"] = True
             spec["plainText"] = True

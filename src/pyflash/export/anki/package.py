@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import html
 import itertools
 import json
 import os
@@ -22,17 +23,19 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+import genanki
 
 from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
 from pyflash.core.fs import atomic_write, atomic_write_text
 from pyflash.export.anki import notetype
-from pyflash.export.render import RenderCache, Rendered
+from pyflash.export.render import RenderCache, Rendered, markdown
 
 LEDGER_NAME = "anki-export.json"
 RENDER_CACHE_NAME = "anki-render.bin"
@@ -100,10 +103,6 @@ def _anki_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _now() -> int:
-    """Now, or ``SOURCE_DATE_EPOCH`` for reproducible builds from scratch."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return int(epoch)
     return int(time.time())
 
 
@@ -118,13 +117,13 @@ class MtimeLedger:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.entries: dict[str, list] = {}
+        self.entries: dict[str, list[str | int]] = {}
         self.changed = 0
         if path is not None:
             self.entries = self._read(path)
 
     @staticmethod
-    def _read(path: Path) -> dict[str, list]:
+    def _read(path: Path) -> dict[str, list[str | int]]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, UnicodeDecodeError):
@@ -143,8 +142,8 @@ class MtimeLedger:
     def stamp(self, key: str, digest: str, now: int) -> int:
         old = self.entries.get(key)
         if old is not None and old[0] == digest:
-            return old[1]
-        mtime = now if old is None else max(now, old[1] + 1)
+            return int(old[1])
+        mtime = now if old is None else max(now, int(old[1]) + 1)
         self.entries[key] = [digest, mtime]
         self.changed += 1
         return mtime
@@ -170,35 +169,31 @@ def content_digest(fields: Sequence[str], tags: Sequence[str]) -> str:
 # genanki objects
 
 
-def _genanki_classes():
-    import genanki
-
-    class PyflashModel(genanki.Model):
-        def to_json(self, timestamp, deck_id):
-            data = super().to_json(timestamp, deck_id)
-            # The note type changes only when pyflash changes it, not per export.
-            data["mod"] = notetype.STYLE_MTIME
-            return data
-
-    class PyflashNote(genanki.Note):
-        def __init__(self, model, fields, tags, guid, mtime) -> None:
-            super().__init__(model=model, fields=fields, tags=tags, guid=guid)
-            self.mtime = mtime
-
-        def _check_invalid_html_tags_in_fields(self) -> None:
-            # Our fields are HTML we generated with everything user-written
-            # escaped; genanki's heuristic would only cost time here.
-            return None
-
-        def write_to_db(self, cursor, timestamp, deck_id, id_gen) -> None:
-            # Each note carries its own modification time (see MtimeLedger).
-            super().write_to_db(cursor, self.mtime, deck_id, id_gen)
-
-    return genanki, PyflashModel, PyflashNote
+class PyflashModel(genanki.Model):  # type: ignore[misc]  # genanki has no type stubs
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_json(timestamp, deck_id)
+        # The note type changes only when pyflash changes it, not per export.
+        data["mod"] = notetype.STYLE_MTIME
+        return data
 
 
-def make_model():
-    genanki, PyflashModel, _ = _genanki_classes()
+class PyflashNote(genanki.Note):  # type: ignore[misc]  # genanki has no type stubs
+    def __init__(self, model: PyflashModel, fields: list[str], tags: Sequence[str], guid: str, mtime: int) -> None:
+        super().__init__(model=model, fields=fields, tags=tags, guid=guid)
+        self.mtime = mtime
+
+    # genanki < 0.14 (pinned in pyproject): these override its private write path.
+    def _check_invalid_html_tags_in_fields(self) -> None:
+        # Our fields are HTML we generated with everything user-written
+        # escaped; genanki's heuristic would only cost time here.
+        return None
+
+    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
+        # Each note carries its own modification time (see MtimeLedger).
+        super().write_to_db(cursor, self.mtime, deck_id, id_gen)
+
+
+def make_model() -> PyflashModel:
     return PyflashModel(
         notetype.MODEL_ID,
         notetype.MODEL_NAME,
@@ -240,7 +235,7 @@ def _os_message(out: Path, exc: OSError) -> str:
     return f"{out}: cannot write the package: {exc.strerror or exc}"
 
 
-def _collection_bytes(package, timestamp: int) -> bytes:
+def _collection_bytes(package: genanki.Package, timestamp: int) -> bytes:
     """The package's collection.anki2, built in memory."""
     conn = sqlite3.connect(":memory:")
     try:
@@ -307,11 +302,9 @@ class ExportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def state_paths() -> tuple[Path, Path]:
-    """(mtime ledger, render cache) under pyflash's data and cache folders."""
-    from pyflash import paths
-
-    return paths.data_dir() / LEDGER_NAME, paths.cache_dir() / RENDER_CACHE_NAME
+def open_state(data_dir: Path, cache_dir: Path) -> tuple[MtimeLedger, RenderCache]:
+    """The mtime ledger and render cache kept under pyflash's data and cache folders."""
+    return MtimeLedger(data_dir / LEDGER_NAME), RenderCache(cache_dir / RENDER_CACHE_NAME)
 
 
 def build_package(
@@ -321,17 +314,12 @@ def build_package(
     *,
     descriptions: Mapping[str, str] | None = None,
     now: int | None = None,
-):
+) -> tuple[genanki.Package, int]:
     """The genanki Package for ``cards`` and the package timestamp."""
-    import html
-
-    from pyflash.export.render import markdown
-
-    genanki, _, PyflashNote = _genanki_classes()
     model = make_model()
     now = _now() if now is None else now
     descriptions = descriptions or {}
-    decks: dict[str, object] = {}
+    decks: dict[str, genanki.Deck] = {}
     newest = notetype.STYLE_MTIME
     for card, parts in zip(cards, rendered, strict=True):
         deck = decks.get(card.deck)
@@ -345,7 +333,7 @@ def build_package(
         mtime = ledger.stamp(card.key, content_digest(fields, tags), now)
         if mtime > newest:
             newest = mtime
-        deck.add_note(PyflashNote(model, fields, tags, note_guid(card.key), mtime))  # type: ignore[attr-defined]
+        deck.add_note(PyflashNote(model, fields, tags, note_guid(card.key), mtime))
     package = genanki.Package([decks[name] for name in sorted(decks)])
     return package, newest
 
@@ -357,22 +345,19 @@ def export_anki(
     force: bool = False,
     descriptions: Mapping[str, str] | None = None,
     progress: Progress | None = None,
-    ledger: MtimeLedger | None = None,
-    cache: RenderCache | None = None,
+    ledger: MtimeLedger,
+    cache: RenderCache,
     now: int | None = None,
 ) -> ExportResult:
     """Write ``cards`` to the Anki package ``out``.
 
-    ``ledger`` and ``cache`` default to the files under pyflash's data and
-    cache folders; pass ``MtimeLedger(None)`` / ``RenderCache(None)`` to keep
-    no state. Raises :class:`ExportError` (one line) when the file cannot be
-    written; nothing is left behind then.
+    ``ledger`` and ``cache`` are usually :func:`open_state`'s; pass
+    ``MtimeLedger(None)`` / ``RenderCache(None)`` to keep no state. ``now``
+    defaults to the clock (the CLI passes ``SOURCE_DATE_EPOCH`` when set).
+    Raises :class:`ExportError` (one line) when the file cannot be written;
+    nothing is left behind then.
     """
     out_path = check_output(out, force=force)
-    if ledger is None or cache is None:
-        ledger_file, cache_file = state_paths()
-        ledger = ledger if ledger is not None else MtimeLedger(ledger_file)
-        cache = cache if cache is not None else RenderCache(cache_file)
 
     total = len(cards)
     rendered: list[Rendered] = []
