@@ -10,7 +10,9 @@ import yaml
 
 from conftest import run_main
 from pyflash.core.decks.loader import explicit_sources, load_decks
-from pyflash.importer import card_id, detect_lang, normalise_lang, parse_notes
+from pyflash.importer.drafts import card_id
+from pyflash.importer.lang import detect_lang, normalise_lang
+from pyflash.importer.notes import parse_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES_DIR = Path(__file__).resolve().parent / "data" / "notes"

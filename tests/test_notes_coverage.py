@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pyflash.core.decks.loader import explicit_sources, load_decks
-from pyflash.importer import parse_notes
+from pyflash.importer.notes import parse_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NOTES = ROOT.parent / "shared" / "notes" / "python-notes.md"

@@ -1,0 +1,143 @@
+"""Notes parsing: a Markdown notes file -> its headings and the blocks under each.
+
+The notes are parsed with markdown-it-py (CommonMark, plus tables and
+strikethrough), never with regexes over raw lines, so a ``# comment`` inside a
+fenced code block is code, not a heading.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from markdown_it.tree import SyntaxTreeNode
+
+from pyflash.core.markup import markdown_parser
+from pyflash.importer.markdown import Block, inline_plain, node_blocks, node_line
+
+__all__ = ["SECTION_SEP", "Heading", "Notes", "parse_notes", "split_front_matter"]
+
+SECTION_SEP = " / "
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """One heading and the blocks directly under it (up to the next heading)."""
+
+    level: int
+    text: str  # the heading's raw text, stripped (trailing #s removed)
+    line: int  # 1-based line in the notes file
+    plain: str = ""  # the text as it reads: links, HTML and emphasis removed
+    path: tuple[str, ...] = ()  # non-empty heading texts from the section level down
+    blocks: tuple[Block, ...] = ()
+    has_children: bool = False
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.blocks)
+
+    @property
+    def source(self) -> str:
+        return SECTION_SEP.join(self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Notes:
+    """A parsed notes file."""
+
+    title: str | None  # front-matter title, or the single `#` heading
+    section_level: int
+    preamble: list[Block]  # content before the first heading
+    headings: list[Heading]
+
+    def entries(self) -> list[Heading]:
+        """Headings with text and direct content: each must end up on a card."""
+        return [h for h in self.headings if h.text and h.has_content]
+
+
+_FRONT_OPEN = {"---": ("---", "..."), "+++": ("+++",)}
+
+
+def split_front_matter(text: str) -> tuple[dict[Any, Any], str]:
+    """The front matter as a dict (``{}`` if none or unreadable), and the body.
+
+    The body keeps one empty line per front-matter line, so line numbers of
+    the Markdown stay those of the file.
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() not in _FRONT_OPEN:
+        return {}, text
+    closers = _FRONT_OPEN[lines[0].rstrip()]
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in closers:
+            break
+    else:
+        return {}, text
+    raw = "\n".join(lines[1:end])
+    meta: object = None
+    try:
+        meta = tomllib.loads(raw) if lines[0].startswith("+") else yaml.safe_load(raw)
+    except Exception:  # front matter we cannot read is still front matter
+        meta = None
+    body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+    return (meta if isinstance(meta, dict) else {}), body
+
+
+@dataclass(slots=True)
+class _OpenHeading:
+    """A heading while the notes are read: blocks and children still arrive."""
+
+    level: int
+    text: str
+    line: int
+    plain: str
+    path: tuple[str, ...] = ()
+    blocks: list[Block] = field(default_factory=list)
+    has_children: bool = False
+
+    def close(self) -> Heading:
+        return Heading(self.level, self.text, self.line, self.plain, self.path, tuple(self.blocks), self.has_children)
+
+
+def _title(meta: dict[Any, Any], h1: list[SyntaxTreeNode]) -> str | None:
+    """The front matter's ``title``, else the text of the only ``#`` heading."""
+    title = meta.get("title") if isinstance(meta.get("title"), str) else None
+    if not title and len(h1) == 1:
+        title = inline_plain(h1[0].children[0]) if h1[0].children else None
+    return (title or "").strip() or None
+
+
+def _open_heading(node: SyntaxTreeNode) -> _OpenHeading:
+    inline = node.children[0] if node.children else None
+    raw = inline.content.strip() if inline else ""
+    return _OpenHeading(int(node.tag[1]), raw, node_line(node), inline_plain(inline) if inline else "")
+
+
+def parse_notes(text: str) -> Notes:
+    """Parse Markdown notes into headings and the blocks under each."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    meta, body = split_front_matter(text)
+    root = SyntaxTreeNode(markdown_parser(html=True).parse(body))
+    h1 = [n for n in root.children if n.type == "heading" and n.tag == "h1"]
+    section_level = 1 if len(h1) >= 2 else 2
+
+    preamble: list[Block] = []
+    headings: list[_OpenHeading] = []
+    stack: list[_OpenHeading] = []
+    target = preamble
+    for node in root.children:
+        if node.type != "heading":
+            target.extend(node_blocks(node))
+            continue
+        heading = _open_heading(node)
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        if stack:
+            stack[-1].has_children = True
+        stack.append(heading)
+        heading.path = tuple(h.text for h in stack if h.level >= section_level and h.text)
+        headings.append(heading)
+        target = heading.blocks
+    return Notes(_title(meta, h1), section_level, preamble, [h.close() for h in headings])
