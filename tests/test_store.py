@@ -451,7 +451,7 @@ async def test_study_screen_shows_an_unsaved_grade_and_keeps_running(small_deck,
                 await pilot.press("space")
                 await pilot.press("4")
                 await pilot.pause()
-                notes = [n for n in app._notifications]
+                notes = list(app._notifications)
                 assert len(notes) == 1 and notes[0].title == "Not saved"
                 assert notes[0].message.startswith(f"{db}: cannot save the grade") and fix in notes[0].message
                 assert app.is_running and app.screen is screen

@@ -298,7 +298,7 @@ def _echo_repair(done: Repair, store: Path) -> None:
     click.echo(f"repaired {store}: copied {copied}")
     lost = {t: n for t, n in done.lost.items() if n}
     if lost:
-        click.echo("unreadable parts skipped: " + ", ".join(f"{n} in {t}" for t, n in lost.items()))
+        click.echo("could not read part of: " + ", ".join(lost) + " (those rows are not in the fresh file)")
     if done.rebuilt_cards:
         click.echo(f"{done.rebuilt_cards} card(s) rebuilt from their last logged grade")
     click.echo(f"the damaged file was kept as {done.damaged}")

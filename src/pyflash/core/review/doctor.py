@@ -85,29 +85,19 @@ def examine(path: Path) -> Examination:
 
 
 def _chunks(db: sqlite3.Connection, table: str, order: str, lost: list[int]) -> Iterator[tuple[Any, ...]]:
-    """Every readable row of ``table``: forward up to a bad page, then backward from the end."""
+    """Every readable row of ``table``: forward up to a bad page, then backward from the end to it."""
     cols = _COPY[table]
     seen: set[Any] = set()
-    for op, direction in ((">", "ASC"), ("<", "DESC")):
-        last: Any = None
-        while True:
-            where = f"WHERE {order} {op} ?" if last is not None else ""
-            try:
-                rows = db.execute(
-                    f"SELECT {cols} FROM {table} {where} ORDER BY {order} {direction} LIMIT {CHUNK}",
-                    () if last is None else (last,),
-                ).fetchall()
-            except sqlite3.DatabaseError:
-                lost[0] += 1
-                break
-            if not rows:
-                return  # read to the end without a bad page
-            for row in rows:
+    for direction in ("ASC", "DESC"):
+        try:
+            for row in db.execute(f"SELECT {cols} FROM {table} ORDER BY {order} {direction}"):
                 if row[0] in seen:
                     return  # the backward pass met the forward one
                 seen.add(row[0])
                 yield row
-            last = rows[-1][0]
+            return  # read to the end without a bad page
+        except sqlite3.DatabaseError:
+            lost[0] += 1
 
 
 def _rows_by_id(db: sqlite3.Connection, table: str, lost: list[int]) -> Iterator[tuple[Any, ...]]:
