@@ -7,7 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date
 
 import pytest
 
@@ -102,17 +102,16 @@ def test_a_backup_on_the_first_open_of_each_day_keeping_seven(small_deck, clock)
     db = paths.store_path()
     graded_workspace(small_deck, clock)  # the first open: nothing to back up yet
     assert list_backups(db) == []
-    for _day in range(10):
-        open_workspace([str(small_deck)], clock=clock).close()
+    days = []
+    for _ in range(10):
+        with open_workspace([str(small_deck)], clock=clock) as ws:
+            days.append(date.fromordinal(ws.today))
         open_workspace([str(small_deck)], clock=clock).close()  # the second open of the day: no new backup
         clock.advance(days=1)
     backups = list_backups(db)
     assert len(backups) == 7
     assert backups[0].path.parent == paths.backups_dir() == paths.data_dir() / "backups"
-    first = clock.now - timedelta(days=10)
-    assert [b.day.isoformat() for b in backups] == [
-        (first + timedelta(days=d)).date().isoformat() for d in range(9, 2, -1)
-    ]
+    assert [b.day for b in backups] == days[::-1][:7]
     with Store(backups[0].path) as copy:
         assert len(copy.log()) == 1  # a real, whole copy
 
@@ -149,8 +148,8 @@ def test_list_and_restore(small_deck, clock, capsys):
     db = paths.store_path()
     graded_workspace(small_deck, clock)
     clock.advance(days=1)
-    open_workspace([str(small_deck)], clock=clock).close()  # backup of day 2 (one grade)
-    day2 = clock.now.date().isoformat()
+    with open_workspace([str(small_deck)], clock=clock) as ws:  # backup of day 2 (one grade)
+        day2 = date.fromordinal(ws.today).isoformat()
     graded_workspace(small_deck, clock, grades=2)  # two more grades today
     code, out, _ = run_main(["doctor", "--list"], capsys)
     assert code == 0
