@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -11,6 +13,7 @@ import textwrap
 
 import pytest
 
+from conftest import ROOT
 from pyflash import paths
 from pyflash.core.errors import StoreError
 from pyflash.core.review.store import SCHEMA_VERSION, CardState, Store
@@ -53,6 +56,9 @@ def test_record_refuses_a_stale_before_state(tmp_path):
         store.update("k", "D", "t", suspended=True)
         with pytest.raises(StoreError):
             store.record(None, CardState("k", "D"), grade=4, kind="review", ts="t", day=1, answer_ms=None)
+
+
+SRC = str(ROOT / "src")
 
 
 @pytest.mark.parametrize("content", [b"this is not a database at all", b"SQLite format 3\x00" + b"\xff" * 200])
@@ -123,7 +129,7 @@ def test_sigkill_right_after_grading_loses_nothing(tmp_path):
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env=os.environ.copy(),
+        env={**os.environ, "PYTHONPATH": SRC},
     )
     lines = []
     for line in proc.stdout:
@@ -138,3 +144,326 @@ def test_sigkill_right_after_grading_loses_nothing(tmp_path):
         grades = [e.grade for e in store.log() if e.kind != "undo"]
         assert grades == [5, 4, 5, 4, 5]
         assert len(store.states()) == 5
+
+
+# -- faults: every SQLite error is a message naming the file, never a traceback --------
+
+
+def fill(path, n=40) -> None:
+    """A store with ``n`` graded cards (several pages, no free pages)."""
+    with Store(path) as store:
+        for i in range(n):
+            after = CardState(f"k{i}", "D", "text " * 40, interval=1, repetitions=1, due_day=10,
+                              last_day=9, last_grade=4, first_day=9)
+            store.record(None, after, grade=4, kind="review", ts="t", day=9, answer_ms=100)
+
+
+def damage(path) -> None:
+    """Overwrite one page in the middle of the file with junk."""
+    data = bytearray(path.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle : middle + page] = b"\xab" * page
+    path.write_bytes(bytes(data))
+
+
+ROOT_USER = os.geteuid() == 0
+
+
+@contextlib.contextmanager
+def unwritable(path):
+    """Make ``path`` (a file or folder) unwritable: chmod, or chattr +i for root (chmod does not stop root)."""
+    if not ROOT_USER:
+        mode = path.stat().st_mode
+        path.chmod(mode & ~0o222)
+        try:
+            yield "chmod u+w"
+        finally:
+            path.chmod(mode)
+        return
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+        pytest.skip("cannot make a file unwritable for root here (no chattr +i)")
+    try:
+        yield "chattr -i"
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def grade_one(store, key="k1", day=20):
+    before = store.get(key)
+    after = CardState(key, "D", "t", interval=2, repetitions=2, due_day=day + 2, last_day=day, last_grade=5, first_day=9)
+    return store.record(before, after, grade=5, kind="review", ts="t", day=day, answer_ms=10)
+
+
+def test_unwritable_database_file_names_it_and_the_grade_can_be_retried(tmp_path):
+    db = tmp_path / "r.sqlite3"
+    fill(db)
+    with unwritable(db) as fix:
+        with Store(db) as store:  # reading works
+            assert len(store.states()) == 40
+            with pytest.raises(StoreError) as err:
+                grade_one(store)
+            message = str(err.value)
+            assert message.startswith(f"{db}: cannot save the grade")
+            assert fix in message and "grade it again" in message
+            assert "Traceback" not in message and "move it away" not in message
+            assert store.get("k1").last_grade == 4  # nothing half-written
+            os.sync()
+            # Fixed while the store is open: the same grade goes through (the file is reopened).
+            subprocess.run(["chattr", "-i", str(db)], check=True) if ROOT_USER else db.chmod(0o644)
+            grade_one(store)
+            assert store.get("k1").last_grade == 5
+            assert [e.grade for e in store.log("k1")] == [4, 5]
+            if ROOT_USER:
+                subprocess.run(["chattr", "+i", str(db)], check=True)  # the context manager undoes it
+            else:
+                db.chmod(0o444)
+
+
+UNSHARE = ROOT_USER and shutil.which("unshare") is not None and subprocess.run(
+    ["unshare", "--user", "true"], capture_output=True
+).returncode == 0
+as_owner = pytest.mark.skipif(not UNSHARE, reason="needs `unshare --user` to drop root's override of file modes")
+
+CHILD_GRADE = textwrap.dedent(
+    """
+    import sys
+    from pyflash.core.review.store import Store, CardState
+    from pyflash.core.errors import StoreError
+    try:
+        with Store(sys.argv[1]) as s:
+            s.update("k1", "D", "t", suspended=True)
+        print("saved")
+    except StoreError as exc:
+        print(exc)
+    """
+)
+
+
+def run_as_owner(db):
+    """Run CHILD_GRADE as root without its capabilities (file modes apply), as an ordinary user would."""
+    out = subprocess.run(
+        ["unshare", "--user", sys.executable, "-c", CHILD_GRADE, str(db)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": SRC}, timeout=60,
+    )
+    assert "Traceback" not in out.stderr, out.stderr
+    return out.stdout.strip()
+
+
+@as_owner
+def test_read_only_file_chmod(tmp_path):
+    db = tmp_path / "r.sqlite3"
+    fill(db)
+    db.chmod(0o444)
+    assert run_as_owner(db) == (
+        f"{db}: cannot save the card (nothing was changed): the file is read-only (Permission denied); "
+        f"make it writable with `chmod u+w {db}`"
+    )
+
+
+@as_owner
+def test_read_only_folder_chmod_is_called_a_folder_that_cannot_be_written(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    db = folder / "r.sqlite3"
+    fill(db)
+    folder.chmod(0o555)
+    try:
+        message = run_as_owner(db)
+    finally:
+        folder.chmod(0o755)
+    assert message.startswith(f"{db}: cannot ")
+    assert f"the folder {folder} cannot be written (make it writable: `chmod u+w {folder}`)" in message
+    assert "move it away" not in message and "unusable" not in message
+
+
+def test_read_only_folder(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    db = folder / "r.sqlite3"
+    fill(db)
+    with unwritable(folder) as fix:
+        with pytest.raises(StoreError) as err:
+            Store(db)
+    message = str(err.value)
+    assert message.startswith(f"{db}: cannot open the review database: the folder {folder} cannot be written")
+    assert fix in message
+    assert "move it away" not in message and "not a usable" not in message
+
+
+def test_full_disk_keeps_the_database_as_it_was(tmp_path):
+    db = tmp_path / "r.sqlite3"
+    fill(db)
+    with Store(db) as store:
+        pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
+        store.connection.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from here
+        with pytest.raises(StoreError) as err:
+            store.update("big", "D", "x" * 20000)
+        assert str(err.value) == (
+            f"{db}: cannot save the card (nothing was changed): the disk is full "
+            "(or the database reached its size limit); free some space and try again"
+        )
+        assert store.get("big") is None
+        store.connection.execute(f"PRAGMA max_page_count = {pages * 10}")  # space freed
+        store.update("big", "D", "x" * 20000)
+        assert store.get("big").text == "x" * 20000
+
+
+def test_locked_database(tmp_path):
+    db = tmp_path / "r.sqlite3"
+    fill(db)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        with Store(db, timeout=0.1) as store:
+            with pytest.raises(StoreError) as err:
+                grade_one(store)
+            assert str(err.value).startswith(f"{db}: cannot save the grade")
+            assert "locked by another program (is pyflash running twice?)" in str(err.value)
+            other.execute("ROLLBACK")
+            grade_one(store)
+            assert store.get("k1").last_grade == 5
+    finally:
+        other.close()
+
+
+def test_damaged_database_is_found_on_open(tmp_path):
+    db = tmp_path / "r.sqlite3"
+    fill(db)
+    damage(db)
+    before = db.read_bytes()
+    with pytest.raises(StoreError) as err:
+        Store(db)
+    message = str(err.value)
+    assert message.startswith(f"{db}: is damaged (")
+    assert "the file was left untouched; run `pyflash doctor --repair`" in message
+    assert db.read_bytes() == before
+
+
+def test_damage_found_after_open_is_a_message_too(tmp_path):
+    db = tmp_path / "r.sqlite3"
+    fill(db)
+    damage(db)
+    with Store(db, check=False) as store:  # damage that the open check did not see
+        with pytest.raises(StoreError) as err:
+            store.log()
+    assert str(err.value).startswith(f"{db}: cannot read the review log: the database is damaged")
+    assert "pyflash doctor --repair" in str(err.value)
+
+
+def test_a_fifo_is_called_a_fifo(tmp_path):
+    db = tmp_path / "r.sqlite3"
+    os.mkfifo(db)
+    with pytest.raises(StoreError) as err:
+        Store(db)
+    assert str(err.value) == f"{db}: is a FIFO (named pipe), not a database file; remove it or set PYFLASH_HOME to keep the data elsewhere"
+
+
+def test_a_looping_symlink_is_called_that(tmp_path):
+    db = tmp_path / "r.sqlite3"
+    db.symlink_to(db.name)
+    with pytest.raises(StoreError) as err:
+        Store(db)
+    assert str(err.value) == f"{db}: is a symbolic link that loops back on itself; fix or remove the link"
+
+
+def test_a_dangling_symlink_and_a_folder(tmp_path):
+    db = tmp_path / "r.sqlite3"
+    db.symlink_to(tmp_path / "gone" / "x.sqlite3")
+    with pytest.raises(StoreError, match="is a symbolic link to .*x.sqlite3, which does not exist"):
+        Store(db)
+    folder = tmp_path / "f.sqlite3"
+    folder.mkdir()
+    with pytest.raises(StoreError, match=r"f.sqlite3: is a folder, not a database file"):
+        Store(folder)
+
+
+@pytest.mark.parametrize("fault", ["damaged", "fifo", "loop"])
+def test_cli_store_faults_exit_2_without_traceback(fault, pyflash_home, small_deck):
+    db = paths.store_path()
+    db.parent.mkdir(parents=True)
+    if fault == "damaged":
+        fill(db)
+        damage(db)
+        expected = f"{db}: is damaged ("
+    elif fault == "fifo":
+        os.mkfifo(db)
+        expected = f"{db}: is a FIFO (named pipe)"
+    else:
+        db.symlink_to(db.name)
+        expected = f"{db}: is a symbolic link that loops back on itself"
+    out = subprocess.run(
+        [sys.executable, "-m", "pyflash", "decks", str(small_deck)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": SRC}, timeout=60,
+    )
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert out.stderr.startswith(f"pyflash: {expected}") and out.stderr.count("\n") == 1
+
+
+# -- the study session: a grade that could not be saved is neither lost nor counted ---
+
+
+def test_session_grade_that_cannot_be_saved_leaves_the_session_as_it_was(small_deck, clock):
+    from pyflash.core.workspace import open_workspace
+
+    db = paths.store_path()
+    with open_workspace([str(small_deck)], clock=clock) as ws:  # makes the store
+        s = ws.session()
+        s.reveal()
+        s.grade(4)
+    with unwritable(db) as _fix, open_workspace([str(small_deck)], clock=clock) as ws:
+        s = ws.session()
+        card, counts, progress = s.current, s.counts(), s.progress()
+        s.reveal()
+        with pytest.raises(StoreError, match="cannot save the grade"):
+            s.grade(5)
+        assert (s.current, s.counts(), s.progress(), s.revealed) == (card, counts, progress, True)
+        assert not s.can_undo and s.summary().reviewed == 0
+        with pytest.raises(StoreError, match="cannot save the card"):
+            s.bury()
+        assert s.current == card and s.counts() == counts
+        subprocess.run(["chattr", "-i", str(db)], check=True) if ROOT_USER else db.chmod(0o644)
+        outcome = s.grade(5)  # the same grade, retried
+        assert outcome.card == card and s.summary().reviewed == 1
+        assert [(e.key, e.grade) for e in ws.store.log()][-1] == (card.key, 5)
+        if ROOT_USER:
+            subprocess.run(["chattr", "+i", str(db)], check=True)
+
+
+async def test_study_screen_shows_an_unsaved_grade_and_keeps_running(small_deck, clock):
+    from pyflash.core.workspace import open_workspace
+    from pyflash.ui.app import make_app
+    from pyflash.ui.study import StudyScreen
+
+    db = paths.store_path()
+    with open_workspace([str(small_deck)], clock=clock) as ws:
+        ws.store.update("seed", "Other", "t")  # a store with something in it
+    with unwritable(db) as fix:
+        ws = open_workspace([str(small_deck)], clock=clock)
+        app = make_app(ws, theme="textual-dark", animations=False)
+        try:
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+                screen = app.screen
+                assert isinstance(screen, StudyScreen)
+                first = screen.session.current
+                await pilot.press("space")
+                await pilot.press("4")
+                await pilot.pause()
+                notes = list(app._notifications)
+                assert len(notes) == 1 and notes[0].title == "Not saved"
+                assert notes[0].message.startswith(f"{db}: cannot save the grade") and fix in notes[0].message
+                assert app.is_running and app.screen is screen
+                assert screen.session.current == first and screen.session.revealed
+                assert ws.store.log() == []
+                # Writable again: the same key gives the same grade, and it is stored.
+                subprocess.run(["chattr", "-i", str(db)], check=True) if ROOT_USER else db.chmod(0o644)
+                await pilot.press("4")
+                await pilot.pause()
+                assert screen.session.current != first
+                assert [(e.key, e.grade) for e in ws.store.log()] == [(first.key, 4)]
+                if ROOT_USER:
+                    subprocess.run(["chattr", "+i", str(db)], check=True)
+        finally:
+            ws.close()

@@ -10,11 +10,16 @@ import os
 import sys
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pyflash import __version__
 from pyflash.core.errors import PyflashError
+
+if TYPE_CHECKING:
+    from pyflash.core.review.backup import Backup
+    from pyflash.core.review.doctor import Examination, Repair
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -218,6 +223,85 @@ def export(paths: tuple[str, ...], anki: bool, deck: str | None, output: str | N
     from pyflash.export.command import run_export
 
     run_export(paths, deck=deck, output=output, force=force)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--repair", is_flag=True, help="Copy every readable row into a fresh database; keep the damaged one aside.")
+@click.option("--list", "list_", is_flag=True, help="List the daily backups.")
+@click.option("--restore", metavar="DATE", help="Bring back the backup of DATE (YYYY-MM-DD); the current file is kept aside.")
+@home_option
+def doctor(repair: bool, list_: bool, restore: str | None) -> None:
+    """Check the review database in full (SQLite's integrity_check), repair it, or restore a backup.
+
+    A backup is made on the first study of each day and the last 7 are kept
+    (`backups_keep` in the config). Exits 2 if the database is damaged. See docs/doctor.md.
+    """
+    from datetime import datetime  # deferred: start-up time (the other commands do not need it)
+
+    from pyflash import paths  # deferred: start-up time
+    from pyflash.core.review import backup  # deferred: start-up time
+    from pyflash.core.review import doctor as doc  # deferred: start-up time
+
+    if sum((repair, list_, restore is not None)) > 1:
+        raise click.UsageError("give only one of --repair, --list and --restore")
+    store, folder = paths.store_path(), paths.backups_dir()
+    if list_:
+        _list_backups(backup.list_backups(store, folder), folder)
+    elif restore is not None:
+        chosen, aside = backup.restore(store, restore, now=datetime.now(), folder=folder)
+        click.echo(f"restored the backup of {chosen.day.isoformat()} ({chosen.path}) to {store}")
+        if aside is not None:
+            click.echo(f"the previous file was kept as {aside}")
+    elif not store.exists() and not store.is_symlink():
+        click.echo(f"{store}: no review database yet (the first `pyflash study` makes it); nothing to check")
+    else:
+        report = doc.examine(store)
+        if report.whole:
+            _echo_whole(report, backup.list_backups(store, folder), folder)
+            if repair:
+                click.echo("nothing to repair")
+        elif not repair:
+            for problem in report.problems[:10]:
+                click.echo(f"{store}: {problem}")
+            _fail(
+                f"{store}: the database is damaged ({len(report.problems)} problem(s) found); run "
+                "`pyflash doctor --repair` to copy every readable row into a fresh file, or bring back "
+                "a backup with `pyflash doctor --restore DATE` (see `pyflash doctor --list`)"
+            )
+        else:
+            _echo_repair(doc.repair(store, now=datetime.now()), store)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
+def _list_backups(backups: list[Backup], folder: Path) -> None:
+    if not backups:
+        click.echo(f"no backups yet in {folder} (one is made on the first study of each day)")
+        return
+    click.echo(f"backups in {folder}, newest first:")
+    for b in backups:
+        click.echo(f"  {b.day.isoformat()}  {_size(b.size):>9}  {b.path.name}")
+    click.echo("bring one back with `pyflash doctor --restore DATE`")
+
+
+def _echo_whole(report: Examination, backups: list[Backup], folder: Path) -> None:
+    counts = ", ".join(f"{n:,} {table}" for table, n in report.counts.items())
+    click.echo(f"{report.path}: whole (full integrity check passed): {counts}; {_size(report.size)}")
+    newest = f", newest {backups[0].day.isoformat()}" if backups else ""
+    click.echo(f"backups: {len(backups)} in {folder}{newest} (`pyflash doctor --list`)")
+
+
+def _echo_repair(done: Repair, store: Path) -> None:
+    copied = ", ".join(f"{n:,} {table}" for table, n in done.copied.items())
+    click.echo(f"repaired {store}: copied {copied}")
+    lost = {t: n for t, n in done.lost.items() if n}
+    if lost:
+        click.echo("could not read part of: " + ", ".join(lost) + " (those rows are not in the fresh file)")
+    if done.rebuilt_cards:
+        click.echo(f"{done.rebuilt_cards} card(s) rebuilt from their last logged grade")
+    click.echo(f"the damaged file was kept as {done.damaged}")
 
 
 def main(argv: list[str] | None = None) -> None:

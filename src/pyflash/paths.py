@@ -49,6 +49,11 @@ def store_path() -> Path:
     return data_dir() / "reviews.sqlite3"
 
 
+def backups_dir() -> Path:
+    """The daily backups of the review database (``backups/`` next to it)."""
+    return store_path().parent / "backups"
+
+
 def config_path() -> Path:
     return config_dir() / "config.toml"
 

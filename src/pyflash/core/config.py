@@ -22,6 +22,7 @@ class Config:
     new_per_day: int = 20
     reviews_per_day: int = 200
     day_starts_at: int = 4
+    backups_keep: int = 7  # daily backups of the review database kept (0: none)
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         changes = {}
@@ -32,7 +33,7 @@ class Config:
         return replace(self, **changes)
 
 
-_LIMITS = {"new_per_day": (0, 100_000), "reviews_per_day": (0, 1_000_000), "day_starts_at": (0, 23)}
+_LIMITS = {"new_per_day": (0, 100_000), "reviews_per_day": (0, 1_000_000), "day_starts_at": (0, 23), "backups_keep": (0, 365)}
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -14,6 +14,7 @@ from pyflash.core.clock import Clock, local_day, system_clock
 from pyflash.core.config import Config, load_config
 from pyflash.core.decks.loader import LoadResult, explicit_sources, load_decks
 from pyflash.core.decks.model import Card, deck_and_parents
+from pyflash.core.review.backup import daily_backup
 from pyflash.core.review.store import Store
 
 if TYPE_CHECKING:
@@ -193,4 +194,6 @@ def open_workspace(
     result = _load(paths)
     st = store or Store()
     report = _reconcile(result, st, clock)
-    return Workspace(list(paths) if paths else None, result, st, cfg, clock, report)
+    ws = Workspace(list(paths) if paths else None, result, st, cfg, clock, report)
+    daily_backup(st, day=ws.today, keep=cfg.backups_keep)  # once per study day (docs/doctor.md)
+    return ws

@@ -282,6 +282,7 @@ class StudySession:
         review_id: int | None = None
         kind = "cram" if self.cram else result.kind
         if not self.cram:
+            # The store first: a StoreError leaves the session as it was (same card, still revealed).
             review_id = self.store.record(
                 row,
                 result.after,
@@ -319,15 +320,17 @@ class StudySession:
         """Take back the last grade of this session; that card is shown again."""
         if not self._history:
             return None
-        done = self._history.pop()
+        done = self._history[-1]
         card = done.item.card
         if done.review_id is not None:
+            # The store first: if it fails (StoreError), the grade stays in the history.
             entry = self.store.undo(done.review_id, ts=utc_now_iso(self.clock()), day=self._day())
             restored = entry.before if entry else None
             if restored is None:
                 self._states.pop(card.key, None)
             else:
                 self._states[card.key] = restored
+        self._history.pop()
         if done.again:
             for i, item in enumerate(self.queue):
                 if item.card.key == card.key and item.kind == "relearn":

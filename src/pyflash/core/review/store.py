@@ -11,21 +11,37 @@
 Each write is one transaction in WAL mode with ``synchronous=FULL``: a grade
 is on disk before the caller goes on, so a killed process loses nothing
 graded. A file that is not a pyflash database is reported and never written.
+
+Every SQLite error becomes a :class:`StoreError` that names the file, what
+failed and what to do (see :mod:`pyflash.core.review.faults`); a write that
+failed leaves the database as it was, so it can simply be tried again. Every
+open runs a bounded check for damage (:mod:`pyflash.core.review.health`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from types import TracebackType
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from pyflash.core.errors import StoreError
+from pyflash.core.review.faults import explain
+from pyflash.core.review.opening import configure, connect, open_database
+from pyflash.core.review.schema import MIGRATIONS, SCHEMA_VERSION
 
-SCHEMA_VERSION = 1
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CardState", "LogEntry", "Relink", "Store", "utc_now_iso"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# After these errors the connection is reopened before the next write (a file
+# opened read-only stays read-only until it is reopened).
+_REOPEN = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +83,10 @@ _COLUMNS = (
     "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
     "buried_until, last_review, last_day, last_grade, first_day"
 )
+_LOG_COLUMNS = "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes"
 
 
-def _row(row: tuple) -> CardState:
+def _row(row: tuple[Any, ...]) -> CardState:
     return CardState(
         row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]), *row[8:]
     )
@@ -97,127 +114,71 @@ class Relink(NamedTuple):
     ts: str
 
 
-_MIGRATE_1 = """
-        CREATE TABLE cards (
-            key TEXT PRIMARY KEY,
-            deck TEXT NOT NULL,
-            text TEXT NOT NULL DEFAULT '',
-            easiness INTEGER NOT NULL DEFAULT 250,
-            interval INTEGER NOT NULL DEFAULT 0,
-            repetitions INTEGER NOT NULL DEFAULT 0,
-            due_day INTEGER,
-            suspended INTEGER NOT NULL DEFAULT 0,
-            buried_until INTEGER,
-            last_review TEXT,
-            last_day INTEGER,
-            last_grade INTEGER,
-            first_day INTEGER
-        ) WITHOUT ROWID;
-        CREATE INDEX cards_deck ON cards(deck);
-        CREATE TABLE reviews (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            key TEXT NOT NULL,
-            deck TEXT NOT NULL,
-            ts TEXT NOT NULL,
-            day INTEGER NOT NULL,
-            grade INTEGER,
-            kind TEXT NOT NULL,
-            before TEXT,
-            after TEXT,
-            answer_ms INTEGER,
-            undoes INTEGER REFERENCES reviews(id)
-        );
-        CREATE INDEX reviews_key ON reviews(key);
-        CREATE INDEX reviews_day ON reviews(day);
-        CREATE TABLE relinks (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            old_key TEXT NOT NULL,
-            new_key TEXT NOT NULL,
-            deck TEXT NOT NULL,
-            similarity REAL NOT NULL,
-            ts TEXT NOT NULL
-        );
-"""
-
-# MIGRATIONS[n] is the SQL that brings a database from version n to n + 1.
-MIGRATIONS = {0: _MIGRATE_1}
+def _log_entry(r: tuple[Any, ...]) -> LogEntry:
+    return LogEntry(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+        CardState.from_json(r[7]) if r[7] else None,
+        CardState.from_json(r[8]) if r[8] else None,
+        r[9], r[10],
+    )
 
 
 def utc_now_iso(now: datetime) -> str:
     return now.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-class Store:
-    """The review database. Use as a context manager, or call :meth:`close`."""
+def _guarded(doing: str) -> Callable[[Callable[Concatenate[Store, P], R]], Callable[Concatenate[Store, P], R]]:
+    """Turn an SQLite error inside the method into a StoreError saying what failed."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def wrap(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+        @functools.wraps(method)
+        def guarded(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise self._fault(exc, doing) from None
+
+        return guarded
+
+    return wrap
+
+
+class Store:
+    """The review database. Use as a context manager, or call :meth:`close`.
+
+    ``timeout`` is how long a write waits for another program's lock;
+    ``check=False`` skips the bounded damage check (``pyflash doctor`` does
+    its own).
+    """
+
+    def __init__(self, path: str | Path | None = None, *, timeout: float = 10.0, check: bool = True) -> None:
         if path is None:
             from pyflash import paths
 
             path = paths.store_path()
         self.path = Path(path)
-        self._db = self._open()
+        self.timeout = timeout
+        self._reopen = False
+        self._db = open_database(self.path, timeout, check=check)
 
     # -- opening ---------------------------------------------------------
 
-    def _fail(self, why: str) -> StoreError:
-        return StoreError(
-            f"{self.path}: {why}; the file was left untouched "
-            "(move it away to start a fresh review history, or set PYFLASH_HOME)"
-        )
+    def _fault(self, exc: sqlite3.Error, doing: str) -> StoreError:
+        if str(getattr(exc, "sqlite_errorname", "")).startswith(_REOPEN):
+            self._reopen = True
+        return explain(exc, self.path, doing)
 
-    def _open(self) -> sqlite3.Connection:
-        if self.path.exists() and not self.path.is_file():
-            raise self._fail("is not a file")
+    def _reconnect(self) -> None:
+        """Open the file again after a failed write (it may have been made writable since)."""
+        db = connect(self.path, self.timeout)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{self.path.parent}: cannot create the data directory ({exc.strerror})") from None
-        if self.path.exists():
-            try:
-                with open(self.path, "rb") as fh:
-                    header = fh.read(16)
-            except OSError as exc:
-                raise self._fail(f"cannot be read ({exc.strerror})") from None
-            if header and header != b"SQLite format 3\x00":
-                raise self._fail("is not a pyflash review database (not SQLite)")
-        try:
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
-        except sqlite3.Error as exc:
-            raise self._fail(f"cannot be opened ({exc})") from None
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if version == 0 and tables:
-                raise self._fail("is an SQLite database but not a pyflash one")
-            if version > SCHEMA_VERSION:
-                raise self._fail(
-                    f"was written by a newer pyflash (schema {version}, this one knows {SCHEMA_VERSION}); upgrade pyflash"
-                )
-            if version and not {"cards", "reviews", "relinks"} <= tables:
-                raise self._fail("is missing pyflash tables (damaged)")
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA foreign_keys=ON")
-            while version < SCHEMA_VERSION:
-                # One script, one transaction: a failed migration leaves the
-                # database as it was.
-                try:
-                    db.executescript(
-                        f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
-                    )
-                except BaseException:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    raise
-                version += 1
-        except StoreError:
+            configure(db)
+        except BaseException:
             db.close()
             raise
-        except sqlite3.DatabaseError as exc:
-            db.close()
-            raise self._fail(f"is not a usable pyflash review database ({exc})") from None
-        return db
+        self._db.close()
+        self._db = db
+        self._reopen = False
 
     def close(self) -> None:
         self._db.close()
@@ -229,18 +190,28 @@ class Store:
         self.close()
 
     @property
-    def schema_version(self) -> int:
-        return self._db.execute("PRAGMA user_version").fetchone()[0]
+    def connection(self) -> sqlite3.Connection:
+        """The open SQLite connection (for backups and the doctor; read only)."""
+        return self._db
 
-    def _tx(self):
+    @property
+    @_guarded("read the schema version")
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _tx(self) -> _Transaction:
+        if self._reopen:
+            self._reconnect()
         return _Transaction(self._db)
 
     # -- reading ---------------------------------------------------------
 
+    @_guarded("read a card's state")
     def get(self, key: str) -> CardState | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM cards WHERE key = ?", (key,)).fetchone()
         return _row(row) if row else None
 
+    @_guarded("read the card states")
     def states(self, keys: Iterable[str] | None = None) -> dict[str, CardState]:
         """Every stored card state, by key (optionally only ``keys``)."""
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM cards").fetchall()
@@ -250,10 +221,12 @@ class Store:
             result = {k: v for k, v in result.items() if k in wanted}
         return result
 
+    @_guarded("read the learned cards")
     def learned_keys(self) -> set[str]:
         """Keys of every card with review history."""
         return {r[0] for r in self._db.execute("SELECT key FROM cards WHERE due_day IS NOT NULL")}
 
+    @_guarded("count the cards")
     def key_sets(self, day: int) -> dict[str, set[str]]:
         """Keys by status on ``day``, for fast counting without loading states.
 
@@ -274,35 +247,31 @@ class Store:
             },
         }
 
+    @_guarded("read the review log")
     def log(self, key: str | None = None) -> list[LogEntry]:
         """The review log, oldest first (optionally for one card)."""
-        sql = "SELECT id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes FROM reviews"
-        args: tuple = ()
+        sql = f"SELECT {_LOG_COLUMNS} FROM reviews"
+        args: tuple[str, ...] = ()
         if key is not None:
             sql += " WHERE key = ?"
             args = (key,)
-        out = []
-        for r in self._db.execute(sql + " ORDER BY id", args):
-            out.append(
-                LogEntry(
-                    r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-                    CardState.from_json(r[7]) if r[7] else None,
-                    CardState.from_json(r[8]) if r[8] else None,
-                    r[9], r[10],
-                )
-            )
-        return out
+        return [_log_entry(r) for r in self._db.execute(sql + " ORDER BY id", args)]
 
+    @_guarded("count today's new cards")
     def new_cards_on(self, day: int) -> int:
         """How many cards had their first review on ``day``."""
-        return self._db.execute("SELECT COUNT(*) FROM cards WHERE first_day = ?", (day,)).fetchone()[0]
+        return int(self._db.execute("SELECT COUNT(*) FROM cards WHERE first_day = ?", (day,)).fetchone()[0])
 
+    @_guarded("count today's reviews")
     def reviews_on(self, day: int) -> int:
         """How many already-learned cards were reviewed on ``day``."""
-        return self._db.execute(
-            "SELECT COUNT(*) FROM cards WHERE last_day = ? AND first_day < ?", (day, day)
-        ).fetchone()[0]
+        return int(
+            self._db.execute(
+                "SELECT COUNT(*) FROM cards WHERE last_day = ? AND first_day < ?", (day, day)
+            ).fetchone()[0]
+        )
 
+    @_guarded("read the relinked cards")
     def relinks(self) -> list[Relink]:
         return [
             Relink(*r)
@@ -321,6 +290,7 @@ class Store:
             ),
         )
 
+    @_guarded("save the grade (the card stays due: grade it again once this is fixed)")
     def record(
         self,
         before: CardState | None,
@@ -349,8 +319,9 @@ class Store:
                     before.to_json() if before else None, after.to_json(), answer_ms,
                 ),
             )
-            return int(cur.lastrowid)
+            return int(cur.lastrowid or 0)
 
+    @_guarded("read the review log")
     def last_undoable(self) -> LogEntry | None:
         row = self._db.execute(
             "SELECT id FROM reviews r WHERE kind != 'undo' AND NOT EXISTS "
@@ -361,19 +332,10 @@ class Store:
         return self._entry(row[0])
 
     def _entry(self, review_id: int) -> LogEntry | None:
-        r = self._db.execute(
-            "SELECT id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes FROM reviews WHERE id = ?",
-            (review_id,),
-        ).fetchone()
-        if not r:
-            return None
-        return LogEntry(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-            CardState.from_json(r[7]) if r[7] else None,
-            CardState.from_json(r[8]) if r[8] else None,
-            r[9], r[10],
-        )
+        r = self._db.execute(f"SELECT {_LOG_COLUMNS} FROM reviews WHERE id = ?", (review_id,)).fetchone()
+        return _log_entry(r) if r else None
 
+    @_guarded("undo the grade (nothing was changed)")
     def undo(self, review_id: int | None = None, *, ts: str, day: int) -> LogEntry | None:
         """Take back a grade (the last one by default): restore the state before it.
 
@@ -406,14 +368,16 @@ class Store:
             )
             return entry
 
-    def update(self, key: str, deck: str, text: str, **changes: object) -> CardState:
+    @_guarded("save the card (nothing was changed)")
+    def update(self, /, key: str, deck: str, text: str, **changes: Any) -> CardState:
         """Change flags of one card (bury, suspend), creating its row if needed."""
         with self._tx():
             state = self.get(key) or CardState(key=key, deck=deck, text=text)
-            state = replace(state, **changes)  # type: ignore[arg-type]
+            state = replace(state, **changes)
             self._put(state)
             return state
 
+    @_guarded("save the suspended cards (nothing was changed)")
     def set_suspended(self, keys: Sequence[tuple[str, str, str]], suspended: bool) -> None:
         """(key, deck, text) triples."""
         with self._tx():
@@ -421,6 +385,7 @@ class Store:
                 state = self.get(key) or CardState(key=key, deck=deck, text=text)
                 self._put(replace(state, suspended=suspended))
 
+    @_guarded("carry a card's history over to its edited version")
     def relink(self, old_key: str, new_key: str, text: str, similarity: float, ts: str) -> None:
         """Carry a card's state over to its edited version (old key -> new key)."""
         with self._tx():
@@ -436,14 +401,29 @@ class Store:
 
 
 class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT; on any failure (COMMIT's own included) a rollback."""
+
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
     def __enter__(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None:
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error:
+                self._rollback()
+                raise
         else:
-            self.db.execute("ROLLBACK")
+            self._rollback()
+
+    def _rollback(self) -> None:
+        if self.db.in_transaction:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite rolls back on its own after some errors (full disk, I/O)

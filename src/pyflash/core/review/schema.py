@@ -1,0 +1,77 @@
+"""The review database's schema and its migrations.
+
+:func:`migrate` is the one piece of code that creates pyflash tables: the
+store runs it on open, and ``pyflash doctor --repair`` runs it on the fresh
+file it copies readable rows into.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 1
+TABLES = ("cards", "reviews", "relinks")
+
+_MIGRATE_1 = """
+        CREATE TABLE cards (
+            key TEXT PRIMARY KEY,
+            deck TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            easiness INTEGER NOT NULL DEFAULT 250,
+            interval INTEGER NOT NULL DEFAULT 0,
+            repetitions INTEGER NOT NULL DEFAULT 0,
+            due_day INTEGER,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            buried_until INTEGER,
+            last_review TEXT,
+            last_day INTEGER,
+            last_grade INTEGER,
+            first_day INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX cards_deck ON cards(deck);
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL,
+            deck TEXT NOT NULL,
+            ts TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            grade INTEGER,
+            kind TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            answer_ms INTEGER,
+            undoes INTEGER REFERENCES reviews(id)
+        );
+        CREATE INDEX reviews_key ON reviews(key);
+        CREATE INDEX reviews_day ON reviews(day);
+        CREATE TABLE relinks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            old_key TEXT NOT NULL,
+            new_key TEXT NOT NULL,
+            deck TEXT NOT NULL,
+            similarity REAL NOT NULL,
+            ts TEXT NOT NULL
+        );
+"""
+
+# MIGRATIONS[n] is the SQL that brings a database from version n to n + 1.
+MIGRATIONS = {0: _MIGRATE_1}
+
+
+def migrate(db: sqlite3.Connection, version: int) -> int:
+    """Bring ``db`` (autocommit mode) from ``version`` to :data:`SCHEMA_VERSION`.
+
+    Each step is one script in one transaction: a failed migration leaves the
+    database as it was.
+    """
+    while version < SCHEMA_VERSION:
+        try:
+            db.executescript(
+                f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
+            )
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        version += 1
+    return version
