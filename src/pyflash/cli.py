@@ -53,7 +53,21 @@ home_option = click.option(
 )
 
 
-@click.group(context_settings=CONTEXT)
+class _Group(click.Group):
+    """Lists every command's whole first help line (click would cut it at the width)."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="pyflash")
 @home_option
 def cli() -> None:
@@ -331,3 +345,19 @@ def _looks_located(message: str) -> bool:
 
 if __name__ == "__main__":
     main()
+
+
+@cli.command("help", context_settings=CONTEXT)
+@click.argument("topic", required=False)
+def help_cmd(topic: str | None) -> None:
+    """Read pyflash's documentation in the terminal: deck format, study keys, scheduling and more."""
+    from rich.console import Console  # deferred: start-up time of the other commands
+
+    from pyflash import help as docs
+    from pyflash.paths import docs_dir
+
+    console = Console()
+    if topic is None:
+        docs.list_topics(docs_dir(), console)
+    else:
+        docs.show(docs.find(docs_dir(), topic), console)

@@ -78,6 +78,14 @@ def bundled_decks_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "decks"
 
 
+def docs_dir() -> Path:
+    """pyflash's documentation: inside the package when installed, else the checkout's ``docs/``."""
+    packaged = Path(__file__).resolve().parent / "docs"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "docs"
+
+
 def default_deck_sources() -> list[tuple[str, Path]]:
     """(origin, path) pairs searched when the user names no deck path."""
     sources: list[tuple[str, Path]] = [("bundled", bundled_decks_dir()), ("user", user_decks_dir())]
