@@ -435,25 +435,21 @@ def test_no_child_outlives_the_run_not_even_a_setsid_one(tmp_path):
     assert elapsed < 6
 
 
-def _card_processes() -> list[int]:
-    return processes_with(f"{sys.executable} -I -X utf8 card.py")
-
-
 @linux_only
 def test_fork_loop_hits_the_process_limit(tmp_path):
     if process_limit_kind() == "none":
         pytest.skip("running as root with no pids cgroup: the kernel exempts root from RLIMIT_NPROC")
+    mark = f"60.{uuid.uuid4().int % 10**8}"  # each child becomes `sleep <mark>`
     outcome, out, elapsed = run_cards(
         tmp_path,
-        """\
+        f"""\
   - id: forks
     q: what does this print?
     code: |
-      import os, time
+      import os
       for _ in range(5000):
           if os.fork() == 0:
-              time.sleep(60)
-              os._exit(0)
+              os.execvp("sleep", ["sleep", "{mark}"])
       print("forked 5000 times")
     output: forked 5000 times
 """,
@@ -462,7 +458,7 @@ def test_fork_loop_hits_the_process_limit(tmp_path):
     assert "FAILED" in out and "(forks): hit the process limit (256 processes and threads); stopped" in out
     assert "256 processes" in out.split("\n")[2]  # the limits line says how it is enforced
     assert elapsed < runner.TIMEOUT + 1  # the card itself is stopped well before its 5 s
-    assert _card_processes() == []
+    assert processes_with(mark) == []
 
 
 def test_memory_hog_runs_out_of_memory(tmp_path):
