@@ -303,11 +303,12 @@ def supervise(spec: dict[str, float], command: list[str]) -> dict[str, int | Non
         report["stopped"] = 1
         return report
     procs = int(spec["procs"])
-    cgroup = _make_cgroup(procs)
-    nproc = None if cgroup or os.getuid() == 0 else _user_tasks(os.getuid()) + procs
     statuses: list[int] = []
     card = 0
+    cgroup = None
     try:
+        cgroup = _make_cgroup(procs)
+        nproc = None if cgroup or os.getuid() == 0 else _user_tasks(os.getuid()) + procs
         card = _start(command, spec, cgroup, nproc)
         report["timed_out"] = int(not _wait(card, statuses, spec["timeout"]))
     except Stop:
