@@ -123,17 +123,31 @@ def _indent(name: str) -> str:
 @cli.command(context_settings=CONTEXT)
 @deck_paths
 @click.option("--run", "run_code", is_flag=True, help="Also run the code of every output card (python) and compare its stdout.")
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="With --run: run the code under bubblewrap (bwrap), with no network and a read-only file system; "
+    "exit 2 if bwrap is missing or cannot work here.",
+)
 @home_option
-def check(paths: tuple[str, ...], run_code: bool) -> None:
+def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
     """Validate decks and report every error, as path:line:col: message.
 
     Exits 2 if any deck has an error, 0 otherwise. Also reports cards whose
     review history was carried over after an edit, and orphaned history.
+
     With --run (the only command that executes deck content), runs output
-    cards in a sandboxed `python -I` and exits 1 on any mismatch.
+    cards in `python -I` and exits 1 on any mismatch. Each card gets a fresh
+    temporary folder and HOME, only PATH, LANG and the variables named by
+    the config's run_env or its own requires, limits on time, CPU, memory,
+    file size and processes, and every process it starts is killed when it
+    ends. Without --sandbox this is NOT a sandbox: the code can read your
+    files, write where you can and use the network. Run only decks you trust.
     """
     from pyflash.core.workspace import open_workspace
 
+    if sandbox and not run_code:
+        _fail("--sandbox works only with --run (plain check runs no deck code)")
     with open_workspace(paths or None) as ws:
         result = ws.result
         for err in result.errors:
@@ -159,7 +173,9 @@ def check(paths: tuple[str, ...], run_code: bool) -> None:
         if run_code:
             from pyflash.core.runner import run_output_cards
 
-            outcome = run_output_cards(result.cards, echo=click.echo)
+            outcome = run_output_cards(
+                result.cards, echo=click.echo, environ=os.environ, pass_env=ws.config.run_env, sandbox=sandbox
+            )
             if outcome.failed and exit_code == 0:
                 exit_code = 1
         if exit_code:

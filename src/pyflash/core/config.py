@@ -6,6 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from pyflash.core.errors import PyflashError
 
@@ -23,9 +24,10 @@ class Config:
     reviews_per_day: int = 200
     day_starts_at: int = 4
     backups_keep: int = 7  # daily backups of the review database kept (0: none)
+    run_env: tuple[str, ...] = ()  # environment variables `check --run` passes to cards
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
-        changes = {}
+        changes: dict[str, Any] = {}
         if new is not None:
             changes["new_per_day"] = new
         if reviews is not None:
@@ -58,7 +60,7 @@ def load_config(path: Path | None = None) -> Config:
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise PyflashError(f"{path}:{line}:{col}: TOML syntax error: {msg}") from None
     known = {f.name for f in fields(Config)}
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in data.items():
         line = _line_of(raw, key)
         if key not in known:
@@ -67,11 +69,28 @@ def load_config(path: Path | None = None) -> Config:
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
             raise PyflashError(f"{path}:{line}:1: unknown setting '{key}'{hint}")
+        if key in _NAME_LISTS:
+            values[key] = _names(value, f"{path}:{line}:1: '{key}'")
+            continue
         lo, hi = _LIMITS[key]
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise PyflashError(f"{path}:{line}:1: '{key}' must be a whole number from {lo} to {hi}")
         values[key] = value
     return Config(**values)
+
+
+_NAME_LISTS = {"run_env"}
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _names(value: object, where: str) -> tuple[str, ...]:
+    """A list of environment variable names, e.g. ``run_env = ["HTTPS_PROXY"]``."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PyflashError(f'{where} must be a list of environment variable names, e.g. ["HTTPS_PROXY"]')
+    for name in value:
+        if not _ENV_NAME.match(name):
+            raise PyflashError(f"{where}: '{name}' is not an environment variable name (letters, digits, _)")
+    return tuple(dict.fromkeys(value))
 
 
 def _line_of(raw: bytes, key: str) -> int:

@@ -2,15 +2,21 @@
 
 This is the only place pyflash ever executes deck content, and only when the
 user passes ``--run``. Each output card whose language is Python (``lang``
-python, py, python3 or unset) runs:
+python, py, python3 or unset) runs in a separate ``python -I -X utf8``
+process (isolated mode: no user site, no PYTHON* variables, the script's
+folder not on ``sys.path``), the same interpreter that runs pyflash, with
+stdin closed. How it is contained (``contain.py``, ``supervise.py``):
 
-* in a separate ``python -I -X utf8`` process (isolated mode: no user site,
-  no PYTHON* variables, the script's folder not on ``sys.path``), the same
-  interpreter that runs pyflash;
-* with its code written to ``card.py`` in a fresh temporary working
-  directory, deleted afterwards;
-* with stdin closed (``/dev/null``), a 5 second timeout, and stdout and stderr
-  capped at 1 MiB each (the process is killed when it writes more).
+* ``card.py`` in a fresh temporary working folder, with a temporary ``HOME``
+  and ``TMPDIR``, all deleted afterwards;
+* a scrubbed environment: ``PATH``, ``LANG`` and only the variables that the
+  config's ``run_env`` or the card's ``requires`` (``$NAME`` entries) names;
+* its own session and process group, under a supervisor that kills every
+  process the card started (``setsid`` ones too) when the card ends;
+* limits: wall-clock timeout, CPU seconds, memory, file size, processes, and
+  stdout and stderr capped at 1 MiB each;
+* with ``sandbox``, inside bubblewrap: no network, read-only file system.
+  Without it this is *not* a sandbox: the code can read the user's files.
 
 Its stdout is compared with the card's ``output`` after normalising both the
 same way: line endings become ``\\n``, trailing whitespace is removed from
@@ -21,9 +27,10 @@ texts are equal and the process exits with status 0.
 A card is *skipped*, never run, when a module in its ``requires`` list, or a
 module imported by the import statements that open its code, cannot be found
 by this interpreter (only the top-level package is looked up, so nothing is
-imported into pyflash). A card
-that dies with ``ModuleNotFoundError`` for a module that is not installed is
-skipped too. Output cards in another language are skipped.
+imported into pyflash), or when an environment variable its ``requires``
+names is not set. A card that dies with ``ModuleNotFoundError`` for a module
+that is not installed is skipped too. Output cards in another language are
+skipped.
 """
 
 from __future__ import annotations
@@ -33,16 +40,16 @@ import difflib
 import os
 import re
 import signal
-import subprocess
 import sys
-import tempfile
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.util import find_spec
 
 from pyflash.core.decks.model import Card
+from pyflash.core.runner.contain import Containment, Exec, Limits, bytes_text, describe, find_bwrap, run_code
+
+__all__ = ["CardRun", "Limits", "RunOutcome", "normalise_output", "run_card", "run_output_cards"]
 
 TIMEOUT = 5.0
 OUTPUT_CAP = 1 << 20  # bytes, for stdout and for stderr
@@ -142,10 +149,15 @@ def leading_imports(code: str) -> list[str]:
     return list(dict.fromkeys(_top(n) for n in names))
 
 
+def required_env(card: Card) -> tuple[str, ...]:
+    """Environment variables the card's ``requires`` names (``$NAME`` entries)."""
+    return tuple(r[1:] for r in card.requires if r.startswith("$"))
+
+
 def missing_module(card: Card) -> str | None:
     """The first required or imported module this interpreter lacks, if any."""
     for module in card.requires:
-        if not module_available(module):
+        if not module.startswith("$") and not module_available(module):
             return module
     for module in leading_imports(card.code or ""):
         if module not in sys.builtin_module_names and not module_available(module):
@@ -154,99 +166,8 @@ def missing_module(card: Card) -> str | None:
 
 
 _NO_MODULE = re.compile(r"^ModuleNotFoundError: No module named '([^']+)'", re.M)
-
-
-class _Capture(threading.Thread):
-    """Reads a pipe, keeping at most ``cap`` bytes.
-
-    Past the cap it stops reading and closes the pipe, so the card's next
-    write fails (BrokenPipeError) instead of filling memory.
-    """
-
-    def __init__(self, stream, cap: int) -> None:
-        super().__init__(daemon=True)
-        self.stream = stream
-        self.cap = cap
-        self.data = bytearray()
-        self.overflow = False
-
-    def run(self) -> None:
-        try:
-            while chunk := self.stream.read1(65536):
-                room = self.cap - len(self.data)
-                if len(chunk) > room:
-                    self.data += chunk[:room]
-                    self.overflow = True
-                    break
-                self.data += chunk
-        except (OSError, ValueError):
-            pass
-        finally:
-            try:
-                self.stream.close()
-            except OSError:
-                pass
-
-    def text(self) -> str:
-        return self.data.decode("utf-8", errors="replace")
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)  # children of the card too
-        else:
-            proc.kill()
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
-
-
-@dataclass
-class _Exec:
-    stdout: str
-    stderr: str
-    returncode: int | None
-    timed_out: bool
-    overflow: bool
-
-
-def run_code(code: str, timeout: float = TIMEOUT, cap: int = OUTPUT_CAP) -> _Exec:
-    """Run ``code`` in an isolated Python in a temporary folder."""
-    env = dict(os.environ)
-    env["MPLBACKEND"] = "Agg"  # a plotting card must not open a window
-    with tempfile.TemporaryDirectory(prefix="pyflash-run-") as tmp:
-        script = os.path.join(tmp, "card.py")
-        with open(script, "w", encoding="utf-8") as fh:
-            fh.write(code)
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-X", "utf8", "card.py"],
-            cwd=tmp,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            start_new_session=os.name == "posix",
-        )
-        out = _Capture(proc.stdout, cap)
-        err = _Capture(proc.stderr, cap)
-        out.start()
-        err.start()
-        timed_out = False
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill(proc)
-            proc.wait()
-        out.join(timeout=1)
-        err.join(timeout=1)
-        if out.is_alive() or err.is_alive():
-            # The card exited but a child of it still holds the pipes open.
-            # While it lives, its process group does too, so this kills only it.
-            _kill(proc)
-            out.join(timeout=2)
-            err.join(timeout=2)
-        return _Exec(out.text(), err.text(), proc.returncode, timed_out, out.overflow or err.overflow)
+_NO_PROCESS = re.compile(r"BlockingIOError: \[Errno 11\]|Resource temporarily unavailable|can't start new thread")
+_NO_MEMORY = re.compile(r"MemoryError|Cannot allocate memory|std::bad_alloc")
 
 
 def _tail(text: str, n: int = 8) -> tuple[str, ...]:
@@ -254,18 +175,61 @@ def _tail(text: str, n: int = 8) -> tuple[str, ...]:
     return tuple("  " + ln for ln in lines[-n:])
 
 
-def run_card(card: Card, timeout: float = TIMEOUT, cap: int = OUTPUT_CAP) -> CardRun:
-    """Run one output card and judge it."""
+def limit_reason(result: Exec, lim: Limits) -> str | None:
+    """Which resource limit stopped the card, when its end shows one."""
+    if result.procs_hit or _NO_PROCESS.search(result.stderr):
+        return f"hit the process limit ({lim.processes} processes and threads)"
+    if _NO_MEMORY.search(result.stderr):
+        return f"ran out of memory (the limit is {bytes_text(lim.memory)} per process)"
+    if "File too large" in result.stderr or result.returncode == -signal.SIGXFSZ:
+        return f"tried to write a file over the {bytes_text(lim.file_size)} limit"
+    if result.returncode == -signal.SIGXCPU:
+        return f"used more than {lim.cpu_seconds} s of CPU time; killed"
+    return None
+
+
+def _diff(card: Card, expected: str, actual: str) -> list[str]:
+    diff = list(
+        difflib.unified_diff(
+            expected.split("\n"),
+            actual.split("\n"),
+            fromfile=f"{card.location} output (expected)",
+            tofile="stdout (actual)",
+            lineterm="",
+        )
+    )
+    if len(diff) > MAX_DIFF_LINES:
+        diff = diff[:MAX_DIFF_LINES] + [f"... ({len(diff) - MAX_DIFF_LINES} more diff lines)"]
+    return diff
+
+
+def _skip(card: Card, c: Containment) -> CardRun | None:
     if not is_python_card(card):
         return CardRun(card, SKIPPED, f"lang {card.lang}: only Python output cards are run")
     missing = missing_module(card)
     if missing:
         return CardRun(card, SKIPPED, f"needs module {missing} (not installed)", missing=missing)
-    result = run_code(card.code or "", timeout, cap)
+    for name in required_env(card):
+        if name not in c.environ:
+            return CardRun(card, SKIPPED, f"needs environment variable {name} (not set)")
+    return None
+
+
+def run_card(card: Card, c: Containment) -> CardRun:
+    """Run one output card and judge it."""
+    skip = _skip(card, c)
+    if skip:
+        return skip
+    lim = c.limits
+    result = run_code(card.code or "", c, required_env(card))
+    limit = limit_reason(result, lim) if result.returncode != 0 else None
     if result.timed_out:
-        return CardRun(card, FAILED, f"timed out after {timeout:g} s", _tail(result.stderr))
+        why = f"timed out after {lim.timeout:g} s" + (f"; it {limit}" if limit else "")
+        return CardRun(card, FAILED, why, _tail(result.stderr))
     if result.overflow:
-        return CardRun(card, FAILED, f"wrote more than {cap // 1024} KiB; stopped")
+        return CardRun(card, FAILED, f"wrote more than {lim.output // 1024} KiB; stopped")
+    if limit:
+        return CardRun(card, FAILED, f"{limit}; stopped", ("stderr ends with:", *_tail(result.stderr)))
     if result.returncode != 0:
         found = _NO_MODULE.findall(result.stderr)
         if found:
@@ -275,29 +239,29 @@ def run_card(card: Card, timeout: float = TIMEOUT, cap: int = OUTPUT_CAP) -> Car
     expected = normalise_output(card.output or "")
     actual = normalise_output(result.stdout)
     if expected != actual:
-        diff = list(
-            difflib.unified_diff(
-                expected.split("\n"),
-                actual.split("\n"),
-                fromfile=f"{card.location} output (expected)",
-                tofile="stdout (actual)",
-                lineterm="",
-            )
-        )
-        if len(diff) > MAX_DIFF_LINES:
-            diff = diff[:MAX_DIFF_LINES] + [f"... ({len(diff) - MAX_DIFF_LINES} more diff lines)"]
-        detail = tuple(diff)
+        detail = tuple(_diff(card, expected, actual))
         if result.returncode != 0:
-            detail += (f"exit status {result.returncode}; stderr ends with:",) + _tail(result.stderr)
+            detail += (f"exit status {result.returncode}; stderr ends with:", *_tail(result.stderr))
         return CardRun(card, FAILED, "stdout differs from `output`", detail)
     if result.returncode != 0:
         return CardRun(
             card,
             FAILED,
             f"output matches but the code exited with status {result.returncode}",
-            ("stderr ends with:",) + _tail(result.stderr),
+            ("stderr ends with:", *_tail(result.stderr)),
         )
     return CardRun(card, PASSED)
+
+
+def _report(run: CardRun, echo: Callable[[str], None]) -> None:
+    card = run.card
+    label = f"{card.location}: card {card.position}" + (f" ({card.id})" if card.id else "")
+    if run.status == FAILED:
+        echo(f"FAILED {label}: {run.reason}")
+        for line in run.detail:
+            echo(line)
+    elif run.status == SKIPPED:
+        echo(f"SKIPPED {label}: {run.reason}")
 
 
 def _workers() -> int:
@@ -311,31 +275,42 @@ def run_output_cards(
     timeout: float | None = None,
     cap: int | None = None,
     workers: int | None = None,
+    limits: Limits | None = None,
+    environ: Mapping[str, str] | None = None,
+    pass_env: Sequence[str] = (),
+    sandbox: bool = False,
 ) -> RunOutcome:
-    """Run every output card; print failures, skips and a summary line.
+    """Run every output card; print how they are contained, failures, skips and a summary.
 
-    The summary line is exactly ``N passed, N failed, N skipped``.
+    ``environ`` is the caller's environment (the CLI passes ``os.environ``);
+    the cards see only ``PATH``, ``LANG`` and the names in ``pass_env`` or in
+    their own ``requires``. ``sandbox`` needs bubblewrap and raises
+    PyflashError (saying why) where it cannot work. The summary line is
+    exactly ``N passed, N failed, N skipped``.
     """
-    timeout = TIMEOUT if timeout is None else timeout
-    cap = OUTPUT_CAP if cap is None else cap
+    lim = limits or Limits(timeout=TIMEOUT, output=OUTPUT_CAP)
+    lim = replace(lim, timeout=lim.timeout if timeout is None else timeout, output=lim.output if cap is None else cap)
+    environ = {} if environ is None else environ
+    bwrap = find_bwrap(environ) if sandbox else None
+    contain = Containment(lim, environ, tuple(pass_env), bwrap)
     todo = [c for c in cards if c.output is not None and c.code]
     outcome = RunOutcome()
     if not todo:
         echo("no output cards to run")
         echo(outcome.summary)
         return outcome
-    echo(f"running {len(todo)} output card(s) with {sys.executable} -I (timeout {timeout:g} s)")
+    echo(f"running {len(todo)} output card(s) with {sys.executable} -I (timeout {lim.timeout:g} s)")
+    for line in describe(contain):
+        echo(line)
     with ThreadPoolExecutor(max_workers=workers or _workers()) as pool:
-        for run in pool.map(lambda c: run_card(c, timeout, cap), todo):
-            outcome.results.append(run)
-            card = run.card
-            label = f"{card.location}: card {card.position}" + (f" ({card.id})" if card.id else "")
-            if run.status == FAILED:
-                echo(f"FAILED {label}: {run.reason}")
-                for line in run.detail:
-                    echo(line)
-            elif run.status == SKIPPED:
-                echo(f"SKIPPED {label}: {run.reason}")
+        try:
+            for run in pool.map(lambda c: run_card(c, contain), todo):
+                outcome.results.append(run)
+                _report(run, echo)
+        except BaseException:  # Ctrl-C: stop the running cards now, start no more
+            contain.cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     missing = sorted({r.missing for r in outcome.results if r.missing})
     if missing:
         echo(f"skipped {outcome.skipped} card(s); not installed: {', '.join(missing)}")
