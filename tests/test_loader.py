@@ -164,13 +164,14 @@ def test_bundled_decks_are_clean():
 def test_unchanged_file_is_not_parsed_twice(tmp_path, monkeypatch):
     path = write_deck(tmp_path, "c.yaml", "deck: C\ncards:\n  - q: a\n    a: b\n")
     first = load_decks(explicit_sources([path])).cards
-    import pyflash.core.decks.loader as loader
 
     def boom(*a, **k):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(loader, "parse_deck_file", boom)
+    monkeypatch.setattr(cache, "parse_deck_file", boom)  # the name the cache calls
     assert load_decks(explicit_sources([path])).cards == first
+    with pytest.raises(AssertionError, match="parsed again"):  # (the patch does take effect)
+        load_decks(explicit_sources([path]), use_cache=False)
 
 
 def test_changed_file_is_parsed_again(tmp_path):
@@ -196,9 +197,7 @@ def test_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path, damage, monkeypatc
     entry.write_bytes(damaged)
     assert load_decks(explicit_sources([path])).cards == expected
     assert entry.read_bytes() != damaged  # rebuilt
-    import pyflash.core.decks.loader as loader
-
-    monkeypatch.setattr(loader, "parse_deck_file", lambda *a, **k: pytest.fail("parsed again"))
+    monkeypatch.setattr(cache, "parse_deck_file", lambda *a, **k: pytest.fail("parsed again"))
     assert load_decks(explicit_sources([path])).cards == expected  # and trusted again
 
 
