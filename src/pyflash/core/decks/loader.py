@@ -20,6 +20,7 @@ that import them from this module.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,13 +98,13 @@ def load_decks(
 
 def _deck_files(sources: list[tuple[str, Path]], *, skip_missing: bool) -> list[tuple[str, Path]]:
     """(origin, file) for every deck file under ``sources``, each file once."""
-    seen: set[Path] = set()
+    seen: set[str] = set()
     jobs: list[tuple[str, Path]] = []
     for origin, root in sources:
         if skip_missing and not root.exists():
             continue
         for file in find_deck_files(root):
-            resolved = file.resolve()
+            resolved = os.path.realpath(file)  # (Path.resolve raises on a symlink loop)
             if resolved in seen:
                 continue
             seen.add(resolved)
