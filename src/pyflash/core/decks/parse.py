@@ -127,22 +127,14 @@ def _deck_settings(root: Node, result: DeckFile, problems: Problems) -> Node | N
     return cards_node
 
 
-class _Fields:
-    """The values of one card's keys, as read (None where absent or null)."""
-
-    __slots__ = ("texts", "lists")
-
-    def __init__(self) -> None:
-        self.texts: dict[str, str | None] = {}
-        self.lists: dict[str, tuple[str, ...] | None] = {}
-
-    def get(self, key: str) -> str | None:
-        return self.texts.get(key)
+# A card's keys as read: texts (None where null) and lists of texts (None on error).
+_Texts = dict[str, str | None]
+_Lists = dict[str, tuple[str, ...] | None]
 
 
-def _read_fields(node: Node, where: str, problems: Problems) -> _Fields:
-    fields = _Fields()
-    texts, lists = fields.texts, fields.lists
+def _read_fields(node: Node, where: str, problems: Problems) -> tuple[_Texts, _Lists]:
+    texts: _Texts = {}
+    lists: _Lists = {}
     for key, value in mapping_items(node, where, problems, CARD_KEYS):
         label = f"{where}, key '{key}'"
         example = _LIST_KEYS.get(key)
@@ -153,22 +145,22 @@ def _read_fields(node: Node, where: str, problems: Problems) -> _Fields:
         if key in ("q", "a", "output") and text is not None and not text.strip():
             text = None if key != "q" else ""
         texts[key] = text
-    return fields
+    return texts, lists
 
 
-def _check_card(node: Node, where: str, fields: _Fields, problems: Problems) -> str | None:
+def _check_card(node: Node, where: str, texts: _Texts, problems: Problems) -> str | None:
     """Report what a card lacks; return its stripped ``id`` (or None)."""
-    q = fields.get("q")
+    q = texts.get("q")
     if q is None:
         problems.at(node, f"{where}: 'q' is missing (every card needs a question: `q: ...`)")
     elif not q.strip():
         problems.at(node, f"{where}: 'q' is empty (write the question after `q:`)")
-    kind = CardKind.QA if fields.get("output") is None else CardKind.OUTPUT
-    if kind is CardKind.QA and fields.get("a") is None and q:
+    kind = CardKind.QA if texts.get("output") is None else CardKind.OUTPUT
+    if kind is CardKind.QA and texts.get("a") is None and q:
         problems.at(node, f"{where}: needs an answer: add `a:` (or `output:` for a predict-the-output card)")
-    if kind is CardKind.OUTPUT and fields.get("code") is None:
+    if kind is CardKind.OUTPUT and texts.get("code") is None:
         problems.at(node, f"{where}: 'output' needs the `code:` that prints it")
-    card_id = fields.get("id")
+    card_id = texts.get("id")
     if card_id is not None:
         card_id = card_id.strip()
         if not card_id:
@@ -190,14 +182,14 @@ def _parse_cards(nodes: list[Node], result: DeckFile, cards: list[Card], problem
             problems.at(node, f"{where} must be a mapping with `q:` and `a:`, found {kind_of(node)}")
             continue
         before = len(problems.errors)
-        fields = _read_fields(node, where, problems)
+        texts, lists = _read_fields(node, where, problems)
         if len(problems.errors) != before:
             continue  # a key already has an error; don't pile "missing" on top
-        card_id = _check_card(node, where, fields, problems)
+        card_id = _check_card(node, where, texts, problems)
         if len(problems.errors) != before:
             continue
-        q = fields.get("q") or ""
-        key = card_id or derived_key(result.deck, q, fields.get("code"))
+        q = texts.get("q") or ""
+        key = card_id or derived_key(result.deck, q, texts.get("code"))
         other = seen_keys.get(key)
         if other is not None:
             at = f"{path}:{_line_of(cards, other)}"
@@ -207,15 +199,18 @@ def _parse_cards(nodes: list[Node], result: DeckFile, cards: list[Card], problem
                 problems.at(node, f"{where}: same question and code as card {other} at {at}; merge them or give one an `id`")
             continue
         seen_keys[key] = index
-        cards.append(_card(key, card_id, q, fields, result, node, index))
+        cards.append(_card(key, card_id, q, texts, lists, result, node, index))
 
 
-def _card(key: str, card_id: str | None, q: str, fields: _Fields, deck: DeckFile, node: Node, index: int) -> Card:
+def _card(
+    key: str, card_id: str | None, q: str, texts: _Texts, lists: _Lists, deck: DeckFile, node: Node, index: int
+) -> Card:
     """The card of a validated node; deck-level ``tags`` and ``lang`` filled in."""
-    tags = fields.lists.get("tags") or ()
+    tags = lists.get("tags") or ()
     if deck.tags:
         tags = tuple(dict.fromkeys(deck.tags + tags))
-    lang = fields.get("lang")
+    get = texts.get
+    lang = get("lang")
     lang = lang.strip() if lang else deck.lang
     mark = node.start_mark
     return Card(
@@ -223,14 +218,14 @@ def _card(key: str, card_id: str | None, q: str, fields: _Fields, deck: DeckFile
         card_id or None,
         deck.deck,
         q.strip(),
-        fields.get("a"),
-        fields.get("code"),
+        get("a"),
+        get("code"),
         lang or None,
-        fields.get("output"),
-        fields.get("note"),
+        get("output"),
+        get("note"),
         tags,
-        fields.get("source"),
-        fields.lists.get("requires") or (),
+        get("source"),
+        lists.get("requires") or (),
         deck.path,
         mark.line + 1,
         mark.column + 1,
