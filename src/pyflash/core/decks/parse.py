@@ -38,6 +38,7 @@ __all__ = ["parse_deck_file"]
 
 # Card keys whose value is a list of texts, with the example shown when it is not.
 _LIST_KEYS = {"tags": "tags: [python, io]", "requires": "requires: [numpy]"}
+_QA, _OUTPUT = CardKind.QA, CardKind.OUTPUT  # (module globals: an enum's attributes are slow to look up)
 
 
 def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None) -> DeckFile:
@@ -155,10 +156,11 @@ def _check_card(node: Node, where: str, texts: _Texts, problems: Problems) -> st
         problems.at(node, f"{where}: 'q' is missing (every card needs a question: `q: ...`)")
     elif not q.strip():
         problems.at(node, f"{where}: 'q' is empty (write the question after `q:`)")
-    kind = CardKind.QA if texts.get("output") is None else CardKind.OUTPUT
-    if kind is CardKind.QA and texts.get("a") is None and q:
-        problems.at(node, f"{where}: needs an answer: add `a:` (or `output:` for a predict-the-output card)")
-    if kind is CardKind.OUTPUT and texts.get("code") is None:
+    kind = _QA if texts.get("output") is None else _OUTPUT
+    if kind is _QA:
+        if texts.get("a") is None and q:
+            problems.at(node, f"{where}: needs an answer: add `a:` (or `output:` for a predict-the-output card)")
+    elif texts.get("code") is None:
         problems.at(node, f"{where}: 'output' needs the `code:` that prints it")
     card_id = texts.get("id")
     if card_id is not None:
