@@ -134,6 +134,7 @@ _Lists = dict[str, tuple[str, ...] | None]
 
 
 def _read_fields(node: Node, where: str, problems: Problems) -> tuple[_Texts, _Lists]:
+    """The keys of one card node; blank ``a`` and ``output`` read as absent."""
     texts: _Texts = {}
     lists: _Lists = {}
     for key, value in mapping_items(node, where, problems, CARD_KEYS):
