@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from conftest import DATA, ROOT, write_deck
 from pyflash.core.decks import cache
 from pyflash.core.decks.loader import explicit_sources, load_decks, parse_deck_file
 from pyflash.core.decks.model import derived_key
+from pyflash.core.errors import PyflashError
 
 BROKEN = DATA / "broken"
 LOCATED = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): .+")
@@ -138,10 +140,97 @@ def test_directories_are_searched_recursively(tmp_path):
 
 
 def test_missing_path_is_a_user_error(tmp_path):
-    from pyflash.core.errors import PyflashError
-
     with pytest.raises(PyflashError, match="no such file or directory"):
         load_decks(explicit_sources([tmp_path / "nope"]))
+
+
+# -- messages say what is true: FIFOs, symlink loops, NUL bytes -----------------
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+needs_symlinks = pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges")
+
+
+def within(seconds: float, fn):
+    """``fn()``'s result (or exception), failing the test if it has not returned in time.
+
+    Opening a FIFO for reading blocks until a writer comes; none ever does here.
+    """
+    values: list[object] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            values.append(fn())
+        except BaseException as exc:  # handed to the test below
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds} s (reading a FIFO?)"
+    if errors:
+        raise errors[0]
+    return values[0]
+
+
+@needs_fifo
+def test_a_fifo_given_as_a_deck_is_named_and_never_read(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(PyflashError) as err:
+        within(10, lambda: load_decks(explicit_sources([fifo])))
+    assert str(err.value) == f"{fifo}: is a FIFO, not a deck file"
+    errors = within(10, lambda: parse_deck_file(fifo).errors)
+    assert [str(e) for e in errors] == [f"{fifo}:1:1: is a FIFO, not a deck file"]
+
+
+@needs_fifo
+def test_a_fifo_in_a_deck_folder_is_an_error_of_its_own(tmp_path):
+    write_deck(tmp_path, "good.yaml", "deck: Good\ncards:\n  - q: a\n    a: b\n")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    for use_cache in (True, False):
+        result = within(10, lambda use_cache=use_cache: load_decks(explicit_sources([tmp_path]), use_cache=use_cache))
+        assert [c.deck for c in result.cards] == ["Good"]
+        assert [str(e) for e in result.errors] == [f"{tmp_path / 'pipe.yaml'}:1:1: is a FIFO, not a deck file"]
+
+
+@needs_symlinks
+def test_a_symlink_loop_is_called_one(tmp_path):
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    with pytest.raises(PyflashError) as err:
+        load_decks(explicit_sources([loop]))
+    assert str(err.value) == f"{loop}: symlink loop (fix or remove the link)"
+    assert "no such file" not in str(err.value)
+    write_deck(tmp_path, "good.yaml", "deck: Good\ncards:\n  - q: a\n    a: b\n")
+    result = load_decks(explicit_sources([tmp_path]))  # in a folder: an error of its own
+    assert [c.deck for c in result.cards] == ["Good"]
+    assert [str(e) for e in result.errors] == [f"{loop}:1:1: symlink loop (fix or remove the link)"]
+
+
+@needs_symlinks
+def test_a_dangling_symlink_says_so(tmp_path):
+    link = tmp_path / "gone.yaml"
+    link.symlink_to(tmp_path / "elsewhere.yaml")
+    with pytest.raises(PyflashError, match=r"gone\.yaml: symlink to .*elsewhere\.yaml, which does not exist"):
+        load_decks(explicit_sources([link]))
+    assert load_decks(explicit_sources([tmp_path])).files == []  # skipped in a folder, as before
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "col"),
+    [
+        (b"deck: N\ncards:\n  - q: a\n    a: b\x00c\n", 4, 9),
+        (b"\x00deck: N\n", 1, 1),
+        ("deck: N\ncards:\n  - q: 问题\x00\n    a: b\n".encode(), 3, 10),  # columns count characters
+        (b"deck: N\r\ncards:\r\n  - q: a\x01\r\n", 3, 9),
+        ("\ufeffdeck: N\ncards:\n  - q: \"a\x00\"\n".encode(), 3, 10),
+    ],
+)
+def test_a_nul_byte_is_reported_where_it_is(data, line, col):
+    (err,) = parse_deck_file("nul.yaml", data).errors
+    assert (err.line, err.col) == (line, col), str(err)
+    assert "control characters are not allowed" in err.message
 
 
 def test_bom_and_crlf_are_fine(tmp_path):
@@ -164,13 +253,14 @@ def test_bundled_decks_are_clean():
 def test_unchanged_file_is_not_parsed_twice(tmp_path, monkeypatch):
     path = write_deck(tmp_path, "c.yaml", "deck: C\ncards:\n  - q: a\n    a: b\n")
     first = load_decks(explicit_sources([path])).cards
-    import pyflash.core.decks.loader as loader
 
     def boom(*a, **k):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(loader, "parse_deck_file", boom)
+    monkeypatch.setattr(cache, "parse_deck_file", boom)  # the name the cache calls
     assert load_decks(explicit_sources([path])).cards == first
+    with pytest.raises(AssertionError, match="parsed again"):  # (the patch does take effect)
+        load_decks(explicit_sources([path]), use_cache=False)
 
 
 def test_changed_file_is_parsed_again(tmp_path):
@@ -196,9 +286,7 @@ def test_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path, damage, monkeypatc
     entry.write_bytes(damaged)
     assert load_decks(explicit_sources([path])).cards == expected
     assert entry.read_bytes() != damaged  # rebuilt
-    import pyflash.core.decks.loader as loader
-
-    monkeypatch.setattr(loader, "parse_deck_file", lambda *a, **k: pytest.fail("parsed again"))
+    monkeypatch.setattr(cache, "parse_deck_file", lambda *a, **k: pytest.fail("parsed again"))
     assert load_decks(explicit_sources([path])).cards == expected  # and trusted again
 
 

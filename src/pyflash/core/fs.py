@@ -85,7 +85,11 @@ def _rename_no_clobber(tmp: Path, out: Path, message: str | None) -> None:
 
 def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True, replace: bool = True) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_write`)."""
-    atomic_write(path, lambda fh: fh.write(data) and None, durable=durable, replace=replace)
+
+    def write(fh: BinaryIO) -> None:
+        fh.write(data)
+
+    atomic_write(path, write, durable=durable, replace=replace)
 
 
 def atomic_write_text(path: Path, text: str, *, durable: bool = True, replace: bool = True) -> None:

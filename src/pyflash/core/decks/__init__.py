@@ -1,1 +1,6 @@
-"""Decks: the card model, the YAML loader, the parse cache and card identity."""
+"""Decks: the card model, the YAML loader, the parse cache and card identity.
+
+``model`` (Card, DeckFile, CardKind); ``loader`` (load_decks: every deck, checks
+across files) -> ``cache`` -> ``parse`` (one file) -> ``yamlread``, ``nodes``,
+``sources`` (finding and reading files); ``identity`` (history across edits).
+"""

@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from pyflash import __version__, paths
 from pyflash.core.blob import seal, unseal
 from pyflash.core.decks.model import Card, DeckFile
+from pyflash.core.decks.parse import parse_deck_file
+from pyflash.core.decks.sources import DeckReadError, read_deck_bytes
 from pyflash.core.errors import DeckError
 from pyflash.core.fs import atomic_write_bytes
 
+__all__ = ["FORMAT", "clear", "load_or_parse"]
+
 # Bump when the parsed form or the validation rules change; entries written
 # by another pyflash version are never trusted either.
-FORMAT = f"pyflash-decks/6:{__version__}"
+FORMAT = f"pyflash-decks/7:{__version__}"  # 7: a NUL byte's error at its real position
+
+# (absolute path, path as given, size, mtime in ns): an entry is only used for this file as it is now.
+_Key = tuple[str, str, int, int]
 
 
 def _entry_path(abspath: str) -> Path:
@@ -28,7 +36,7 @@ def _entry_path(abspath: str) -> Path:
     return paths.deck_cache_dir() / f"{name}.bin"
 
 
-def _encode(key: tuple, parsed) -> bytes:
+def _encode(key: _Key, parsed: DeckFile) -> bytes:
     """The head (metadata, keys and errors) is checked on every read; the cards
     are checked when they are decoded, which ``pyflash decks`` never needs."""
     head = (
@@ -44,9 +52,8 @@ def _encode(key: tuple, parsed) -> bytes:
     return seal(FORMAT, head, [tuple(c) for c in parsed.cards])
 
 
-def _decode(blob: bytes, key: tuple, entry: Path | None = None):
-    from pyflash.core.decks.loader import parse_deck_file
-
+def _decode(blob: bytes, key: _Key, entry: Path) -> DeckFile | None:
+    """The file an entry holds, or None if it is not a sound entry for ``key``."""
     sealed = unseal(FORMAT, blob)
     if sealed is None:
         return None
@@ -55,19 +62,18 @@ def _decode(blob: bytes, key: tuple, entry: Path | None = None):
         return None
     _, path, deck, description, tags, lang, keys, errors = data
 
-    def decode() -> list:
+    def decode() -> list[Card]:
         try:
             rows = sealed.body()
             if rows is not None:
                 cards = list(map(Card._make, rows))
                 if tuple(c.key for c in cards) == keys:
                     return cards
-        except Exception:
+        except Exception:  # a damaged body: rebuilt below
             pass
         parsed = parse_deck_file(path)  # a damaged entry is never trusted: rebuild it
-        if entry is not None:
-            _write(entry, _encode(key, parsed))
-        return parsed.cards
+        _write(entry, _encode(key, parsed))
+        return list(parsed.cards)
 
     return DeckFile(
         path, deck, description=description, tags=tags, lang=lang,
@@ -75,16 +81,16 @@ def _decode(blob: bytes, key: tuple, entry: Path | None = None):
     )
 
 
-def load_or_parse(file: Path, *, use_cache: bool = True):
+def load_or_parse(file: Path, *, use_cache: bool = True) -> DeckFile:
     """The parsed form of ``file``: from the cache when it is fresh, else parsed."""
-    from pyflash.core.decks.loader import parse_deck_file
-
     spath = str(file)
     try:
         st = os.stat(spath)
     except OSError:
-        return parse_deck_file(spath)
-    key = (os.path.abspath(spath), spath, st.st_size, st.st_mtime_ns)
+        return parse_deck_file(spath)  # reports why it cannot be read
+    if not stat.S_ISREG(st.st_mode):
+        return parse_deck_file(spath)  # reports what it is (a FIFO...), never reads it
+    key: _Key = (os.path.abspath(spath), spath, st.st_size, st.st_mtime_ns)
     entry = _entry_path(key[0])
     if use_cache:
         try:
@@ -98,13 +104,12 @@ def load_or_parse(file: Path, *, use_cache: bool = True):
                 cached = None
             if cached is not None:
                 return cached
-    data = None
     try:
-        data = Path(spath).read_bytes()
-    except OSError:
-        pass
+        data = read_deck_bytes(spath)
+    except DeckReadError:
+        return parse_deck_file(spath)  # reports why it cannot be read
     parsed = parse_deck_file(spath, data)
-    if use_cache and data is not None and len(data) == st.st_size:
+    if use_cache and len(data) == st.st_size:
         _write(entry, _encode(key, parsed))
     return parsed
 

@@ -72,34 +72,42 @@ def reconcile(
     for card in cards:
         if card.deck in orphans_by_deck and card.key not in stored:
             fresh_by_deck[card.deck].append(card)
-
-    import difflib
-
-    relinked: list[Relinked] = []
-    remaining: list[Orphan] = []
+    report = ReconcileReport([], [])
     for deck, orphans in orphans_by_deck.items():
-        pairs: list[tuple[float, int, int]] = []
         fresh = fresh_by_deck.get(deck, [])
-        texts = [c.identity_text for c in fresh]
-        for oi, orphan in enumerate(orphans):
-            for ci, text in enumerate(texts):
-                matcher = difflib.SequenceMatcher(None, orphan.text, text, autojunk=False)
-                if matcher.real_quick_ratio() < SIMILARITY or matcher.quick_ratio() < SIMILARITY:
-                    continue
-                ratio = matcher.ratio()
-                if ratio >= SIMILARITY:
-                    pairs.append((ratio, oi, ci))
-        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-        used_o: set[int] = set()
-        used_c: set[int] = set()
-        for ratio, oi, ci in pairs:
-            if oi in used_o or ci in used_c:
-                continue
-            used_o.add(oi)
-            used_c.add(ci)
+        used: set[int] = set()
+        for ratio, oi, ci in _best_matches(orphans, fresh):
+            used.add(oi)
             card = fresh[ci]
             if not dry_run:
                 store.relink(orphans[oi].key, card.key, card.identity_text, round(ratio, 3), utc_now_iso(now))
-            relinked.append(Relinked(orphans[oi].key, card, ratio))
-        remaining.extend(o for i, o in enumerate(orphans) if i not in used_o)
-    return ReconcileReport(relinked, remaining)
+            report.relinked.append(Relinked(orphans[oi].key, card, ratio))
+        report.orphans.extend(o for i, o in enumerate(orphans) if i not in used)
+    return report
+
+
+def _best_matches(orphans: Sequence[Orphan], fresh: Sequence[Card]) -> list[tuple[float, int, int]]:
+    """(similarity, orphan index, card index), most similar first, each side used once."""
+    import difflib  # deferred: start-up time (only needed when some history is orphaned)
+
+    pairs: list[tuple[float, int, int]] = []
+    texts = [c.identity_text for c in fresh]
+    for oi, orphan in enumerate(orphans):
+        for ci, text in enumerate(texts):
+            matcher = difflib.SequenceMatcher(None, orphan.text, text, autojunk=False)
+            if matcher.real_quick_ratio() < SIMILARITY or matcher.quick_ratio() < SIMILARITY:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= SIMILARITY:
+                pairs.append((ratio, oi, ci))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_o: set[int] = set()
+    used_c: set[int] = set()
+    matches: list[tuple[float, int, int]] = []
+    for ratio, oi, ci in pairs:
+        if oi in used_o or ci in used_c:
+            continue
+        used_o.add(oi)
+        used_c.add(ci)
+        matches.append((ratio, oi, ci))
+    return matches

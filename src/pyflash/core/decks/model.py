@@ -5,15 +5,25 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from enum import StrEnum
+from typing import NamedTuple
 
-if TYPE_CHECKING:
-    from pyflash.core.errors import DeckError
+from pyflash.core.errors import DeckError
 
 CARD_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires")
 DECK_KEYS = ("deck", "description", "tags", "lang", "cards")
 
 _WS = re.compile(r"\s+")
+
+
+class CardKind(StrEnum):
+    """What a card asks: a question with an answer, or the output of its code.
+
+    A ``StrEnum``, so ``CardKind.OUTPUT == "output"``.
+    """
+
+    QA = "qa"  # `q:` and `a:` (with optional `code:`)
+    OUTPUT = "output"  # predict the `output:` that `code:` prints
 
 
 def normalise(text: str | None) -> str:
@@ -55,8 +65,8 @@ class Card(NamedTuple):
     position: int  # 1-based position in its file
 
     @property
-    def is_output_card(self) -> bool:
-        return self.output is not None
+    def kind(self) -> CardKind:
+        return CardKind.OUTPUT if self.output is not None else CardKind.QA
 
     @property
     def identity_text(self) -> str:
@@ -72,13 +82,12 @@ class DeckFile:
 
     ``keys`` is always at hand; the cards themselves may come from the cache
     and are only decoded when first asked for (``pyflash decks`` never needs
-    them). The loader fills ``cards`` while parsing and sets ``origin`` and
-    ``error_count`` (which also counts cross-file errors such as duplicate ids).
+    them). The parser fills ``cards``; the loader sets ``origin``.
     """
 
     __slots__ = (
         "path", "deck", "origin", "description", "tags", "lang",
-        "errors", "error_count", "_cards", "_keys", "_decode",
+        "errors", "_cards", "_keys", "_decode",
     )
 
     def __init__(
@@ -102,7 +111,6 @@ class DeckFile:
         self.tags = tags
         self.lang = lang
         self.errors = errors if errors is not None else []
-        self.error_count = len(self.errors)
         self._cards = cards if cards is not None or decode is not None else []
         self._keys = keys
         self._decode = decode
