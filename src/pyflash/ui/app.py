@@ -1,12 +1,16 @@
 """The pyflash study app: ``make_app(workspace)`` builds it, ``app.run()`` runs it.
 
-Screens:
+Screens, one module each:
 
 * :class:`~pyflash.ui.study.StudyScreen` - one card at a time (the first screen);
 * :class:`~pyflash.ui.picker.DeckPickerScreen` - the deck tree (``escape`` from study);
-* :class:`~pyflash.ui.screens.SummaryScreen` - the end of a session;
-* :class:`~pyflash.ui.screens.NothingDueScreen` and :class:`~pyflash.ui.screens.NoDecksScreen`;
-* :class:`~pyflash.ui.screens.HelpScreen` (``?``) and a confirmation dialog.
+* :class:`~pyflash.ui.summary.SummaryScreen` - the end of a session;
+* :class:`~pyflash.ui.nothing_due.NothingDueScreen` and :class:`~pyflash.ui.no_decks.NoDecksScreen`;
+* :class:`~pyflash.ui.help.HelpScreen` (``?``) and :class:`~pyflash.ui.confirm.ConfirmScreen`.
+
+Imports go one way: this module imports the screens; a screen never imports
+this module or another screen (the study screen uses the confirmation dialog).
+Screens navigate by calling the app through :class:`~pyflash.ui.host.Host`.
 
 The UI holds no scheduling logic: it drives a :class:`StudySession` and the
 :class:`Workspace`, and shows what they say.
@@ -24,9 +28,16 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
+from textual.widget import Widget
 
 from pyflash.core.review.session import StudySession
 from pyflash.core.workspace import Workspace
+from pyflash.ui.help import HelpScreen, HelpSection
+from pyflash.ui.host import Host
+from pyflash.ui.no_decks import NoDecksScreen
+from pyflash.ui.nothing_due import NothingDueScreen
+from pyflash.ui.study import StudyScreen
+from pyflash.ui.summary import SummaryScreen
 
 DEFAULT_THEME = "textual-dark"
 
@@ -38,7 +49,7 @@ class PyflashCommands(Provider):
         screen = self.screen
         app = self.app
         title = getattr(screen, "HELP_TITLE", "pyflash")
-        owners = [
+        owners: list[tuple[Widget | App[Any], list[Binding]]] = [
             (screen, list(Binding.make_bindings(getattr(type(screen), "BINDINGS", [])))),
             (app, list(Binding.make_bindings(PyflashApp.BINDINGS))),
         ]
@@ -117,8 +128,6 @@ class PyflashApp(App[None]):
         ws = self.ws
         has_cards = any(f.keys for f in ws.result.files)  # keys only: no card is decoded here
         if not has_cards and not ws.result.errors:
-            from pyflash.ui.screens import NoDecksScreen
-
             self.push_screen(NoDecksScreen())
             return
         if not has_cards:
@@ -168,13 +177,9 @@ class PyflashApp(App[None]):
         extra_reviews: int = 0,
     ) -> None:
         """Open a study session on ``deck`` (None: all decks)."""
-        from pyflash.ui.study import StudyScreen
-
         session = self.new_session(deck, cram=cram, extra_new=extra_new, extra_reviews=extra_reviews)
-        screen: Screen
+        screen: Screen[None]
         if session.finished:
-            from pyflash.ui.screens import NothingDueScreen
-
             screen = NothingDueScreen(session)
         else:
             screen = StudyScreen(session)
@@ -183,9 +188,17 @@ class PyflashApp(App[None]):
         else:
             self.switch_screen(screen)
 
+    def study(self, session: StudySession) -> None:
+        """Show ``session``'s current card again (after an undo on the summary)."""
+        self.switch_screen(StudyScreen(session))
+
+    def show_summary(self, session: StudySession) -> None:
+        """Replace the study screen with ``session``'s summary."""
+        self.switch_screen(SummaryScreen(session))
+
     def show_picker(self) -> None:
         """Go back to the deck picker (it is created the first time)."""
-        from pyflash.ui.picker import DeckPickerScreen
+        from pyflash.ui.picker import DeckPickerScreen  # deferred: start-up time (not needed for the first card)
 
         stack = self.screen_stack
         if len(stack) >= 2 and isinstance(stack[-2], DeckPickerScreen):
@@ -198,12 +211,21 @@ class PyflashApp(App[None]):
             self.push_screen(DeckPickerScreen())
 
     def action_help(self) -> None:
-        from pyflash.ui.screens import HelpScreen
-
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
         else:
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[HelpSection]:
+        """What the help screen lists: each screen's keys, then the keys that work everywhere."""
+        from pyflash.ui.picker import DeckPickerScreen  # deferred: start-up time (not needed for the first card)
+
+        sections = [HelpSection(StudyScreen.HELP_TITLE, StudyScreen.BINDINGS, StudyScreen.HELP_EXTRA)]
+        for cls in (DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen):
+            sections.append(HelpSection(cls.HELP_TITLE, cls.BINDINGS))
+        everywhere = [("ctrl+p", "command palette: every action by name"), ("ctrl+q", "quit at once")]
+        sections.append(HelpSection("Everywhere", type(self).BINDINGS, everywhere))
+        return sections
 
 
 def make_app(workspace: Workspace, **options: Any) -> PyflashApp:
@@ -220,3 +242,7 @@ def make_app(workspace: Workspace, **options: Any) -> PyflashApp:
     (never scanned again) and collection resumes once the first screen is painted.
     """
     return PyflashApp(workspace, **options)
+
+
+def _is_host(app: PyflashApp) -> Host:
+    return app  # mypy checks here that the app has every method the screens call through Host
