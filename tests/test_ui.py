@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gc
+import shutil
 import stat
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -97,6 +100,20 @@ def question_source(app) -> str:
 
 def grades_in_log(ws) -> list[tuple[str, int]]:
     return [(e.key, e.grade) for e in ws.store.log() if e.kind != "undo"]
+
+
+async def wait_until(pilot, condition, what: str, timeout: float = 10.0) -> None:
+    """Wait (bounded) until ``condition()`` holds: workers finish, then their messages are handled."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def reloaded(pilot) -> None:
+    """Wait until the screen's deck reload (picker ``r``, study ``e``) has been applied or has failed."""
+    await wait_until(pilot, lambda: not pilot.app.screen.reloading, "the deck reload")
 
 
 # -- reveal, grade, next ------------------------------------------------------
@@ -335,7 +352,7 @@ async def test_edit_key_opens_editor_at_line_and_keeps_history(tmp_path, ws_fact
         await pilot.pause()
         assert current_key(app) == first.key
         await pilot.press("e")
-        await pilot.pause()
+        await reloaded(pilot)
         # vim-style editors get +LINE: the card's line in the file.
         assert args_log.read_text(encoding="utf-8").splitlines() == [f"+{first.line}", str(deck)]
         assert "capital city of France" in deck.read_text(encoding="utf-8")
@@ -366,7 +383,7 @@ async def test_edit_that_breaks_the_file_keeps_the_card(five, ws_factory, tmp_pa
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("e")
-        await pilot.pause()
+        await reloaded(pilot)
         # An unknown editor gets just the file.
         assert args_log.read_text(encoding="utf-8").splitlines() == [str(five)]
         assert ws.result.errors  # the reload saw the broken file
@@ -387,7 +404,7 @@ async def test_edit_new_card_shows_edited_text(five, ws_factory, tmp_path, monke
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("space", "e")
-        await pilot.pause()
+        await reloaded(pilot)
         assert current_key(app) == "c1"
         assert "answer one, edited" in screen_text(app)
 
@@ -522,6 +539,70 @@ async def test_only_broken_decks_open_the_picker(tmp_path, ws_factory):
         await pilot.press("enter")  # a deck with no cards: a note, no session
         await pilot.pause()
         assert isinstance(app.screen, DeckPickerScreen)
+
+
+def record_reload_threads(monkeypatch) -> list[int]:
+    """Thread ids that read the deck files for a reload (the picker's r, the study screen's e)."""
+    import pyflash.ui.reload as reload
+
+    threads: list[int] = []
+    load = reload.load_decks
+
+    def recording(*args, **kw):
+        threads.append(threading.get_ident())
+        return load(*args, **kw)
+
+    monkeypatch.setattr(reload, "load_decks", recording)
+    return threads
+
+
+async def test_picker_reload_after_the_deck_folder_was_deleted(five, ws_factory, monkeypatch):
+    threads = record_reload_threads(monkeypatch)
+    ws = ws_factory(five.parent)  # `pyflash study DIR`
+    app = app_for(ws)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DeckPickerScreen)
+        shutil.rmtree(five.parent)
+        await pilot.press("r")
+        await reloaded(pilot)
+        # The error is shown, the app is still up, and the decks stay as they were.
+        await wait_until(pilot, lambda: "Reload failed" in flat_text(app), "the error to show")
+        toast = "".join(flat_text(app).replace("▌", "").split())  # the toast wraps the long path
+        assert "".join(f"{five.parent}: no such file or directory".split()) in toast
+        assert app.is_running and isinstance(app.screen, DeckPickerScreen)
+        assert row_counts(app.screen.query_one("#decks"), "Five") == ["5", "0", "5", "0"]
+        assert threads and threading.get_ident() not in threads  # read in a worker thread
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.return_code is not None, "the app to exit")
+    assert app.return_code == 0
+
+
+async def test_picker_reload_picks_up_a_new_card(five, ws_factory, monkeypatch):
+    threads = record_reload_threads(monkeypatch)
+    ws = ws_factory(five.parent)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        table = app.screen.query_one("#decks")
+        assert row_counts(table, "Five") == ["5", "0", "5", "0"]
+        with five.open("a", encoding="utf-8") as fh:
+            fh.write("  - id: c6\n    q: Card six?\n    a: answer six\n")
+        await pilot.press("r")
+        await reloaded(pilot)
+        assert row_counts(table, "Five") == ["6", "0", "6", "0"]
+        await wait_until(pilot, lambda: "Decks reloaded." in flat_text(app), "the reload note")
+        assert threads and threading.get_ident() not in threads
+        # The new card is studied like the others.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        assert "c6" in [c.key for c in ws.cards]
+        assert app.screen.session.counts().new == 6
 
 
 # -- empty states ---------------------------------------------------------------
