@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 import stat
+import subprocess
 import sys
 import textwrap
 import threading
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from conftest import write_deck
+from conftest import ROOT, write_deck
 from pyflash.core.decks.loader import parse_deck_file
 from pyflash.core.review.session import REQUEUE_GAP
 from pyflash.core.scheduling.schedule import local_day
@@ -931,3 +933,42 @@ async def test_picker_enter_right_after_arrows_studies_the_chosen_deck(tmp_path,
         await pilot.pause()
         assert isinstance(app.screen, StudyScreen)
         assert app.screen.session.deck == "Python::NumPy"
+
+
+# -- no terminal ----------------------------------------------------------------
+
+NO_TERMINAL = "pyflash study needs a terminal; see pyflash decks / pyflash check"
+
+
+def run_study_without_terminal(five: Path, *, stdin, stdout) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
+    return subprocess.run(
+        [sys.executable, "-m", "pyflash", "study", str(five)],
+        stdin=stdin,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+        timeout=5,  # today's hang would end here, as a failure
+    )
+
+
+def test_study_without_a_terminal_exits_at_once(five):
+    """`pyflash study </dev/null`: one line on stderr, exit code 2, within 5 s."""
+    done = run_study_without_terminal(five, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    assert done.returncode == 2
+    assert done.stderr == NO_TERMINAL + "\n"
+    assert done.stdout == ""
+
+
+def test_study_with_stdout_piped_exits_at_once(five):
+    """A terminal for the keys but stdout piped (`pyflash study | less`): the same message."""
+    master, slave = os.openpty()
+    try:
+        done = run_study_without_terminal(five, stdin=slave, stdout=subprocess.PIPE)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert done.returncode == 2
+    assert done.stderr == NO_TERMINAL + "\n"
+    assert "\x1b" not in done.stdout  # no escape codes
