@@ -22,14 +22,14 @@ from pyflash.core.review.session import REQUEUE_GAP
 from pyflash.core.scheduling.schedule import local_day
 from pyflash.core.workspace import open_workspace
 from pyflash.ui.app import PyflashApp, make_app
-from pyflash.ui.keybar import KeyBar
-from pyflash.ui.picker import DeckPickerScreen
 from pyflash.ui.confirm import ConfirmScreen
 from pyflash.ui.help import HelpScreen, key_name
+from pyflash.ui.keybar import KeyBar
 from pyflash.ui.no_decks import NoDecksScreen
 from pyflash.ui.nothing_due import NothingDueScreen
-from pyflash.ui.summary import SummaryScreen
+from pyflash.ui.picker import DeckPickerScreen
 from pyflash.ui.study import StudyScreen
+from pyflash.ui.summary import SummaryScreen
 from pyflash.ui.text import EXAMPLE_DECK
 
 SIZE = (80, 24)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.actions import parse as parse_action
 from textual.app import App
@@ -244,5 +244,7 @@ def make_app(workspace: Workspace, **options: Any) -> PyflashApp:
     return PyflashApp(workspace, **options)
 
 
-def _is_host(app: PyflashApp) -> Host:
-    return app  # mypy checks here that the app has every method the screens call through Host
+if TYPE_CHECKING:
+
+    def _app_is_a_host(app: PyflashApp) -> Host:
+        return app  # mypy checks here that the app has every method the screens call through Host
