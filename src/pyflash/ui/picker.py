@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
 
 from pyflash.core.decks.model import deck_and_parents, in_deck
 from pyflash.core.errors import PyflashError
@@ -252,7 +253,8 @@ class DeckPickerScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="reload")
     def _read_decks(self) -> None:
-        read_decks(self.ws, self.post_message)
+        worker = get_current_worker()
+        read_decks(self.ws, self.post_message, lambda: worker.is_cancelled)
 
     def on_decks_read(self, message: DecksRead) -> None:
         message.stop()

@@ -32,14 +32,18 @@ class DecksReadFailed(Message):
         self.error = error
 
 
-def read_decks(ws: Workspace, post: Callable[[Message], object]) -> None:
+def read_decks(ws: Workspace, post: Callable[[Message], object], cancelled: Callable[[], bool]) -> None:
     """Read ``ws``'s deck files (in a worker thread), then post the outcome with ``post``.
 
     Touches files only, never the store, so it is safe off the event loop.
+    Posts nothing if ``cancelled()`` (a newer reload replaced this one).
     """
+    message: Message
     try:
         load_decks(explicit_sources(ws.paths) if ws.paths else None)
     except (PyflashError, OSError) as exc:
-        post(DecksReadFailed(str(exc)))
-        return
-    post(DecksRead())
+        message = DecksReadFailed(str(exc))
+    else:
+        message = DecksRead()
+    if not cancelled():
+        post(message)

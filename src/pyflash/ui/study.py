@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
+from textual.worker import get_current_worker
 
 from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
@@ -262,7 +263,8 @@ class StudyScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="reload")
     def _read_decks(self) -> None:
-        read_decks(host(self).ws, self.post_message)
+        worker = get_current_worker()
+        read_decks(host(self).ws, self.post_message, lambda: worker.is_cancelled)
 
     async def on_decks_read(self, message: DecksRead) -> None:
         message.stop()
