@@ -11,6 +11,8 @@ Screens, one module each:
 Imports go one way: this module imports the screens; a screen never imports
 this module or another screen (the study screen uses the confirmation dialog).
 Screens navigate by calling the app through :class:`~pyflash.ui.host.Host`.
+Only the study screen is imported with this module: the others are imported
+when first shown, which keeps the first card's paint fast.
 
 The UI holds no scheduling logic: it drives a :class:`StudySession` and the
 :class:`Workspace`, and shows what they say.
@@ -32,12 +34,11 @@ from textual.widget import Widget
 
 from pyflash.core.review.session import StudySession
 from pyflash.core.workspace import Workspace
-from pyflash.ui.help import HelpScreen, HelpSection
-from pyflash.ui.host import Host
-from pyflash.ui.no_decks import NoDecksScreen
-from pyflash.ui.nothing_due import NothingDueScreen
 from pyflash.ui.study import StudyScreen
-from pyflash.ui.summary import SummaryScreen
+
+if TYPE_CHECKING:
+    from pyflash.ui.help import HelpSection
+    from pyflash.ui.host import Host
 
 DEFAULT_THEME = "textual-dark"
 
@@ -128,6 +129,8 @@ class PyflashApp(App[None]):
         ws = self.ws
         has_cards = any(f.keys for f in ws.result.files)  # keys only: no card is decoded here
         if not has_cards and not ws.result.errors:
+            from pyflash.ui.no_decks import NoDecksScreen  # deferred: start-up time (not on the first card)
+
             self.push_screen(NoDecksScreen())
             return
         if not has_cards:
@@ -180,6 +183,8 @@ class PyflashApp(App[None]):
         session = self.new_session(deck, cram=cram, extra_new=extra_new, extra_reviews=extra_reviews)
         screen: Screen[None]
         if session.finished:
+            from pyflash.ui.nothing_due import NothingDueScreen  # deferred: start-up time (not on the first card)
+
             screen = NothingDueScreen(session)
         else:
             screen = StudyScreen(session)
@@ -194,11 +199,13 @@ class PyflashApp(App[None]):
 
     def show_summary(self, session: StudySession) -> None:
         """Replace the study screen with ``session``'s summary."""
+        from pyflash.ui.summary import SummaryScreen  # deferred: start-up time (not on the first card)
+
         self.switch_screen(SummaryScreen(session))
 
     def show_picker(self) -> None:
         """Go back to the deck picker (it is created the first time)."""
-        from pyflash.ui.picker import DeckPickerScreen  # deferred: start-up time (not needed for the first card)
+        from pyflash.ui.picker import DeckPickerScreen  # deferred: start-up time (not on the first card)
 
         stack = self.screen_stack
         if len(stack) >= 2 and isinstance(stack[-2], DeckPickerScreen):
@@ -211,6 +218,8 @@ class PyflashApp(App[None]):
             self.push_screen(DeckPickerScreen())
 
     def action_help(self) -> None:
+        from pyflash.ui.help import HelpScreen  # deferred: start-up time (not on the first card)
+
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
         else:
@@ -218,7 +227,11 @@ class PyflashApp(App[None]):
 
     def help_sections(self) -> list[HelpSection]:
         """What the help screen lists: each screen's keys, then the keys that work everywhere."""
-        from pyflash.ui.picker import DeckPickerScreen  # deferred: start-up time (not needed for the first card)
+        from pyflash.ui.help import HelpSection  # deferred: start-up time (not on the first card)
+        from pyflash.ui.no_decks import NoDecksScreen  # deferred: start-up time (not on the first card)
+        from pyflash.ui.nothing_due import NothingDueScreen  # deferred: start-up time (not on the first card)
+        from pyflash.ui.picker import DeckPickerScreen  # deferred: start-up time (not on the first card)
+        from pyflash.ui.summary import SummaryScreen  # deferred: start-up time (not on the first card)
 
         sections = [HelpSection(StudyScreen.HELP_TITLE, StudyScreen.BINDINGS, StudyScreen.HELP_EXTRA)]
         for cls in (DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen):
@@ -244,7 +257,7 @@ def make_app(workspace: Workspace, **options: Any) -> PyflashApp:
     return PyflashApp(workspace, **options)
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # mypy only: no import at run time
 
     def _app_is_a_host(app: PyflashApp) -> Host:
         return app  # mypy checks here that the app has every method the screens call through Host

@@ -19,7 +19,6 @@ from pyflash.core.errors import PyflashError
 from pyflash.core.review.session import StudySession
 from pyflash.core.scheduling.sm2 import GRADE_LABELS
 from pyflash.ui import text
-from pyflash.ui.confirm import ConfirmScreen
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.markdown import markdown_parser
@@ -210,6 +209,8 @@ class StudyScreen(Screen[None]):
         card = self.session.current
         if card is None:
             return
+        from pyflash.ui.confirm import ConfirmScreen  # deferred: start-up time (not on the first card)
+
         first = card.q.strip().splitlines()[0].replace("`", "").replace("*", "") if card.q.strip() else card.key
         if len(first) > 60:
             first = first[:59] + "…"
