@@ -411,6 +411,35 @@ async def test_edit_new_card_shows_edited_text(five, ws_factory, tmp_path, monke
         assert "answer one, edited" in screen_text(app)
 
 
+async def test_edit_then_the_deck_folder_is_gone_shows_the_error(five, ws_factory, tmp_path, monkeypatch):
+    """The editor deletes the deck folder given as PATH: the reload fails, the card stays."""
+    editor = tmp_path / "bin" / "remover"
+    editor.parent.mkdir()
+    editor.write_text(
+        f"#!{sys.executable}\nimport shutil, sys, pathlib\nshutil.rmtree(pathlib.Path(sys.argv[-1]).parent)\n",
+        encoding="utf-8",
+    )
+    editor.chmod(editor.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(editor))
+    threads = record_reload_threads(monkeypatch)
+    ws = ws_factory(five.parent)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await reloaded(pilot)
+        assert not five.parent.exists()
+        await wait_until(pilot, lambda: "Reload failed" in flat_text(app), "the error to show")
+        assert "nosuchfileordirectory" in "".join(flat_text(app).replace("▌", "").split())  # wrapped in a toast
+        assert threads and threading.get_ident() not in threads
+        assert current_key(app) == "c1" and "Card one?" in question_source(app)
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert current_key(app) == "c2"
+    assert grades_in_log(ws) == [("c1", 4)]
+
+
 # -- deck picker --------------------------------------------------------------
 
 NESTED = {

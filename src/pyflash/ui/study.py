@@ -269,9 +269,13 @@ class StudyScreen(Screen[None]):
 
     async def on_decks_read(self, message: DecksRead) -> None:
         message.stop()
-        card, self._edited = self._edited, None
-        if card is not None:
+        card = self._edited
+        if card is None:
+            return
+        try:
             await self.reload_after_edit(card)
+        finally:
+            self._edited = None
 
     def on_decks_read_failed(self, message: DecksReadFailed) -> None:
         message.stop()
