@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 import gc
+import os
+import shutil
 import stat
+import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
 
-from conftest import write_deck
+from conftest import ROOT, write_deck
 from pyflash.core.decks.loader import parse_deck_file
 from pyflash.core.review.session import REQUEUE_GAP
 from pyflash.core.scheduling.schedule import local_day
 from pyflash.core.workspace import open_workspace
 from pyflash.ui.app import PyflashApp, make_app
+from pyflash.ui.confirm import ConfirmScreen
+from pyflash.ui.help import HelpScreen, key_name
 from pyflash.ui.keybar import KeyBar
+from pyflash.ui.no_decks import NoDecksScreen
+from pyflash.ui.nothing_due import NothingDueScreen
 from pyflash.ui.picker import DeckPickerScreen
-from pyflash.ui.screens import (
-    ConfirmScreen,
-    HelpScreen,
-    NoDecksScreen,
-    NothingDueScreen,
-    SummaryScreen,
-    key_name,
-)
 from pyflash.ui.study import StudyScreen
+from pyflash.ui.summary import SummaryScreen
 from pyflash.ui.text import EXAMPLE_DECK
 
 SIZE = (80, 24)
@@ -100,6 +102,20 @@ def question_source(app) -> str:
 
 def grades_in_log(ws) -> list[tuple[str, int]]:
     return [(e.key, e.grade) for e in ws.store.log() if e.kind != "undo"]
+
+
+async def wait_until(pilot, condition, what: str, timeout: float = 10.0) -> None:
+    """Wait (bounded) until ``condition()`` holds: workers finish, then their messages are handled."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def reloaded(pilot) -> None:
+    """Wait until the screen's deck reload (picker ``r``, study ``e``) has been applied or has failed."""
+    await wait_until(pilot, lambda: not pilot.app.screen.reloading, "the deck reload")
 
 
 # -- reveal, grade, next ------------------------------------------------------
@@ -338,7 +354,7 @@ async def test_edit_key_opens_editor_at_line_and_keeps_history(tmp_path, ws_fact
         await pilot.pause()
         assert current_key(app) == first.key
         await pilot.press("e")
-        await pilot.pause()
+        await reloaded(pilot)
         # vim-style editors get +LINE: the card's line in the file.
         assert args_log.read_text(encoding="utf-8").splitlines() == [f"+{first.line}", str(deck)]
         assert "capital city of France" in deck.read_text(encoding="utf-8")
@@ -369,7 +385,7 @@ async def test_edit_that_breaks_the_file_keeps_the_card(five, ws_factory, tmp_pa
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("e")
-        await pilot.pause()
+        await reloaded(pilot)
         # An unknown editor gets just the file.
         assert args_log.read_text(encoding="utf-8").splitlines() == [str(five)]
         assert ws.result.errors  # the reload saw the broken file
@@ -390,9 +406,38 @@ async def test_edit_new_card_shows_edited_text(five, ws_factory, tmp_path, monke
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("space", "e")
-        await pilot.pause()
+        await reloaded(pilot)
         assert current_key(app) == "c1"
         assert "answer one, edited" in screen_text(app)
+
+
+async def test_edit_then_the_deck_folder_is_gone_shows_the_error(five, ws_factory, tmp_path, monkeypatch):
+    """The editor deletes the deck folder given as PATH: the reload fails, the card stays."""
+    editor = tmp_path / "bin" / "remover"
+    editor.parent.mkdir()
+    editor.write_text(
+        f"#!{sys.executable}\nimport shutil, sys, pathlib\nshutil.rmtree(pathlib.Path(sys.argv[-1]).parent)\n",
+        encoding="utf-8",
+    )
+    editor.chmod(editor.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(editor))
+    threads = record_reload_threads(monkeypatch)
+    ws = ws_factory(five.parent)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await reloaded(pilot)
+        assert not five.parent.exists()
+        await wait_until(pilot, lambda: "Reload failed" in flat_text(app), "the error to show")
+        assert "nosuchfileordirectory" in "".join(flat_text(app).replace("▌", "").split())  # wrapped in a toast
+        assert threads and threading.get_ident() not in threads
+        assert current_key(app) == "c1" and "Card one?" in question_source(app)
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert current_key(app) == "c2"
+    assert grades_in_log(ws) == [("c1", 4)]
 
 
 # -- deck picker --------------------------------------------------------------
@@ -525,6 +570,70 @@ async def test_only_broken_decks_open_the_picker(tmp_path, ws_factory):
         await pilot.press("enter")  # a deck with no cards: a note, no session
         await pilot.pause()
         assert isinstance(app.screen, DeckPickerScreen)
+
+
+def record_reload_threads(monkeypatch) -> list[int]:
+    """Thread ids that read the deck files for a reload (the picker's r, the study screen's e)."""
+    import pyflash.ui.reload as reload
+
+    threads: list[int] = []
+    load = reload.load_decks
+
+    def recording(*args, **kw):
+        threads.append(threading.get_ident())
+        return load(*args, **kw)
+
+    monkeypatch.setattr(reload, "load_decks", recording)
+    return threads
+
+
+async def test_picker_reload_after_the_deck_folder_was_deleted(five, ws_factory, monkeypatch):
+    threads = record_reload_threads(monkeypatch)
+    ws = ws_factory(five.parent)  # `pyflash study DIR`
+    app = app_for(ws)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DeckPickerScreen)
+        shutil.rmtree(five.parent)
+        await pilot.press("r")
+        await reloaded(pilot)
+        # The error is shown, the app is still up, and the decks stay as they were.
+        await wait_until(pilot, lambda: "Reload failed" in flat_text(app), "the error to show")
+        toast = "".join(flat_text(app).replace("▌", "").split())  # the toast wraps the long path
+        assert "".join(f"{five.parent}: no such file or directory".split()) in toast
+        assert app.is_running and isinstance(app.screen, DeckPickerScreen)
+        assert row_counts(app.screen.query_one("#decks"), "Five") == ["5", "0", "5", "0"]
+        assert threads and threading.get_ident() not in threads  # read in a worker thread
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.return_code is not None, "the app to exit")
+    assert app.return_code == 0
+
+
+async def test_picker_reload_picks_up_a_new_card(five, ws_factory, monkeypatch):
+    threads = record_reload_threads(monkeypatch)
+    ws = ws_factory(five.parent)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        table = app.screen.query_one("#decks")
+        assert row_counts(table, "Five") == ["5", "0", "5", "0"]
+        with five.open("a", encoding="utf-8") as fh:
+            fh.write("  - id: c6\n    q: Card six?\n    a: answer six\n")
+        await pilot.press("r")
+        await reloaded(pilot)
+        assert row_counts(table, "Five") == ["6", "0", "6", "0"]
+        await wait_until(pilot, lambda: "Decks reloaded." in flat_text(app), "the reload note")
+        assert threads and threading.get_ident() not in threads
+        # The new card is studied like the others.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        assert "c6" in [c.key for c in ws.cards]
+        assert app.screen.session.counts().new == 6
 
 
 # -- empty states ---------------------------------------------------------------
@@ -853,3 +962,42 @@ async def test_picker_enter_right_after_arrows_studies_the_chosen_deck(tmp_path,
         await pilot.pause()
         assert isinstance(app.screen, StudyScreen)
         assert app.screen.session.deck == "Python::NumPy"
+
+
+# -- no terminal ----------------------------------------------------------------
+
+NO_TERMINAL = "pyflash study needs a terminal; see pyflash decks / pyflash check"
+
+
+def run_study_without_terminal(five: Path, *, stdin, stdout) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
+    return subprocess.run(
+        [sys.executable, "-m", "pyflash", "study", str(five)],
+        stdin=stdin,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+        timeout=5,  # today's hang would end here, as a failure
+    )
+
+
+def test_study_without_a_terminal_exits_at_once(five):
+    """`pyflash study </dev/null`: one line on stderr, exit code 2, within 5 s."""
+    done = run_study_without_terminal(five, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    assert done.returncode == 2
+    assert done.stderr == NO_TERMINAL + "\n"
+    assert done.stdout == ""
+
+
+def test_study_with_stdout_piped_exits_at_once(five):
+    """A terminal for the keys but stdout piped (`pyflash study | less`): the same message."""
+    master, slave = os.openpty()
+    try:
+        done = run_study_without_terminal(five, stdin=slave, stdout=subprocess.PIPE)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert done.returncode == 2
+    assert done.stderr == NO_TERMINAL + "\n"
+    assert "\x1b" not in done.stdout  # no escape codes

@@ -1,12 +1,18 @@
 """The pyflash study app: ``make_app(workspace)`` builds it, ``app.run()`` runs it.
 
-Screens:
+Screens, one module each:
 
 * :class:`~pyflash.ui.study.StudyScreen` - one card at a time (the first screen);
 * :class:`~pyflash.ui.picker.DeckPickerScreen` - the deck tree (``escape`` from study);
-* :class:`~pyflash.ui.screens.SummaryScreen` - the end of a session;
-* :class:`~pyflash.ui.screens.NothingDueScreen` and :class:`~pyflash.ui.screens.NoDecksScreen`;
-* :class:`~pyflash.ui.screens.HelpScreen` (``?``) and a confirmation dialog.
+* :class:`~pyflash.ui.summary.SummaryScreen` - the end of a session;
+* :class:`~pyflash.ui.nothing_due.NothingDueScreen` and :class:`~pyflash.ui.no_decks.NoDecksScreen`;
+* :class:`~pyflash.ui.help.HelpScreen` (``?``) and :class:`~pyflash.ui.confirm.ConfirmScreen`.
+
+Imports go one way: this module imports the screens; a screen never imports
+this module or another screen (the study screen uses the confirmation dialog).
+Screens navigate by calling the app through :class:`~pyflash.ui.host.Host`.
+Only the study screen is imported with this module: the others are imported
+when first shown, which keeps the first card's paint fast.
 
 The UI holds no scheduling logic: it drives a :class:`StudySession` and the
 :class:`Workspace`, and shows what they say.
@@ -17,16 +23,22 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.actions import parse as parse_action
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
+from textual.widget import Widget
 
 from pyflash.core.review.session import StudySession
 from pyflash.core.workspace import Workspace
+from pyflash.ui.study import StudyScreen
+
+if TYPE_CHECKING:
+    from pyflash.ui.help import HelpSection
+    from pyflash.ui.host import Host
 
 DEFAULT_THEME = "textual-dark"
 
@@ -38,7 +50,7 @@ class PyflashCommands(Provider):
         screen = self.screen
         app = self.app
         title = getattr(screen, "HELP_TITLE", "pyflash")
-        owners = [
+        owners: list[tuple[Widget | App[Any], list[Binding]]] = [
             (screen, list(Binding.make_bindings(getattr(type(screen), "BINDINGS", [])))),
             (app, list(Binding.make_bindings(PyflashApp.BINDINGS))),
         ]
@@ -117,7 +129,7 @@ class PyflashApp(App[None]):
         ws = self.ws
         has_cards = any(f.keys for f in ws.result.files)  # keys only: no card is decoded here
         if not has_cards and not ws.result.errors:
-            from pyflash.ui.screens import NoDecksScreen
+            from pyflash.ui.no_decks import NoDecksScreen  # deferred: start-up time (not on the first card)
 
             self.push_screen(NoDecksScreen())
             return
@@ -168,12 +180,10 @@ class PyflashApp(App[None]):
         extra_reviews: int = 0,
     ) -> None:
         """Open a study session on ``deck`` (None: all decks)."""
-        from pyflash.ui.study import StudyScreen
-
         session = self.new_session(deck, cram=cram, extra_new=extra_new, extra_reviews=extra_reviews)
-        screen: Screen
+        screen: Screen[None]
         if session.finished:
-            from pyflash.ui.screens import NothingDueScreen
+            from pyflash.ui.nothing_due import NothingDueScreen  # deferred: start-up time (not on the first card)
 
             screen = NothingDueScreen(session)
         else:
@@ -183,9 +193,19 @@ class PyflashApp(App[None]):
         else:
             self.switch_screen(screen)
 
+    def study(self, session: StudySession) -> None:
+        """Show ``session``'s current card again (after an undo on the summary)."""
+        self.switch_screen(StudyScreen(session))
+
+    def show_summary(self, session: StudySession) -> None:
+        """Replace the study screen with ``session``'s summary."""
+        from pyflash.ui.summary import SummaryScreen  # deferred: start-up time (not on the first card)
+
+        self.switch_screen(SummaryScreen(session))
+
     def show_picker(self) -> None:
         """Go back to the deck picker (it is created the first time)."""
-        from pyflash.ui.picker import DeckPickerScreen
+        from pyflash.ui.picker import DeckPickerScreen  # deferred: start-up time (not on the first card)
 
         stack = self.screen_stack
         if len(stack) >= 2 and isinstance(stack[-2], DeckPickerScreen):
@@ -198,12 +218,27 @@ class PyflashApp(App[None]):
             self.push_screen(DeckPickerScreen())
 
     def action_help(self) -> None:
-        from pyflash.ui.screens import HelpScreen
+        from pyflash.ui.help import HelpScreen  # deferred: start-up time (not on the first card)
 
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
         else:
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[HelpSection]:
+        """What the help screen lists: each screen's keys, then the keys that work everywhere."""
+        from pyflash.ui.help import HelpSection  # deferred: start-up time (not on the first card)
+        from pyflash.ui.no_decks import NoDecksScreen  # deferred: start-up time (not on the first card)
+        from pyflash.ui.nothing_due import NothingDueScreen  # deferred: start-up time (not on the first card)
+        from pyflash.ui.picker import DeckPickerScreen  # deferred: start-up time (not on the first card)
+        from pyflash.ui.summary import SummaryScreen  # deferred: start-up time (not on the first card)
+
+        sections = [HelpSection(StudyScreen.HELP_TITLE, StudyScreen.BINDINGS, StudyScreen.HELP_EXTRA)]
+        for cls in (DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen):
+            sections.append(HelpSection(cls.HELP_TITLE, cls.BINDINGS))
+        everywhere = [("ctrl+p", "command palette: every action by name"), ("ctrl+q", "quit at once")]
+        sections.append(HelpSection("Everywhere", type(self).BINDINGS, everywhere))
+        return sections
 
 
 def make_app(workspace: Workspace, **options: Any) -> PyflashApp:
@@ -220,3 +255,9 @@ def make_app(workspace: Workspace, **options: Any) -> PyflashApp:
     (never scanned again) and collection resumes once the first screen is painted.
     """
     return PyflashApp(workspace, **options)
+
+
+if TYPE_CHECKING:  # mypy only: no import at run time
+
+    def _app_is_a_host(app: PyflashApp) -> Host:
+        return app  # mypy checks here that the app has every method the screens call through Host

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from textual.binding import Binding
 from textual.content import Content
 from textual.markup import escape
 from textual.screen import Screen
@@ -38,20 +39,20 @@ class KeyBar(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def _bindings_changed(self, screen: Screen) -> None:
+    def _bindings_changed(self, screen: Screen[object]) -> None:
         if self.is_attached and screen is self.screen:
             self.refresh()
 
     def _entries(self) -> list[tuple[str, str, str, bool]]:
         """(keys shown, description, key to simulate, enabled) in binding order."""
         app = self.app
-        seen: dict[str, tuple] = {}
+        seen: dict[str, tuple[Binding, bool]] = {}
         for _, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if binding.show and binding.action not in seen:
                 seen[binding.action] = (binding, enabled)
         entries: list[tuple[str, str, str, bool]] = []
-        for group, items in groupby(seen.values(), key=lambda item: item[0].group):
-            items = list(items)
+        for group, grouped in groupby(seen.values(), key=lambda item: item[0].group):
+            items = list(grouped)
             if group is not None and len(items) > 1:
                 keys = "".join(app.get_key_display(b) for b, _ in items)
                 entries.append((keys, group.description, items[0][0].key, any(e for _, e in items)))

@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections import defaultdict
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
 
 from pyflash.core.decks.model import deck_and_parents, in_deck
+from pyflash.core.errors import PyflashError
 from pyflash.core.text import plural
-from pyflash.core.workspace import DeckCounts
+from pyflash.core.workspace import DeckCounts, Workspace
+from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
+from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
 
 BROKEN = "✗"
 
@@ -55,7 +60,7 @@ def _num(n: int, style: str) -> Text:
     return Text(str(n), style=style if n else "dim", justify="right")
 
 
-class DeckTable(DataTable):
+class DeckTable(DataTable[Text]):
     """The deck table. Its enter key selects the row (then the screen studies it),
     in order with the arrow keys typed before it, and shows in the footer."""
 
@@ -64,7 +69,7 @@ class DeckTable(DataTable):
     ]
 
 
-class DeckPickerScreen(Screen):
+class DeckPickerScreen(Screen[None]):
     """Pick a deck: enter studies it (with its subdecks), a studies everything."""
 
     HELP_TITLE = "Deck picker"
@@ -79,6 +84,11 @@ class DeckPickerScreen(Screen):
         Binding("q", "quit", "Quit", show=False, id="pyflash.decks.quit-q"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._counts: dict[str, DeckCounts] = {}
+        self.reloading = False  # True while the deck files are read again (r)
+
     def compose(self) -> ComposeResult:
         yield Static(id="picker-title")
         yield DeckTable(id="decks", cursor_type="row", zebra_stripes=False)
@@ -88,21 +98,21 @@ class DeckPickerScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one("#decks", DataTable)
+        table = self.query_one("#decks", DeckTable)
         table.add_column("Deck", key="deck")
         table.add_column(Text("New", justify="right"), key="new")
         table.add_column(Text("Due", justify="right"), key="due")
         table.add_column(Text("Total", justify="right"), key="total")
         table.add_column(Text("Susp.", justify="right"), key="suspended")
         self.refresh_counts()
-        self.app.screen_ready()  # type: ignore[attr-defined]
+        host(self).screen_ready()
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()
 
     @property
-    def ws(self):
-        return self.app.ws  # type: ignore[attr-defined]
+    def ws(self) -> Workspace:
+        return host(self).ws
 
     def refresh_counts(self) -> None:
         ws = self.ws
@@ -110,7 +120,7 @@ class DeckPickerScreen(Screen):
         self._counts = {c.name: c for c in counts}
         broken = ws.result.decks_with_errors()
         broken_all = {p for d in broken for p in deck_and_parents(d)}
-        table = self.query_one("#decks", DataTable)
+        table = self.query_one("#decks", DeckTable)
         selected = self.selected
         table.clear()
         for name, label in tree_rows(counts):
@@ -126,7 +136,7 @@ class DeckPickerScreen(Screen):
                 _num(c.suspended, "#d7af5f"),
                 key=name,
             )
-        if selected in self._counts:
+        if selected is not None and selected in self._counts:
             table.move_cursor(row=table.get_row_index(selected), animate=False)
         total = sum(c.total for c in counts if "::" not in c.name)
         due = sum(c.due for c in counts if "::" not in c.name)
@@ -146,7 +156,7 @@ class DeckPickerScreen(Screen):
 
     @property
     def selected(self) -> str | None:
-        table = self.query_one("#decks", DataTable)
+        table = self.query_one("#decks", DeckTable)
         if not table.row_count:
             return None
         try:
@@ -175,7 +185,7 @@ class DeckPickerScreen(Screen):
     def _show_detail(self, name: str | None) -> None:
         detail = self.query_one("#deck-detail", Static)
         c = self._counts.get(name) if name else None
-        if c is None:
+        if name is None or c is None:
             detail.update("")
             return
         ws = self.ws
@@ -210,7 +220,7 @@ class DeckPickerScreen(Screen):
         if name is not None and not self._counts.get(name, DeckCounts(name)).total:
             self.notify(f"{name} has no cards that loaded; see the errors below.", severity="warning")
             return
-        self.app.start_session(name, push=True, cram=cram)  # type: ignore[attr-defined]
+        host(self).start_session(name, push=True, cram=cram)
 
     def action_study(self) -> None:
         self._study_selected()
@@ -238,10 +248,35 @@ class DeckPickerScreen(Screen):
         self.refresh_counts()
 
     def action_reload(self) -> None:
-        self.ws.reload()
+        self.reloading = True
+        self._read_decks()
+
+    @work(thread=True, exclusive=True, group="reload")
+    def _read_decks(self) -> None:
+        worker = get_current_worker()
+        read_decks(self.ws, self.post_message, lambda: worker.is_cancelled)
+
+    def on_decks_read(self, message: DecksRead) -> None:
+        message.stop()
+        try:
+            self.ws.reload()  # the files come from the deck cache just refreshed; the store is used here
+        except PyflashError as exc:
+            self._reload_failed(str(exc))
+            return
+        self.reloading = False
         self.refresh_counts()
         n = len(self.ws.result.errors)
         self.notify("Decks reloaded." + (f" {plural(n, 'error')}." if n else ""), timeout=3)
+
+    def on_decks_read_failed(self, message: DecksReadFailed) -> None:
+        message.stop()
+        self._reload_failed(message.error)
+
+    def _reload_failed(self, error: str) -> None:
+        self.reloading = False
+        self.notify(
+            f"{error}\nThe decks stay as they were.", title="Reload failed", severity="error", timeout=10
+        )
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -4,186 +4,35 @@ from __future__ import annotations
 
 import os
 import subprocess
-from functools import lru_cache
 
-from markdown_it import MarkdownIt
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.segment import Segment
-from rich.style import Style
-from textual import events
-from textual.app import ComposeResult
+from textual import events, work
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Grid, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.renderables.bar import Bar as BarRenderable
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Markdown, Static
+from textual.worker import get_current_worker
 
 from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
-from pyflash.core.markup import markdown_parser as new_markdown_parser
 from pyflash.core.review.session import StudySession
-from pyflash.core.scheduling.schedule import GradePreview
 from pyflash.core.scheduling.sm2 import GRADE_LABELS
 from pyflash.ui import text
+from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
+from pyflash.ui.markdown import markdown_parser
+from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
+from pyflash.ui.study_widgets import WIDE_GRADE_BAR, AnswerRule, GradeBar, SessionProgress, StudyHeader
 
 GRADES = Binding.Group("Grade", compact=True)
-WIDE_GRADE_BAR = 110  # at this width or more the six grades fit on one row
 
 
-@lru_cache(maxsize=1)
-def markdown_parser() -> MarkdownIt:
-    """The UI's parser, built once (the UI only parses; it adds no render rules)."""
-    return new_markdown_parser()
-
-
-class StudyHeader(Widget):
-    """Deck name on the left (cut with an ellipsis); new / relearn / review left on the right.
-
-    One widget draws the whole line, which keeps the first card's paint fast.
-    """
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._deck = Content("")
-        self._counts = Content("")
-
-    def show(self, session: StudySession) -> None:
-        deck = session.deck or "All decks"
-        name = Content.assemble((deck, "bold"))
-        if session.cram:
-            name = Content.assemble(name, "  ", ("cram: schedule unchanged", "italic $text-warning"))
-        counts = session.counts()
-        kind = session.current_kind
-        parts: list[Content | str | tuple[str, str]] = []
-        for n, label, style, k in (
-            (counts.new, "new", "$text-primary", "new"),
-            (counts.relearn, "relearn", "$text-error", "relearn"),
-            (counts.review, "review", "$text-success", "review"),
-        ):
-            if parts:
-                parts.append("  ")
-            mark = " underline" if k == kind else ""
-            parts.append((f"{n} {label}", f"bold {style}{mark}"))
-        self._deck = name
-        self._counts = Content.assemble(*parts)
-        self.refresh()
-
-    def render(self) -> Content:
-        width = self.content_size.width
-        counts = self._counts
-        room = max(0, width - counts.cell_length)
-        deck = self._deck
-        if deck.cell_length > room:
-            deck = deck.truncate(room, ellipsis=True)
-        return Content.assemble(deck, " " * (room - deck.cell_length), counts)
-
-
-class SessionProgress(Widget):
-    """The session's progress: Textual's progress bar renderable, then ``done/total``."""
-
-    COMPONENT_CLASSES = {"progress--bar", "progress--complete", "progress--label"}
-    LABEL_WIDTH = 7  # at least; "12/345" and one space before it
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.progress = 0
-        self.total = 0
-
-    def update(self, *, total: int, progress: int) -> None:
-        self.total = total
-        self.progress = progress
-        self.refresh()
-
-    def render(self) -> _BarAndLabel:
-        label = f"{self.progress}/{self.total}"
-        width = self.content_size.width
-        label_width = min(width, max(self.LABEL_WIDTH, len(label) + 1))
-        bar_width = width - label_width
-        ratio = min(1.0, self.progress / max(self.total, 1))
-        # Whole half-cells only, as Textual's own ProgressBar draws it.
-        filled = int(ratio * bar_width * 2) / 2
-        bar_style = self.get_component_rich_style("progress--bar" if ratio < 1 else "progress--complete")
-        bar = BarRenderable(
-            highlight_range=(0, filled),
-            highlight_style=Style.from_color(bar_style.color),
-            background_style=Style.from_color(bar_style.bgcolor),
-            width=bar_width,
-        )
-        return _BarAndLabel(bar, label, label_width, self.get_component_rich_style("progress--label"))
-
-
-class _BarAndLabel:
-    """A bar, then a label right-aligned in ``label_width`` cells, on one line (a Rich renderable)."""
-
-    def __init__(self, bar: BarRenderable, label: str, label_width: int, label_style: Style) -> None:
-        self.bar = bar
-        self.label = label[-label_width:] if label_width else ""
-        self.label_width = label_width
-        self.label_style = label_style
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if self.bar.width:
-            yield from console.render(self.bar, options)
-        yield Segment(" " * (self.label_width - len(self.label)))
-        yield Segment(self.label, self.label_style)
-
-
-class AnswerRule(Widget):
-    """A dashed line with "answer" in the middle, between question and answer."""
-
-    def render(self) -> Content:
-        width = self.size.width
-        label = " answer "
-        left = max(0, (width - len(label)) // 2)
-        right = max(0, width - len(label) - left)
-        return Content.assemble(("╌" * left, "$primary 60%"), (label, "$text-muted"), ("╌" * right, "$primary 60%"))
-
-
-class GradeCell(Static):
-    """One grade in the grade bar; clicking it grades, as the key does."""
-
-    def __init__(self, grade: int) -> None:
-        super().__init__(id=f"grade-{grade}", classes=f"grade grade-{grade}")
-        self.grade = grade
-
-    def show(self, p: GradePreview) -> None:
-        self.set_class(p.again_today, "-again")
-        self.update(
-            Content.assemble((f"{p.grade}", "bold reverse"), f" · {p.label} · ", (p.short, "bold"))
-        )
-        self.tooltip = (
-            f"{p.label}: due in {p.interval} day(s); shown again later today"
-            if p.again_today
-            else f"{p.label}: due in {p.interval} day(s)"
-        )
-
-    async def on_click(self) -> None:
-        await self.screen.run_action(f"grade({self.grade})")
-
-
-class GradeBar(Grid):
-    def compose(self) -> ComposeResult:
-        for g in range(6):
-            yield GradeCell(g)
-
-    def show(self, previews: list[GradePreview]) -> None:
-        for p in previews:
-            self.query_one(f"#grade-{p.grade}", GradeCell).show(p)
-        again = [p.grade for p in previews if p.again_today]
-        if again:
-            span = f"{min(again)}–{max(again)}" if len(again) > 1 else str(again[0])
-            self.border_title = f"Grade · {span} bring the card back today"
-        else:
-            self.border_title = "Grade"
-
-
-class StudyScreen(Screen):
+class StudyScreen(Screen[None]):
     """One card at a time. Space/enter shows the answer; 0-5 grade it."""
 
     HELP_TITLE = "Study"
+    HELP_EXTRA = (("↑ ↓ PgUp PgDn", "scroll a long card"), ("click a grade", "grade it, as its key does"))
     AUTO_FOCUS = "#card"
     BINDINGS = [
         Binding("space", "reveal", "Answer", tooltip="Show the answer", id="pyflash.study.reveal"),
@@ -212,7 +61,12 @@ class StudyScreen(Screen):
         super().__init__()
         self.session = session
         self._shown_key: str | None = None
-        self._binding_state = (session.current is not None, session.revealed, session.can_undo)
+        self._binding_state: tuple[bool, bool, bool] | None = (
+            session.current is not None,
+            session.revealed,
+            session.can_undo,
+        )
+        self._edited: Card | None = None  # the card whose file is being read again after `e`
 
     # -- layout ------------------------------------------------------------
 
@@ -240,7 +94,7 @@ class StudyScreen(Screen):
 
     async def on_mount(self) -> None:
         await self.show_card()
-        self.app.screen_ready()  # type: ignore[attr-defined]
+        host(self).screen_ready()
 
     def on_resize(self, event: events.Resize) -> None:
         for bar in self.query(GradeBar):
@@ -294,9 +148,7 @@ class StudyScreen(Screen):
             self.refresh_bindings()
 
     def _finish(self) -> None:
-        from pyflash.ui.screens import SummaryScreen
-
-        self.app.switch_screen(SummaryScreen(self.session))
+        host(self).show_summary(self.session)
 
     # -- actions ------------------------------------------------------------
 
@@ -357,7 +209,7 @@ class StudyScreen(Screen):
         card = self.session.current
         if card is None:
             return
-        from pyflash.ui.screens import ConfirmScreen
+        from pyflash.ui.confirm import ConfirmScreen  # deferred: start-up time (not on the first card)
 
         first = card.q.strip().splitlines()[0].replace("`", "").replace("*", "") if card.q.strip() else card.key
         if len(first) > 60:
@@ -394,8 +246,6 @@ class StudyScreen(Screen):
             return
         if not os.access(card.path, os.W_OK):
             self.notify(f"{card.path} is read-only; your changes may not be saved.", severity="warning")
-        from textual.app import SuspendNotSupported
-
         try:
             with self.app.suspend():
                 rc = _run_editor(command)
@@ -404,12 +254,37 @@ class StudyScreen(Screen):
         if rc is None:
             self.notify(f"Cannot start the editor `{command[0]}`; check $EDITOR.", severity="error")
             return
-        await self.reload_after_edit(card)
+        self._edited = card
+        self._read_decks()
+
+    @property
+    def reloading(self) -> bool:
+        """True from the end of an edit until the decks are reloaded (or failed to)."""
+        return self._edited is not None
+
+    @work(thread=True, exclusive=True, group="reload")
+    def _read_decks(self) -> None:
+        worker = get_current_worker()
+        read_decks(host(self).ws, self.post_message, lambda: worker.is_cancelled)
+
+    async def on_decks_read(self, message: DecksRead) -> None:
+        message.stop()
+        card = self._edited
+        if card is None:
+            return
+        try:
+            await self.reload_after_edit(card)
+        finally:
+            self._edited = None
+
+    def on_decks_read_failed(self, message: DecksReadFailed) -> None:
+        message.stop()
+        self._edited = None
+        self.notify(message.error, title="Reload failed", severity="error", timeout=10)
 
     async def reload_after_edit(self, card: Card) -> None:
         """Reload the decks after ``card`` was edited; keep its history and place."""
-        app = self.app
-        ws = app.ws  # type: ignore[attr-defined]
+        ws = host(self).ws
         try:
             report = ws.reload()
         except PyflashError as exc:
@@ -434,7 +309,7 @@ class StudyScreen(Screen):
         await self.show_card()
 
     def action_back(self) -> None:
-        self.app.show_picker()  # type: ignore[attr-defined]
+        host(self).show_picker()
 
     def on_screen_resume(self) -> None:
         self._binding_state = None

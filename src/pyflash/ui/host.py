@@ -1,0 +1,50 @@
+"""What the screens may ask of the app: the one direction of navigation.
+
+The app module imports every screen; a screen never imports the app or another
+screen. It calls the app through :class:`Host` (``host(self)``) instead: to
+start a session, to show the picker, a summary or a card again, and to say that
+it has painted.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, cast
+
+from textual.dom import DOMNode
+
+from pyflash.core.review.session import StudySession
+from pyflash.core.workspace import Workspace
+
+
+class Host(Protocol):
+    """The navigation methods of :class:`pyflash.ui.app.PyflashApp`."""
+
+    ws: Workspace
+
+    def start_session(
+        self,
+        deck: str | None,
+        *,
+        push: bool = False,
+        cram: bool | None = None,
+        extra_new: int = 0,
+        extra_reviews: int = 0,
+    ) -> None:
+        """Open a study session on ``deck`` (None: all decks)."""
+
+    def study(self, session: StudySession) -> None:
+        """Show ``session``'s current card (after an undo on the summary)."""
+
+    def show_summary(self, session: StudySession) -> None:
+        """Replace the study screen with ``session``'s summary."""
+
+    def show_picker(self) -> None:
+        """Go back to the deck picker."""
+
+    def screen_ready(self) -> None:
+        """Called by each screen once its content is painted."""
+
+
+def host(node: DOMNode) -> Host:
+    """The app that runs ``node``, as the screens see it."""
+    return cast(Host, node.app)

@@ -1,0 +1,49 @@
+"""Reading the deck files again, off the event loop (the picker's ``r``, the study screen's ``e``).
+
+A screen runs :func:`read_decks` in a Textual thread worker. It reads and
+parses every deck file (which refreshes the deck cache) and posts the outcome
+back as a message: :class:`DecksRead`, or :class:`DecksReadFailed` with the
+one-line error (a deck folder given as PATH that was deleted, say). On
+``DecksRead`` the screen calls ``Workspace.reload()`` on the event loop: the
+files now come from the deck cache, and the review store, whose SQLite
+connection belongs to the event loop's thread, relinks edited cards there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.message import Message
+
+from pyflash.core.decks.loader import explicit_sources, load_decks
+from pyflash.core.errors import PyflashError
+from pyflash.core.workspace import Workspace
+
+
+class DecksRead(Message):
+    """The deck files were read again without a fault: ``ws.reload()`` will find them cached."""
+
+
+class DecksReadFailed(Message):
+    """The deck files could not be read again; ``error`` says why, in one line."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+def read_decks(ws: Workspace, post: Callable[[Message], object], cancelled: Callable[[], bool]) -> None:
+    """Read ``ws``'s deck files (in a worker thread), then post the outcome with ``post``.
+
+    Touches files only, never the store, so it is safe off the event loop.
+    Posts nothing if ``cancelled()`` (a newer reload replaced this one).
+    """
+    message: Message
+    try:
+        load_decks(explicit_sources(ws.paths) if ws.paths else None)
+    except (PyflashError, OSError) as exc:
+        message = DecksReadFailed(str(exc))
+    else:
+        message = DecksRead()
+    if not cancelled():
+        post(message)
