@@ -192,17 +192,18 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
 @home_option
 def study(paths: tuple[str, ...], deck: str | None, new: int | None, reviews: int | None, cram: bool) -> None:
     """Study in the terminal: reveal with space, grade 0-5, ? for every key."""
-    if not all(stream is not None and not stream.closed and stream.isatty() for stream in (sys.stdin, sys.stdout)):
-        # Without a terminal the app would only write escape codes and wait for keys forever.
-        click.echo("pyflash study needs a terminal; see pyflash decks / pyflash check", err=True)
-        sys.exit(2)
     from pyflash.core.workspace import open_workspace  # deferred: start-up time (every command loads only what it uses)
 
-    ws = open_workspace(paths or None)
+    ws = open_workspace(paths or None)  # config and deck mistakes are reported first
     if deck and deck not in {d.name for d in ws.deck_counts()}:
         ws.close()
         known = ", ".join(sorted({f.deck for f in ws.result.files})) or "none"
         _fail(f"no deck named '{deck}' (decks: {known})")
+    if not all(stream is not None and not stream.closed and stream.isatty() for stream in (sys.stdin, sys.stdout)):
+        # Without a terminal the app would only write escape codes and wait for keys forever.
+        ws.close()
+        click.echo("pyflash study needs a terminal; see pyflash decks / pyflash check", err=True)
+        sys.exit(2)
     gc.disable()  # startup builds what lives until exit; the app turns GC back on once the first card is painted
     from pyflash.ui.app import make_app  # deferred: start-up time (Textual is imported only by `study`)
 
