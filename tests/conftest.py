@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import os
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+
+# Child processes (`python -m pyflash` in a test) import this checkout's src/ too.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
 
 
 @pytest.fixture(autouse=True)
@@ -20,10 +24,15 @@ def pyflash_home(tmp_path, monkeypatch):
 
 
 class FakeClock:
-    """A settable clock: ``clock()`` is now; ``advance(...)`` moves it."""
+    """A settable clock: ``clock()`` is now; ``advance(...)`` moves it.
 
-    def __init__(self, start: datetime | None = None) -> None:
+    ``zone`` is the user's zone that goes with it (pass ``zone=clock.zone``
+    to the workspace), so no test depends on the machine's zone.
+    """
+
+    def __init__(self, start: datetime | None = None, zone: tzinfo = UTC) -> None:
         self.now = start or datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+        self.zone = zone
 
     def __call__(self) -> datetime:
         return self.now

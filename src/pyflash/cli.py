@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from pyflash import __version__
+from pyflash import paths as pyflash_paths
 from pyflash.core.errors import PyflashError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -70,7 +71,7 @@ def decks(paths: tuple[str, ...]) -> None:
     """List decks with their total, new and due cards, and where they came from."""
     from pyflash.core.workspace import open_workspace
 
-    with open_workspace(paths or None) as ws:
+    with open_workspace(paths or None, locations=pyflash_paths.locations()) as ws:
         rows = ws.deck_counts()
         if not rows and not ws.result.errors:
             looked = ", ".join(str(p) for _, p in ws.result.searched)
@@ -115,7 +116,7 @@ def check(paths: tuple[str, ...], run_code: bool) -> None:
     """
     from pyflash.core.workspace import open_workspace
 
-    with open_workspace(paths or None) as ws:
+    with open_workspace(paths or None, locations=pyflash_paths.locations()) as ws:
         result = ws.result
         for err in result.errors:
             click.echo(str(err))
@@ -160,11 +161,13 @@ def study(paths: tuple[str, ...], deck: str | None, new: int | None, reviews: in
 
     from pyflash.core.workspace import open_workspace
 
-    ws = open_workspace(paths or None)
-    if deck and deck not in {d.name for d in ws.deck_counts()}:
-        ws.close()
-        known = ", ".join(sorted({f.deck for f in ws.result.files})) or "none"
-        _fail(f"no deck named '{deck}' (decks: {known})")
+    ws = open_workspace(paths or None, locations=pyflash_paths.locations())
+    if deck:
+        try:
+            ws.select_deck(deck)
+        except PyflashError:
+            ws.close()
+            raise
     gc.disable()  # startup builds what lives until exit; the app turns GC back on once the first card is painted
     from pyflash.ui.app import make_app
 
@@ -217,7 +220,7 @@ def export(paths: tuple[str, ...], anki: bool, deck: str | None, output: str | N
         raise click.UsageError("choose a format: --anki (the only one so far)")
     from pyflash.export.command import run_export
 
-    run_export(paths, deck=deck, output=output, force=force)
+    run_export(paths, locations=pyflash_paths.locations(), deck=deck, output=output, force=force)
 
 
 def main(argv: list[str] | None = None) -> None:

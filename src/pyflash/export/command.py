@@ -1,6 +1,8 @@
-"""``pyflash export --anki``: load the decks, write the package, report.
+"""``pyflash export --anki``: open the workspace, write the package, report.
 
-Kept out of ``pyflash.cli`` so the command stays a few lines there.
+Kept out of ``pyflash.cli`` so the command stays a few lines there. The
+workspace is opened read-only: exporting never creates or changes the
+review database.
 """
 
 from __future__ import annotations
@@ -8,11 +10,15 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from pyflash.core.errors import PyflashError
+from pyflash.core import Locations, PyflashError, open_workspace
 from pyflash.core.text import plural
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 DEFAULT_OUTPUT = "pyflash.apkg"
 
@@ -31,7 +37,13 @@ class _RichProgress:
     """A transient rich progress bar (only used when stdout is a terminal)."""
 
     def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (  # deferred: start-up time (only on a terminal)
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.bar = Progress(
             TextColumn("{task.description}"),
@@ -40,7 +52,7 @@ class _RichProgress:
             TimeElapsedColumn(),
             transient=True,
         )
-        self.task = None
+        self.task: TaskID | None = None
 
     def __enter__(self) -> _RichProgress:
         self.bar.start()
@@ -50,36 +62,34 @@ class _RichProgress:
         self.bar.stop()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.task is None:
-            self.task = self.bar.add_task("Rendering cards", total=total)
+        task = self.task
+        if task is None:
+            task = self.task = self.bar.add_task("Rendering cards", total=total)
         if stage == "render":
-            self.bar.update(self.task, completed=done, total=total)
+            self.bar.update(task, completed=done, total=total)
         elif done == 0:
-            self.bar.update(self.task, description="Writing package")
+            self.bar.update(task, description="Writing package")
 
 
 def run_export(
     paths: Sequence[str],
     *,
+    locations: Locations | None = None,
     deck: str | None,
     output: str | None,
     force: bool,
 ) -> None:
-    from pyflash.core.decks.loader import explicit_sources, load_decks
-    from pyflash.core.decks.model import deck_and_parents, in_deck
-    from pyflash.export.anki.package import check_output, export_anki
+    """Export the decks of ``paths`` (the default folders of ``locations`` when empty)."""
+    from pyflash.export.anki.package import check_output, export_anki  # deferred: start-up time (genanki)
 
     out = output or default_output(deck)
     check_output(out, force=force)  # fail before any work
 
-    result = load_decks(explicit_sources(paths) if paths else None)
-    cards = result.cards
-    if deck:
-        known = {name for f in result.files for name in deck_and_parents(f.deck)}
-        if deck not in known:
-            listed = ", ".join(sorted(known)) or "none"
-            raise PyflashError(f"no deck named '{deck}' (decks: {listed})")
-        cards = [c for c in cards if in_deck(c.deck, deck)]
+    with open_workspace(paths or None, locations=locations, read_only=True) as ws:
+        if deck:
+            ws.select_deck(deck)
+        cards = ws.cards_in(deck)
+    result = ws.result
 
     for err in result.errors:
         click.echo(str(err), err=True)

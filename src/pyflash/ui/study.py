@@ -20,12 +20,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
+from pyflash.core import GRADES as GRADE_TABLE
+from pyflash.core import GradePreview, QueueKind
 from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
 from pyflash.core.markup import markdown_parser as new_markdown_parser
 from pyflash.core.review.session import StudySession
-from pyflash.core.scheduling.schedule import GradePreview
-from pyflash.core.scheduling.sm2 import GRADE_LABELS
 from pyflash.ui import text
 from pyflash.ui.keybar import KeyBar
 
@@ -59,9 +59,9 @@ class StudyHeader(Widget):
         kind = session.current_kind
         parts: list[Content | str | tuple[str, str]] = []
         for n, label, style, k in (
-            (counts.new, "new", "$text-primary", "new"),
-            (counts.relearn, "relearn", "$text-error", "relearn"),
-            (counts.review, "review", "$text-success", "review"),
+            (counts.new, "new", "$text-primary", QueueKind.NEW),
+            (counts.relearn, "relearn", "$text-error", QueueKind.RELEARN),
+            (counts.review, "review", "$text-success", QueueKind.REVIEW),
         ):
             if parts:
                 parts.append("  ")
@@ -192,8 +192,8 @@ class StudyScreen(Screen):
             Binding(
                 str(g),
                 f"grade({g})",
-                GRADE_LABELS[g],
-                tooltip=f"Grade {g} · {GRADE_LABELS[g]}",
+                GRADE_TABLE[g].label,
+                tooltip=f"Grade {g} · {GRADE_TABLE[g].label}",
                 group=GRADES,
                 id=f"pyflash.study.grade-{g}",
             )

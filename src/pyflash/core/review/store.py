@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pyflash.core.errors import StoreError
+from pyflash.core.scheduling.sm2 import INITIAL_EASINESS, Easiness
 
 SCHEMA_VERSION = 1
 
@@ -35,7 +36,7 @@ class CardState:
     key: str
     deck: str
     text: str = ""
-    easiness: int = 250  # hundredths: 250 is EF 2.5
+    easiness: Easiness = INITIAL_EASINESS  # SM-2 EF; whole hundredths only in SQLite and the log's JSON
     interval: int = 0
     repetitions: int = 0
     due_day: int | None = None  # None: never reviewed (a new card)
@@ -46,6 +47,10 @@ class CardState:
     last_grade: int | None = None
     first_day: int | None = None  # local day of the first grade ever
 
+    def __post_init__(self) -> None:
+        if type(self.easiness) is not Easiness:
+            raise TypeError(f"CardState.easiness must be an Easiness, not {self.easiness!r}")
+
     @property
     def is_new(self) -> bool:
         return self.due_day is None
@@ -54,12 +59,15 @@ class CardState:
         return self.buried_until is not None and day < self.buried_until
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        data = asdict(self)
+        data["easiness"] = self.easiness.cents
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> CardState:
         data = json.loads(text)
         data["suspended"] = bool(data.get("suspended"))
+        data["easiness"] = Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents))
         return cls(**data)
 
 
@@ -71,7 +79,7 @@ _COLUMNS = (
 
 def _row(row: tuple) -> CardState:
     return CardState(
-        row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]), *row[8:]
+        row[0], row[1], row[2], Easiness.from_cents(row[3]), row[4], row[5], row[6], bool(row[7]), *row[8:]
     )
 
 
@@ -315,7 +323,7 @@ class Store:
         self._db.execute(
             f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                state.key, state.deck, state.text, state.easiness, state.interval,
+                state.key, state.deck, state.text, state.easiness.cents, state.interval,
                 state.repetitions, state.due_day, int(state.suspended), state.buried_until,
                 state.last_review, state.last_day, state.last_grade, state.first_day,
             ),

@@ -20,8 +20,9 @@ from __future__ import annotations
 import numbers
 import sys
 from dataclasses import dataclass
-from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+from pyflash.core.scheduling.grades import Grade
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -43,55 +44,53 @@ INITIAL_EASINESS_CENTS = 250
 MIN_EASINESS_CENTS = 130
 
 
-class Grade(IntEnum):
-    """SM-2 quality of response."""
-
-    BLACKOUT = 0  # complete blackout
-    WRONG = 1  # wrong, but the answer felt familiar
-    HARD_WRONG = 2  # wrong, but the answer seemed easy to remember
-    HARD = 3  # correct with serious difficulty
-    GOOD = 4  # correct after some hesitation
-    EASY = 5  # perfect response
-
-    @property
-    def label(self) -> str:
-        return GRADE_LABELS[int(self)]
-
-
-GRADE_LABELS = ("again", "wrong", "almost", "hard", "good", "easy")
-
-
 class Easiness(float):
-    """An easiness factor: a float that is exactly a multiple of 0.01.
+    """An easiness factor (EF): a float that is exactly a multiple of 0.01.
 
-    It behaves as the float nearest to the exact decimal (so ``== 2.9`` works),
-    and compares and subtracts exactly against ``Decimal`` and ``Fraction``.
+    pyflash's one representation of EF, everywhere in Python code: the store's
+    ``CardState`` holds one too. Only the SQLite columns and the JSON of the
+    review log hold whole hundredths (:attr:`cents`).
+
+    ``Easiness(2.8000000000000003)`` is 2.8 (float noise snapped away), and it
+    behaves as the float nearest to the exact decimal (so ``== 2.9`` works),
+    while comparing and subtracting exactly against ``Decimal`` and ``Fraction``.
     """
 
     __slots__ = ()
 
-    def __new__(cls, cents: int) -> Easiness:
+    def __new__(cls, value: Any = 2.5) -> Easiness:
+        return cls.from_cents(_to_cents(value))
+
+    @classmethod
+    def from_cents(cls, cents: int) -> Easiness:
+        """The EF of ``cents`` hundredths (250 -> 2.5), as stored in SQLite."""
+        if isinstance(cents, bool) or not isinstance(cents, int):
+            raise ValueError(f"easiness hundredths must be a whole number, not {cents!r}")
         return super().__new__(cls, cents / 100)
 
     @property
     def cents(self) -> int:
+        """Whole hundredths (2.5 -> 250): the form written to SQLite."""
         return round(float(self) * 100)
 
+    def __getnewargs__(self) -> tuple[float]:  # copy and pickle pass the value to __new__
+        return (float(self),)
+
     def as_fraction(self) -> Fraction:
-        from fractions import Fraction
+        from fractions import Fraction  # deferred: start-up time (only for exact arithmetic)
 
         return Fraction(self.cents, 100)
 
     def as_decimal(self) -> Decimal:
-        from decimal import Decimal
+        from decimal import Decimal  # deferred: start-up time (only for exact arithmetic)
 
         return Decimal(self.cents).scaleb(-2)
 
     def __eq__(self, other: object) -> bool:
         if _is_decimal(other) or _is_fraction(other):
-            from fractions import Fraction
+            from fractions import Fraction  # deferred: start-up time (already imported by the caller)
 
-            return self.as_fraction() == Fraction(other)  # type: ignore[arg-type]
+            return self.as_fraction() == Fraction(other)
         return float(self) == other
 
     def __ne__(self, other: object) -> bool:
@@ -117,19 +116,15 @@ class Easiness(float):
         return repr(float(self))
 
 
-def _is_decimal(value: object) -> bool:
+def _is_decimal(value: object) -> TypeGuard[Decimal]:
     # decimal and fractions are imported only when a caller already has them.
     module = sys.modules.get("decimal")
     return module is not None and isinstance(value, module.Decimal)
 
 
-def _is_fraction(value: object) -> bool:
+def _is_fraction(value: object) -> TypeGuard[Fraction]:
     module = sys.modules.get("fractions")
     return module is not None and isinstance(value, module.Fraction)
-
-
-INITIAL_EASINESS = Easiness(INITIAL_EASINESS_CENTS)
-MIN_EASINESS = Easiness(MIN_EASINESS_CENTS)
 
 
 def _to_cents(easiness: Any) -> int:
@@ -140,22 +135,31 @@ def _to_cents(easiness: Any) -> int:
         raise ValueError(f"easiness must be a number, not {easiness!r}")
     if isinstance(easiness, (int, float)):
         return int(round(easiness * 100))  # snaps float noise: 2.8000000000000003 -> 280
-    from fractions import Fraction
+    from fractions import Fraction  # deferred: start-up time (only for Decimal or Fraction input)
 
-    return int(round(Fraction(easiness) * 100))
+    if _is_decimal(easiness):
+        exact = Fraction(easiness)
+    elif isinstance(easiness, numbers.Rational):
+        exact = Fraction(easiness)
+    else:
+        exact = Fraction(float(easiness))
+    return int(round(exact * 100))
+
+
+INITIAL_EASINESS = Easiness.from_cents(INITIAL_EASINESS_CENTS)
+MIN_EASINESS = Easiness.from_cents(MIN_EASINESS_CENTS)
 
 
 @dataclass(frozen=True, slots=True)
 class State:
     """SM-2 state of one card. Immutable; ``review`` returns a new one."""
 
-    easiness: float = INITIAL_EASINESS
+    easiness: float = INITIAL_EASINESS  # any real number; kept as an Easiness
     interval: int = 0
     repetitions: int = 0
 
     def __post_init__(self) -> None:
-        cents = _to_cents(self.easiness)
-        object.__setattr__(self, "easiness", Easiness(cents))
+        object.__setattr__(self, "easiness", Easiness(self.easiness))
         if isinstance(self.interval, bool) or not isinstance(self.interval, numbers.Integral):
             raise ValueError(f"interval must be a whole number of days, not {self.interval!r}")
         if isinstance(self.repetitions, bool) or not isinstance(self.repetitions, numbers.Integral):
@@ -228,7 +232,7 @@ def review(state: State, grade: int) -> State:
             # ceil(previous_interval * EF), EF from before this grade, exactly.
             interval = -(-state.interval * cents // 100)
     return State(
-        easiness=Easiness(next_easiness_cents(cents, q)),
+        easiness=Easiness.from_cents(next_easiness_cents(cents, q)),
         interval=interval,
         repetitions=repetitions,
     )

@@ -1,0 +1,20 @@
+"""Where a workspace finds and keeps things, as one value.
+
+``pyflash.paths.locations()`` builds it from the platform directories and
+the environment (``PYFLASH_HOME``, ``PYFLASH_DECKS``); the core only ever
+receives it, so it never reads the environment itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Locations:
+    """The review database, the config file, and the deck folders searched by default."""
+
+    store: Path
+    config: Path
+    deck_sources: tuple[tuple[str, Path], ...]  # (origin, folder) pairs, used when no PATH is given
