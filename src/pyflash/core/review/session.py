@@ -240,6 +240,7 @@ class StudySession:
 
     @property
     def current(self) -> Card | None:
+        """The card to study now (None when the session is finished)."""
         return self.queue[0].card if self.queue else None
 
     @property
@@ -251,6 +252,7 @@ class StudySession:
         return not self.queue
 
     def counts(self) -> QueueCounts:
+        """What is left in the queue, by kind."""
         c = Counter(item.kind for item in self.queue)
         return QueueCounts(c[QueueKind.NEW], c[QueueKind.RELEARN], c[QueueKind.REVIEW])
 
@@ -270,6 +272,7 @@ class StudySession:
     # -- studying --------------------------------------------------------
 
     def reveal(self) -> None:
+        """Show the current card's answer (grading needs it; answer time starts here)."""
         if self.current is None:
             raise SessionError("no card to reveal: the session is finished")
         if not self.revealed:
