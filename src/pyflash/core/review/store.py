@@ -47,10 +47,6 @@ class CardState:
     last_grade: int | None = None
     first_day: int | None = None  # local day of the first grade ever
 
-    def __post_init__(self) -> None:
-        if type(self.easiness) is not Easiness:
-            raise TypeError(f"CardState.easiness must be an Easiness, not {self.easiness!r}")
-
     @property
     def is_new(self) -> bool:
         return self.due_day is None
@@ -59,15 +55,12 @@ class CardState:
         return self.buried_until is not None and day < self.buried_until
 
     def to_json(self) -> str:
-        data = asdict(self)
-        data["easiness"] = self.easiness.cents
-        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+        return json.dumps({**asdict(self), "easiness": self.easiness.cents}, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> CardState:
         data = json.loads(text)
-        data["suspended"] = bool(data.get("suspended"))
-        data["easiness"] = Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents))
+        data.update(suspended=bool(data.get("suspended")), easiness=Easiness.from_cents(data.get("easiness", 250)))
         return cls(**data)
 
 
