@@ -12,7 +12,6 @@ from dataclasses import dataclass, fields, replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pyflash.core.errors import PyflashError
 
@@ -37,7 +36,11 @@ class Config:
 
     def zone(self) -> tzinfo | None:
         """The configured zone, or None when the config names none."""
-        return ZoneInfo(self.timezone) if self.timezone else None
+        if not self.timezone:
+            return None
+        from zoneinfo import ZoneInfo  # deferred: start-up time (only when a zone is configured)
+
+        return ZoneInfo(self.timezone)
 
 
 _LIMITS = {"new_per_day": (0, 100_000), "reviews_per_day": (0, 1_000_000), "day_starts_at": (0, 23)}
@@ -88,6 +91,8 @@ def _check_zone(value: object, where: str) -> str:
     advice = "use an IANA name such as 'Europe/Berlin', or leave it out to use this machine's zone"
     if not isinstance(value, str):
         raise PyflashError(f"{where}: 'timezone' must be a string ({advice})")
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones  # deferred: start-up time
+
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pyflash.core.errors import StoreError
-from pyflash.core.scheduling.sm2 import INITIAL_EASINESS, Easiness
+from pyflash.core.scheduling.easiness import INITIAL_EASINESS, Easiness
 
 SCHEMA_VERSION = 1
 
@@ -60,7 +60,7 @@ class CardState:
     @classmethod
     def from_json(cls, text: str) -> CardState:
         data = json.loads(text)
-        data.update(suspended=bool(data.get("suspended")), easiness=Easiness.from_cents(data.get("easiness", 250)))
+        data.update(suspended=bool(data.get("suspended")), easiness=Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents)))
         return cls(**data)
 
 
