@@ -172,6 +172,11 @@ class StudySession:
         return local_day(self.clock(), self.zone, self.config.day_starts_at)
 
     @property
+    def cards(self) -> list[Card]:
+        """Every card of the selection (decodes them all: avoid on hot paths)."""
+        return [card for f in self._files for card in f.cards]
+
+    @property
     def card_count(self) -> int:
         return sum(len(f.keys) for f in self._files)
 
