@@ -45,9 +45,9 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.errors import PyflashError as PyflashError
     from pyflash.core.locations import Locations as Locations
     from pyflash.core.query.search import search as search
-    from pyflash.core.review.session import GradeOutcome as GradeOutcome
+    from pyflash.core.review.results import GradeOutcome as GradeOutcome
+    from pyflash.core.review.results import Summary as Summary
     from pyflash.core.review.session import StudySession as StudySession
-    from pyflash.core.review.session import Summary as Summary
     from pyflash.core.scheduling.grades import GRADES as GRADES
     from pyflash.core.scheduling.grades import Grade as Grade
     from pyflash.core.scheduling.grades import GradeInfo as GradeInfo
@@ -69,8 +69,8 @@ _WHERE = {
     "Config": "pyflash.core.config",
     "load_config": "pyflash.core.config",
     "StudySession": "pyflash.core.review.session",
-    "GradeOutcome": "pyflash.core.review.session",
-    "Summary": "pyflash.core.review.session",
+    "GradeOutcome": "pyflash.core.review.results",
+    "Summary": "pyflash.core.review.results",
     "GRADES": "pyflash.core.scheduling.grades",
     "Grade": "pyflash.core.scheduling.grades",
     "GradeInfo": "pyflash.core.scheduling.grades",

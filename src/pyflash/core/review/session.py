@@ -17,12 +17,12 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, tzinfo
-from typing import NamedTuple
 
 from pyflash.core.clock import Clock, local_day, system_clock, system_zone
 from pyflash.core.config import Config
 from pyflash.core.decks.model import Card, DeckFile, in_deck
 from pyflash.core.errors import PyflashError
+from pyflash.core.review.results import GradeOutcome, QueueCounts, QueueItem, Summary
 from pyflash.core.review.store import CardState, Store, utc_now_iso
 from pyflash.core.scheduling.grades import GRADES
 from pyflash.core.scheduling.schedule import SM2
@@ -34,48 +34,6 @@ REQUEUE_GAP = 3  # a failed card comes back after this many other cards
 
 class SessionError(PyflashError):
     """A session used out of turn (grading before revealing, or after the end)."""
-
-
-class QueueItem(NamedTuple):
-    """A card in today's queue, and why it is there."""
-
-    card: Card
-    kind: QueueKind
-
-
-class QueueCounts(NamedTuple):
-    """How many queued cards are new, back for relearning, and due reviews."""
-
-    new: int
-    relearn: int
-    review: int
-
-    @property
-    def total(self) -> int:
-        return self.new + self.relearn + self.review
-
-
-class GradeOutcome(NamedTuple):
-    """What :meth:`StudySession.grade` did."""
-
-    card: Card
-    grade: int
-    kind: ReviewKind  # REVIEW, REPEAT or CRAM
-    again_today: bool
-    due_day: int | None
-    review_id: int | None
-
-
-class Summary(NamedTuple):
-    """The figures of a finished session."""
-
-    reviewed: int  # grades given
-    cards: int  # distinct cards graded
-    seconds: float
-    grades: dict[int, int]
-    relearned: int  # cards that came back for relearning
-    next_due_day: int | None
-    today: int
 
 
 class _Done:
