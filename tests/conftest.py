@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,9 @@ def pytest_configure(config):
     """Child processes (``python -m pyflash``, the ``pyflash`` script) import src/ too."""
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))
 
+# Child processes (`python -m pyflash` in a test) import this checkout's src/ too.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
+
 
 @pytest.fixture(autouse=True)
 def pyflash_home(tmp_path, monkeypatch):
@@ -27,10 +30,15 @@ def pyflash_home(tmp_path, monkeypatch):
 
 
 class FakeClock:
-    """A settable clock: ``clock()`` is now; ``advance(...)`` moves it."""
+    """A settable clock: ``clock()`` is now; ``advance(...)`` moves it.
 
-    def __init__(self, start: datetime | None = None) -> None:
+    ``zone`` is the user's zone that goes with it (pass ``zone=clock.zone``
+    to the workspace), so no test depends on the machine's zone.
+    """
+
+    def __init__(self, start: datetime | None = None, zone: tzinfo = UTC) -> None:
         self.now = start or datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+        self.zone = zone
 
     def __call__(self) -> datetime:
         return self.now

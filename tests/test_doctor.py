@@ -119,15 +119,15 @@ def test_a_backup_on_the_first_open_of_each_day_keeping_seven(small_deck, clock)
 def test_backups_keep_is_configurable(small_deck, clock):
     (paths.config_dir()).mkdir(parents=True)
     paths.config_path().write_text("backups_keep = 2\n", encoding="utf-8")
-    assert load_config().backups_keep == 2
+    assert load_config(paths.config_path()).backups_keep == 2
     graded_workspace(small_deck, clock)
     for _ in range(4):
         clock.advance(days=1)
-        open_workspace([str(small_deck)], clock=clock).close()
+        open_workspace([str(small_deck)], clock=clock, locations=paths.locations()).close()
     assert len(list_backups(paths.store_path())) == 2
     paths.config_path().write_text("backups_keep = -1\n", encoding="utf-8")
     with pytest.raises(PyflashError, match="'backups_keep' must be a whole number from 0 to 365"):
-        load_config()
+        load_config(paths.config_path())
 
 
 def test_a_damaged_big_database_is_not_backed_up(tmp_path, monkeypatch):

@@ -148,3 +148,97 @@ def test_properties(grades):
             if prev.repetitions >= 2:
                 assert s.interval >= prev.interval  # never shrinks on a pass after rep 2
         prev = s
+
+
+# -- one grade table -------------------------------------------------------
+
+
+def test_one_table_gives_grade_names_and_labels():
+    from pyflash.core.scheduling.grades import GRADES, Grade
+
+    assert [info.grade for info in GRADES] == list(Grade) == list(range(6))
+    assert [info.label for info in GRADES] == ["again", "wrong", "almost", "hard", "good", "easy"]
+    for info in GRADES:
+        assert info.grade.name.lower() == info.label == info.grade.label
+        assert info.grade.meaning == info.meaning and info.meaning
+    assert sm2.Grade is Grade
+
+
+def test_the_ui_reads_grade_labels_from_the_table():
+    from pathlib import Path
+
+    ui = Path(sm2.__file__).resolve().parents[2] / "ui"
+    for path in ui.glob("*.py"):
+        src = path.read_text(encoding="utf-8")
+        assert "GRADE_LABELS" not in src and '"again"' not in src, path.name
+
+
+# -- one easiness representation --------------------------------------------
+
+
+def test_easiness_from_values_and_from_cents():
+    assert sm2.Easiness(2.8000000000000003) == Decimal("2.8")
+    assert sm2.Easiness(Decimal("2.36")).cents == 236
+    assert sm2.Easiness(Fraction(13, 10)) == 1.3
+    assert sm2.Easiness.from_cents(250) == 2.5 == sm2.INITIAL_EASINESS
+    assert type(sm2.Easiness.from_cents(250)) is sm2.Easiness
+    with pytest.raises(ValueError):
+        sm2.Easiness.from_cents(2.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        sm2.Easiness("2.5")
+
+
+def test_easiness_survives_copy_and_pickle():
+    import copy
+    import pickle
+
+    e = sm2.Easiness(1.96)
+    for twin in (copy.copy(e), copy.deepcopy(e), pickle.loads(pickle.dumps(e))):
+        assert type(twin) is sm2.Easiness and twin.cents == 196
+
+
+def test_card_state_holds_an_easiness_and_stores_hundredths(tmp_path):
+    from pyflash.core.review.store import CardState, Store
+
+    state = CardState("k", "D", easiness=sm2.Easiness(2.36), due_day=3)
+    assert '"easiness": 236' in state.to_json()
+    assert CardState.from_json(state.to_json()) == state
+    with Store(tmp_path / "r.sqlite3") as store:
+        store.record(None, state, grade=4, kind="review", ts="t", day=3, answer_ms=None)
+        back = store.get("k")
+        assert back == state and type(back.easiness) is sm2.Easiness
+        raw = store._db.execute("SELECT easiness, typeof(easiness) FROM cards").fetchone()
+        assert raw == (236, "integer")
+
+
+# -- the Scheduler protocol -------------------------------------------------
+
+
+def test_sm2_scheduler_implements_the_protocol_and_changes_nothing_in_place():
+    from datetime import UTC, datetime
+
+    from pyflash.core.review.store import CardState
+    from pyflash.core.scheduling.schedule import SM2, SM2Scheduler
+    from pyflash.core.scheduling.scheduler import Scheduler
+    from pyflash.core.scheduling.states import ReviewKind
+
+    scheduler: Scheduler = SM2
+    assert isinstance(SM2, SM2Scheduler)
+    new = CardState("k", "D", "text")
+    now = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    first = scheduler.review(new, 5, day=100, now=now)
+    assert new == CardState("k", "D", "text")  # unchanged
+    assert first.kind is ReviewKind.REVIEW and not first.again_today
+    assert (first.after.due_day, first.after.first_day, first.after.easiness) == (101, 100, 2.6)
+    # The same day again: logged as a repeat, the schedule kept.
+    again = scheduler.review(first.after, 1, day=100, now=now)
+    assert again.kind is ReviewKind.REPEAT and again.again_today
+    assert again.after.due_day == 101 and again.after.easiness == 2.6 and again.after.last_grade == 1
+    assert scheduler.relearn_today(again.after, 100) and not scheduler.relearn_today(again.after, 101)
+    # Previews agree with reviews, and change nothing.
+    assert [scheduler.preview(new, g, 100).interval for g in range(6)] == [1, 1, 1, 1, 1, 1]
+    assert scheduler.preview(first.after, 4, 100).interval == 1  # due tomorrow, already set today
+    assert scheduler.preview(first.after, 4, 101).interval == 6
+    assert scheduler.preview(first.after, 4, 101).label == "good"
+    with pytest.raises(ValueError):
+        scheduler.review(new, 6, day=100, now=now)

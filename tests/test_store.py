@@ -17,6 +17,7 @@ from conftest import ROOT
 from pyflash import paths
 from pyflash.core.errors import StoreError
 from pyflash.core.review.store import SCHEMA_VERSION, CardState, Store
+from pyflash.core.scheduling.sm2 import Easiness
 
 
 def test_store_lives_in_pyflash_home(pyflash_home):
@@ -31,7 +32,7 @@ def test_record_and_undo_restore_the_exact_state(tmp_path):
         a = CardState("k", "D", "text", due_day=None)
         store.update("k", "D", "text")  # a row for a new card
         before = store.get("k")
-        after = CardState("k", "D", "text", easiness=260, interval=1, repetitions=1, due_day=11, last_day=10, last_grade=5, first_day=10)
+        after = CardState("k", "D", "text", easiness=Easiness(2.6), interval=1, repetitions=1, due_day=11, last_day=10, last_grade=5, first_day=10)
         rid = store.record(before, after, grade=5, kind="review", ts="t", day=10, answer_ms=1200)
         assert store.get("k") == after
         undone = store.undo(ts="t2", day=10)

@@ -17,9 +17,9 @@ import pytest
 from rich.cells import cell_len
 
 from conftest import ROOT, write_deck
+from pyflash.core.clock import local_day
 from pyflash.core.decks.loader import parse_deck_file
 from pyflash.core.review.session import REQUEUE_GAP
-from pyflash.core.scheduling.schedule import local_day
 from pyflash.core.workspace import open_workspace
 from pyflash.ui.app import PyflashApp, make_app
 from pyflash.ui.confirm import ConfirmScreen
@@ -66,7 +66,7 @@ def ws_factory(clock):
     opened = []
 
     def make(*paths, **kw):
-        ws = open_workspace([str(p) for p in paths], clock=clock, **kw)
+        ws = open_workspace([str(p) for p in paths], clock=clock, zone=clock.zone, **kw)
         opened.append(ws)
         return ws
 
@@ -909,7 +909,7 @@ def test_day_helpers_match_core(clock):
     # The summary's "tomorrow" comes from the core's day numbers.
     from pyflash.ui.text import when
 
-    today = local_day(clock())
+    today = local_day(clock(), clock.zone)
     assert when(today + 1, today) == "tomorrow · Tue 3 Mar 2026"
     assert when(today, today) == "today · Mon 2 Mar 2026"
     assert when(today + 6, today) == "in 6 days · Sun 8 Mar 2026"

@@ -73,7 +73,7 @@ def app_over(tmp_path, clock, opened, files: dict[str, str], **kw):
     root.mkdir(parents=True, exist_ok=True)
     for name, body in files.items():
         write_deck(root, name, body)
-    ws = open_workspace([str(root)], clock=clock)
+    ws = open_workspace([str(root)], clock=clock, zone=clock.zone)
     opened.append(ws)
     return make_app(ws, theme="textual-dark", animations=False, **kw)
 
@@ -109,7 +109,7 @@ def test_summary(snap_compare, tmp_path, clock, opened):
 def test_no_decks(snap_compare, tmp_path, clock, opened, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "my-decks").mkdir()
-    ws = open_workspace(["my-decks"], clock=clock)
+    ws = open_workspace(["my-decks"], clock=clock, zone=clock.zone)
     opened.append(ws)
     app = make_app(ws, theme="textual-dark", animations=False)
     assert snap_compare(app, terminal_size=SIZE)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pyflash import __version__
+from pyflash import paths as pyflash_paths
 from pyflash.core.errors import PyflashError
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def decks(paths: tuple[str, ...]) -> None:
     """List decks with their total, new and due cards, and where they came from."""
     from pyflash.core.workspace import open_workspace
 
-    with open_workspace(paths or None) as ws:
+    with open_workspace(paths or None, locations=pyflash_paths.locations()) as ws:
         rows = ws.deck_counts()
         if not rows and not ws.result.errors:
             looked = ", ".join(str(p) for _, p in ws.result.searched)
@@ -149,7 +150,7 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
 
     if sandbox and not run_code:
         _fail("--sandbox works only with --run (plain check runs no deck code)")
-    with open_workspace(paths or None) as ws:
+    with open_workspace(paths or None, locations=pyflash_paths.locations()) as ws:
         result = ws.result
         for err in result.errors:
             click.echo(str(err))
@@ -194,11 +195,13 @@ def study(paths: tuple[str, ...], deck: str | None, new: int | None, reviews: in
     """Study in the terminal: reveal with space, grade 0-5, ? for every key."""
     from pyflash.core.workspace import open_workspace  # deferred: start-up time (every command loads only what it uses)
 
-    ws = open_workspace(paths or None)  # config and deck mistakes are reported first
-    if deck and deck not in {d.name for d in ws.deck_counts()}:
-        ws.close()
-        known = ", ".join(sorted({f.deck for f in ws.result.files})) or "none"
-        _fail(f"no deck named '{deck}' (decks: {known})")
+    ws = open_workspace(paths or None, locations=pyflash_paths.locations())  # config and deck mistakes first
+    if deck:
+        try:
+            ws.select_deck(deck)
+        except PyflashError:
+            ws.close()
+            raise
     if not all(stream is not None and not stream.closed and stream.isatty() for stream in (sys.stdin, sys.stdout)):
         # Without a terminal the app would only write escape codes and wait for keys forever.
         ws.close()
@@ -256,7 +259,7 @@ def export(paths: tuple[str, ...], anki: bool, deck: str | None, output: str | N
         raise click.UsageError("choose a format: --anki (the only one so far)")
     from pyflash.export.command import run_export
 
-    run_export(paths, deck=deck, output=output, force=force)
+    run_export(paths, locations=pyflash_paths.locations(), deck=deck, output=output, force=force)
 
 
 @cli.command(context_settings=CONTEXT)

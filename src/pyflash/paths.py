@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pyflash.core.locations import Locations
+
 APP = "pyflash"
 
 
@@ -95,3 +97,8 @@ def default_deck_sources() -> list[tuple[str, Path]]:
             if part:
                 sources.append(("PYFLASH_DECKS", Path(part).expanduser()))
     return sources
+
+
+def locations() -> Locations:
+    """Every location at once, for ``pyflash.core.open_workspace(locations=...)``."""
+    return Locations(store=store_path(), config=config_path(), deck_sources=tuple(default_deck_sources()))

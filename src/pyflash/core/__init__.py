@@ -1,0 +1,104 @@
+"""pyflash's core: decks, scheduling and review, with no UI. Its public API is here.
+
+The CLI, the TUI and the export use these names; scripts can too::
+
+    from pyflash import paths
+    from pyflash.core import Grade, open_workspace
+
+    with open_workspace(locations=paths.locations(), read_only=True) as ws:
+        for deck in ws.deck_counts():          # list decks, with counts
+            print(deck.name, deck.new, deck.due, deck.total)
+        hits = ws.search("append", deck="Python")
+
+    with open_workspace(locations=paths.locations()) as ws:
+        session = ws.session(deck="Python")    # start a session
+        session.reveal()
+        session.grade(Grade.GOOD)              # grade: written to the store at once
+        session.undo()                         # undo the last grade
+
+* :func:`open_workspace` (``read_only=True``: no side effects), :class:`Workspace`,
+  :class:`Locations`, :class:`DeckCounts`, :class:`Config`, :func:`load_config`;
+* :class:`StudySession` and its :class:`GradeOutcome`, :class:`Summary`;
+* ``GRADES``, the table of the six grades (value, label, meaning), with
+  :class:`Grade` and :class:`GradeInfo`; :class:`QueueKind`, :class:`ReviewKind`;
+* :class:`Scheduler` (the protocol SM-2 implements, as :class:`SM2Scheduler`)
+  and its :class:`GradePreview`;
+* :func:`search`: cards by text; :func:`local_day`, :func:`system_clock`,
+  :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix.
+
+Names are imported on first use (PEP 562 ``__getattr__``): ``import
+pyflash.core`` costs nothing, so ``pyflash decks`` on a warm cache stays fast
+and never loads the session, the scheduler or SQLite before it needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports them
+    from pyflash.core.clock import local_day as local_day
+    from pyflash.core.clock import system_clock as system_clock
+    from pyflash.core.clock import system_zone as system_zone
+    from pyflash.core.config import Config as Config
+    from pyflash.core.config import load_config as load_config
+    from pyflash.core.errors import PyflashError as PyflashError
+    from pyflash.core.locations import Locations as Locations
+    from pyflash.core.query.search import search as search
+    from pyflash.core.review.results import GradeOutcome as GradeOutcome
+    from pyflash.core.review.results import Summary as Summary
+    from pyflash.core.review.session import StudySession as StudySession
+    from pyflash.core.scheduling.grades import GRADES as GRADES
+    from pyflash.core.scheduling.grades import Grade as Grade
+    from pyflash.core.scheduling.grades import GradeInfo as GradeInfo
+    from pyflash.core.scheduling.schedule import SM2Scheduler as SM2Scheduler
+    from pyflash.core.scheduling.scheduler import GradePreview as GradePreview
+    from pyflash.core.scheduling.scheduler import Scheduler as Scheduler
+    from pyflash.core.scheduling.states import QueueKind as QueueKind
+    from pyflash.core.scheduling.states import ReviewKind as ReviewKind
+    from pyflash.core.workspace import DeckCounts as DeckCounts
+    from pyflash.core.workspace import Workspace as Workspace
+    from pyflash.core.workspace import open_workspace as open_workspace
+
+# name -> the module that defines it
+_WHERE = {
+    "open_workspace": "pyflash.core.workspace",
+    "Workspace": "pyflash.core.workspace",
+    "DeckCounts": "pyflash.core.workspace",
+    "Locations": "pyflash.core.locations",
+    "Config": "pyflash.core.config",
+    "load_config": "pyflash.core.config",
+    "StudySession": "pyflash.core.review.session",
+    "GradeOutcome": "pyflash.core.review.results",
+    "Summary": "pyflash.core.review.results",
+    "GRADES": "pyflash.core.scheduling.grades",
+    "Grade": "pyflash.core.scheduling.grades",
+    "GradeInfo": "pyflash.core.scheduling.grades",
+    "QueueKind": "pyflash.core.scheduling.states",
+    "ReviewKind": "pyflash.core.scheduling.states",
+    "Scheduler": "pyflash.core.scheduling.scheduler",
+    "GradePreview": "pyflash.core.scheduling.scheduler",
+    "SM2Scheduler": "pyflash.core.scheduling.schedule",
+    "search": "pyflash.core.query.search",
+    "local_day": "pyflash.core.clock",
+    "system_clock": "pyflash.core.clock",
+    "system_zone": "pyflash.core.clock",
+    "PyflashError": "pyflash.core.errors",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy on purpose: importing a submodule (pyflash.core.decks.cache, say)
+    # runs this package's __init__ first, and the CLI's start-up time counts.
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pyflash.core' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next look-up is a plain global
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,32 +1,34 @@
-"""User settings, from ``config.toml`` in the config directory."""
+"""User settings, from ``config.toml`` (the caller says where it is).
+
+``pyflash.paths.config_path()`` is the usual place; the CLI passes it in, so
+this module never looks at the environment.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from pyflash.core.errors import PyflashError
 
-EXAMPLE = """\
-# pyflash settings
-new_per_day = 20        # new cards introduced per day
-reviews_per_day = 200   # reviews of learned cards per day
-day_starts_at = 4       # the study day rolls over at this local hour (0-23)
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """The settings: daily limits, the hour the study day starts, and the time zone."""
+
     new_per_day: int = 20
     reviews_per_day: int = 200
     day_starts_at: int = 4
     backups_keep: int = 7  # daily backups of the review database kept (0: none)
     run_env: tuple[str, ...] = ()  # environment variables `check --run` passes to cards
+    timezone: str | None = None  # an IANA name such as "Europe/Berlin"; None: the machine's zone
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
+        """These settings with other daily limits (None keeps a limit)."""
         changes: dict[str, Any] = {}
         if new is not None:
             changes["new_per_day"] = new
@@ -34,16 +36,23 @@ class Config:
             changes["reviews_per_day"] = reviews
         return replace(self, **changes)
 
+    def zone(self) -> tzinfo | None:
+        """The configured zone, or None when the config names none."""
+        if not self.timezone:
+            return None
+        from zoneinfo import ZoneInfo  # deferred: start-up time (only when a zone is configured)
+
+        return ZoneInfo(self.timezone)
+
 
 _LIMITS = {"new_per_day": (0, 100_000), "reviews_per_day": (0, 1_000_000), "day_starts_at": (0, 23), "backups_keep": (0, 365)}
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read the config file; a missing file means the defaults."""
-    if path is None:
-        from pyflash import paths
+def load_config(path: Path) -> Config:
+    """Read the config file at ``path``; a missing file means the defaults.
 
-        path = paths.config_path()
+    A mistake raises :class:`PyflashError` as ``path:line:col: message``.
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -62,19 +71,22 @@ def load_config(path: Path | None = None) -> Config:
     known = {f.name for f in fields(Config)}
     values: dict[str, Any] = {}
     for key, value in data.items():
-        line = _line_of(raw, key)
+        where = f"{path}:{_line_of(raw, key)}:1"
         if key not in known:
-            import difflib
+            import difflib  # deferred: start-up time (only for a mistake)
 
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
-            raise PyflashError(f"{path}:{line}:1: unknown setting '{key}'{hint}")
+            raise PyflashError(f"{where}: unknown setting '{key}'{hint}")
         if key in _NAME_LISTS:
-            values[key] = _names(value, f"{path}:{line}:1: '{key}'")
+            values[key] = _names(value, f"{where}: '{key}'")
+            continue
+        if key == "timezone":
+            values[key] = _check_zone(value, where)
             continue
         lo, hi = _LIMITS[key]
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise PyflashError(f"{path}:{line}:1: '{key}' must be a whole number from {lo} to {hi}")
+            raise PyflashError(f"{where}: '{key}' must be a whole number from {lo} to {hi}")
         values[key] = value
     return Config(**values)
 
@@ -91,6 +103,24 @@ def _names(value: object, where: str) -> tuple[str, ...]:
         if not _ENV_NAME.match(name):
             raise PyflashError(f"{where}: '{name}' is not an environment variable name (letters, digits, _)")
     return tuple(dict.fromkeys(value))
+
+
+def _check_zone(value: object, where: str) -> str:
+    """``value`` if it names a time zone; else a located error."""
+    advice = "use an IANA name such as 'Europe/Berlin', or leave it out to use this machine's zone"
+    if not isinstance(value, str):
+        raise PyflashError(f"{where}: 'timezone' must be a string ({advice})")
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones  # deferred: start-up time
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        import difflib  # deferred: start-up time (only for a mistake)
+
+        close = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
+        hint = f"did you mean '{close[0]}'? or {advice}" if close else advice
+        raise PyflashError(f"{where}: unknown time zone '{value}' ({hint})") from None
+    return value
 
 
 def _line_of(raw: bytes, key: str) -> int:

@@ -1,21 +1,28 @@
-"""Everything a command needs: loaded decks, the store, the config, a clock.
+"""Everything a command needs: loaded decks, the store, the config, a clock, a zone.
 
-The CLI and the TUI both open a :class:`Workspace`; they never reach into
-loading, the store or scheduling on their own.
+The CLI, the TUI and the export all open a :class:`Workspace`; they never
+reach into loading, the store or scheduling on their own. Where things are
+comes in as :class:`~pyflash.core.locations.Locations` (the CLI builds it
+with ``pyflash.paths.locations()``): the core never reads the environment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from pyflash.core.clock import Clock, local_day, system_clock
+from pyflash.core.clock import Clock, local_day, system_clock, system_zone
 from pyflash.core.config import Config, load_config
 from pyflash.core.decks.loader import LoadResult, explicit_sources, load_decks
 from pyflash.core.decks.model import Card, deck_and_parents
+from pyflash.core.errors import PyflashError
+from pyflash.core.locations import Locations
+from pyflash.core.query import search as query
 from pyflash.core.review.backup import daily_backup
 from pyflash.core.review.store import Store
+from pyflash.core.scheduling.states import CardStatus
 
 if TYPE_CHECKING:
     from pyflash.core.decks.identity import ReconcileReport
@@ -24,6 +31,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class DeckCounts:
+    """One deck's figures for ``pyflash decks`` and the deck picker (parents count their subdecks)."""
+
     name: str
     total: int = 0
     new: int = 0
@@ -33,22 +42,78 @@ class DeckCounts:
     paths: list[str] = field(default_factory=list)
 
 
-@dataclass
+_NO_HISTORY: dict[str, set[str]] = {status: set() for status in CardStatus}
+
+
 class Workspace:
-    paths: list[str] | None
-    result: LoadResult
-    store: Store
-    config: Config
-    clock: Clock
-    report: ReconcileReport
+    """Loaded decks, the review store, the settings, the clock and the zone.
+
+    Open one with :func:`open_workspace`; close it (or use ``with``).
+    """
+
+    def __init__(
+        self,
+        paths: list[str] | None,
+        result: LoadResult,
+        store: Store | None,
+        config: Config,
+        clock: Clock,
+        zone: tzinfo,
+        report: ReconcileReport,
+        locations: Locations | None = None,
+        *,
+        read_only: bool = False,
+    ) -> None:
+        self.paths = paths
+        self.result = result
+        self._store = store
+        self.config = config
+        self.clock = clock
+        self.zone = zone
+        self.report = report
+        self.locations = locations
+        self.read_only = read_only
+
+    @property
+    def store(self) -> Store:
+        """The review store (a read-only workspace over no database has none)."""
+        if self._store is None:
+            raise PyflashError("no review history yet: this workspace was opened read-only")
+        return self._store
+
+    def _writable_store(self) -> Store:
+        if self.read_only:
+            raise PyflashError("this workspace was opened read-only; open it without read_only to study")
+        return self.store
 
     @property
     def cards(self) -> list[Card]:
+        """Every loaded card (decodes them all)."""
         return self.result.cards
 
     @property
     def today(self) -> int:
-        return local_day(self.clock(), self.config.day_starts_at)
+        """Today's study day, in the user's zone."""
+        return local_day(self.clock(), self.zone, self.config.day_starts_at)
+
+    def deck_names(self) -> list[str]:
+        """Every deck name, parents included (``A::B`` gives ``A`` too), sorted."""
+        return sorted({name for f in self.result.files for name in deck_and_parents(f.deck)})
+
+    def select_deck(self, name: str) -> str:
+        """``name`` if it is a deck (or a parent of one); else a PyflashError listing the decks."""
+        names = self.deck_names()
+        if name not in names:
+            raise PyflashError(f"no deck named '{name}' (decks: {', '.join(names) or 'none'})")
+        return name
+
+    def cards_in(self, deck: str | None = None) -> list[Card]:
+        """The cards of ``deck`` and its subdecks (every card when None), in deck order."""
+        return list(query.select(self.result.files, deck))
+
+    def search(self, text: str, deck: str | None = None) -> list[Card]:
+        """Cards (of ``deck``, when given) containing every word of ``text``, case-insensitively."""
+        return query.search(self.result.files, text, deck)
 
     def session(
         self,
@@ -63,19 +128,23 @@ class Workspace:
         """A study session. ``new``/``reviews`` replace today's limits;
         ``extra_new``/``extra_reviews`` allow that many more than already
         studied today (the "study beyond the limit" offer)."""
-        from pyflash.core.review.session import StudySession
+        from pyflash.core.review.session import (
+            StudySession,  # deferred: start-up time (`pyflash decks` needs no session)
+        )
 
+        store = self._writable_store()
         if extra_new:
-            new = self.store.new_cards_on(self.today) + extra_new
+            new = store.new_cards_on(self.today) + extra_new
         if extra_reviews:
-            reviews = self.store.reviews_on(self.today) + extra_reviews
+            reviews = store.reviews_on(self.today) + extra_reviews
 
         return StudySession(
             None,
-            self.store,
+            store,
             files=self.result.files,
             config=self.config,
             clock=self.clock,
+            zone=self.zone,
             deck=deck,
             new_limit=new,
             review_limit=reviews,
@@ -84,19 +153,13 @@ class Workspace:
 
     def unsuspend(self, deck: str) -> int:
         """Unsuspend every card of ``deck`` and its subdecks; returns how many."""
-        from pyflash.core.decks.model import in_deck
-        from pyflash.core.review.session import card_text
+        from pyflash.core.review.session import card_text  # deferred: start-up time (see session())
 
-        suspended = self.store.key_sets(self.today)["suspended"]
-        keys = [
-            (c.key, c.deck, card_text(c))
-            for f in self.result.files
-            if in_deck(f.deck, deck) and suspended.intersection(f.keys)
-            for c in f.cards
-            if c.key in suspended
-        ]
+        store = self._writable_store()
+        suspended = store.key_sets(self.today)[CardStatus.SUSPENDED]
+        keys = [(c.key, c.deck, card_text(c)) for c in query.select(self.result.files, deck, keys=suspended)]
         if keys:
-            self.store.set_suspended(keys, False)
+            store.set_suspended(keys, False)
         return len(keys)
 
     def successor(self, card: Card, report: ReconcileReport) -> str | None:
@@ -120,8 +183,8 @@ class Workspace:
 
     def reload(self) -> ReconcileReport:
         """Load the decks again (after an edit) and re-link edited cards."""
-        self.result = _load(self.paths)
-        self.report = _reconcile(self.result, self.store, self.clock)
+        self.result = _load(self.paths, self.locations)
+        self.report = _reconcile(self.result, None if self.read_only else self._store, self.clock)
         return self.report
 
     def deck_counts(self) -> list[DeckCounts]:
@@ -129,8 +192,9 @@ class Workspace:
 
         Works on keys and sets only, so it never decodes the cards.
         """
-        sets = self.store.key_sets(self.today)
-        suspended, buried, learned, due = sets["suspended"], sets["buried"], sets["learned"], sets["due"]
+        sets = self._store.key_sets(self.today) if self._store is not None else _NO_HISTORY
+        suspended, buried = sets[CardStatus.SUSPENDED], sets[CardStatus.BURIED]
+        learned, due = sets[CardStatus.LEARNED], sets[CardStatus.DUE]
         hidden = suspended | buried
         table: dict[str, DeckCounts] = {}
         for f in self.result.files:
@@ -157,7 +221,9 @@ class Workspace:
         return [table[k] for k in sorted(table, key=lambda n: [(p.casefold(), p) for p in n.split("::")])]
 
     def close(self) -> None:
-        self.store.close()
+        """Close the store (if one was opened)."""
+        if self._store is not None:
+            self._store.close()
 
     def __enter__(self) -> Workspace:
         return self
@@ -166,14 +232,21 @@ class Workspace:
         self.close()
 
 
-def _load(paths: Sequence[str] | None) -> LoadResult:
-    return load_decks(None if not paths else explicit_sources(paths))
+def _load(paths: Sequence[str] | None, locations: Locations | None) -> LoadResult:
+    if paths:
+        return load_decks(explicit_sources(paths))
+    if locations is None:
+        return load_decks(None)  # the loader's own default folders
+    # Default folders that do not exist are skipped, as the loader does for its own defaults.
+    result = load_decks([(origin, root) for origin, root in locations.deck_sources if root.exists()])
+    result.searched = list(locations.deck_sources)
+    return result
 
 
-def _reconcile(result: LoadResult, store: Store, clock: Clock) -> ReconcileReport:
-    from pyflash.core.decks.identity import ReconcileReport, reconcile
+def _reconcile(result: LoadResult, store: Store | None, clock: Clock) -> ReconcileReport:
+    from pyflash.core.decks.identity import ReconcileReport, reconcile  # deferred: start-up time (rarely needed)
 
-    if result.errors:
+    if store is None or result.errors:
         # While any deck file is broken, its cards look missing: relinking or
         # calling them orphans could attach history to the wrong card.
         return ReconcileReport([], [])
@@ -185,15 +258,38 @@ def _reconcile(result: LoadResult, store: Store, clock: Clock) -> ReconcileRepor
 def open_workspace(
     paths: Sequence[str] | None = None,
     *,
+    locations: Locations | None = None,
     clock: Clock = system_clock,
+    zone: tzinfo | None = None,
     config: Config | None = None,
     store: Store | None = None,
+    read_only: bool = False,
 ) -> Workspace:
-    """Load decks (cached), open the store, apply the config, re-link edits."""
-    cfg = config or load_config()
-    result = _load(paths)
-    st = store or Store()
-    report = _reconcile(result, st, clock)
-    ws = Workspace(list(paths) if paths else None, result, st, cfg, clock, report)
-    daily_backup(st, day=ws.today, keep=cfg.backups_keep)  # once per study day (docs/doctor.md)
+    """Load the decks (cached), open the store, apply the config, re-link edits.
+
+    ``paths``: deck files or folders (None: the default deck folders).
+    ``locations``: where the store, the config and the default deck folders
+    are (``pyflash.paths.locations()``); without it, the store's and the
+    loader's own defaults and the default settings.
+    ``zone``: the user's zone; else the config's ``timezone``; else the machine's.
+    ``read_only``: no side effects on the review history: the database is
+    never created, nothing is relinked, and an existing one is only read
+    (a session needs a writable workspace).
+    """
+    cfg = config or (load_config(locations.config) if locations is not None else Config())
+    the_zone = zone if zone is not None else cfg.zone()
+    if the_zone is None:
+        the_zone = system_zone()
+    result = _load(paths, locations)
+    st = store
+    if st is None and not read_only:
+        st = Store(locations.store) if locations is not None else Store()
+    elif st is None and locations is not None and locations.store.is_file():
+        st = Store(locations.store)
+    report = _reconcile(result, None if read_only else st, clock)
+    ws = Workspace(
+        list(paths) if paths else None, result, st, cfg, clock, the_zone, report, locations, read_only=read_only
+    )
+    if st is not None and not read_only:
+        daily_backup(st, day=ws.today, keep=cfg.backups_keep)  # once per study day (docs/doctor.md)
     return ws

@@ -1,6 +1,8 @@
-"""``pyflash export --anki``: load the decks, write the package, report.
+"""``pyflash export --anki``: open the workspace, write the package, report.
 
-Kept out of ``pyflash.cli`` so the command stays a few lines there.
+Kept out of ``pyflash.cli`` so the command stays a few lines there. The
+workspace is opened read-only: exporting never creates or changes the
+review database.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ import re
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
+from typing import TYPE_CHECKING
 
 import click
 
-from pyflash.core.errors import PyflashError
+from pyflash.core import Locations, PyflashError, open_workspace
 from pyflash.core.text import plural
 from pyflash.paths import cache_dir, data_dir
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 DEFAULT_OUTPUT = "pyflash.apkg"
 
@@ -34,7 +40,13 @@ class _RichProgress:
     """A transient rich progress bar (only used when stdout is a terminal)."""
 
     def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (  # deferred: start-up time (only on a terminal)
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.bar = Progress(
             TextColumn("{task.description}"),
@@ -43,7 +55,7 @@ class _RichProgress:
             TimeElapsedColumn(),
             transient=True,
         )
-        self.task = None
+        self.task: TaskID | None = None
 
     def __enter__(self) -> _RichProgress:
         self.bar.start()
@@ -53,36 +65,34 @@ class _RichProgress:
         self.bar.stop()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.task is None:
-            self.task = self.bar.add_task("Rendering cards", total=total)
+        task = self.task
+        if task is None:
+            task = self.task = self.bar.add_task("Rendering cards", total=total)
         if stage == "render":
-            self.bar.update(self.task, completed=done, total=total)
+            self.bar.update(task, completed=done, total=total)
         elif done == 0:
-            self.bar.update(self.task, description="Writing package")
+            self.bar.update(task, description="Writing package")
 
 
 def run_export(
     paths: Sequence[str],
     *,
+    locations: Locations | None = None,
     deck: str | None,
     output: str | None,
     force: bool,
 ) -> None:
-    from pyflash.core.decks.loader import explicit_sources, load_decks
-    from pyflash.core.decks.model import deck_and_parents, in_deck
-    from pyflash.export.anki.package import check_output, export_anki, open_state
+    """Export the decks of ``paths`` (the default folders of ``locations`` when empty)."""
+    from pyflash.export.anki.package import check_output, export_anki, open_state  # deferred: start-up time (genanki)
 
     out = output or default_output(deck)
     check_output(out, force=force)  # fail before any work
 
-    result = load_decks(explicit_sources(paths) if paths else None)
-    cards = result.cards
-    if deck:
-        known = {name for f in result.files for name in deck_and_parents(f.deck)}
-        if deck not in known:
-            listed = ", ".join(sorted(known)) or "none"
-            raise PyflashError(f"no deck named '{deck}' (decks: {listed})")
-        cards = [c for c in cards if in_deck(c.deck, deck)]
+    with open_workspace(paths or None, locations=locations, read_only=True) as ws:
+        if deck:
+            ws.select_deck(deck)
+        cards = ws.cards_in(deck)
+    result = ws.result
 
     for err in result.errors:
         click.echo(str(err), err=True)

@@ -14,10 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Markdown, Static
 from textual.worker import get_current_worker
 
+from pyflash.core import GRADES as GRADE_TABLE
 from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
 from pyflash.core.review.session import StudySession
-from pyflash.core.scheduling.sm2 import GRADE_LABELS
 from pyflash.ui import text
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
@@ -41,8 +41,8 @@ class StudyScreen(Screen[None]):
             Binding(
                 str(g),
                 f"grade({g})",
-                GRADE_LABELS[g],
-                tooltip=f"Grade {g} · {GRADE_LABELS[g]}",
+                GRADE_TABLE[g].label,
+                tooltip=f"Grade {g} · {GRADE_TABLE[g].label}",
                 group=GRADES,
                 id=f"pyflash.study.grade-{g}",
             )

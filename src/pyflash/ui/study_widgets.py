@@ -16,8 +16,8 @@ from textual.renderables.bar import Bar as BarRenderable
 from textual.widget import Widget
 from textual.widgets import Static
 
+from pyflash.core import GradePreview, QueueKind
 from pyflash.core.review.session import StudySession
-from pyflash.core.scheduling.schedule import GradePreview
 
 WIDE_GRADE_BAR = 110  # at this width or more the six grades fit on one row
 
@@ -42,9 +42,9 @@ class StudyHeader(Widget):
         kind = session.current_kind
         parts: list[Content | str | tuple[str, str]] = []
         for n, label, style, k in (
-            (counts.new, "new", "$text-primary", "new"),
-            (counts.relearn, "relearn", "$text-error", "relearn"),
-            (counts.review, "review", "$text-success", "review"),
+            (counts.new, "new", "$text-primary", QueueKind.NEW),
+            (counts.relearn, "relearn", "$text-error", QueueKind.RELEARN),
+            (counts.review, "review", "$text-success", QueueKind.REVIEW),
         ):
             if parts:
                 parts.append("  ")

@@ -9,9 +9,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from pyflash.core import GRADES
 from pyflash.core.errors import PyflashError
 from pyflash.core.review.session import StudySession
-from pyflash.core.scheduling.sm2 import GRADE_LABELS
 from pyflash.core.text import plural
 from pyflash.ui import text
 from pyflash.ui.host import host
@@ -75,7 +75,7 @@ class SummaryScreen(Screen[None]):
                 bar = "▏"
             lines.append(
                 Content.assemble(
-                    f"  {g} · {GRADE_LABELS[g]:<7}",
+                    f"  {g} · {GRADES[g].label:<7}",
                     (bar, GRADE_STYLES[g]),
                     (f" {n}" if n else " 0", "bold" if n else "dim"),
                 )

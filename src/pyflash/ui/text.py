@@ -11,8 +11,8 @@ import shlex
 import shutil
 from collections.abc import Mapping, Sequence
 
+from pyflash.core.clock import day_to_date
 from pyflash.core.decks.model import Card
-from pyflash.core.scheduling.schedule import day_to_date
 
 # A deck file of three lines: what the "no decks" screen shows.
 EXAMPLE_DECK = """\

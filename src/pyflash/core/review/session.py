@@ -14,62 +14,26 @@ The TUI drives a :class:`StudySession`; tests drive it the same way.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from datetime import datetime
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime, tzinfo
 
+from pyflash.core.clock import Clock, local_day, system_clock, system_zone
 from pyflash.core.config import Config
 from pyflash.core.decks.model import Card, DeckFile, in_deck
 from pyflash.core.errors import PyflashError
-from pyflash.core.review.store import Store, utc_now_iso
-from pyflash.core.scheduling.schedule import (
-    Clock,
-    GradePreview,
-    apply_grade,
-    local_day,
-    preview,
-    system_clock,
-)
+from pyflash.core.review.results import GradeOutcome, QueueCounts, QueueItem, Summary
+from pyflash.core.review.store import CardState, Store, utc_now_iso
+from pyflash.core.scheduling.grades import GRADES
+from pyflash.core.scheduling.schedule import SM2
+from pyflash.core.scheduling.scheduler import GradePreview, Scheduler
+from pyflash.core.scheduling.states import QueueKind, ReviewKind
 
 REQUEUE_GAP = 3  # a failed card comes back after this many other cards
 
 
 class SessionError(PyflashError):
-    pass
-
-
-class QueueItem(NamedTuple):
-    card: Card
-    kind: str  # "new", "review", "relearn"
-
-
-class QueueCounts(NamedTuple):
-    new: int
-    relearn: int
-    review: int
-
-    @property
-    def total(self) -> int:
-        return self.new + self.relearn + self.review
-
-
-class GradeOutcome(NamedTuple):
-    card: Card
-    grade: int
-    kind: str  # "review", "repeat" or "cram"
-    again_today: bool
-    due_day: int | None
-    review_id: int | None
-
-
-class Summary(NamedTuple):
-    reviewed: int  # grades given
-    cards: int  # distinct cards graded
-    seconds: float
-    grades: dict[int, int]
-    relearned: int  # cards that came back for relearning
-    next_due_day: int | None
-    today: int
+    """A session used out of turn (grading before revealing, or after the end)."""
 
 
 class _Done:
@@ -89,13 +53,21 @@ class _Stats:
     __slots__ = ("grades", "cards", "relearned")
 
     def __init__(self) -> None:
-        self.grades: Counter = Counter()
+        self.grades: Counter[int] = Counter()
         self.cards: set[str] = set()
         self.relearned: set[str] = set()
 
 
 def card_text(card: Card) -> str:
+    """The text the store keeps with a card's state (to recognise it after an edit)."""
     return card.identity_text
+
+
+def _current_state(row: CardState | None, card: Card) -> CardState:
+    """The state a scheduler grades: the stored row (with today's deck and text), or a new one."""
+    if row is None:
+        return CardState(key=card.key, deck=card.deck, text=card_text(card))
+    return replace(row, deck=card.deck, text=card_text(card))
 
 
 def _as_files(cards: Sequence[Card] | None, files: Sequence[DeckFile] | None, deck: str | None) -> list[DeckFile]:
@@ -111,7 +83,11 @@ def _as_files(cards: Sequence[Card] | None, files: Sequence[DeckFile] | None, de
 
 
 class StudySession:
-    """Today's study of ``cards`` against ``store``."""
+    """Today's study of ``cards`` against ``store``.
+
+    The study day comes from ``clock`` and ``zone`` (the machine's when None);
+    ``scheduler`` decides what each grade does (SM-2 by default).
+    """
 
     def __init__(
         self,
@@ -121,6 +97,8 @@ class StudySession:
         files: Sequence[DeckFile] | None = None,
         config: Config | None = None,
         clock: Clock = system_clock,
+        zone: tzinfo | None = None,
+        scheduler: Scheduler = SM2,
         deck: str | None = None,
         new_limit: int | None = None,
         review_limit: int | None = None,
@@ -129,6 +107,8 @@ class StudySession:
         self.store = store
         self.config = (config or Config()).with_limits(new_limit, review_limit)
         self.clock = clock
+        self.zone = zone if zone is not None else system_zone()
+        self.scheduler = scheduler
         self.deck = deck
         self.cram = cram
         # Cards are decoded lazily, per file: building today's queue only
@@ -147,7 +127,7 @@ class StudySession:
     # -- the queue -------------------------------------------------------
 
     def _day(self) -> int:
-        return local_day(self.clock(), self.config.day_starts_at)
+        return local_day(self.clock(), self.zone, self.config.day_starts_at)
 
     @property
     def cards(self) -> list[Card]:
@@ -158,7 +138,7 @@ class StudySession:
     def card_count(self) -> int:
         return sum(len(f.keys) for f in self._files)
 
-    def _keys(self):
+    def _keys(self) -> Iterator[tuple[DeckFile, int, str]]:
         """(file, index, key) of every card of the selection, in deck order."""
         for f in self._files:
             for i, key in enumerate(f.keys):
@@ -167,30 +147,30 @@ class StudySession:
     def _build_queue(self) -> list[QueueItem]:
         day = self.today
         states = self._states
-        relearn: list[tuple[DeckFile, int, str]] = []
-        due: list[tuple[int, int, DeckFile, int, str]] = []
-        new: list[tuple[DeckFile, int, str]] = []
+        relearn: list[tuple[DeckFile, int, QueueKind]] = []
+        due: list[tuple[int, int, DeckFile, int, QueueKind]] = []
+        new: list[tuple[DeckFile, int, QueueKind]] = []
         new_room = max(0, self.config.new_per_day - self.store.new_cards_on(day))
         for order, (f, i, key) in enumerate(self._keys()):
             row = states.get(key)
             if row is None:
                 if self.cram or len(new) < new_room:  # only today's share of new cards
-                    new.append((f, i, "new"))
+                    new.append((f, i, QueueKind.NEW))
                 elif not states:
                     break  # nothing stored at all: the rest are new cards too
                 continue
             if row.suspended or row.is_buried(day):
                 continue
             if self.cram:
-                new.append((f, i, "new" if row.is_new else "review"))
+                new.append((f, i, QueueKind.NEW if row.is_new else QueueKind.REVIEW))
             elif row.is_new:
                 if len(new) < new_room:
-                    new.append((f, i, "new"))
+                    new.append((f, i, QueueKind.NEW))
             elif row.last_day == day:
-                if row.last_grade is not None and row.last_grade < 4:
-                    relearn.append((f, i, "relearn"))
+                if self.scheduler.relearn_today(row, day):
+                    relearn.append((f, i, QueueKind.RELEARN))
             elif row.due_day is not None and row.due_day <= day:
-                due.append((row.due_day, order, f, i, "review"))
+                due.append((row.due_day, order, f, i, QueueKind.REVIEW))
         if self.cram:
             chosen = new
         else:
@@ -218,10 +198,11 @@ class StudySession:
 
     @property
     def current(self) -> Card | None:
+        """The card to study now (None when the session is finished)."""
         return self.queue[0].card if self.queue else None
 
     @property
-    def current_kind(self) -> str | None:
+    def current_kind(self) -> QueueKind | None:
         return self.queue[0].kind if self.queue else None
 
     @property
@@ -229,8 +210,9 @@ class StudySession:
         return not self.queue
 
     def counts(self) -> QueueCounts:
+        """What is left in the queue, by kind."""
         c = Counter(item.kind for item in self.queue)
-        return QueueCounts(c["new"], c["relearn"], c["review"])
+        return QueueCounts(c[QueueKind.NEW], c[QueueKind.RELEARN], c[QueueKind.REVIEW])
 
     @property
     def done_count(self) -> int:
@@ -248,6 +230,7 @@ class StudySession:
     # -- studying --------------------------------------------------------
 
     def reveal(self) -> None:
+        """Show the current card's answer (grading needs it; answer time starts here)."""
         if self.current is None:
             raise SessionError("no card to reveal: the session is finished")
         if not self.revealed:
@@ -260,7 +243,9 @@ class StudySession:
         if card is None:
             return []
         row = None if self.cram else self._states.get(card.key)
-        return [preview(row, g, self._day()) for g in range(6)]
+        state = _current_state(row, card)
+        day = self._day()
+        return [self.scheduler.preview(state, info.grade, day) for info in GRADES]
 
     def grade(self, grade: int) -> GradeOutcome:
         """Grade the current card (after :meth:`reveal`) and move on."""
@@ -276,11 +261,9 @@ class StudySession:
         if self._revealed_at is not None:
             answer_ms = max(0, int((now - self._revealed_at).total_seconds() * 1000))
         row = self._states.get(card.key)
-        result = apply_grade(
-            row, key=card.key, deck=card.deck, text=card_text(card), grade=grade, now=now, day=day
-        )
+        result = self.scheduler.review(_current_state(row, card), grade, day=day, now=now)
         review_id: int | None = None
-        kind = "cram" if self.cram else result.kind
+        kind = ReviewKind.CRAM if self.cram else result.kind
         if not self.cram:
             # The store first: a StoreError leaves the session as it was (same card, still revealed).
             review_id = self.store.record(
@@ -298,7 +281,7 @@ class StudySession:
         position = 0
         if again:
             position = min(REQUEUE_GAP, len(self.queue))
-            self.queue.insert(position, QueueItem(card, "relearn"))
+            self.queue.insert(position, QueueItem(card, QueueKind.RELEARN))
             self._stats.relearned.add(card.key)
         self._history.append(_Done(review_id, item, position, int(grade), again))
         self._stats.grades[int(grade)] += 1
@@ -333,7 +316,7 @@ class StudySession:
         self._history.pop()
         if done.again:
             for i, item in enumerate(self.queue):
-                if item.card.key == card.key and item.kind == "relearn":
+                if item.card.key == card.key and item.kind == QueueKind.RELEARN:
                     del self.queue[i]
                     break
             if not any(d.item.card.key == card.key and d.again for d in self._history):

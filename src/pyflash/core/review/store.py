@@ -34,6 +34,7 @@ from pyflash.core.errors import StoreError
 from pyflash.core.review.faults import explain
 from pyflash.core.review.opening import configure, connect, open_database
 from pyflash.core.review.schema import MIGRATIONS, SCHEMA_VERSION
+from pyflash.core.scheduling.easiness import INITIAL_EASINESS, Easiness
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CardState", "LogEntry", "Relink", "Store", "utc_now_iso"]
 
@@ -51,7 +52,7 @@ class CardState:
     key: str
     deck: str
     text: str = ""
-    easiness: int = 250  # hundredths: 250 is EF 2.5
+    easiness: Easiness = INITIAL_EASINESS  # SM-2 EF; whole hundredths only in SQLite and the log's JSON
     interval: int = 0
     repetitions: int = 0
     due_day: int | None = None  # None: never reviewed (a new card)
@@ -70,12 +71,12 @@ class CardState:
         return self.buried_until is not None and day < self.buried_until
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        return json.dumps({**asdict(self), "easiness": self.easiness.cents}, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> CardState:
         data = json.loads(text)
-        data["suspended"] = bool(data.get("suspended"))
+        data.update(suspended=bool(data.get("suspended")), easiness=Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents)))
         return cls(**data)
 
 
@@ -88,7 +89,7 @@ _LOG_COLUMNS = "id, key, deck, ts, day, grade, kind, before, after, answer_ms, u
 
 def _row(row: tuple[Any, ...]) -> CardState:
     return CardState(
-        row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]), *row[8:]
+        row[0], row[1], row[2], Easiness.from_cents(row[3]), row[4], row[5], row[6], bool(row[7]), *row[8:]
     )
 
 
@@ -284,7 +285,7 @@ class Store:
         self._db.execute(
             f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                state.key, state.deck, state.text, state.easiness, state.interval,
+                state.key, state.deck, state.text, state.easiness.cents, state.interval,
                 state.repetitions, state.due_day, int(state.suspended), state.buried_until,
                 state.last_review, state.last_day, state.last_grade, state.first_day,
             ),

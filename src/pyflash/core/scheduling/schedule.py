@@ -1,71 +1,61 @@
-"""Days, the clock, and how one grade changes a stored card.
-
-The study day rolls over at a configurable local hour (04:00 by default, as
-in Anki): a review at 01:30 on Tuesday still belongs to Monday. Days are
-proleptic ordinals (``date.toordinal()``), so ``due_day = day + interval``.
+"""SM-2 over stored cards: the :class:`Scheduler` pyflash uses today.
 
 Same-day rule (from the SM-2 text): only the *first* grade of a day changes
 the SM-2 state. A card graded below 4 comes back later that day until it
 gets 4 or 5; those repeat grades are logged but leave the schedule alone.
+Days are study days (see :mod:`pyflash.core.clock`), so ``due_day = day + interval``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
-from typing import NamedTuple
+from datetime import datetime
 
-from pyflash.core.clock import Clock, local_day, system_clock  # noqa: F401  (re-exported)
 from pyflash.core.review.store import CardState, utc_now_iso
 from pyflash.core.scheduling import sm2
+from pyflash.core.scheduling.grades import GRADES
+from pyflash.core.scheduling.scheduler import GradePreview, Review
+from pyflash.core.scheduling.states import ReviewKind
 
 PASS_FOR_TODAY = 4  # a grade below this brings the card back today
 
 
-def day_to_date(day: int) -> date:
-    return date.fromordinal(day)
-
-
-def state_of(row: CardState | None) -> sm2.State:
-    if row is None or row.due_day is None:
+def state_of(card: CardState | None) -> sm2.State:
+    """The SM-2 state of a stored card (the initial state for a new one)."""
+    if card is None or card.due_day is None:
         return sm2.initial_state()
-    return sm2.State(
-        easiness=sm2.Easiness(row.easiness), interval=row.interval, repetitions=row.repetitions
-    )
+    return sm2.State(easiness=card.easiness, interval=card.interval, repetitions=card.repetitions)
 
 
-class GradeResult(NamedTuple):
-    before: CardState | None
-    after: CardState
-    kind: str  # "review": the first grade today, SM-2 applied; "repeat": same-day
-    again_today: bool
+def _graded_today(card: CardState, day: int) -> bool:
+    return card.last_day == day and card.due_day is not None
 
 
-def apply_grade(
-    row: CardState | None,
-    *,
-    key: str,
-    deck: str,
-    text: str,
-    grade: int,
-    now: datetime,
-    day: int,
-) -> GradeResult:
-    """The stored state after ``grade``. Pure: nothing is written here."""
-    g = sm2.check_grade(grade)
-    base = row or CardState(key=key, deck=deck, text=text)
-    ts = utc_now_iso(now)
-    if row is not None and row.last_day == day and row.due_day is not None:
-        # A repeat on the same day: log it, keep the schedule.
-        after = replace(base, deck=deck, text=text, last_review=ts, last_grade=g)
-        kind = "repeat"
-    else:
-        new = sm2.review(state_of(row), g)
+class SM2Scheduler:
+    """Exact SM-2 (:mod:`pyflash.core.scheduling.sm2`) with pyflash's same-day rule."""
+
+    def preview(self, card: CardState, grade: int, day: int) -> GradePreview:
+        """What ``grade`` would do to ``card`` on ``day``: its interval and whether it comes back today."""
+        g = sm2.check_grade(grade)
+        again = g < PASS_FOR_TODAY
+        if _graded_today(card, day):
+            assert card.due_day is not None  # checked by _graded_today
+            interval = 0 if again else max(0, card.due_day - day)
+        else:
+            interval = sm2.review(state_of(card), g).interval
+        return GradePreview(g, GRADES[g].label, interval, again)
+
+    def review(self, card: CardState, grade: int, *, day: int, now: datetime) -> Review:
+        """The stored state after ``grade``. Pure: nothing is written here."""
+        g = sm2.check_grade(grade)
+        ts = utc_now_iso(now)
+        if _graded_today(card, day):
+            # A repeat on the same day: log it, keep the schedule.
+            return Review(replace(card, last_review=ts, last_grade=g), ReviewKind.REPEAT, g < PASS_FOR_TODAY)
+        new = sm2.review(state_of(card), g)
         after = replace(
-            base,
-            deck=deck,
-            text=text,
-            easiness=new.easiness_cents,
+            card,
+            easiness=sm2.Easiness(new.easiness),
             interval=new.interval,
             repetitions=new.repetitions,
             due_day=day + new.interval,
@@ -73,30 +63,14 @@ def apply_grade(
             last_review=ts,
             last_day=day,
             last_grade=g,
-            first_day=base.first_day if base.first_day is not None else day,
+            first_day=card.first_day if card.first_day is not None else day,
         )
-        kind = "review"
-    return GradeResult(row, after, kind, g < PASS_FOR_TODAY)
+        return Review(after, ReviewKind.REVIEW, g < PASS_FOR_TODAY)
+
+    def relearn_today(self, card: CardState, day: int) -> bool:
+        """A card graded below 4 today comes back until it gets a 4 or 5."""
+        return card.last_day == day and card.last_grade is not None and card.last_grade < PASS_FOR_TODAY
 
 
-class GradePreview(NamedTuple):
-    """What a grade would do to the current card, for the grade bar."""
-
-    grade: int
-    label: str
-    interval: int  # days until due
-    again_today: bool  # the card comes back later in this session
-
-    @property
-    def short(self) -> str:
-        return "today" if self.interval == 0 else f"{self.interval}d"
-
-
-def preview(row: CardState | None, grade: int, day: int) -> GradePreview:
-    g = sm2.check_grade(grade)
-    again = g < PASS_FOR_TODAY
-    if row is not None and row.last_day == day and row.due_day is not None:
-        interval = 0 if again else max(0, row.due_day - day)
-    else:
-        interval = sm2.review(state_of(row), g).interval
-    return GradePreview(g, sm2.GRADE_LABELS[g], interval, again)
+SM2 = SM2Scheduler()
+"""The default scheduler."""

@@ -18,14 +18,17 @@ Choices fixed by pyflash (see docs/scheduling.md):
 from __future__ import annotations
 
 import numbers
-import sys
 from dataclasses import dataclass
-from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from decimal import Decimal
-    from fractions import Fraction
+from pyflash.core.scheduling.easiness import (
+    INITIAL_EASINESS,
+    MIN_EASINESS,
+    MIN_EASINESS_CENTS,
+    Easiness,
+    to_cents,
+)
+from pyflash.core.scheduling.grades import Grade
 
 __all__ = [
     "Grade",
@@ -39,123 +42,16 @@ __all__ = [
     "INITIAL_EASINESS",
 ]
 
-INITIAL_EASINESS_CENTS = 250
-MIN_EASINESS_CENTS = 130
-
-
-class Grade(IntEnum):
-    """SM-2 quality of response."""
-
-    BLACKOUT = 0  # complete blackout
-    WRONG = 1  # wrong, but the answer felt familiar
-    HARD_WRONG = 2  # wrong, but the answer seemed easy to remember
-    HARD = 3  # correct with serious difficulty
-    GOOD = 4  # correct after some hesitation
-    EASY = 5  # perfect response
-
-    @property
-    def label(self) -> str:
-        return GRADE_LABELS[int(self)]
-
-
-GRADE_LABELS = ("again", "wrong", "almost", "hard", "good", "easy")
-
-
-class Easiness(float):
-    """An easiness factor: a float that is exactly a multiple of 0.01.
-
-    It behaves as the float nearest to the exact decimal (so ``== 2.9`` works),
-    and compares and subtracts exactly against ``Decimal`` and ``Fraction``.
-    """
-
-    __slots__ = ()
-
-    def __new__(cls, cents: int) -> Easiness:
-        return super().__new__(cls, cents / 100)
-
-    @property
-    def cents(self) -> int:
-        return round(float(self) * 100)
-
-    def as_fraction(self) -> Fraction:
-        from fractions import Fraction
-
-        return Fraction(self.cents, 100)
-
-    def as_decimal(self) -> Decimal:
-        from decimal import Decimal
-
-        return Decimal(self.cents).scaleb(-2)
-
-    def __eq__(self, other: object) -> bool:
-        if _is_decimal(other) or _is_fraction(other):
-            from fractions import Fraction
-
-            return self.as_fraction() == Fraction(other)  # type: ignore[arg-type]
-        return float(self) == other
-
-    def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
-
-    __hash__ = float.__hash__
-
-    def __sub__(self, other: Any) -> Any:
-        if _is_decimal(other):
-            return self.as_decimal() - other
-        if _is_fraction(other):
-            return self.as_fraction() - other
-        return float(self) - other
-
-    def __rsub__(self, other: Any) -> Any:
-        if _is_decimal(other):
-            return other - self.as_decimal()
-        if _is_fraction(other):
-            return other - self.as_fraction()
-        return other - float(self)
-
-    def __repr__(self) -> str:
-        return repr(float(self))
-
-
-def _is_decimal(value: object) -> bool:
-    # decimal and fractions are imported only when a caller already has them.
-    module = sys.modules.get("decimal")
-    return module is not None and isinstance(value, module.Decimal)
-
-
-def _is_fraction(value: object) -> bool:
-    module = sys.modules.get("fractions")
-    return module is not None and isinstance(value, module.Fraction)
-
-
-INITIAL_EASINESS = Easiness(INITIAL_EASINESS_CENTS)
-MIN_EASINESS = Easiness(MIN_EASINESS_CENTS)
-
-
-def _to_cents(easiness: Any) -> int:
-    """Hundredths of an easiness factor, snapping float noise away."""
-    if isinstance(easiness, Easiness):
-        return easiness.cents
-    if isinstance(easiness, bool) or not (isinstance(easiness, numbers.Real) or _is_decimal(easiness)):
-        raise ValueError(f"easiness must be a number, not {easiness!r}")
-    if isinstance(easiness, (int, float)):
-        return int(round(easiness * 100))  # snaps float noise: 2.8000000000000003 -> 280
-    from fractions import Fraction
-
-    return int(round(Fraction(easiness) * 100))
-
-
 @dataclass(frozen=True, slots=True)
 class State:
     """SM-2 state of one card. Immutable; ``review`` returns a new one."""
 
-    easiness: float = INITIAL_EASINESS
+    easiness: float = INITIAL_EASINESS  # any real number; kept as an Easiness
     interval: int = 0
     repetitions: int = 0
 
     def __post_init__(self) -> None:
-        cents = _to_cents(self.easiness)
-        object.__setattr__(self, "easiness", Easiness(cents))
+        object.__setattr__(self, "easiness", Easiness(self.easiness))
         if isinstance(self.interval, bool) or not isinstance(self.interval, numbers.Integral):
             raise ValueError(f"interval must be a whole number of days, not {self.interval!r}")
         if isinstance(self.repetitions, bool) or not isinstance(self.repetitions, numbers.Integral):
@@ -167,7 +63,7 @@ class State:
 
     @property
     def easiness_cents(self) -> int:
-        return _to_cents(self.easiness)
+        return to_cents(self.easiness)
 
     def to_dict(self) -> dict[str, int | float]:
         return {
@@ -228,7 +124,7 @@ def review(state: State, grade: int) -> State:
             # ceil(previous_interval * EF), EF from before this grade, exactly.
             interval = -(-state.interval * cents // 100)
     return State(
-        easiness=Easiness(next_easiness_cents(cents, q)),
+        easiness=Easiness.from_cents(next_easiness_cents(cents, q)),
         interval=interval,
         repetitions=repetitions,
     )
