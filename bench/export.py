@@ -118,7 +118,7 @@ def main() -> None:
         decks.mkdir()
         generate(decks, args.cards)
         t = time.perf_counter()
-        result = load_decks(explicit_sources([decks]), use_cache=False)
+        result = load_decks(explicit_sources([decks]))
         load_s = time.perf_counter() - t
         assert not result.errors, result.errors[:3]
         cards = result.cards

@@ -83,8 +83,11 @@ def main() -> None:
     compileall.compile_dir(Path(pyflash.__file__).parent, quiet=1)
     work = Path(tempfile.mkdtemp(prefix="pyflash-bench-"))
     os.environ["PYFLASH_HOME"] = str(work / "home")
+    from pyflash import paths
     from pyflash.core.decks import cache
     from pyflash.core.decks.loader import explicit_sources, load_decks
+
+    cache_dir = paths.deck_cache_dir()
 
     print(f"python {sys.version.split()[0]}, libyaml {yaml.__with_libyaml__}, {os.cpu_count()} cpus")
     try:
@@ -94,8 +97,8 @@ def main() -> None:
             files = sorted(decks.glob("*.yaml"))
 
             def cold(decks=decks, count=count):
-                cache.clear()
-                result = load_decks(explicit_sources([decks]))
+                cache.clear(cache_dir)
+                result = load_decks(explicit_sources([decks]), cache_dir=cache_dir)
                 assert len(result.cards) == count and not result.errors
 
             def raw_gc_off(files=files):
@@ -108,7 +111,7 @@ def main() -> None:
             t_raw = best_of(lambda files=files: raw_load(files), args.repeat)
             t_raw_nogc = best_of(raw_gc_off, args.repeat)
             t_cold = best_of(cold, args.repeat)
-            t_warm_inproc = best_of(lambda decks=decks: load_decks(explicit_sources([decks])), args.repeat)
+            t_warm_inproc = best_of(lambda decks=decks: load_decks(explicit_sources([decks]), cache_dir=cache_dir), args.repeat)
             print(f"\n{count} cards in {len(files)} files")
             print(f"  raw yaml.load(CSafeLoader), GC on : {t_raw:7.3f} s")
             print(f"  raw yaml.load(CSafeLoader), GC off: {t_raw_nogc:7.3f} s")

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from pyflash.core.review.backup import daily_backup  # noqa: E402
-from pyflash.core.review.health import FULL_CHECK_BYTES, integrity_check, quick_check  # noqa: E402
-from pyflash.core.review.store import CardState, Store  # noqa: E402
+from pyflash.core.review.backup import daily_backup
+from pyflash.core.review.health import FULL_CHECK_BYTES, integrity_check, quick_check
+from pyflash.core.review.store import CardState, Store
 
 CARD_COLS = (
     "key, deck, text, easiness, interval, repetitions, due_day, suspended, "

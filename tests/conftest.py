@@ -89,3 +89,12 @@ def run_main(argv: list[str], capsys) -> tuple[int, str, str]:
         code = exc.code if isinstance(exc.code, int) else 1
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def open_workspace(paths=None, **kw):
+    """``pyflash.core.open_workspace`` with this test's locations (under PYFLASH_HOME), as the CLI passes them."""
+    from pyflash import paths as pyflash_paths
+    from pyflash.core.workspace import open_workspace as _open
+
+    kw.setdefault("locations", pyflash_paths.locations())
+    return _open(paths, **kw)

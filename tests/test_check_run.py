@@ -38,7 +38,7 @@ def deck(tmp_path: Path, cards: str, name: str = "run.yaml") -> Path:
 
 
 def cards_of(path: Path):
-    result = load_decks(explicit_sources([path]), use_cache=False)
+    result = load_decks(explicit_sources([path]))
     assert result.errors == []
     return result.cards
 

@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import FakeClock, write_deck
+from conftest import FakeClock, open_workspace, write_deck
 from pyflash.core.clock import MachineZone, day_to_date, local_day
 from pyflash.core.config import Config
-from pyflash.core.workspace import open_workspace
 
 ZONES = ["UTC", "Pacific/Honolulu", "Pacific/Kiritimati", "America/St_Johns"]
 

@@ -11,13 +11,12 @@ from datetime import date
 
 import pytest
 
-from conftest import ROOT, run_main
+from conftest import ROOT, open_workspace, run_main
 from pyflash import paths
 from pyflash.core.config import load_config
 from pyflash.core.errors import PyflashError
 from pyflash.core.review.backup import daily_backup, list_backups
 from pyflash.core.review.store import CardState, Store
-from pyflash.core.workspace import open_workspace
 from test_store import damage, fill
 
 

@@ -95,7 +95,7 @@ def make_decks(folder: Path) -> Path:
 
 def export_folder(decks: Path, out: Path, state: Path, *, force: bool = True, now: int | None = None):
     """Load ``decks`` and export them, keeping the ledger and cache under ``state``."""
-    result = load_decks(explicit_sources([decks]), use_cache=False)
+    result = load_decks(explicit_sources([decks]))
     assert not result.errors, [str(e) for e in result.errors]
     descriptions = {f.deck: f.description for f in result.files if f.description}
     done = ax.export_anki(
@@ -389,7 +389,7 @@ def test_highlight_keeps_every_character(code, lang):
 
 
 def test_render_cache_hits_match_fresh_renders_and_survive_corruption(tmp_path):
-    cards = load_decks(explicit_sources([make_decks(tmp_path / "decks")]), use_cache=False).cards
+    cards = load_decks(explicit_sources([make_decks(tmp_path / "decks")])).cards
     path = tmp_path / "render.bin"
     cache = RenderCache(path)
     first = [cache.render(c) for c in cards]
@@ -583,7 +583,7 @@ def test_failed_write_leaves_old_package_and_no_temp_file(tmp_path, monkeypatch)
 
 def test_bundled_decks_import_with_every_card(tmp_path):
     bundled = ROOT / "decks"
-    result = load_decks(explicit_sources([bundled]), use_cache=False)
+    result = load_decks(explicit_sources([bundled]))
     assert not result.errors, "bundled decks have errors:\n" + "\n".join(map(str, result.errors[:10]))
     out = tmp_path / "bundled.apkg"
     shutil.rmtree(tmp_path / "state", ignore_errors=True)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import write_deck
-from pyflash.core.workspace import open_workspace
+from conftest import open_workspace, write_deck
 
 
 def review_all(ws, grade=5):

@@ -32,7 +32,7 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
 
 
 def load(directory: Path):
-    result = load_decks(explicit_sources([directory]), use_cache=False)
+    result = load_decks(explicit_sources([directory]))
     assert result.errors == []
     return result
 

@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, ROOT, write_deck
+from pyflash import paths
 from pyflash.core.decks import cache
-from pyflash.core.decks.loader import explicit_sources, load_decks, parse_deck_file
+from pyflash.core.decks.loader import explicit_sources, parse_deck_file
+from pyflash.core.decks.loader import load_decks as _load_decks
 from pyflash.core.decks.model import derived_key
 from pyflash.core.errors import PyflashError
 
@@ -46,6 +48,11 @@ EXPECTED = {
     "22-python-new.yaml": ("'!!python/object/new:os.system' is not allowed", 3),
     "23-same-question.yaml": ("same question and code as card 1", 5),
 }
+
+
+def load_decks(sources, *, use_cache=True, **kw):
+    """The loader with this test's deck cache (under PYFLASH_HOME), as a workspace passes it."""
+    return _load_decks(sources, cache_dir=paths.deck_cache_dir() if use_cache else None, **kw)
 
 
 def test_battery_has_at_least_15_broken_decks():
@@ -293,7 +300,7 @@ def test_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path, damage, monkeypatc
 def test_cache_clear(tmp_path):
     path = write_deck(tmp_path, "c.yaml", "deck: C\ncards:\n  - q: a\n    a: b\n")
     load_decks(explicit_sources([path]))
-    assert cache.clear() == 1
+    assert cache.clear(paths.deck_cache_dir()) == 1
 
 
 # -- the loader never crashes ----------------------------------------------------

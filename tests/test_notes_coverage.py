@@ -37,7 +37,7 @@ def test_every_entry_is_on_a_card(notes_path, capsys):
     notes = parse_notes(notes_path.read_text(encoding="utf-8"))
     entries = notes.entries()
     assert entries, "no entries found in the notes"
-    result = load_decks(explicit_sources([ROOT / "decks"]), use_cache=False)
+    result = load_decks(explicit_sources([ROOT / "decks"]))
     sources = [c.source.strip() for c in result.cards if c.source]
     missing = [h for h in entries if not any(s.endswith(h.text) for s in sources)]
     with capsys.disabled():

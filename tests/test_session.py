@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import write_deck
+from conftest import open_workspace, write_deck
 from pyflash.core.clock import local_day
 from pyflash.core.config import Config
 from pyflash.core.review.session import SessionError
 from pyflash.core.scheduling.sm2 import Easiness
-from pyflash.core.workspace import open_workspace
 
 
 def deck_of(tmp_path, n, name="D"):

@@ -21,7 +21,7 @@ from pyflash.core.scheduling.sm2 import Easiness
 
 
 def test_store_lives_in_pyflash_home(pyflash_home):
-    with Store() as store:
+    with Store(paths.store_path()) as store:
         assert store.path == pyflash_home / "data" / "reviews.sqlite3"
         assert store.schema_version == SCHEMA_VERSION
     assert paths.store_path().exists()
@@ -108,8 +108,10 @@ CHILD = textwrap.dedent(
     """
     import os, sys
     from datetime import datetime, timezone
+    from pyflash import paths
     from pyflash.core.workspace import open_workspace
-    ws = open_workspace([sys.argv[1]], clock=lambda: datetime(2026, 3, 2, 10, tzinfo=timezone.utc))
+    ws = open_workspace([sys.argv[1]], locations=paths.locations(),
+                        clock=lambda: datetime(2026, 3, 2, 10, tzinfo=timezone.utc))
     s = ws.session()
     n = int(sys.argv[2])
     for i in range(n):
@@ -141,7 +143,7 @@ def test_sigkill_right_after_grading_loses_nothing(tmp_path):
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
     assert lines[-1] == "done" and len(lines) == 6
-    with Store() as store:
+    with Store(paths.store_path()) as store:
         grades = [e.grade for e in store.log() if e.kind != "undo"]
         assert grades == [5, 4, 5, 4, 5]
         assert len(store.states()) == 5
@@ -406,7 +408,7 @@ def test_cli_store_faults_exit_2_without_traceback(fault, pyflash_home, small_de
 
 
 def test_session_grade_that_cannot_be_saved_leaves_the_session_as_it_was(small_deck, clock):
-    from pyflash.core.workspace import open_workspace
+    from conftest import open_workspace
 
     db = paths.store_path()
     with open_workspace([str(small_deck)], clock=clock) as ws:  # makes the store
@@ -433,7 +435,7 @@ def test_session_grade_that_cannot_be_saved_leaves_the_session_as_it_was(small_d
 
 
 async def test_study_screen_shows_an_unsaved_grade_and_keeps_running(small_deck, clock):
-    from pyflash.core.workspace import open_workspace
+    from conftest import open_workspace
     from pyflash.ui.app import make_app
     from pyflash.ui.study import StudyScreen
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from conftest import ROOT, write_deck
+from conftest import ROOT, open_workspace, write_deck
 from pyflash.core.clock import local_day
 from pyflash.core.decks.loader import parse_deck_file
 from pyflash.core.review.session import REQUEUE_GAP
-from pyflash.core.workspace import open_workspace
+from pyflash.core.workspace import Workspace
 from pyflash.ui.app import PyflashApp, make_app
 from pyflash.ui.confirm import ConfirmScreen
 from pyflash.ui.help import HelpScreen, key_name
@@ -76,6 +76,8 @@ def ws_factory(clock):
 
 
 def app_for(ws, **kw) -> PyflashApp:
+    # The CLI passes its environment ($EDITOR); the tests pass theirs (monkeypatched).
+    kw.setdefault("environ", os.environ)
     return make_app(ws, theme="textual-dark", animations=False, **kw)
 
 
@@ -574,16 +576,14 @@ async def test_only_broken_decks_open_the_picker(tmp_path, ws_factory):
 
 def record_reload_threads(monkeypatch) -> list[int]:
     """Thread ids that read the deck files for a reload (the picker's r, the study screen's e)."""
-    import pyflash.ui.reload as reload
-
     threads: list[int] = []
-    load = reload.load_decks
+    load = Workspace.read_decks
 
     def recording(*args, **kw):
         threads.append(threading.get_ident())
         return load(*args, **kw)
 
-    monkeypatch.setattr(reload, "load_decks", recording)
+    monkeypatch.setattr(Workspace, "read_decks", recording)
     return threads
 
 

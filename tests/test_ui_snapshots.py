@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import write_deck
-from pyflash.core.workspace import open_workspace
+from conftest import open_workspace, write_deck
 from pyflash.ui.app import make_app
 
 SIZE = (80, 24)

@@ -89,7 +89,7 @@ deck_paths = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @home_option
 def decks(paths: tuple[str, ...]) -> None:
     """List decks with their total, new and due cards, and where they came from."""
-    from pyflash.core.workspace import open_workspace
+    from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     with open_workspace(paths or None, locations=pyflash_paths.locations()) as ws:
         rows = ws.deck_counts()
@@ -146,7 +146,7 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
     ends. Without --sandbox this is NOT a sandbox: the code can read your
     files, write where you can and use the network. Run only decks you trust.
     """
-    from pyflash.core.workspace import open_workspace
+    from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     if sandbox and not run_code:
         _fail("--sandbox works only with --run (plain check runs no deck code)")
@@ -173,7 +173,9 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
         click.echo(f"checked {n_files} file(s), {n_cards} card(s): {status}", err=bool(result.errors))
         exit_code = 2 if result.errors else 0
         if run_code:
-            from pyflash.core.runner import run_output_cards
+            from pyflash.core.runner import (
+                run_output_cards,  # deferred: start-up time (each command imports what it uses)
+            )
 
             outcome = run_output_cards(
                 result.cards, echo=click.echo, environ=os.environ, pass_env=ws.config.run_env, sandbox=sandbox
@@ -210,7 +212,7 @@ def study(paths: tuple[str, ...], deck: str | None, new: int | None, reviews: in
     gc.disable()  # startup builds what lives until exit; the app turns GC back on once the first card is painted
     from pyflash.ui.app import make_app  # deferred: start-up time (Textual is imported only by `study`)
 
-    app = make_app(ws, deck=deck, new=new, reviews=reviews, cram=cram, resume_gc=True)
+    app = make_app(ws, deck=deck, new=new, reviews=reviews, cram=cram, resume_gc=True, environ=os.environ)
     try:
         app.run()
     finally:
@@ -230,7 +232,10 @@ def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None) -> Non
     set to its heading path. Headings with nothing under them are listed at
     the end. Never overwrites a file without --force. See docs/import.md.
     """
-    from pyflash.importer import import_notes, report_lines
+    from pyflash.importer import (  # deferred: start-up time (each command imports what it uses)
+        import_notes,
+        report_lines,
+    )
 
     report = import_notes(notes, out_dir, force=force, prefix=prefix)
     for line in report_lines(report):
@@ -257,9 +262,18 @@ def export(paths: tuple[str, ...], anki: bool, deck: str | None, output: str | N
     """
     if not anki:
         raise click.UsageError("choose a format: --anki (the only one so far)")
-    from pyflash.export.command import run_export
+    from pyflash.export.command import run_export  # deferred: start-up time (each command imports what it uses)
 
-    run_export(paths, locations=pyflash_paths.locations(), deck=deck, output=output, force=force)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()  # reproducible builds
+    run_export(
+        paths,
+        locations=pyflash_paths.locations(),
+        state=(pyflash_paths.data_dir(), pyflash_paths.cache_dir()),
+        deck=deck,
+        output=output,
+        force=force,
+        now=int(epoch) if epoch.isdigit() else None,
+    )
 
 
 @cli.command(context_settings=CONTEXT)
@@ -376,11 +390,10 @@ def help_cmd(topic: str | None) -> None:
     """Read pyflash's documentation in the terminal: deck format, study keys, scheduling and more."""
     from rich.console import Console  # deferred: start-up time of the other commands
 
-    from pyflash import help as docs
-    from pyflash.paths import docs_dir
+    from pyflash import help as docs  # deferred: start-up time (rich's Markdown)
 
     console = Console()
     if topic is None:
-        docs.list_topics(docs_dir(), console)
+        docs.list_topics(pyflash_paths.docs_dir(), console)
     else:
-        docs.show(docs.find(docs_dir(), topic), console)
+        docs.show(docs.find(pyflash_paths.docs_dir(), topic), console)

@@ -24,7 +24,7 @@ def data_dir() -> Path:
     home = _home()
     if home is not None:
         return home / "data"
-    from platformdirs import user_data_path
+    from platformdirs import user_data_path  # deferred: start-up time (not needed with PYFLASH_HOME)
 
     return user_data_path(APP, appauthor=False)
 
@@ -33,7 +33,7 @@ def config_dir() -> Path:
     home = _home()
     if home is not None:
         return home / "config"
-    from platformdirs import user_config_path
+    from platformdirs import user_config_path  # deferred: start-up time (not needed with PYFLASH_HOME)
 
     return user_config_path(APP, appauthor=False)
 
@@ -42,7 +42,7 @@ def cache_dir() -> Path:
     home = _home()
     if home is not None:
         return home / "cache"
-    from platformdirs import user_cache_path
+    from platformdirs import user_cache_path  # deferred: start-up time (not needed with PYFLASH_HOME)
 
     return user_cache_path(APP, appauthor=False)
 
@@ -101,4 +101,9 @@ def default_deck_sources() -> list[tuple[str, Path]]:
 
 def locations() -> Locations:
     """Every location at once, for ``pyflash.core.open_workspace(locations=...)``."""
-    return Locations(store=store_path(), config=config_path(), deck_sources=tuple(default_deck_sources()))
+    return Locations(
+        store=store_path(),
+        config=config_path(),
+        deck_sources=tuple(default_deck_sources()),
+        deck_cache=deck_cache_dir(),
+    )

@@ -17,3 +17,4 @@ class Locations(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to define
     store: Path
     config: Path
     deck_sources: tuple[tuple[str, Path], ...]  # (origin, folder) pairs, used when no PATH is given
+    deck_cache: Path | None = None  # parsed deck files; None: no cache

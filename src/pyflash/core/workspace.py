@@ -181,9 +181,17 @@ class Workspace:
                         return other.key
         return None
 
-    def reload(self) -> ReconcileReport:
-        """Load the decks again (after an edit) and re-link edited cards."""
-        self.result = _load(self.paths, self.locations)
+    def read_decks(self) -> LoadResult:
+        """Read and parse the deck files again, without applying them.
+
+        Touches files only, never the store, so a UI may call it in a worker
+        thread and hand the result to :meth:`reload` on the store's thread.
+        """
+        return _load(self.paths, self.locations)
+
+    def reload(self, result: LoadResult | None = None) -> ReconcileReport:
+        """Use ``result`` (from :meth:`read_decks`), or load the decks again, and re-link edited cards."""
+        self.result = result if result is not None else self.read_decks()
         self.report = _reconcile(self.result, None if self.read_only else self._store, self.clock)
         return self.report
 
@@ -233,14 +241,13 @@ class Workspace:
 
 
 def _load(paths: Sequence[str] | None, locations: Locations | None) -> LoadResult:
+    cache_dir = locations.deck_cache if locations is not None else None
     if paths:
-        return load_decks(explicit_sources(paths))
+        return load_decks(explicit_sources(paths), cache_dir=cache_dir)
     if locations is None:
-        return load_decks(None)  # the loader's own default folders
-    # Default folders that do not exist are skipped, as the loader does for its own defaults.
-    result = load_decks([(origin, root) for origin, root in locations.deck_sources if root.exists()])
-    result.searched = list(locations.deck_sources)
-    return result
+        raise PyflashError("no deck paths and no default deck folders (pass paths or locations)")
+    # Default folders that do not exist are skipped.
+    return load_decks(locations.deck_sources, cache_dir=cache_dir, skip_missing=True)
 
 
 def _reconcile(result: LoadResult, store: Store | None, clock: Clock) -> ReconcileReport:
@@ -283,7 +290,9 @@ def open_workspace(
     result = _load(paths, locations)
     st = store
     if st is None and not read_only:
-        st = Store(locations.store) if locations is not None else Store()
+        if locations is None:
+            raise ValueError("open_workspace needs locations (pyflash.paths.locations()) or a store")
+        st = Store(locations.store)
     elif st is None and locations is not None and locations.store.is_file():
         st = Store(locations.store)
     report = _reconcile(result, None if read_only else st, clock)

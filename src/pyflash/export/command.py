@@ -7,21 +7,22 @@ review database.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from pyflash.core import Locations, PyflashError, open_workspace
 from pyflash.core.text import plural
-from pyflash.paths import cache_dir, data_dir
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
+
+    from pyflash.export.anki.package import ExportResult
 
 DEFAULT_OUTPUT = "pyflash.apkg"
 
@@ -77,12 +78,19 @@ class _RichProgress:
 def run_export(
     paths: Sequence[str],
     *,
-    locations: Locations | None = None,
+    locations: Locations,
+    state: tuple[Path, Path],
     deck: str | None,
     output: str | None,
     force: bool,
+    now: int | None = None,
 ) -> None:
-    """Export the decks of ``paths`` (the default folders of ``locations`` when empty)."""
+    """Export the decks of ``paths`` (the default folders of ``locations`` when empty).
+
+    ``state``: pyflash's (data, cache) folders, for the note-time ledger and
+    the render cache. ``now``: the time stamped on changed notes (None: the
+    clock; the CLI passes ``SOURCE_DATE_EPOCH`` for reproducible builds).
+    """
     from pyflash.export.anki.package import check_output, export_anki, open_state  # deferred: start-up time (genanki)
 
     out = output or default_output(deck)
@@ -106,23 +114,26 @@ def run_export(
         if f.description and f.deck not in descriptions:
             descriptions[f.deck] = f.description
 
-    ledger, cache = open_state(data_dir(), cache_dir())
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()  # reproducible builds
-    now = int(epoch) if epoch.isdigit() else None
+    ledger, cache = open_state(*state)
     with _RichProgress() if sys.stdout.isatty() else nullcontext() as progress:
         done = export_anki(
             cards, out, force=force, descriptions=descriptions, progress=progress,
             ledger=ledger, cache=cache, now=now,
         )
 
+    _report(done, out, errors=len(result.errors))
+
+
+def _report(done: ExportResult, out: str, *, errors: int) -> None:
+    """What was written, then any warnings; exit 2 if cards were left out for errors."""
     for warning in done.warnings:
         click.echo(f"pyflash: warning: {warning}", err=True)
     changed = "nothing new since the last export" if done.changed == 0 else f"{done.changed} new or changed"
     click.echo(
         f"Wrote {plural(done.notes, 'note')} in {plural(len(done.decks), 'deck')} to {out} ({changed})"
     )
-    if result.errors:
+    if errors:
         raise PyflashError(
-            f"{plural(len(result.errors), 'error')} in the decks: cards with errors were left out "
+            f"{plural(errors, 'error')} in the decks: cards with errors were left out "
             "of the package (fix them, see `pyflash check`, and export again)"
         )

@@ -162,7 +162,7 @@ def render_card(card: Card) -> Rendered:
 
 @cache
 def _versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, version  # deferred: start-up time (once per export)
 
     parts = [RENDER_FORMAT]
     for dist in ("pygments", "markdown-it-py"):

@@ -21,7 +21,7 @@ The UI holds no scheduling logic: it drives a :class:`StudySession` and the
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -107,8 +107,10 @@ class PyflashApp(App[None]):
         animations: bool = True,
         on_ready: Callable[[PyflashApp], object] | None = None,
         resume_gc: bool = False,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.environ: Mapping[str, str] = environ or {}  # the CLI's environment ($EDITOR, $VISUAL)
         if resume_gc:
             gc.freeze()  # modules and decks live until exit: no collection needs to scan them again
         self._resume_gc = resume_gc
@@ -247,7 +249,8 @@ def make_app(workspace: Workspace, **options: Any) -> PyflashApp:
     ``options`` are :class:`PyflashApp`'s keywords: ``deck``, ``new``,
     ``reviews`` and ``cram`` are ``pyflash study``'s options; ``theme`` pins a
     Textual theme and ``animations=False`` turns animations off (both for
-    snapshots); ``on_ready(app)`` is called once the first screen (normally the
+    snapshots); ``environ`` is the environment the CLI was started with (the
+    app reads ``$VISUAL``/``$EDITOR`` from it, never ``os.environ``); ``on_ready(app)`` is called once the first screen (normally the
     first card) has been painted (for bench/startup.py).
 
     ``resume_gc=True`` is for a caller that turned the garbage collector off

@@ -8,6 +8,7 @@ it has painted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol, cast
 
 from textual.dom import DOMNode
@@ -20,6 +21,7 @@ class Host(Protocol):
     """The navigation methods of :class:`pyflash.ui.app.PyflashApp`."""
 
     ws: Workspace
+    environ: Mapping[str, str]  # the environment the CLI was started with
 
     def start_session(
         self,

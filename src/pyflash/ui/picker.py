@@ -259,7 +259,7 @@ class DeckPickerScreen(Screen[None]):
     def on_decks_read(self, message: DecksRead) -> None:
         message.stop()
         try:
-            self.ws.reload()  # the files come from the deck cache just refreshed; the store is used here
+            self.ws.reload(message.result)  # read in the worker; the store is used here, on its thread
         except PyflashError as exc:
             self._reload_failed(str(exc))
             return

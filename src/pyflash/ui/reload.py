@@ -1,12 +1,12 @@
 """Reading the deck files again, off the event loop (the picker's ``r``, the study screen's ``e``).
 
 A screen runs :func:`read_decks` in a Textual thread worker. It reads and
-parses every deck file (which refreshes the deck cache) and posts the outcome
-back as a message: :class:`DecksRead`, or :class:`DecksReadFailed` with the
-one-line error (a deck folder given as PATH that was deleted, say). On
-``DecksRead`` the screen calls ``Workspace.reload()`` on the event loop: the
-files now come from the deck cache, and the review store, whose SQLite
-connection belongs to the event loop's thread, relinks edited cards there.
+parses every deck file (``Workspace.read_decks``, which touches no store) and
+posts the outcome back as a message: :class:`DecksRead` with the result, or
+:class:`DecksReadFailed` with the one-line error (a deck folder given as PATH
+that was deleted, say). On ``DecksRead`` the screen calls
+``Workspace.reload(result)`` on the event loop, where the review store's
+SQLite connection lives, to relink edited cards.
 """
 
 from __future__ import annotations
@@ -15,13 +15,17 @@ from collections.abc import Callable
 
 from textual.message import Message
 
-from pyflash.core.decks.loader import explicit_sources, load_decks
+from pyflash.core.decks.loader import LoadResult
 from pyflash.core.errors import PyflashError
 from pyflash.core.workspace import Workspace
 
 
 class DecksRead(Message):
-    """The deck files were read again without a fault: ``ws.reload()`` will find them cached."""
+    """The deck files were read again without a fault; ``ws.reload(result)`` applies them."""
+
+    def __init__(self, result: LoadResult) -> None:
+        super().__init__()
+        self.result = result
 
 
 class DecksReadFailed(Message):
@@ -40,10 +44,10 @@ def read_decks(ws: Workspace, post: Callable[[Message], object], cancelled: Call
     """
     message: Message
     try:
-        load_decks(explicit_sources(ws.paths) if ws.paths else None)
+        result = ws.read_decks()
     except (PyflashError, OSError) as exc:
         message = DecksReadFailed(str(exc))
     else:
-        message = DecksRead()
+        message = DecksRead(result)
     if not cancelled():
         post(message)

@@ -15,6 +15,7 @@ from textual.widgets import Markdown, Static
 from textual.worker import get_current_worker
 
 from pyflash.core import GRADES as GRADE_TABLE
+from pyflash.core.decks.loader import LoadResult
 from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
 from pyflash.core.review.session import StudySession
@@ -240,7 +241,7 @@ class StudyScreen(Screen[None]):
         card = self.session.current
         if card is None:
             return
-        command = text.editor_command(card.path, card.line)
+        command = text.editor_command(card.path, card.line, host(self).environ)
         if command is None:
             self.notify("Set $EDITOR (for example `export EDITOR=nano`) to edit cards.", severity="error")
             return
@@ -273,7 +274,7 @@ class StudyScreen(Screen[None]):
         if card is None:
             return
         try:
-            await self.reload_after_edit(card)
+            await self.reload_after_edit(card, message.result)
         finally:
             self._edited = None
 
@@ -282,11 +283,11 @@ class StudyScreen(Screen[None]):
         self._edited = None
         self.notify(message.error, title="Reload failed", severity="error", timeout=10)
 
-    async def reload_after_edit(self, card: Card) -> None:
-        """Reload the decks after ``card`` was edited; keep its history and place."""
+    async def reload_after_edit(self, card: Card, result: LoadResult | None = None) -> None:
+        """Apply the decks read after ``card`` was edited (or read them now); keep its history and place."""
         ws = host(self).ws
         try:
-            report = ws.reload()
+            report = ws.reload(result)
         except PyflashError as exc:
             self.notify(str(exc), title="Reload failed", severity="error", timeout=10)
             return

@@ -88,14 +88,11 @@ _COLON_LINE = {"hx", "helix", "subl", "sublime_text", "zed"}
 _GOTO = {"code", "codium", "code-insiders", "vscodium", "cursor"}
 
 
-def editor_command(
-    path: str, line: int, env: Mapping[str, str] | None = None
-) -> list[str] | None:
+def editor_command(path: str, line: int, env: Mapping[str, str]) -> list[str] | None:
     """The command that opens ``path`` at ``line`` in ``$VISUAL``/``$EDITOR``.
 
     None when neither is set and no ``vi`` is installed.
     """
-    env = os.environ if env is None else env
     raw = (env.get("VISUAL") or env.get("EDITOR") or "").strip()
     argv: Sequence[str]
     if raw:

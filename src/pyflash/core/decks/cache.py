@@ -13,7 +13,7 @@ import os
 import stat
 from pathlib import Path
 
-from pyflash import __version__, paths
+from pyflash import __version__
 from pyflash.core.blob import seal, unseal
 from pyflash.core.decks.model import Card, DeckFile
 from pyflash.core.decks.parse import parse_deck_file
@@ -31,9 +31,9 @@ FORMAT = f"pyflash-decks/7:{__version__}"  # 7: a NUL byte's error at its real p
 _Key = tuple[str, str, int, int]
 
 
-def _entry_path(abspath: str) -> Path:
+def _entry_path(directory: Path, abspath: str) -> Path:
     name = hashlib.blake2b(abspath.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-    return paths.deck_cache_dir() / f"{name}.bin"
+    return directory / f"{name}.bin"
 
 
 def _encode(key: _Key, parsed: DeckFile) -> bytes:
@@ -81,8 +81,11 @@ def _decode(blob: bytes, key: _Key, entry: Path) -> DeckFile | None:
     )
 
 
-def load_or_parse(file: Path, *, use_cache: bool = True) -> DeckFile:
-    """The parsed form of ``file``: from the cache when it is fresh, else parsed."""
+def load_or_parse(file: Path, *, cache_dir: Path | None) -> DeckFile:
+    """The parsed form of ``file``: from the cache in ``cache_dir`` when it is fresh, else parsed.
+
+    ``cache_dir=None``: no cache (always parse, write nothing).
+    """
     spath = str(file)
     try:
         st = os.stat(spath)
@@ -91,7 +94,8 @@ def load_or_parse(file: Path, *, use_cache: bool = True) -> DeckFile:
     if not stat.S_ISREG(st.st_mode):
         return parse_deck_file(spath)  # reports what it is (a FIFO...), never reads it
     key: _Key = (os.path.abspath(spath), spath, st.st_size, st.st_mtime_ns)
-    entry = _entry_path(key[0])
+    use_cache = cache_dir is not None
+    entry = _entry_path(cache_dir, key[0]) if cache_dir is not None else Path()
     if use_cache:
         try:
             blob = entry.read_bytes()
@@ -121,10 +125,9 @@ def _write(entry: Path, blob: bytes) -> None:
         pass  # a read-only cache only costs speed
 
 
-def clear() -> int:
-    """Delete every cache entry; returns how many were removed."""
+def clear(directory: Path) -> int:
+    """Delete every cache entry in ``directory``; returns how many were removed."""
     removed = 0
-    directory = paths.deck_cache_dir()
     if directory.is_dir():
         for entry in directory.glob("*.bin"):
             try:

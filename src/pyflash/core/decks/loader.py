@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyflash import paths
 from pyflash.core.decks import cache
 from pyflash.core.decks.model import Card, DeckFile
 from pyflash.core.decks.parse import parse_deck_file
@@ -66,24 +65,24 @@ class LoadResult:
 
 
 def load_decks(
-    sources: Iterable[tuple[str, Path]] | None = None,
+    sources: Iterable[tuple[str, Path]],
     *,
-    use_cache: bool = True,
+    cache_dir: Path | None = None,
+    skip_missing: bool = False,
 ) -> LoadResult:
     """Load every deck file under ``sources`` ((origin, path) pairs).
 
-    With no sources, the bundled decks plus the user's deck directories.
-    Missing default directories are skipped; a missing explicit path raises
-    :class:`DeckPathError`.
+    ``cache_dir``: the deck cache (None: parse every file, cache nothing).
+    A missing path raises :class:`DeckPathError`, unless ``skip_missing``
+    (the default folders, which need not exist).
     """
-    defaults = sources is None
-    source_list = list(paths.default_deck_sources() if sources is None else sources)
+    source_list = list(sources)
     result = LoadResult(searched=source_list)
-    jobs = _deck_files(source_list, skip_missing=defaults)
+    jobs = _deck_files(source_list, skip_missing=skip_missing)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # building many small objects is dominated by the cyclic GC
     try:
-        parsed = [(origin, cache.load_or_parse(file, use_cache=use_cache)) for origin, file in jobs]
+        parsed = [(origin, cache.load_or_parse(file, cache_dir=cache_dir)) for origin, file in jobs]
     finally:
         if gc_was_enabled:
             gc.enable()

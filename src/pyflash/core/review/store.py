@@ -152,11 +152,7 @@ class Store:
     its own).
     """
 
-    def __init__(self, path: str | Path | None = None, *, timeout: float = 10.0, check: bool = True) -> None:
-        if path is None:
-            from pyflash import paths
-
-            path = paths.store_path()
+    def __init__(self, path: str | Path, *, timeout: float = 10.0, check: bool = True) -> None:
         self.path = Path(path)
         self.timeout = timeout
         self._reopen = False
