@@ -130,10 +130,22 @@ def find_bwrap(environ: Mapping[str, str]) -> str:
     return bwrap
 
 
+def _under_tmp() -> list[str]:
+    """Read-only binds for the interpreter, its packages and pyflash when they live
+    under /tmp (a venv in a temporary checkout), which the sandbox's fresh /tmp would hide."""
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # the pyflash package
+    keep = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)), here}
+    binds: list[str] = []
+    for path in sorted(keep):
+        if path.startswith("/tmp/") and os.path.isdir(path):
+            binds += ["--ro-bind", path, path]
+    return binds
+
+
 def bwrap_argv(bwrap: str, run_dir: str) -> list[str]:
     """bubblewrap: no network, no other processes, everything read-only but ``run_dir``."""
     return [
-        bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", *_under_tmp(),
         "--bind", run_dir, run_dir, "--chdir", os.path.join(run_dir, "work"),
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
         "--die-with-parent", "--new-session", "--",
