@@ -22,6 +22,7 @@ from pyflash.core.errors import PyflashError
 if TYPE_CHECKING:
     from pyflash.core.review.backup import Backup
     from pyflash.core.review.doctor import Examination, Repair
+    from pyflash.core.workspace import Workspace
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -122,6 +123,25 @@ def _indent(name: str) -> str:
     return "  " * (len(parts) - 1) + parts[-1]
 
 
+def _echo_check_notes(ws: Workspace) -> None:
+    """Every deck error, then the cards whose history followed an edit, then orphaned history."""
+    for err in ws.result.errors:
+        click.echo(str(err))
+    for rel in ws.report.relinked:
+        card = rel.card
+        click.echo(
+            f"{card.path}:{card.line}:{card.col}: note: card {card.position} was edited; "
+            f"its review history was kept ({rel.similarity:.0%} similar to the old text). "
+            "Give cards an `id` to keep history through any edit."
+        )
+    for orphan in ws.report.orphans:
+        first = orphan.text.split("\n", 1)[0][:60]
+        click.echo(
+            f"note: deck '{orphan.deck}': review history of a card no longer in the decks "
+            f"(\"{first}\", key {orphan.key}); it is kept in case the card comes back"
+        )
+
+
 @cli.command(context_settings=CONTEXT)
 @deck_paths
 @click.option("--run", "run_code", is_flag=True, help="Also run the code of every output card (python) and compare its stdout.")
@@ -152,21 +172,7 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
         _fail("--sandbox works only with --run (plain check runs no deck code)")
     with open_workspace(paths or None, locations=pyflash_paths.locations()) as ws:
         result = ws.result
-        for err in result.errors:
-            click.echo(str(err))
-        for rel in ws.report.relinked:
-            card = rel.card
-            click.echo(
-                f"{card.path}:{card.line}:{card.col}: note: card {card.position} was edited; "
-                f"its review history was kept ({rel.similarity:.0%} similar to the old text). "
-                "Give cards an `id` to keep history through any edit."
-            )
-        for orphan in ws.report.orphans:
-            first = orphan.text.split("\n", 1)[0][:60]
-            click.echo(
-                f"note: deck '{orphan.deck}': review history of a card no longer in the decks "
-                f"(\"{first}\", key {orphan.key}); it is kept in case the card comes back"
-            )
+        _echo_check_notes(ws)
         n_cards = len(result.cards)
         n_files = len(result.files)
         status = f"{len(result.errors)} error(s)" if result.errors else "no errors"
