@@ -31,11 +31,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from grade import populate  # noqa: E402
-from startup import EMPTY_PROBE, PYFLASH_PROBE, ROOT, generate, run_once  # noqa: E402
+from grade import populate
+from startup import EMPTY_PROBE, PYFLASH_PROBE, ROOT, generate, run_once
 
-from pyflash.core import open_workspace  # noqa: E402
-from pyflash.core.locations import Locations  # noqa: E402
+from pyflash.core import open_workspace
+from pyflash.core.locations import Locations
 
 # The probes write "<time> <what>"; this one writes "<peak kB> <what>" instead.
 HWM = r"""
