@@ -19,7 +19,6 @@ from pyflash.core.decks.model import Card, DeckFile
 from pyflash.core.decks.parse import parse_deck_file
 from pyflash.core.decks.sources import DeckReadError, read_deck_bytes
 from pyflash.core.errors import DeckError
-from pyflash.core.fs import atomic_write_bytes
 
 __all__ = ["FORMAT", "clear", "load_or_parse"]
 
@@ -119,6 +118,8 @@ def load_or_parse(file: Path, *, cache_dir: Path | None) -> DeckFile:
 
 
 def _write(entry: Path, blob: bytes) -> None:
+    from pyflash.core.fs import atomic_write_bytes  # deferred: start-up time (a warm start writes nothing)
+
     try:
         atomic_write_bytes(entry, blob, durable=False)
     except OSError:

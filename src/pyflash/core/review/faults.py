@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import sqlite3
 import stat
-import tempfile
 from pathlib import Path
 
 from pyflash.core.errors import StoreError
@@ -51,6 +49,8 @@ def path_problem(path: Path) -> str | None:
 
 def _folder_problem(folder: Path) -> str | None:
     """Why no file can be created in ``folder`` (None if one can)."""
+    import tempfile  # deferred: start-up time (only after a failed write)
+
     try:
         fd, name = tempfile.mkstemp(prefix=".pyflash-probe-", dir=folder)
     except OSError as exc:
@@ -88,6 +88,8 @@ def _file_problem(path: Path) -> str | None:
 
 
 def _disk_problem(folder: Path) -> str | None:
+    import shutil  # deferred: start-up time (only after a failed write)
+
     try:
         free = shutil.disk_usage(folder).free
     except OSError:
