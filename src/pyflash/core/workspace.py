@@ -251,15 +251,10 @@ def _load(paths: Sequence[str] | None, locations: Locations | None) -> LoadResul
 
 
 def _reconcile(result: LoadResult, store: Store | None, clock: Clock) -> ReconcileReport:
-    from pyflash.core.decks.identity import ReconcileReport, reconcile  # deferred: start-up time (rarely needed)
+    from pyflash.core.decks.identity import reconcile_loaded  # deferred: start-up time (read-only opens skip it)
 
-    if store is None or result.errors:
-        # While any deck file is broken, its cards look missing: relinking or
-        # calling them orphans could attach history to the wrong card.
-        return ReconcileReport([], [])
-    if store.learned_keys() <= result.all_keys:
-        return ReconcileReport([], [])  # every history has its card: nothing to relink
-    return reconcile(result.cards, store, clock())
+    # Duplicate ids go to the card the store knows; decks with a broken file are not relinked.
+    return reconcile_loaded(result, store, clock())
 
 
 def open_workspace(
