@@ -189,10 +189,13 @@ class Workspace:
         """
         return _load(self.paths, self.locations)
 
-    def reload(self, result: LoadResult | None = None) -> ReconcileReport:
-        """Use ``result`` (from :meth:`read_decks`), or load the decks again, and re-link edited cards."""
+    def reload(self, result: LoadResult | None = None, *, edited: Card | None = None) -> ReconcileReport:
+        """Use ``result`` (from :meth:`read_decks`), or load the decks again, and re-link edited cards.
+
+        ``edited``: the card just edited; its history follows it even while its deck has a broken card.
+        """
         self.result = result if result is not None else self.read_decks()
-        self.report = _reconcile(self.result, None if self.read_only else self._store, self.clock)
+        self.report = _reconcile(self.result, None if self.read_only else self._store, self.clock, edited)
         return self.report
 
     def deck_counts(self) -> list[DeckCounts]:
@@ -250,11 +253,11 @@ def _load(paths: Sequence[str] | None, locations: Locations | None) -> LoadResul
     return load_decks(locations.deck_sources, cache_dir=cache_dir, skip_missing=True)
 
 
-def _reconcile(result: LoadResult, store: Store | None, clock: Clock) -> ReconcileReport:
+def _reconcile(result: LoadResult, store: Store | None, clock: Clock, edited: Card | None = None) -> ReconcileReport:
     from pyflash.core.decks.identity import reconcile_loaded  # deferred: start-up time (read-only opens skip it)
 
     # Duplicate ids go to the card the store knows; decks with a broken file are not relinked.
-    return reconcile_loaded(result, store, clock())
+    return reconcile_loaded(result, store, clock(), edited)
 
 
 def open_workspace(

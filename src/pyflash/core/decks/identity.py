@@ -59,8 +59,14 @@ class ReconcileReport:
     orphans: list[Orphan]
 
 
-def reconcile_loaded(result: LoadResult, store: Store | None, now: datetime) -> ReconcileReport:
-    """After loading: settle duplicate keys by the store, then relink edited cards."""
+def reconcile_loaded(
+    result: LoadResult, store: Store | None, now: datetime, edited: Card | None = None
+) -> ReconcileReport:
+    """After loading: settle duplicate keys by the store, then relink edited cards.
+
+    ``edited``: the card the user just edited (the study screen's ``e``); its
+    history follows it even while another card of its deck is broken.
+    """
     if store is None:
         return ReconcileReport([], [])
     settle_duplicates(result, store)
@@ -72,7 +78,30 @@ def reconcile_loaded(result: LoadResult, store: Store | None, now: datetime) -> 
         return ReconcileReport([], [])
     if store.learned_keys() <= result.all_keys:
         return ReconcileReport([], [])  # every history has its card: nothing to relink
-    return reconcile(result.cards, store, now, skip_decks=skip)
+    report = reconcile(result.cards, store, now, skip_decks=skip)
+    if edited is not None and edited.deck in skip and edited.key not in result.all_keys:
+        report.relinked.extend(_relink_edited(edited, result, store, now))
+    return report
+
+
+def _relink_edited(edited: Card, result: LoadResult, store: Store, now: datetime) -> list[Relinked]:
+    """Carry the history of the card just edited to its new text, in its own file.
+
+    Safe in a deck with a broken file: the user named this card, and only a
+    card of the same file, with no history and a close text, can take it.
+    """
+    old = store.get(edited.key)
+    if old is None or old.due_day is None:
+        return []
+    in_file = [c for f in result.files if f.path == edited.path for c in f.cards]
+    fresh = [c for c in in_file if c.deck == edited.deck and store.get(c.key) is None]
+    matches = _best_matches([Orphan(old.key, old.deck, old.text)], fresh)
+    if not matches:
+        return []
+    ratio, _, ci = matches[0]
+    card = fresh[ci]
+    store.relink(old.key, card.key, card.identity_text, round(ratio, 3), utc_now_iso(now))
+    return [Relinked(old.key, card, ratio)]
 
 
 def broken_decks(result: LoadResult) -> set[str] | None:
