@@ -175,7 +175,7 @@ class Workspace:
             if rel.old_key == card.key:
                 return rel.card.key
         for f in self.result.files:
-            if f.path == card.path and 0 < card.position <= len(f.keys):
+            if f.path == card.path:  # (positions count broken cards too, so no bound on len(f.keys))
                 for other in f.cards:
                     if other.position == card.position:
                         return other.key
