@@ -215,3 +215,15 @@ def test_decks_marks_a_deck_that_overrides_a_bundled_one(tmp_path, capsys, pyfla
     (row,) = [ln for ln in out.splitlines() if "argparse" in ln]
     assert row.rstrip().endswith(f"user: {user / 'argparse.yaml'} (overrides bundled)")
     assert sum("(overrides bundled)" in ln for ln in out.splitlines()) == 1
+
+
+def test_a_read_only_workspace_settles_duplicates_the_same_way(tmp_path, clock):
+    decks = tmp_path / "decks"
+    old = write_deck(decks, "b-old.yaml", STUDIED)
+    with open_workspace([decks], clock=clock, zone=clock.zone) as ws:
+        study_all(ws)
+        relinks = ws.store.relinks()
+    write_deck(decks, "a-new.yaml", NEWCOMER)
+    with open_workspace([decks], clock=clock, zone=clock.zone, read_only=True) as ws:  # as the export opens it
+        assert [c.path for c in ws.cards if c.key == "zip"] == [str(old)]
+        assert ws.store.relinks() == relinks

@@ -195,7 +195,7 @@ class Workspace:
         ``edited``: the card just edited; its history follows it even while its deck has a broken card.
         """
         self.result = result if result is not None else self.read_decks()
-        self.report = _reconcile(self.result, None if self.read_only else self._store, self.clock, edited)
+        self.report = _reconcile(self.result, self._store, self.clock, edited, relink=not self.read_only)
         return self.report
 
     def deck_counts(self) -> list[DeckCounts]:
@@ -253,11 +253,13 @@ def _load(paths: Sequence[str] | None, locations: Locations | None) -> LoadResul
     return load_decks(locations.deck_sources, cache_dir=cache_dir, skip_missing=True)
 
 
-def _reconcile(result: LoadResult, store: Store | None, clock: Clock, edited: Card | None = None) -> ReconcileReport:
+def _reconcile(
+    result: LoadResult, store: Store | None, clock: Clock, edited: Card | None = None, *, relink: bool = True
+) -> ReconcileReport:
     from pyflash.core.decks.identity import reconcile_loaded  # deferred: start-up time (read-only opens skip it)
 
-    # Duplicate ids go to the card the store knows; decks with a broken file are not relinked.
-    return reconcile_loaded(result, store, clock(), edited)
+    # Duplicate ids go to the card the store knows (read-only too); decks with a broken file are not relinked.
+    return reconcile_loaded(result, store, clock(), edited, relink=relink)
 
 
 def open_workspace(
@@ -293,7 +295,7 @@ def open_workspace(
         st = Store(locations.store)
     elif st is None and locations is not None and locations.store.is_file():
         st = Store(locations.store)
-    report = _reconcile(result, None if read_only else st, clock)
+    report = _reconcile(result, st, clock, relink=not read_only)
     ws = Workspace(
         list(paths) if paths else None, result, st, cfg, clock, the_zone, report, locations, read_only=read_only
     )

@@ -60,16 +60,19 @@ class ReconcileReport:
 
 
 def reconcile_loaded(
-    result: LoadResult, store: Store | None, now: datetime, edited: Card | None = None
+    result: LoadResult, store: Store | None, now: datetime, edited: Card | None = None, *, relink: bool = True
 ) -> ReconcileReport:
     """After loading: settle duplicate keys by the store, then relink edited cards.
 
     ``edited``: the card the user just edited (the study screen's ``e``); its
     history follows it even while another card of its deck is broken.
+    ``relink=False`` (a read-only workspace): only read the store, never write it.
     """
     if store is None:
         return ReconcileReport([], [])
     settle_duplicates(result, store)
+    if not relink:
+        return ReconcileReport([], [])
     skip = broken_decks(result)
     if skip is None:
         # A broken file of unknown deck: any deck's cards may be in it, so a
