@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from conftest import open_workspace, run_main, write_deck
-from pyflash.core.decks.loader import load_decks
+from pyflash.core.decks.loader import load_decks, parse_deck_file
 from pyflash.core.locations import Locations
 
 STUDIED = """\
@@ -227,3 +227,23 @@ def test_a_read_only_workspace_settles_duplicates_the_same_way(tmp_path, clock):
     with open_workspace([decks], clock=clock, zone=clock.zone, read_only=True) as ws:  # as the export opens it
         assert [c.path for c in ws.cards if c.key == "zip"] == [str(old)]
         assert ws.store.relinks() == relinks
+
+
+def test_a_card_added_above_a_studied_one_in_its_file_does_not_take_its_id(tmp_path, clock):
+    decks = tmp_path / "decks"
+    path = write_deck(decks, "d.yaml", STUDIED)
+    with open_workspace([decks], clock=clock, zone=clock.zone) as ws:
+        study_all(ws)
+        before = history(ws, "zip")
+    # A new card with the same id, pasted at the top of the same file.
+    path.write_text(STUDIED.replace("cards:\n", "cards:\n" + NEWCOMER.split("cards:\n")[1]), encoding="utf-8")
+    with open_workspace([decks], clock=clock, zone=clock.zone) as ws:
+        assert [c.q for c in ws.cards if c.key == "zip"] == ["What does zip() return?"]
+        assert [str(e) for e in ws.result.errors] == [
+            f"{path}:3:5: card 1: duplicate id 'zip', already used by card 3 at {path}:8; ids must be unique"
+        ]
+        assert history(ws, "zip") == before
+    # Without history, the first card of the file keeps it, as parse_deck_file says on its own.
+    alone = parse_deck_file(path)
+    assert [c.position for c in alone.cards] == [1, 2]
+    assert ["card 3: duplicate id 'zip'" in e.message for e in alone.errors] == [True]

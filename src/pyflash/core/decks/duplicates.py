@@ -1,4 +1,4 @@
-"""Cards in different files that claim the same key (an ``id`` used twice).
+"""Cards that claim the same key (an ``id`` used twice, in two files or in one).
 
 Exactly one claimant keeps the key (and with it the review history); every
 other one is left out and reported at its *own* ``path:line:col``, naming
@@ -12,7 +12,7 @@ where the key is already used. Which one keeps it is decided in two steps:
   file reusing a studied card's ``id`` never takes over its history
   (:func:`pyflash.core.decks.identity.settle_duplicates`).
 
-Duplicates inside one file are reported by the parser (the later card).
+Within one file the same holds: the loader has the parser keep both cards.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class Claims:
 
 
 def find(files: Sequence[DeckFile]) -> Claims | None:
-    """The keys used in more than one file (None, the common case, when there are none)."""
+    """The keys used by more than one card (None, the common case, when there are none)."""
     first: dict[str, Card] = {}
     by_key: dict[str, list[Card]] = {}
     for deck_file in files:
@@ -84,7 +84,13 @@ def settle(
 
 def duplicate_error(card: Card, first: Card) -> DeckError:
     """The error for ``card``, left out because ``first`` keeps its key."""
-    if card.id:
+    if card.path == first.path:
+        at = f"card {first.position} at {first.path}:{first.line}"
+        if card.id:
+            message = f"card {card.position}: duplicate id '{card.id}', already used by {at}; ids must be unique"
+        else:
+            message = f"card {card.position}: same question and code as {at}; merge them or give one an `id`"
+    elif card.id:
         message = (
             f"card {card.position}: duplicate id '{card.id}', already used at {first.path}:{first.line} "
             f"(card {first.position}); ids must be unique across all decks (rename this one)"
