@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from conftest import open_workspace, run_main, write_deck
+from pyflash.core.decks import override
 from pyflash.core.decks.loader import load_decks, parse_deck_file
 from pyflash.core.locations import Locations
 
@@ -247,3 +248,22 @@ def test_a_card_added_above_a_studied_one_in_its_file_does_not_take_its_id(tmp_p
     alone = parse_deck_file(path)
     assert [c.position for c in alone.cards] == [1, 2]
     assert ["card 3: duplicate id 'zip'" in e.message for e in alone.errors] == [True]
+
+
+def test_copying_a_bundled_deck_never_overwrites_and_copies_every_file(tmp_path):
+    bundled, user = tmp_path / "bundled", tmp_path / "user"
+    write_deck(bundled, "basics.yaml", BUNDLED)
+    write_deck(bundled, "more.yaml", "deck: Py::Basics\ncards:\n  - id: more\n    q: more?\n    a: m\n")
+    write_deck(bundled, "other.yaml", "deck: Py::Other\ncards:\n  - q: other?\n    a: o\n")
+    mine = write_deck(user, "basics.yaml", "deck: Mine\ncards:\n  - q: mine?\n    a: m\n")
+    result = load_decks([("bundled", bundled), ("user", user)])
+    assert override.is_bundled(result, str(bundled / "basics.yaml"))
+    assert not override.is_bundled(result, str(mine))
+    assert override.user_folder(locations(tmp_path, bundled, user)) == user
+    copies = override.copy_bundled_deck(result, "Py::Basics", user)
+    assert copies == {str(bundled / "basics.yaml"): user / "basics-2.yaml", str(bundled / "more.yaml"): user / "more.yaml"}
+    assert mine.read_text(encoding="utf-8").startswith("deck: Mine")  # never overwritten
+    assert (user / "basics-2.yaml").read_bytes() == (bundled / "basics.yaml").read_bytes()
+    after = load_decks([("bundled", bundled), ("user", user)])
+    assert after.errors == [] and after.overridden_decks() == {"Py::Basics"}
+    assert {f.deck for f in after.files} == {"Mine", "Py::Basics", "Py::Other"}
