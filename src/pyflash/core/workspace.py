@@ -256,7 +256,7 @@ def _load(paths: Sequence[str] | None, locations: Locations | None) -> LoadResul
 def _reconcile(
     result: LoadResult, store: Store | None, clock: Clock, edited: Card | None = None, *, relink: bool = True
 ) -> ReconcileReport:
-    from pyflash.core.decks.identity import reconcile_loaded  # deferred: start-up time (read-only opens skip it)
+    from pyflash.core.decks.identity import reconcile_loaded  # deferred: start-up time (kept off importing this module)
 
     # Duplicate ids go to the card the store knows (read-only too); decks with a broken file are not relinked.
     return reconcile_loaded(result, store, clock(), edited, relink=relink)

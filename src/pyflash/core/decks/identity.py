@@ -17,7 +17,7 @@ only be unreadable, not gone); the other decks are relinked as usual. Only a
 broken file whose deck name is not known for sure (no card could be read, or
 the name fell back to the file name) holds back every deck.
 
-When two files claim one key (:mod:`pyflash.core.decks.duplicates`),
+When two cards claim one key (:mod:`pyflash.core.decks.duplicates`),
 :func:`settle_duplicates` hands it to the card the store remembers, so a
 newcomer never takes over a studied card's history.
 """
@@ -127,7 +127,7 @@ def _deck_is_known(f: DeckFile) -> bool:
 
 
 def settle_duplicates(result: LoadResult, store: Store) -> None:
-    """Give each key claimed in two files to the claimant the store remembers.
+    """Give each key claimed by two cards to the claimant the store remembers.
 
     The store keeps the deck and text of every card it has a row for. The
     claimant that matches them (same deck and text, else same text, else same
