@@ -27,7 +27,7 @@ EXPECTED = {
     "01-bad-indent.yaml": ("check the indentation", 5),
     "02-missing-q.yaml": ("'q' is missing", 3),
     "03-tags-not-list.yaml": ("key 'tags': must be a list", 5),
-    "04b-dup-id.yaml": ("duplicate id 'same', also used at", 3),
+    "04b-dup-id.yaml": ("duplicate id 'same', already used at", 3),
     "05-not-utf8.yaml": ("not valid UTF-8", 3),
     "06-empty.yaml": ("file is empty", 1),
     "07-not-mapping.yaml": ("must be a mapping", 1),

@@ -102,11 +102,14 @@ def decks(paths: tuple[str, ...]) -> None:
         name_w = max([_width("Deck")] + [_width(_indent(r.name)) for r in rows])
         header = f"{_pad('Deck', name_w)}  {'New':>5}  {'Due':>5}  {'Total':>6}  Source"
         lines = [header, "-" * _width(header)]
+        overridden = ws.result.overridden_decks()  # the user's copy replaces the bundled deck
         for r in rows:
             origin = ", ".join(sorted(r.origins))
             where = origin
             if r.paths:
                 where += ": " + (r.paths[0] if len(r.paths) == 1 else f"{len(r.paths)} files")
+            if r.name in overridden:
+                where += " (overrides bundled)"
             lines.append(
                 f"{_pad(_indent(r.name), name_w)}  {r.new:>5}  {r.due:>5}  {r.total:>6}  {where}"
             )

@@ -175,7 +175,7 @@ class Workspace:
             if rel.old_key == card.key:
                 return rel.card.key
         for f in self.result.files:
-            if f.path == card.path and 0 < card.position <= len(f.keys):
+            if f.path == card.path:  # (positions count broken cards too, so no bound on len(f.keys))
                 for other in f.cards:
                     if other.position == card.position:
                         return other.key
@@ -189,10 +189,13 @@ class Workspace:
         """
         return _load(self.paths, self.locations)
 
-    def reload(self, result: LoadResult | None = None) -> ReconcileReport:
-        """Use ``result`` (from :meth:`read_decks`), or load the decks again, and re-link edited cards."""
+    def reload(self, result: LoadResult | None = None, *, edited: Card | None = None) -> ReconcileReport:
+        """Use ``result`` (from :meth:`read_decks`), or load the decks again, and re-link edited cards.
+
+        ``edited``: the card just edited; its history follows it even while its deck has a broken card.
+        """
         self.result = result if result is not None else self.read_decks()
-        self.report = _reconcile(self.result, None if self.read_only else self._store, self.clock)
+        self.report = _reconcile(self.result, self._store, self.clock, edited, relink=not self.read_only)
         return self.report
 
     def deck_counts(self) -> list[DeckCounts]:
@@ -250,16 +253,13 @@ def _load(paths: Sequence[str] | None, locations: Locations | None) -> LoadResul
     return load_decks(locations.deck_sources, cache_dir=cache_dir, skip_missing=True)
 
 
-def _reconcile(result: LoadResult, store: Store | None, clock: Clock) -> ReconcileReport:
-    from pyflash.core.decks.identity import ReconcileReport, reconcile  # deferred: start-up time (rarely needed)
+def _reconcile(
+    result: LoadResult, store: Store | None, clock: Clock, edited: Card | None = None, *, relink: bool = True
+) -> ReconcileReport:
+    from pyflash.core.decks.identity import reconcile_loaded  # deferred: start-up time (kept off importing this module)
 
-    if store is None or result.errors:
-        # While any deck file is broken, its cards look missing: relinking or
-        # calling them orphans could attach history to the wrong card.
-        return ReconcileReport([], [])
-    if store.learned_keys() <= result.all_keys:
-        return ReconcileReport([], [])  # every history has its card: nothing to relink
-    return reconcile(result.cards, store, clock())
+    # Duplicate ids go to the card the store knows (read-only too); decks with a broken file are not relinked.
+    return reconcile_loaded(result, store, clock(), edited, relink=relink)
 
 
 def open_workspace(
@@ -295,7 +295,7 @@ def open_workspace(
         st = Store(locations.store)
     elif st is None and locations is not None and locations.store.is_file():
         st = Store(locations.store)
-    report = _reconcile(result, None if read_only else st, clock)
+    report = _reconcile(result, st, clock, relink=not read_only)
     ws = Workspace(
         list(paths) if paths else None, result, st, cfg, clock, the_zone, report, locations, read_only=read_only
     )

@@ -15,6 +15,7 @@ from textual.widgets import Markdown, Static
 from textual.worker import get_current_worker
 
 from pyflash.core import GRADES as GRADE_TABLE
+from pyflash.core.decks import override
 from pyflash.core.decks.loader import LoadResult
 from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
@@ -241,9 +242,55 @@ class StudyScreen(Screen[None]):
         card = self.session.current
         if card is None:
             return
+        if text.editor_command(card.path, card.line, host(self).environ) is None:
+            self.notify("Set $EDITOR (for example `export EDITOR=nano`) to edit cards.", severity="error")
+            return
+        ws = host(self).ws
+        if override.is_bundled(ws.result, card.path):
+            self._offer_copy(card)
+            return
+        await self._edit(card)
+
+    def _offer_copy(self, card: Card) -> None:
+        """A bundled deck is never edited in place: offer to copy it to the user's deck folder first."""
+        from pyflash.ui.confirm import ConfirmScreen  # deferred: start-up time (not on the first card)
+
+        ws = host(self).ws
+        folder = override.user_folder(ws.locations)
+        if folder is None:
+            self.notify("This deck is bundled with pyflash and there is no deck folder to copy it to.", severity="error")
+            return
+
+        async def done(yes: bool | None) -> None:
+            if not yes:
+                self.notify("Nothing copied; the bundled deck is unchanged.", timeout=3)
+                return
+            try:
+                copies = override.copy_bundled_deck(ws.result, card.deck, folder)
+            except PyflashError as exc:
+                self.notify(str(exc), title="Not copied", severity="error", timeout=10)
+                return
+            copy = copies.get(card.path)
+            if copy is None:
+                return
+            self.notify(f"Copied to {copy}; it overrides the bundled deck.", timeout=4)
+            await self._edit(card._replace(path=str(copy)))
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Copy this deck to edit it?",
+                f"“{card.deck}” is bundled with pyflash: an edit there is lost when pyflash is "
+                f"reinstalled. Copy it to {folder} and edit the copy? The copy overrides the "
+                "bundled deck and keeps your review history.",
+                yes="Copy and edit",
+            ),
+            done,
+        )
+
+    async def _edit(self, card: Card) -> None:
+        """Open ``card``'s file at its line in $EDITOR, then read the decks again."""
         command = text.editor_command(card.path, card.line, host(self).environ)
         if command is None:
-            self.notify("Set $EDITOR (for example `export EDITOR=nano`) to edit cards.", severity="error")
             return
         if not os.access(card.path, os.W_OK):
             self.notify(f"{card.path} is read-only; your changes may not be saved.", severity="warning")
@@ -284,15 +331,20 @@ class StudyScreen(Screen[None]):
         self.notify(message.error, title="Reload failed", severity="error", timeout=10)
 
     async def reload_after_edit(self, card: Card, result: LoadResult | None = None) -> None:
-        """Apply the decks read after ``card`` was edited (or read them now); keep its history and place."""
+        """Apply the decks read after ``card`` was edited (or read them now); keep its history and place.
+
+        The edited card is picked up even when another card of its file has an
+        error; only when the card itself cannot be read does it keep its old text.
+        """
         ws = host(self).ws
         try:
-            report = ws.reload(result)
+            report = ws.reload(result, edited=card)
         except PyflashError as exc:
             self.notify(str(exc), title="Reload failed", severity="error", timeout=10)
             return
         errors = [e for e in ws.result.errors if e.path == card.path]
-        if errors:
+        new_key = ws.successor(card, report)
+        if errors and new_key is None:
             self.notify(
                 f"{errors[0]}\nThe card keeps its old text until this is fixed (press e).",
                 title="The deck file has an error",
@@ -300,10 +352,11 @@ class StudyScreen(Screen[None]):
                 timeout=15,
             )
             return
-        new_key = ws.successor(card, report)
         self.session.replace_cards(None, card.key, new_key, files=ws.result.files)
         self._shown_key = None
-        if self.session.finished:
+        if errors:
+            self.notify(f"{errors[0]}", title="Card reloaded; the file has an error", severity="warning", timeout=15)
+        elif self.session.finished:
             self.notify("The card is no longer in the deck.", timeout=4)
         else:
             self.notify("Deck reloaded.", timeout=2)

@@ -24,7 +24,7 @@ __all__ = ["FORMAT", "clear", "load_or_parse"]
 
 # Bump when the parsed form or the validation rules change; entries written
 # by another pyflash version are never trusted either.
-FORMAT = f"pyflash-decks/7:{__version__}"  # 7: a NUL byte's error at its real position
+FORMAT = f"pyflash-decks/8:{__version__}"  # 8: cards sharing a key kept, for the loader to settle
 
 # (absolute path, path as given, size, mtime in ns): an entry is only used for this file as it is now.
 _Key = tuple[str, str, int, int]
@@ -70,7 +70,7 @@ def _decode(blob: bytes, key: _Key, entry: Path) -> DeckFile | None:
                     return cards
         except Exception:  # a damaged body: rebuilt below
             pass
-        parsed = parse_deck_file(path)  # a damaged entry is never trusted: rebuild it
+        parsed = parse_deck_file(path, keep_duplicates=True)  # a damaged entry is never trusted: rebuild it
         _write(entry, _encode(key, parsed))
         return list(parsed.cards)
 
@@ -89,9 +89,9 @@ def load_or_parse(file: Path, *, cache_dir: Path | None) -> DeckFile:
     try:
         st = os.stat(spath)
     except OSError:
-        return parse_deck_file(spath)  # reports why it cannot be read
+        return parse_deck_file(spath, keep_duplicates=True)  # reports why it cannot be read
     if not stat.S_ISREG(st.st_mode):
-        return parse_deck_file(spath)  # reports what it is (a FIFO...), never reads it
+        return parse_deck_file(spath, keep_duplicates=True)  # reports what it is (a FIFO...), never reads it
     key: _Key = (os.path.abspath(spath), spath, st.st_size, st.st_mtime_ns)
     use_cache = cache_dir is not None
     entry = _entry_path(cache_dir, key[0]) if cache_dir is not None else Path()
@@ -110,8 +110,8 @@ def load_or_parse(file: Path, *, cache_dir: Path | None) -> DeckFile:
     try:
         data = read_deck_bytes(spath)
     except DeckReadError:
-        return parse_deck_file(spath)  # reports why it cannot be read
-    parsed = parse_deck_file(spath, data)
+        return parse_deck_file(spath, keep_duplicates=True)  # reports why it cannot be read
+    parsed = parse_deck_file(spath, data, keep_duplicates=True)
     if use_cache and len(data) == st.st_size:
         _write(entry, _encode(key, parsed))
     return parsed

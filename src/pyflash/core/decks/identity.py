@@ -11,17 +11,30 @@ stored card whose key no longer appears) that is at least 80% similar to a
 card that has no history yet, and carries the history over, recording the
 relink once in the store. Orphans with no close match are reported, never
 deleted.
+
+A deck with a broken file is left out of relinking (its missing cards may
+only be unreadable, not gone); the other decks are relinked as usual. Only a
+broken file whose deck name is not known for sure (no card could be read, or
+the name fell back to the file name) holds back every deck.
+
+When two cards claim one key (:mod:`pyflash.core.decks.duplicates`),
+:func:`settle_duplicates` hands it to the card the store remembers, so a
+newcomer never takes over a studied card's history.
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from pyflash.core.decks.model import Card
-from pyflash.core.review.store import Store, utc_now_iso
+from pyflash.core.decks import duplicates
+from pyflash.core.decks.loader import LoadResult
+from pyflash.core.decks.model import Card, DeckFile
+from pyflash.core.review.store import CardState, Store, utc_now_iso
 
 SIMILARITY = 0.8
 
@@ -44,6 +57,115 @@ class Orphan:
 class ReconcileReport:
     relinked: list[Relinked]
     orphans: list[Orphan]
+
+
+def reconcile_loaded(
+    result: LoadResult, store: Store | None, now: datetime, edited: Card | None = None, *, relink: bool = True
+) -> ReconcileReport:
+    """After loading: settle duplicate keys by the store, then relink edited cards.
+
+    ``edited``: the card the user just edited (the study screen's ``e``); its
+    history follows it even while another card of its deck is broken.
+    ``relink=False`` (a read-only workspace): only read the store, never write it.
+    """
+    if store is None:
+        return ReconcileReport([], [])
+    settle_duplicates(result, store)
+    if not relink:
+        return ReconcileReport([], [])
+    skip = broken_decks(result)
+    if skip is None:
+        # A broken file of unknown deck: any deck's cards may be in it, so a
+        # missing card is not an orphan anywhere (relinking could attach
+        # history to the wrong card).
+        return ReconcileReport([], [])
+    if store.learned_keys() <= result.all_keys:
+        return ReconcileReport([], [])  # every history has its card: nothing to relink
+    report = reconcile(result.cards, store, now, skip_decks=skip)
+    if edited is not None and edited.deck in skip and edited.key not in result.all_keys:
+        report.relinked.extend(_relink_edited(edited, result, store, now))
+    return report
+
+
+def _relink_edited(edited: Card, result: LoadResult, store: Store, now: datetime) -> list[Relinked]:
+    """Carry the history of the card just edited to its new text, in its own file.
+
+    Safe in a deck with a broken file: the user named this card, and only a
+    card of the same file, with no history and a close text, can take it.
+    """
+    old = store.get(edited.key)
+    if old is None or old.due_day is None:
+        return []
+    in_file = [c for f in result.files if f.path == edited.path for c in f.cards]
+    fresh = [c for c in in_file if c.deck == edited.deck and store.get(c.key) is None]
+    matches = _best_matches([Orphan(old.key, old.deck, old.text)], fresh)
+    if not matches:
+        return []
+    ratio, _, ci = matches[0]
+    card = fresh[ci]
+    store.relink(old.key, card.key, card.identity_text, round(ratio, 3), utc_now_iso(now))
+    return [Relinked(old.key, card, ratio)]
+
+
+def broken_decks(result: LoadResult) -> set[str] | None:
+    """The decks with a broken file; None when a broken file's deck is not known for sure."""
+    failed = result.failed_paths
+    if not failed:
+        return set()
+    decks: set[str] = set()
+    for f in result.files:
+        if f.path in failed and f.errors:
+            if not _deck_is_known(f):
+                return None
+            decks.add(f.deck)
+    return decks
+
+
+def _deck_is_known(f: DeckFile) -> bool:
+    """True when the file's deck name was read from it (it has cards, and a name of its own)."""
+    return bool(f.keys) and f.deck != Path(f.path).stem
+
+
+def settle_duplicates(result: LoadResult, store: Store) -> None:
+    """Give each key claimed by two cards to the claimant the store remembers.
+
+    The store keeps the deck and text of every card it has a row for. The
+    claimant that matches them (same deck and text, else same text, else same
+    deck, else the most similar text) keeps the key; ties go to the older file,
+    then to load order. A key the store does not know stays with the first
+    claimant in load order (bundled, then the user's folder, then path order).
+    """
+    claims = result.claims
+    if claims is None:
+        return
+    winners: dict[str, Card] = {}
+    for key, claimants in claims.by_key.items():
+        state = store.get(key)
+        if state is not None:
+            winners[key] = _remembered(claimants, state)
+    if any(winners[k] is not claims.winners.get(k) for k in winners):
+        duplicates.settle(result.files, result.errors, claims, winners)
+
+
+def _remembered(claimants: Sequence[Card], state: CardState) -> Card:
+    """The claimant most like the stored card (see :func:`settle_duplicates`)."""
+    import difflib  # deferred: start-up time (only needed for an id used twice)
+
+    def mtime(card: Card) -> int:
+        try:
+            return os.stat(card.path).st_mtime_ns
+        except OSError:
+            return 0
+
+    def rank(item: tuple[int, Card]) -> tuple[bool, bool, bool, float, int, int]:
+        order, card = item
+        text = card.identity_text
+        similar = difflib.SequenceMatcher(None, state.text, text, autojunk=False).ratio()
+        same_deck = card.deck == state.deck
+        same_text = text == state.text
+        return (not (same_deck and same_text), not same_text, not same_deck, -similar, mtime(card), order)
+
+    return min(enumerate(claimants), key=rank)[1]
 
 
 def reconcile(

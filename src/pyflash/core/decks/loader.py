@@ -25,12 +25,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyflash.core.decks import cache
+from pyflash.core.decks import cache, duplicates
 from pyflash.core.decks.model import Card, DeckFile
 from pyflash.core.decks.parse import parse_deck_file
 from pyflash.core.decks.sources import DECK_SUFFIXES, DeckPathError, explicit_sources, find_deck_files
 from pyflash.core.errors import DeckError
 
+BUNDLED = "bundled"  # the origin of the decks shipped with pyflash (see pyflash.paths)
 __all__ = [
     "DECK_SUFFIXES",
     "DeckPathError",
@@ -50,6 +51,8 @@ class LoadResult:
     errors: list[DeckError] = field(default_factory=list)
     searched: list[tuple[str, Path]] = field(default_factory=list)
     all_keys: set[str] = field(default_factory=set)
+    shadowed: list[DeckFile] = field(default_factory=list)  # bundled files hidden by the user's own deck
+    claims: duplicates.Claims | None = None  # keys claimed by cards in two files (see duplicates)
 
     @property
     def cards(self) -> list[Card]:
@@ -58,6 +61,10 @@ class LoadResult:
     @property
     def failed_paths(self) -> set[str]:
         return {e.path for e in self.errors}
+
+    def overridden_decks(self) -> set[str]:
+        """Deck names of bundled decks that a deck of the user's replaces."""
+        return {f.deck for f in self.shadowed}
 
     def decks_with_errors(self) -> set[str]:
         bad = self.failed_paths
@@ -89,6 +96,8 @@ def load_decks(
     for origin, deck_file in parsed:
         deck_file.origin = origin
         result.files.append(deck_file)
+    _shadow_bundled(result)
+    for deck_file in result.files:
         result.errors.extend(deck_file.errors)
     _drop_duplicate_keys(result)
     result.errors.sort(key=lambda e: (e.path, e.line, e.col))
@@ -112,32 +121,29 @@ def _deck_files(sources: list[tuple[str, Path]], *, skip_missing: bool) -> list[
 
 
 def _drop_duplicate_keys(result: LoadResult) -> None:
-    """Keep the first card of each key across all files; report the others."""
+    """Keep the first card of each key across all files; report the others (see duplicates)."""
     key_lists = [f.keys for f in result.files]
     result.all_keys = set().union(*key_lists)
     if len(result.all_keys) == sum(map(len, key_lists)):
         return  # the common case, checked with one set union: no key is used twice
-    owner: dict[str, Card] = {}
-    for deck_file in result.files:
-        kept: list[Card] = []
-        for card in deck_file.cards:
-            other = owner.setdefault(card.key, card)
-            if other is card:
-                kept.append(card)
-            else:
-                result.errors.append(_duplicate_error(card, other))
-        deck_file.keep_only(kept)
+    result.claims = duplicates.find(result.files)
+    if result.claims is not None:
+        duplicates.settle(result.files, result.errors, result.claims)
 
 
-def _duplicate_error(card: Card, other: Card) -> DeckError:
-    if card.id:
-        message = (
-            f"card {card.position}: duplicate id '{card.id}', also used at {other.path}:{other.line} "
-            f"(card {other.position}); ids must be unique across all decks"
-        )
-    else:
-        message = (
-            f"card {card.position}: same deck, question and code as {other.path}:{other.line}; "
-            "merge them or give one an `id`"
-        )
-    return DeckError(card.path, card.line, card.col, message)
+def _shadow_bundled(result: LoadResult) -> None:
+    """Hide each bundled deck file whose deck name a deck of the user's also has.
+
+    The user's copy of a bundled deck replaces it whole: its cards have the
+    same ids (or deck, question and code), so the review history carries over.
+    """
+    if not any(f.origin == BUNDLED for f in result.files):
+        return
+    own = {f.deck for f in result.files if f.origin != BUNDLED}
+    if not own:
+        return
+    kept = [f for f in result.files if f.origin != BUNDLED or f.deck not in own]
+    if len(kept) == len(result.files):
+        return
+    result.shadowed = [f for f in result.files if f.origin == BUNDLED and f.deck in own]
+    result.files = kept

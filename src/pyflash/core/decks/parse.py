@@ -41,10 +41,15 @@ _LIST_KEYS = {"tags": "tags: [python, io]", "requires": "requires: [numpy]"}
 _QA, _OUTPUT = CardKind.QA, CardKind.OUTPUT  # (module globals: an enum's attributes are slow to look up)
 
 
-def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None) -> DeckFile:
+def parse_deck_file(
+    path: str | os.PathLike[str], data: bytes | None = None, *, keep_duplicates: bool = False
+) -> DeckFile:
     """Parse and validate one deck file (read from ``path`` unless ``data`` is given).
 
     Never raises for bad content: the problems are in the result's ``errors``.
+    Two cards of the file with one key: the later one is reported and left
+    out; with ``keep_duplicates`` (the loader, which lets the review history
+    decide which card keeps the key, see ``duplicates``) both are kept.
     """
     spath = str(path)
     problems = Problems(spath)
@@ -66,7 +71,7 @@ def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None) -> 
     if bad:
         problems.at(cards_node, f"'cards': {bad}")
     elif cards_node.tag == SEQ:
-        _parse_cards(cards_node.value, result, cards, problems)
+        _parse_cards(cards_node.value, result, cards, problems, keep_duplicates)
     elif cards_node.tag != NULL:
         problems.at(cards_node, f"'cards' must be a list of cards (each starting with `- q:`), found {kind_of(cards_node)}")
     return result
@@ -171,7 +176,9 @@ def _check_card(node: Node, where: str, texts: _Texts, problems: Problems) -> st
     return card_id
 
 
-def _parse_cards(nodes: list[Node], result: DeckFile, cards: list[Card], problems: Problems) -> None:
+def _parse_cards(
+    nodes: list[Node], result: DeckFile, cards: list[Card], problems: Problems, keep_duplicates: bool
+) -> None:
     """Validate every card node and append the good cards to ``cards``."""
     path = result.path
     seen_keys: dict[str, int] = {}
@@ -194,14 +201,14 @@ def _parse_cards(nodes: list[Node], result: DeckFile, cards: list[Card], problem
         q = texts.get("q") or ""
         key = card_id or derived_key(result.deck, q, texts.get("code"))
         other = seen_keys.get(key)
-        if other is not None:
+        if other is not None and not keep_duplicates:
             at = f"{path}:{_line_of(cards, other)}"
             if card_id:
                 problems.at(node, f"{where}: duplicate id '{card_id}' (also card {other} at {at}); ids must be unique")
             else:
                 problems.at(node, f"{where}: same question and code as card {other} at {at}; merge them or give one an `id`")
             continue
-        seen_keys[key] = index
+        seen_keys.setdefault(key, index)
         cards.append(_card(key, card_id, q, texts, lists, result, node, index))
 
 
