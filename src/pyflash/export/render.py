@@ -90,6 +90,8 @@ def highlight(code: str, lang: str | None) -> str:
         body = pyg_format(lexer.get_tokens(code), _formatter())
         if body.endswith("\n"):  # the lexer ends the text with a newline
             body = body[:-1]
+        if code.startswith("\ufeff"):  # pygments drops a leading byte-order mark; keep every character
+            body = "\ufeff" + body
     cls = _LANG_CLASS.sub("", lang or "") or "text"
     return f'<pre class="pf-hl"><code class="language-{cls}">{body}</code></pre>'
 
