@@ -42,7 +42,7 @@ from pyflash.core.markup import markdown_parser
 
 # Bump when the HTML produced for the same card changes (the versions of
 # pygments and markdown-it-py are part of the cache key already).
-RENDER_FORMAT = "1"
+RENDER_FORMAT = "2"  # 2: a leading byte-order mark is kept
 
 
 class Rendered(NamedTuple):
