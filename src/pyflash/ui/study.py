@@ -30,6 +30,7 @@ from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
 from pyflash.ui.study_widgets import WIDE_GRADE_BAR, AnswerRule, GradeBar, SessionProgress, StudyHeader
 
 GRADES = Binding.Group("Grade", compact=True)
+CRAM_NOTE = "Left out of this cram session only: nothing is written (u undoes)."
 UNDONE = {
     Action.GRADE: "Grade undone: the card is back, as it was.",
     Action.BURY: "Bury undone: the card is back.",
@@ -249,7 +250,8 @@ class StudyScreen(Screen[None]):
         except PyflashError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
-        self.notify("Buried until tomorrow (u undoes, B unburies).", timeout=3)
+        cram = self.session.cram
+        self.notify(CRAM_NOTE if cram else "Buried until tomorrow (u undoes, B unburies).", timeout=3)
         await self.show_card()
 
     def action_suspend(self) -> None:
@@ -270,13 +272,16 @@ class StudyScreen(Screen[None]):
             except PyflashError as exc:
                 self.notify(str(exc), severity="error", timeout=10)
                 return
-            self.notify("Suspended (u undoes; S unsuspends, here or in the deck picker).", timeout=4)
+            cram = self.session.cram
+            self.notify(CRAM_NOTE if cram else "Suspended (u undoes; S unsuspends, here or in the deck picker).", timeout=4)
             await self.show_card()
 
         self.app.push_screen(
             ConfirmScreen(
                 "Suspend this card?",
-                f"“{first}” will not be shown again until you unsuspend it: "
+                f"“{first}” is left out of this cram session; nothing is written."
+                if self.session.cram
+                else f"“{first}” will not be shown again until you unsuspend it: "
                 "u (undo) or S here, or S on its deck in the deck picker.",
                 yes="Suspend",
             ),
