@@ -118,7 +118,7 @@ def test_study_in_tmux_killed_midway_keeps_every_grade(tmp_path, pyflash_home):
         term.press("4")  # inert before the answer is shown
         term.press("Space")
         term.wait_for("ANSWER-ONE")
-        term.wait_for("4 · good · 1d")
+        term.wait_for("4 good   in 1d")
         term.press("4")
         term.wait_for("Card two?")
         term.press("Enter")

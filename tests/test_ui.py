@@ -103,7 +103,7 @@ def question_source(app) -> str:
 
 
 def grades_in_log(ws) -> list[tuple[str, int]]:
-    return [(e.key, e.grade) for e in ws.store.log() if e.kind != "undo"]
+    return [(e.key, e.grade) for e in ws.store.log() if e.grade is not None]  # not undo, bury, suspend
 
 
 async def wait_until(pilot, condition, what: str, timeout: float = 10.0) -> None:
@@ -144,10 +144,11 @@ async def test_reveal_grade_next_card(five, ws_factory, clock):
         await pilot.pause()
         text = screen_text(app)
         assert "answer one" in text
-        # The grade bar, from the core's previews: "4 · good · 1d" for a new card.
-        assert "4 · good · 1d" in text
-        assert "0 · again · 1d" in text
-        assert "5 · easy · 1d" in text
+        # The grade bar, from the core's previews: "4 good   in 1d" for a new card;
+        # 0-3 bring it back later today, then it is due in a day.
+        assert "4 good   in 1d" in text
+        assert "0 again  again today, 1d" in text
+        assert "5 easy   in 1d" in text
         clock.advance(seconds=3)
         await pilot.press("4")
         await pilot.pause()
@@ -270,7 +271,10 @@ async def test_suspend_asks_then_unsuspend_from_picker(five, ws_factory):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert "Suspend this card?" in screen_text(app)
-        await pilot.press("n")
+        await pilot.press("n")  # not "no": n means "more new cards" (one key, one meaning)
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
         await pilot.pause()
         assert current_key(app) == "c1"
         assert ws.store.get("c1") is None
@@ -285,14 +289,24 @@ async def test_suspend_asks_then_unsuspend_from_picker(five, ws_factory):
         await pilot.pause()
         assert current_key(app) == "c2"
         assert ws.store.get("c1").suspended
-        # The deck picker counts it, and u unsuspends the deck's cards.
+        # The deck picker counts it, and S unsuspends the deck's cards, after asking.
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DeckPickerScreen)
         table = app.screen.query_one("#decks")
         assert [str(c).strip() for c in table.get_row("Five")[1:]] == ["4", "0", "5", "1"]
-        await pilot.press("u")
+        await pilot.press("S")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Unsuspend 1 card?" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert ws.store.get("c1").suspended
+        await pilot.press("S")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, DeckPickerScreen)
         assert not ws.store.get("c1").suspended
         assert [str(c).strip() for c in table.get_row("Five")[1:]] == ["5", "0", "5", "0"]
 

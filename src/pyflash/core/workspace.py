@@ -21,8 +21,8 @@ from pyflash.core.errors import PyflashError
 from pyflash.core.locations import Locations
 from pyflash.core.query import search as query
 from pyflash.core.review.backup import daily_backup
-from pyflash.core.review.store import Store
-from pyflash.core.scheduling.states import CardStatus
+from pyflash.core.review.store import Store, utc_now_iso
+from pyflash.core.scheduling.states import CardStatus, ReviewKind
 
 if TYPE_CHECKING:
     from pyflash.core.decks.identity import ReconcileReport
@@ -152,15 +152,22 @@ class Workspace:
         )
 
     def unsuspend(self, deck: str) -> int:
-        """Unsuspend every card of ``deck`` and its subdecks; returns how many."""
+        """Unsuspend every card of ``deck`` and its subdecks (logged); returns how many."""
+        return self._restore(deck, CardStatus.SUSPENDED, ReviewKind.UNSUSPEND, suspended=False)
+
+    def unbury(self, deck: str) -> int:
+        """Unbury every buried card of ``deck`` and its subdecks (logged); returns how many."""
+        return self._restore(deck, CardStatus.BURIED, ReviewKind.UNBURY, buried_until=None)
+
+    def _restore(self, deck: str, status: CardStatus, kind: ReviewKind, **changes: object) -> int:
         from pyflash.core.review.session import card_text  # deferred: start-up time (see session())
 
         store = self._writable_store()
-        suspended = store.key_sets(self.today)[CardStatus.SUSPENDED]
-        keys = [(c.key, c.deck, card_text(c)) for c in query.select(self.result.files, deck, keys=suspended)]
-        if keys:
-            store.set_suspended(keys, False)
-        return len(keys)
+        keys = store.key_sets(self.today)[status]
+        cards = [(c.key, c.deck, card_text(c)) for c in query.select(self.result.files, deck, keys=keys)]
+        if cards:
+            store.change(cards, kind=kind, ts=utc_now_iso(self.clock()), day=self.today, **changes)
+        return len(cards)
 
     def successor(self, card: Card, report: ReconcileReport) -> str | None:
         """After a reload: the key ``card`` has now, or None if it is gone.

@@ -1,4 +1,4 @@
-"""A yes/no dialog (suspending a card asks first)."""
+"""A yes/no dialog (suspending a card, or unsuspending a deck, asks first)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from textual.widgets import Button, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question. ``y`` answers yes; ``n``/escape (and enter on Cancel) no."""
+    """A yes/no question. ``y`` answers yes; escape (and enter on Cancel) no.
+
+    ``n`` is not "no" here: one key means one thing on every screen, and ``n``
+    is "more new cards" when nothing is due."""
 
     HELP_TITLE = "Confirm"
     AUTO_FOCUS = "#no"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="pyflash.confirm.yes"),
-        Binding("n", "answer(False)", "No", id="pyflash.confirm.no"),
-        Binding("escape", "answer(False)", "Cancel", show=False, id="pyflash.confirm.cancel"),
+        Binding("escape", "answer(False)", "Cancel", id="pyflash.confirm.cancel"),
     ]
 
     def __init__(self, title: str, body: str, *, yes: str = "Yes", no: str = "Cancel") -> None:
@@ -35,7 +37,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Center():
                 with Horizontal(id="confirm-buttons"):
                     yield Button(f"{self._yes} (y)", id="yes", variant="error")
-                    yield Button(f"{self._no} (n)", id="no")
+                    yield Button(f"{self._no} (esc)", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

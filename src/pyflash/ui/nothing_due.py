@@ -24,7 +24,7 @@ class NothingDueScreen(Screen[None]):
     BINDINGS = [
         Binding("c", "cram", "Cram", tooltip="Cram: review these cards without changing their schedule", id="pyflash.done.cram"),
         Binding("n", "more_new", "More new", tooltip="Study new cards beyond today's limit", id="pyflash.done.new"),
-        Binding("r", "more_reviews", "More reviews", tooltip="Study due reviews beyond today's limit", id="pyflash.done.reviews"),
+        Binding("m", "more_reviews", "More reviews", tooltip="Study due reviews beyond today's limit", id="pyflash.done.reviews"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.done.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.done.back-q"),
     ]
@@ -72,7 +72,7 @@ class NothingDueScreen(Screen[None]):
             if self.extra_new:
                 lines.append(self._choice("n", f"Study {plural(self.extra_new, 'more new card')} today", "more_new"))
             if self.extra_reviews:
-                lines.append(self._choice("r", f"Study {plural(self.extra_reviews, 'more review')} today", "more_reviews"))
+                lines.append(self._choice("m", f"Study {plural(self.extra_reviews, 'more review')} today", "more_reviews"))
         lines.append(self._choice("esc", "Back to the deck picker", "back"))
         self.query_one("#nothing-due-text", Static).update(Content("\n").join(lines))
         host(self).screen_ready()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import work
@@ -78,7 +79,8 @@ class DeckPickerScreen(Screen[None]):
         Binding("enter", "study", "Study", tooltip="Study the selected deck and its subdecks", id="pyflash.decks.study"),
         Binding("a", "study_all", "All decks", tooltip="Study all decks", id="pyflash.decks.all"),
         Binding("c", "cram", "Cram", tooltip="Cram the selected deck (the schedule is not changed)", id="pyflash.decks.cram"),
-        Binding("u", "unsuspend", "Unsuspend", tooltip="Unsuspend the selected deck's suspended cards", id="pyflash.decks.unsuspend"),
+        Binding("S", "unsuspend", "Unsuspend", tooltip="Unsuspend the selected deck's suspended cards (asks first)", id="pyflash.decks.unsuspend"),
+        Binding("B", "unbury", "Unbury", show=False, tooltip="Unbury the selected deck's buried cards", id="pyflash.decks.unbury"),
         Binding("r", "reload", "Reload", show=False, tooltip="Reload the deck files", id="pyflash.decks.reload"),
         Binding("escape", "quit", "Quit", tooltip="Quit pyflash", id="pyflash.decks.quit"),
         Binding("q", "quit", "Quit", show=False, id="pyflash.decks.quit-q"),
@@ -201,7 +203,7 @@ class DeckPickerScreen(Screen[None]):
         if files:
             parts.append(f"\n{plural(files, 'file')} ({where})")
         if c.suspended:
-            parts.append(("\n" if not files else " · ") + f"{c.suspended} suspended: u unsuspends them")
+            parts.append(("\n" if not files else " · ") + f"{c.suspended} suspended: S unsuspends them")
         errs = [e for e in ws.result.errors if any(f.path == e.path and in_deck(f.deck, name) for f in ws.result.files)]
         if errs:
             parts.append(("\n" + f"{BROKEN} {errs[0]}", "$text-error"))
@@ -237,14 +239,43 @@ class DeckPickerScreen(Screen[None]):
             self._study(self.selected, cram=True)
 
     def action_unsuspend(self) -> None:
+        """Unsuspend the selected deck's cards, after a confirmation."""
         name = self.selected
         if name is None:
             return
-        count = self.ws.unsuspend(name)
+        count = self._counts.get(name, DeckCounts(name)).suspended
         if not count:
             self.notify(f"No suspended cards in {name}.", timeout=3)
             return
-        self.notify(f"Unsuspended {plural(count, 'card')} in {name}.", timeout=4)
+        from pyflash.ui.confirm import ConfirmScreen  # deferred: start-up time (not on the first paint)
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._restore(name, self.ws.unsuspend, "Unsuspended", "suspended")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Unsuspend {plural(count, 'card')}?",
+                f"Every suspended card of {name} and its subdecks will be studied again.",
+                yes="Unsuspend",
+            ),
+            done,
+        )
+
+    def action_unbury(self) -> None:
+        if self.selected is not None:
+            self._restore(self.selected, self.ws.unbury, "Unburied", "buried")
+
+    def _restore(self, name: str, restore: Callable[[str], int], done: str, state: str) -> None:
+        try:
+            count = restore(name)
+        except PyflashError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        if not count:
+            self.notify(f"No {state} cards in {name}.", timeout=3)
+            return
+        self.notify(f"{done} {plural(count, 'card')} in {name}.", timeout=4)
         self.refresh_counts()
 
     def action_reload(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 
 from textual import events, work
 from textual.app import ComposeResult, SuspendNotSupported
@@ -19,7 +20,9 @@ from pyflash.core.decks import override
 from pyflash.core.decks.loader import LoadResult
 from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
+from pyflash.core.review.actions import Action
 from pyflash.core.review.session import StudySession
+from pyflash.core.text import plural
 from pyflash.ui import text
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
@@ -28,6 +31,14 @@ from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
 from pyflash.ui.study_widgets import WIDE_GRADE_BAR, AnswerRule, GradeBar, SessionProgress, StudyHeader
 
 GRADES = Binding.Group("Grade", compact=True)
+CRAM_NOTE = "Left out of this cram session only: nothing is written (u undoes)."
+UNDONE = {
+    Action.GRADE: "Grade undone: the card is back, as it was.",
+    Action.BURY: "Bury undone: the card is back.",
+    Action.SUSPEND: "Suspend undone: the card is back.",
+    Action.UNBURY: "Unbury undone: buried again.",
+    Action.UNSUSPEND: "Unsuspend undone: suspended again.",
+}
 
 
 class StudyScreen(Screen[None]):
@@ -50,10 +61,25 @@ class StudyScreen(Screen[None]):
             )
             for g in range(6)
         ),
-        Binding("u", "undo", "Undo", tooltip="Undo the last grade", id="pyflash.study.undo"),
+        # On the answer side space and enter grade 4 "good", as in Anki (the
+        # reveal bindings above are off then, so these run).
+        Binding("space", "grade(4)", "good", show=False, id="pyflash.study.good-space"),
+        Binding("enter", "grade(4)", "good", show=False, id="pyflash.study.good-enter"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last grade, bury or suspend", id="pyflash.study.undo"),
         Binding("ctrl+z", "undo", "Undo", show=False, id="pyflash.study.undo-ctrl-z"),
         Binding("b", "bury", "Bury", tooltip="Bury the card until tomorrow", id="pyflash.study.bury"),
         Binding("s", "suspend", "Suspend", tooltip="Suspend the card (asks first)", id="pyflash.study.suspend"),
+        Binding(
+            "B", "unbury", "Unbury", show=False, tooltip="Unbury the cards buried in this session", id="pyflash.study.unbury"
+        ),
+        Binding(
+            "S",
+            "unsuspend",
+            "Unsuspend",
+            show=False,
+            tooltip="Unsuspend the cards suspended in this session",
+            id="pyflash.study.unsuspend",
+        ),
         Binding("e", "edit", "Edit", tooltip="Edit the card in $EDITOR, then reload", id="pyflash.study.edit"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.study.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.study.back-q"),
@@ -134,7 +160,7 @@ class StudyScreen(Screen[None]):
         self.set_class(revealed, "-revealed")
         if revealed and card is not None:
             await self.query_one("#answer", Markdown).update(text.answer_markdown(card))
-            self.query_one(GradeBar).show(self.session.previews())
+            self.query_one(GradeBar).show(self.session.previews(), cram=self.session.cram)
             box = self.query_one("#card", VerticalScroll)
             self.call_after_refresh(
                 box.scroll_to_widget, self.query_one("#answer-rule"), top=True, animate=False
@@ -164,6 +190,10 @@ class StudyScreen(Screen[None]):
             return True if session.can_undo else None
         if action in ("bury", "suspend", "edit"):
             return session.current is not None
+        if action == "unbury":
+            return bool(session.set_aside(Action.BURY))
+        if action == "unsuspend":
+            return bool(session.set_aside(Action.SUSPEND))
         return True
 
     async def action_reveal(self) -> None:
@@ -184,17 +214,34 @@ class StudyScreen(Screen[None]):
         await self.show_card()
 
     async def action_undo(self) -> None:
+        what = self.session.last_action
         try:
             card = self.session.undo()
         except PyflashError as exc:
             self.notify(str(exc), title="Cannot undo", severity="error", timeout=10)
             return
-        if card is None:
+        if what is None:
             self.notify("Nothing to undo in this session.", timeout=3)
             return
         self._shown_key = None
         await self.show_card()
-        self.notify("Grade undone: the card is back, as it was.", timeout=3)
+        self.notify(UNDONE[what] if card is not None else UNDONE[what].split(":")[0] + ".", timeout=3)
+
+    async def action_unbury(self) -> None:
+        await self._restore(self.session.unbury, "Unburied")
+
+    async def action_unsuspend(self) -> None:
+        await self._restore(self.session.unsuspend, "Unsuspended")
+
+    async def _restore(self, restore: Callable[[], list[Card]], done: str) -> None:
+        try:
+            cards = restore()
+        except PyflashError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        if cards:
+            self.notify(f"{done} {plural(len(cards), 'card')}: next in the queue (u undoes).", timeout=3)
+            await self.show_card()
 
     async def action_bury(self) -> None:
         if self.session.current is None:
@@ -204,7 +251,8 @@ class StudyScreen(Screen[None]):
         except PyflashError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
-        self.notify("Buried until tomorrow.", timeout=3)
+        cram = self.session.cram
+        self.notify(CRAM_NOTE if cram else "Buried until tomorrow (u undoes, B unburies).", timeout=3)
         await self.show_card()
 
     def action_suspend(self) -> None:
@@ -225,14 +273,17 @@ class StudyScreen(Screen[None]):
             except PyflashError as exc:
                 self.notify(str(exc), severity="error", timeout=10)
                 return
-            self.notify("Suspended. Unsuspend it from the deck picker (u).", timeout=4)
+            cram = self.session.cram
+            self.notify(CRAM_NOTE if cram else "Suspended (u undoes; S unsuspends, here or in the deck picker).", timeout=4)
             await self.show_card()
 
         self.app.push_screen(
             ConfirmScreen(
                 "Suspend this card?",
-                f"“{first}” will not be shown again until you unsuspend its deck "
-                "in the deck picker (escape, then u).",
+                f"“{first}” is left out of this cram session; nothing is written."
+                if self.session.cram
+                else f"“{first}” will not be shown again until you unsuspend it: "
+                "u (undo) or S here, or S on its deck in the deck picker.",
                 yes="Suspend",
             ),
             done,

@@ -16,10 +16,11 @@ from textual.renderables.bar import Bar as BarRenderable
 from textual.widget import Widget
 from textual.widgets import Static
 
-from pyflash.core import GradePreview, QueueKind
+from pyflash.core import GRADES, GradePreview, QueueKind
 from pyflash.core.review.session import StudySession
+from pyflash.core.text import plural
 
-WIDE_GRADE_BAR = 110  # at this width or more the six grades fit on one row
+WIDE_GRADE_BAR = 154  # at this width or more the six grades ("2 almost again today, 1d") fit on one row
 
 
 class StudyHeader(Widget):
@@ -126,39 +127,46 @@ class AnswerRule(Widget):
 
 
 class GradeCell(Static):
-    """One grade in the grade bar; clicking it grades, as the key does."""
+    """One grade in the grade bar: its key, its label and where it leads; clicking it grades, as the key does."""
 
     def __init__(self, grade: int) -> None:
         super().__init__(id=f"grade-{grade}", classes=f"grade grade-{grade}")
         self.grade = grade
 
-    def show(self, p: GradePreview) -> None:
-        self.set_class(p.again_today, "-again")
-        self.update(
-            Content.assemble((f"{p.grade}", "bold reverse"), f" · {p.label} · ", (p.short, "bold"))
-        )
-        self.tooltip = (
-            f"{p.label}: due in {p.interval} day(s); shown again later today"
-            if p.again_today
-            else f"{p.label}: due in {p.interval} day(s)"
-        )
+    def show(self, p: GradePreview, *, cram: bool = False) -> None:
+        self.set_class(p.again_today and not cram, "-again")
+        self.update(Content.assemble((f"{p.grade}", "bold reverse"), f" {p.label:<{LABEL_WIDTH}} ", (when(p, cram), "bold")))
+        if cram:
+            self.tooltip = f"{p.label}: cram, the schedule is not changed"
+        elif p.again_today:
+            self.tooltip = f"{p.label}: shown again later today, then due in {plural(p.interval, 'day')}"
+        else:
+            self.tooltip = f"{p.label}: due in {plural(p.interval, 'day')}"
 
     async def on_click(self) -> None:
         await self.screen.run_action(f"grade({self.grade})")
 
 
+LABEL_WIDTH = max(len(info.label) for info in GRADES)
+
+
+def when(p: GradePreview, cram: bool = False) -> str:
+    """Where a grade leads: "again today, 1d" (shown again in this session, then due in a day), "in 6d"."""
+    if cram:
+        return ""
+    if p.again_today:
+        return "again today" if p.interval == 0 else f"again today, {p.short}"
+    return p.short if p.interval == 0 else f"in {p.short}"
+
+
 class GradeBar(Grid):
+    """The six grades. In cram the title says the schedule is unchanged and no intervals are shown."""
+
     def compose(self) -> ComposeResult:
         for g in range(6):
             yield GradeCell(g)
 
-    def show(self, previews: list[GradePreview]) -> None:
+    def show(self, previews: list[GradePreview], *, cram: bool = False) -> None:
         for p in previews:
-            self.query_one(f"#grade-{p.grade}", GradeCell).show(p)
-        again = [p.grade for p in previews if p.again_today]
-        if again:
-            span = f"{min(again)}–{max(again)}" if len(again) > 1 else str(again[0])
-            self.border_title = f"Grade · {span} bring the card back today"
-        else:
-            self.border_title = "Grade"
-
+            self.query_one(f"#grade-{p.grade}", GradeCell).show(p, cram=cram)
+        self.border_title = "Grade · cram: schedule unchanged" if cram else "Grade · space/enter: 4 good"

@@ -29,7 +29,7 @@ class SummaryScreen(Screen[None]):
         Binding("enter", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.summary.back"),
         Binding("escape", "back", "Decks", show=False, id="pyflash.summary.back-escape"),
         Binding("q", "back", "Decks", show=False, id="pyflash.summary.back-q"),
-        Binding("u", "undo", "Undo", tooltip="Undo the last grade and study that card again", id="pyflash.summary.undo"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last grade, bury or suspend and study that card again", id="pyflash.summary.undo"),
         Binding("ctrl+z", "undo", "Undo", show=False, id="pyflash.summary.undo-ctrl-z"),
     ]
 

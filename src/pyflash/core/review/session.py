@@ -1,5 +1,8 @@
 """A study session: today's queue, grading, undo, bury and suspend. No UI.
 
+Grading, bury, suspend and undo live in :mod:`pyflash.core.review.actions`
+(mixed in); this module builds the queue and sums the session up.
+
 The TUI drives a :class:`StudySession`; tests drive it the same way.
 
 * The queue: cards left from earlier today that still need a 4 or 5
@@ -7,7 +10,8 @@ The TUI drives a :class:`StudySession`; tests drive it the same way.
   order, within the daily limits (which count what was already done today).
 * A grade below 4 puts the card back later in the session (after a few other
   cards, never immediately next unless nothing else is left).
-* Every grade is written to the store before the next card is shown.
+* Every grade, bury and suspend is written to the store before the next card
+  is shown, and can be undone.
 * ``cram=True`` studies without touching the schedule: nothing is written.
 """
 
@@ -15,60 +19,28 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from datetime import datetime, tzinfo
 
 from pyflash.core.clock import Clock, local_day, system_clock, system_zone
 from pyflash.core.config import Config
 from pyflash.core.decks.model import Card, DeckFile, in_deck
-from pyflash.core.errors import PyflashError
-from pyflash.core.review.results import GradeOutcome, QueueCounts, QueueItem, Summary
-from pyflash.core.review.store import CardState, Store, utc_now_iso
+from pyflash.core.review.actions import (
+    REQUEUE_GAP,
+    Done,
+    SessionActions,
+    SessionError,
+    Stats,
+    card_text,
+    current_state,
+)
+from pyflash.core.review.results import QueueCounts, QueueItem, Summary
+from pyflash.core.review.store import Store
 from pyflash.core.scheduling.grades import GRADES
 from pyflash.core.scheduling.schedule import SM2
 from pyflash.core.scheduling.scheduler import GradePreview, Scheduler
-from pyflash.core.scheduling.states import QueueKind, ReviewKind
+from pyflash.core.scheduling.states import QueueKind
 
-REQUEUE_GAP = 3  # a failed card comes back after this many other cards
-
-
-class SessionError(PyflashError):
-    """A session used out of turn (grading before revealing, or after the end)."""
-
-
-class _Done:
-    """One grade of this session, for undo."""
-
-    __slots__ = ("review_id", "item", "position", "grade", "again")
-
-    def __init__(self, review_id: int | None, item: QueueItem, position: int, grade: int, again: bool) -> None:
-        self.review_id = review_id
-        self.item = item
-        self.position = position
-        self.grade = grade
-        self.again = again
-
-
-class _Stats:
-    __slots__ = ("grades", "cards", "relearned")
-
-    def __init__(self) -> None:
-        self.grades: Counter[int] = Counter()
-        self.cards: set[str] = set()
-        self.relearned: set[str] = set()
-
-
-def card_text(card: Card) -> str:
-    """The text the store keeps with a card's state (to recognise it after an edit)."""
-    return card.identity_text
-
-
-def _current_state(row: CardState | None, card: Card) -> CardState:
-    """The state a scheduler grades: the stored row (with today's deck and text), or a new one."""
-    if row is None:
-        return CardState(key=card.key, deck=card.deck, text=card_text(card))
-    return replace(row, deck=card.deck, text=card_text(card))
-
+__all__ = ["REQUEUE_GAP", "SessionError", "StudySession", "card_text"]
 
 def _as_files(cards: Sequence[Card] | None, files: Sequence[DeckFile] | None, deck: str | None) -> list[DeckFile]:
     """The deck files of the selection. Cards given directly are grouped by file."""
@@ -82,7 +54,7 @@ def _as_files(cards: Sequence[Card] | None, files: Sequence[DeckFile] | None, de
     return list(files)
 
 
-class StudySession:
+class StudySession(SessionActions):
     """Today's study of ``cards`` against ``store``.
 
     The study day comes from ``clock`` and ``zone`` (the machine's when None);
@@ -118,8 +90,8 @@ class StudySession:
         self.today = self._day()
         self.revealed = False
         self._revealed_at: datetime | None = None
-        self._history: list[_Done] = []
-        self._stats = _Stats()
+        self._history: list[Done] = []
+        self._stats = Stats()
         self._states = store.states()
         self.queue: list[QueueItem] = self._build_queue()
         self.total_planned = len(self.queue)
@@ -243,119 +215,9 @@ class StudySession:
         if card is None:
             return []
         row = None if self.cram else self._states.get(card.key)
-        state = _current_state(row, card)
+        state = current_state(row, card)
         day = self._day()
         return [self.scheduler.preview(state, info.grade, day) for info in GRADES]
-
-    def grade(self, grade: int) -> GradeOutcome:
-        """Grade the current card (after :meth:`reveal`) and move on."""
-        if not self.queue:
-            raise SessionError("no card to grade: the session is finished")
-        if not self.revealed:
-            raise SessionError("reveal the answer before grading")
-        item = self.queue[0]
-        card = item.card
-        now = self.clock()
-        day = self._day()
-        answer_ms = None
-        if self._revealed_at is not None:
-            answer_ms = max(0, int((now - self._revealed_at).total_seconds() * 1000))
-        row = self._states.get(card.key)
-        result = self.scheduler.review(_current_state(row, card), grade, day=day, now=now)
-        review_id: int | None = None
-        kind = ReviewKind.CRAM if self.cram else result.kind
-        if not self.cram:
-            # The store first: a StoreError leaves the session as it was (same card, still revealed).
-            review_id = self.store.record(
-                row,
-                result.after,
-                grade=grade,
-                kind=result.kind,
-                ts=utc_now_iso(now),
-                day=day,
-                answer_ms=answer_ms,
-            )
-            self._states[card.key] = result.after
-        self.queue.pop(0)
-        again = result.again_today
-        position = 0
-        if again:
-            position = min(REQUEUE_GAP, len(self.queue))
-            self.queue.insert(position, QueueItem(card, QueueKind.RELEARN))
-            self._stats.relearned.add(card.key)
-        self._history.append(_Done(review_id, item, position, int(grade), again))
-        self._stats.grades[int(grade)] += 1
-        self._stats.cards.add(card.key)
-        self._next()
-        return GradeOutcome(
-            card, int(grade), kind, again, None if self.cram else result.after.due_day, review_id
-        )
-
-    def _next(self) -> None:
-        self.revealed = False
-        self._revealed_at = None
-
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._history)
-
-    def undo(self) -> Card | None:
-        """Take back the last grade of this session; that card is shown again."""
-        if not self._history:
-            return None
-        done = self._history[-1]
-        card = done.item.card
-        if done.review_id is not None:
-            # The store first: if it fails (StoreError), the grade stays in the history.
-            entry = self.store.undo(done.review_id, ts=utc_now_iso(self.clock()), day=self._day())
-            restored = entry.before if entry else None
-            if restored is None:
-                self._states.pop(card.key, None)
-            else:
-                self._states[card.key] = restored
-        self._history.pop()
-        if done.again:
-            for i, item in enumerate(self.queue):
-                if item.card.key == card.key and item.kind == QueueKind.RELEARN:
-                    del self.queue[i]
-                    break
-            if not any(d.item.card.key == card.key and d.again for d in self._history):
-                self._stats.relearned.discard(card.key)
-        self.queue.insert(0, done.item)
-        self._stats.grades[done.grade] -= 1
-        if not any(d.item.card.key == card.key for d in self._history):
-            self._stats.cards.discard(card.key)
-        self._next()
-        return card
-
-    def _drop_current(self) -> QueueItem:
-        if not self.queue:
-            raise SessionError("no current card")
-        item = self.queue.pop(0)
-        self.queue = [i for i in self.queue if i.card.key != item.card.key]
-        self._next()
-        return item
-
-    def bury(self) -> Card:
-        """Hide the current card until tomorrow."""
-        card = self.queue[0].card if self.queue else None
-        if card is None:
-            raise SessionError("no current card")
-        if not self.cram:
-            state = self.store.update(card.key, card.deck, card_text(card), buried_until=self._day() + 1)
-            self._states[card.key] = state
-        self._drop_current()
-        return card
-
-    def suspend(self) -> Card:
-        """Suspend the current card until it is unsuspended."""
-        card = self.queue[0].card if self.queue else None
-        if card is None:
-            raise SessionError("no current card")
-        state = self.store.update(card.key, card.deck, card_text(card), suspended=True)
-        self._states[card.key] = state
-        self._drop_current()
-        return card
 
     def replace_cards(
         self,
@@ -371,7 +233,7 @@ class StudySession:
         history was relinked); queued cards whose key vanished are dropped.
         """
         self._files = _as_files(cards, files, self.deck)
-        wanted = {item.card.key for item in self.queue} | {d.item.card.key for d in self._history}
+        wanted = {item.card.key for item in self.queue} | {i.card.key for d in self._history for i in d.items()}
         if old_key is not None and new_key is not None:
             wanted.add(new_key)
         by_key = {
@@ -387,12 +249,7 @@ class StudySession:
             if card is not None:
                 kept.append(QueueItem(card, item.kind))
         self.queue = kept
-        for done in self._history:
-            key = done.item.card.key
-            if key == old_key and new_key is not None:
-                key = new_key
-            if key in by_key:
-                done.item = QueueItem(by_key[key], done.item.kind)
+        self._remap_history(by_key, old_key, new_key)
 
     # -- the end ---------------------------------------------------------
 

@@ -4,8 +4,9 @@
   repetitions, due day, suspended, buried-until, and its last review.
 * ``reviews``: an append-only log. Every grade is a row with the UTC time,
   the local day, the grade, the full card state before and after, and the
-  answer time. An undo appends an ``undo`` row that points at the grade it
-  took back; nothing is ever deleted from the log.
+  answer time. A bury, suspend, unbury or unsuspend is a row too (no grade).
+  An undo appends an ``undo`` row that points at the action it took back;
+  nothing is ever deleted from the log.
 * ``relinks``: each time a card's history was carried over to an edited card.
 
 Each write is one transaction in WAL mode with ``synchronous=FULL``: a grade
@@ -100,7 +101,7 @@ class LogEntry(NamedTuple):
     ts: str
     day: int
     grade: int | None
-    kind: str  # "review" (changed SM-2 state), "repeat" (same day), "undo"
+    kind: str  # "review" (changed SM-2 state), "repeat" (same day), "undo", "bury", "suspend", ...
     before: CardState | None
     after: CardState | None
     answer_ms: int | None
@@ -318,6 +319,26 @@ class Store:
             )
             return int(cur.lastrowid or 0)
 
+    @_guarded("save the cards (nothing was changed)")
+    def change(
+        self, /, cards: Sequence[tuple[str, str, str]], *, kind: str, ts: str, day: int, **changes: Any
+    ) -> list[tuple[int, CardState]]:
+        """Bury, suspend, unbury or unsuspend (key, deck, text) cards, each logged as ``kind``
+        (so it can be undone), in one durable transaction; creates missing rows.
+        Returns (log id, new state) per card."""
+        done: list[tuple[int, CardState]] = []
+        with self._tx():
+            for key, deck, text in cards:
+                before = self.get(key)
+                after = replace(before or CardState(key=key, deck=deck, text=text), **changes)
+                self._put(after)
+                cur = self._db.execute(
+                    "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after) VALUES (?,?,?,?,NULL,?,?,?)",
+                    (key, after.deck, ts, day, kind, before.to_json() if before else None, after.to_json()),
+                )
+                done.append((int(cur.lastrowid or 0), after))
+        return done
+
     @_guarded("read the review log")
     def last_undoable(self) -> LogEntry | None:
         row = self._db.execute(
@@ -332,12 +353,13 @@ class Store:
         r = self._db.execute(f"SELECT {_LOG_COLUMNS} FROM reviews WHERE id = ?", (review_id,)).fetchone()
         return _log_entry(r) if r else None
 
-    @_guarded("undo the grade (nothing was changed)")
+    @_guarded("undo (nothing was changed)")
     def undo(self, review_id: int | None = None, *, ts: str, day: int) -> LogEntry | None:
-        """Take back a grade (the last one by default): restore the state before it.
+        """Take back a logged action (the last one by default): a grade, a bury,
+        a suspend, ... The card's state before it is restored.
 
         Returns the undone log entry, or None if there is nothing to undo.
-        Refuses (StoreError) when the card changed since that grade.
+        Refuses (StoreError) when the card changed since that action.
         """
         with self._tx():
             entry = self._entry(review_id) if review_id is not None else self.last_undoable()
@@ -348,7 +370,8 @@ class Store:
                 return None
             current = self.get(entry.key)
             if current != entry.after:
-                raise StoreError(f"card {entry.key} changed after that grade; cannot undo it")
+                what = "grade" if entry.grade is not None else entry.kind
+                raise StoreError(f"card {entry.key} changed after that {what}; cannot undo it")
             if entry.before is None:
                 self._db.execute("DELETE FROM cards WHERE key = ?", (entry.key,))
             else:
@@ -376,7 +399,7 @@ class Store:
 
     @_guarded("save the suspended cards (nothing was changed)")
     def set_suspended(self, keys: Sequence[tuple[str, str, str]], suspended: bool) -> None:
-        """(key, deck, text) triples."""
+        """(key, deck, text) triples; not logged (:meth:`change` logs)."""
         with self._tx():
             for key, deck, text in keys:
                 state = self.get(key) or CardState(key=key, deck=deck, text=text)

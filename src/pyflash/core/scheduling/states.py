@@ -19,12 +19,16 @@ class QueueKind(StrEnum):
 
 
 class ReviewKind(StrEnum):
-    """What one grade did (the ``kind`` of a review log row)."""
+    """What one grade or action did (the ``kind`` of a review log row)."""
 
     REVIEW = "review"  # the first grade of the day: the schedule changed
     REPEAT = "repeat"  # a later grade the same day: logged, schedule kept
-    UNDO = "undo"  # took back an earlier grade
+    UNDO = "undo"  # took back an earlier grade or action
     CRAM = "cram"  # a cram grade: nothing written (never in the log)
+    BURY = "bury"  # hidden until tomorrow (no grade)
+    SUSPEND = "suspend"  # hidden until unsuspended (no grade)
+    UNBURY = "unbury"
+    UNSUSPEND = "unsuspend"
 
 
 class CardStatus(StrEnum):
