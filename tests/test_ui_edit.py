@@ -96,7 +96,7 @@ async def test_declining_the_copy_writes_nothing(folders, editor, clock):
             await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), "the study screen")
             await pilot.press("e")
             await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the copy offer")
-            await pilot.press("n")
+            await pilot.press("escape")  # the confirm dialog: enter copies, esc cancels
             await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), "back to the card")
             await pilot.pause()
             assert not user.exists() or list(user.iterdir()) == []
