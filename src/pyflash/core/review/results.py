@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pyflash.core.decks.model import Card
+from pyflash.core.review.queue import Limit
 from pyflash.core.scheduling.states import QueueKind, ReviewKind
 
 
@@ -48,3 +49,34 @@ class Summary(NamedTuple):
     relearned: int  # cards that came back for relearning
     next_due_day: int | None
     today: int
+
+
+class Held(NamedTuple):
+    """A daily limit that kept cards out of today's session, and the flag that gets more."""
+
+    limit: Limit
+    waiting: int  # cards of the selection beyond the limits
+    more: int  # how many the suggested command studies
+    deck: str | None  # the session's deck
+
+    @property
+    def flag(self) -> str:
+        return "--new" if self.limit.kind == "new" else "--reviews"
+
+    def command(self) -> str:
+        deck = ""
+        if self.deck:
+            deck = f"--deck '{self.deck}' " if " " in self.deck else f"--deck {self.deck} "
+        return f"pyflash study {deck}{self.flag} {self.more}"
+
+    def message(self) -> str:
+        """E.g. "New cards: daily limit of 20 reached (20 studied today); `pyflash study --new 10` studies 10 more"."""
+        lim = self.limit
+        what = "New cards" if lim.kind == "new" else "Reviews"
+        if lim.flag:
+            which = f"the {self.flag} limit of {lim.per_day}"
+        elif lim.deck is None:
+            which = f"daily limit of {lim.per_day}"
+        else:
+            which = f"daily limit of {lim.per_day} for {lim.deck}"
+        return f"{what}: {which} reached ({lim.studied} studied today); `{self.command()}` studies {self.more} more"
