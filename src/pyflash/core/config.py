@@ -166,6 +166,7 @@ def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]
             raise PyflashError(f"{where}: deck '{name}' must be a table such as {example}")
         given: dict[str, int] = {}
         for key, limit in table.items():
+            where = f"{path}:{_key_line(raw, _table_line(raw, name), key)}:1"
             if key not in _DECK_KEYS:
                 raise PyflashError(f"{where}: unknown deck setting '{key}' for '{name}' (known: {', '.join(_DECK_KEYS)})")
             lo, hi = _LIMITS[key]
@@ -187,6 +188,16 @@ def _table_line(raw: bytes, name: str) -> int:
         if name in line:
             return n
     return 1
+
+
+def _key_line(raw: bytes, start: int, key: str) -> int:
+    """The line setting ``key`` in the table that starts at line ``start``."""
+    for n, line in enumerate(raw.decode("utf-8").splitlines()[start:], start=start + 1):
+        if line.strip().startswith("["):
+            break
+        if line.strip().startswith(key):
+            return n
+    return start
 
 
 def _line_of(raw: bytes, key: str) -> int:

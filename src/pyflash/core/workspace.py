@@ -265,6 +265,12 @@ class Workspace:
         # Tree order: parents before children, siblings case-insensitively.
         return [table[k] for k in sorted(table, key=lambda n: [(p.casefold(), p) for p in n.split("::")])]
 
+    def new_today_all(self, counts: list[DeckCounts]) -> int:
+        """The new cards a session of every deck takes today (``counts``: from :meth:`deck_counts`)."""
+        studied = self._store.new_cards_on(self.today) if self._store is not None else 0
+        roots = sum(c.new_today for c in counts if "::" not in c.name)
+        return min(roots, max(0, self.config.new_per_day - studied))
+
     def close(self) -> None:
         """Close the store (if one was opened)."""
         if self._store is not None:

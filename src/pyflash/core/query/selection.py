@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pyflash.core.decks.model import Card, DeckFile
+from pyflash.core.decks.model import Card, DeckFile, deck_and_parents
 from pyflash.core.errors import PyflashError
 
 
@@ -73,7 +73,7 @@ def check_tags(tags: Sequence[str], files: Iterable[DeckFile]) -> tuple[str, ...
     """``tags`` if each one is on some card; else a PyflashError with a did-you-mean list."""
     if not tags:
         return ()
-    known = sorted({tag for f in files for card in f.cards for tag in card.tags}, key=str.casefold)
+    known = sorted({t for f in files for card in f.cards for tag in card.tags for t in deck_and_parents(tag)}, key=str.casefold)
     for tag in tags:
         if not tag_matches(known, [tag]):
             import difflib  # deferred: start-up time (only for a mistake)
