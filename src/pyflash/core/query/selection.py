@@ -64,7 +64,7 @@ def resolve_deck(name: str, names: Sequence[str]) -> str:
     import difflib  # deferred: start-up time (only for a mistake)
 
     by_fold = {n.casefold(): n for n in names}
-    close = [by_fold[c] for c in difflib.get_close_matches(folded, list(by_fold), n=3, cutoff=0.6)]
+    close = _outermost([by_fold[c] for c in difflib.get_close_matches(folded, list(by_fold), n=3, cutoff=0.6)])
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise PyflashError(f"no deck named '{name}'{hint} (decks: {', '.join(names) or 'none'})")
 
@@ -73,14 +73,25 @@ def check_tags(tags: Sequence[str], files: Iterable[DeckFile]) -> tuple[str, ...
     """``tags`` if each one is on some card; else a PyflashError with a did-you-mean list."""
     if not tags:
         return ()
-    known = sorted({t for f in files for card in f.cards for tag in card.tags for t in deck_and_parents(tag)}, key=str.casefold)
+    every: dict[str, str] = {}  # the first spelling of each tag
+    for f in files:
+        for card in f.cards:
+            for tag in card.tags:
+                for t in deck_and_parents(tag):
+                    every.setdefault(t.casefold(), t)
+    known = sorted(every.values(), key=str.casefold)
     for tag in tags:
         if not tag_matches(known, [tag]):
             import difflib  # deferred: start-up time (only for a mistake)
 
             by_fold = {t.casefold(): t for t in known}
-            close = [by_fold[c] for c in difflib.get_close_matches(tag.casefold(), list(by_fold), n=3, cutoff=0.6)]
+            close = _outermost([by_fold[c] for c in difflib.get_close_matches(tag.casefold(), list(by_fold), n=3, cutoff=0.6)])
             hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             shown = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "")
             raise PyflashError(f"no card has the tag '{tag}'{hint} (tags: {shown or 'none'})")
     return tuple(tags)
+
+
+def _outermost(names: list[str]) -> list[str]:
+    """``names`` without those below another of them (``A::B`` goes when ``A`` is there)."""
+    return [n for n in names if not any(n != o and deck_matches(n, o) for o in names)]
