@@ -179,12 +179,12 @@ class Workspace:
         )
 
     def unsuspend(self, deck: str) -> int:
-        """Unsuspend every card of ``deck`` and its subdecks; returns how many."""
+        """Unsuspend every card of ``deck`` and its subdecks (with the selected tags); returns how many."""
         from pyflash.core.review.session import card_text  # deferred: start-up time (see session())
 
         store = self._writable_store()
         suspended = store.key_sets(self.today)[CardStatus.SUSPENDED]
-        keys = [(c.key, c.deck, card_text(c)) for c in query.select(self.result.files, deck, keys=suspended)]
+        keys = [(c.key, c.deck, card_text(c)) for c in query.select(self._files(deck), keys=suspended)]
         if keys:
             store.set_suspended(keys, False)
         return len(keys)

@@ -214,6 +214,8 @@ def build(
                 if row is None or not (row.suspended or row.is_buried(day)):
                     if len(group) < cap:
                         group.append((f, i, QueueKind.NEW))
+                    elif not states:
+                        break  # nothing stored: the rest of this file is new cards too
                 continue
             if row.suspended or row.is_buried(day):
                 continue

@@ -163,7 +163,7 @@ class StudySession:
             review_override=self.review_limit,
         )
         self._limits = (built.new, built.reviews)
-        return [QueueItem(f.cards[i], kind) for f, i, kind in built.picks]
+        return [QueueItem.later(f, i, kind) for f, i, kind in built.picks]  # decoded when shown
 
     def held_back(self) -> list[Held]:
         """The limits that kept cards out of today's queue (new cards first), with what they allow."""
@@ -179,7 +179,7 @@ class StudySession:
     def available_beyond_limits(self) -> QueueCounts:
         """How many new and due cards the daily limits held back."""
         day = self.today
-        queued = {item.card.key for item in self.queue}
+        queued = {item.key for item in self.queue}
         new = review = 0
         for _f, _i, key in self._keys():
             if key in queued:
@@ -217,7 +217,7 @@ class StudySession:
 
     def progress(self) -> tuple[int, int]:
         """(cards finished for today, cards in this session)."""
-        queued = {item.card.key for item in self.queue}
+        queued = {item.key for item in self.queue}
         remaining = len(queued)
         # A card back for relearning is not finished yet: count it once.
         finished = len(self._stats.cards - queued)
@@ -399,7 +399,7 @@ class StudySession:
         Today when the daily limits held due cards back; None when nothing is
         scheduled (only new or suspended cards).
         """
-        queued = {item.card.key for item in self.queue}
+        queued = {item.key for item in self.queue}
         days = [
             max(row.due_day, row.buried_until or 0, self.today)
             for _f, _i, key in self._keys()
