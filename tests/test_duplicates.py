@@ -70,7 +70,7 @@ def test_a_new_file_reusing_a_studied_id_is_the_one_reported(tmp_path, clock, ca
     code, out, err = run_main(["decks", str(decks)], capsys)
     assert code == 2
     assert f"{new}:3:5: card 1: duplicate id 'zip'" in err and f"{old}:5:" not in err
-    assert re.search(r"^Old\s+0\s+\d+\s+2\s", out, re.M)  # both of Old's cards, none new: history kept
+    assert re.search(r"^Old\s+0\s+\d+\s+0\s+2\s", out, re.M)  # New 0, Due, Unseen 0, Total 2: history kept
     with open_workspace([decks], clock=clock, zone=clock.zone) as ws:
         assert history(ws, "zip") == before
 

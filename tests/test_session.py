@@ -39,14 +39,15 @@ def test_new_cards_are_limited_per_day_and_across_restarts(tmp_path, clock):
         assert s.counts() .review == 2 and s.counts().new == 5
 
 
-def test_due_reviews_come_first_and_are_limited(tmp_path, clock):
+def test_due_reviews_are_limited_and_new_cards_spread_among_them(tmp_path, clock):
     path = deck_of(tmp_path, 6)
     with open_workspace([path], clock=clock, zone=clock.zone) as ws:
         study(ws.session(new=3), [5, 5, 5])
     clock.advance(days=1)
     with open_workspace([path], clock=clock, zone=clock.zone, config=Config(reviews_per_day=2)) as ws:
         s = ws.session()
-        assert [i.kind for i in s.queue] == ["review", "review", "new", "new", "new"]
+        # Issue 11: new cards are spread among the reviews (before, they all came after them).
+        assert [i.kind for i in s.queue] == ["review", "new", "review", "new", "new"]
 
 
 def test_grade_needs_reveal(tmp_path, clock):

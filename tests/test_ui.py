@@ -294,7 +294,7 @@ async def test_suspend_asks_then_unsuspend_from_picker(five, ws_factory):
         await pilot.pause()
         assert isinstance(app.screen, DeckPickerScreen)
         table = app.screen.query_one("#decks")
-        assert [str(c).strip() for c in table.get_row("Five")[1:]] == ["4", "0", "5", "1"]
+        assert [str(c).strip() for c in table.get_row("Five")[1:]] == ["4", "0", "4", "5", "1"]
         await pilot.press("S")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -308,7 +308,7 @@ async def test_suspend_asks_then_unsuspend_from_picker(five, ws_factory):
         await pilot.pause()
         assert isinstance(app.screen, DeckPickerScreen)
         assert not ws.store.get("c1").suspended
-        assert [str(c).strip() for c in table.get_row("Five")[1:]] == ["5", "0", "5", "0"]
+        assert [str(c).strip() for c in table.get_row("Five")[1:]] == ["5", "0", "5", "5", "0"]
 
 
 # -- the e key ----------------------------------------------------------------
@@ -492,6 +492,7 @@ def write_nested(root: Path) -> Path:
 
 
 def row_counts(table, key: str) -> list[str]:
+    """New (today's limits), Due, Unseen, Total, Susp."""
     return [str(c).strip() for c in table.get_row(key)[1:]]
 
 
@@ -508,9 +509,9 @@ async def test_deck_picker_counts_tree_and_wide_chars(tmp_path, ws_factory):
         assert isinstance(app.screen, DeckPickerScreen)
         table = app.screen.query_one("#decks")
         assert [k.value for k in table.rows] == ["Misc", "Python", "Python::NumPy", "Python::基础语法"]
-        assert row_counts(table, "Python") == ["6", "0", "6", "0"]
-        assert row_counts(table, "Python::基础语法") == ["3", "0", "3", "0"]
-        assert row_counts(table, "Misc") == ["1", "0", "1", "0"]
+        assert row_counts(table, "Python") == ["6", "0", "6", "6", "0"]
+        assert row_counts(table, "Python::基础语法") == ["3", "0", "3", "3", "0"]
+        assert row_counts(table, "Misc") == ["1", "0", "1", "1", "0"]
         lines = screen_text(app).splitlines()
         rows = {name: next(ln for ln in lines if label in ln) for name, label in (
             ("Misc", " Misc "), ("numpy", "├─ NumPy"), ("zh", "└─ 基础语法"), ("Deck", " Deck "))}
@@ -518,7 +519,7 @@ async def test_deck_picker_counts_tree_and_wide_chars(tmp_path, ws_factory):
         def end_of_new(line: str) -> int:
             head = line.rstrip()
             parts = head.split()
-            idx = head.index(" " + parts[-4] + " ") + 1 + len(parts[-4])
+            idx = head.index(" " + parts[-5] + " ") + 1 + len(parts[-5])
             return cell_len(head[:idx])
         assert len({end_of_new(r) for r in rows.values()}) == 1, rows
         # Enter studies the selected deck and its subdecks.
@@ -535,8 +536,8 @@ async def test_deck_picker_counts_tree_and_wide_chars(tmp_path, ws_factory):
         await pilot.pause()
         assert isinstance(app.screen, DeckPickerScreen)
         table = app.screen.query_one("#decks")
-        assert row_counts(table, "Python::NumPy") == ["0", "0", "2", "0"]
-        assert row_counts(table, "Python") == ["4", "0", "6", "0"]
+        assert row_counts(table, "Python::NumPy") == ["0", "0", "0", "2", "0"]
+        assert row_counts(table, "Python") == ["4", "0", "4", "6", "0"]
         # a studies all decks.
         await pilot.press("a")
         await pilot.pause()
@@ -570,8 +571,8 @@ async def test_broken_deck_is_listed_next_to_good_ones(tmp_path, ws_factory):
         table = app.screen.query_one("#decks")
         assert "✗" in str(table.get_row("Bad")[0])
         assert "✗" not in str(table.get_row("Good")[0])
-        assert row_counts(table, "Good") == ["1", "0", "1", "0"]
-        assert row_counts(table, "Bad") == ["1", "0", "1", "0"]
+        assert row_counts(table, "Good") == ["1", "0", "1", "1", "0"]
+        assert row_counts(table, "Bad") == ["1", "0", "1", "1", "0"]
 
 
 async def test_only_broken_decks_open_the_picker(tmp_path, ws_factory):
@@ -618,7 +619,7 @@ async def test_picker_reload_after_the_deck_folder_was_deleted(five, ws_factory,
         toast = "".join(flat_text(app).replace("▌", "").split())  # the toast wraps the long path
         assert "".join(f"{five.parent}: no such file or directory".split()) in toast
         assert app.is_running and isinstance(app.screen, DeckPickerScreen)
-        assert row_counts(app.screen.query_one("#decks"), "Five") == ["5", "0", "5", "0"]
+        assert row_counts(app.screen.query_one("#decks"), "Five") == ["5", "0", "5", "5", "0"]
         assert threads and threading.get_ident() not in threads  # read in a worker thread
         await pilot.press("q")
         await wait_until(pilot, lambda: app.return_code is not None, "the app to exit")
@@ -634,12 +635,12 @@ async def test_picker_reload_picks_up_a_new_card(five, ws_factory, monkeypatch):
         await pilot.press("escape")
         await pilot.pause()
         table = app.screen.query_one("#decks")
-        assert row_counts(table, "Five") == ["5", "0", "5", "0"]
+        assert row_counts(table, "Five") == ["5", "0", "5", "5", "0"]
         with five.open("a", encoding="utf-8") as fh:
             fh.write("  - id: c6\n    q: Card six?\n    a: answer six\n")
         await pilot.press("r")
         await reloaded(pilot)
-        assert row_counts(table, "Five") == ["6", "0", "6", "0"]
+        assert row_counts(table, "Five") == ["6", "0", "6", "6", "0"]
         await wait_until(pilot, lambda: "Decks reloaded." in flat_text(app), "the reload note")
         assert threads and threading.get_ident() not in threads
         # The new card is studied like the others.

@@ -83,24 +83,33 @@ def cli() -> None:
 
 
 deck_paths = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+tag_option = click.option(
+    "--tag", "tags", multiple=True, metavar="TAG",
+    help="Only cards with this tag or one below it (python matches python::io); repeat for any of several.",
+)
 
 
 @cli.command(context_settings=CONTEXT)
 @deck_paths
+@click.option("--deck", "deck", metavar="NAME", help="Only this deck and its subdecks (any case).")
+@tag_option
 @home_option
-def decks(paths: tuple[str, ...]) -> None:
-    """List decks with their total, new and due cards, and where they came from."""
+def decks(paths: tuple[str, ...], deck: str | None, tags: tuple[str, ...]) -> None:
+    """List decks: new cards today's limits allow, due, unseen and total cards, and where they came from."""
+    from pyflash.core.text import plural  # deferred: start-up time (each command imports what it uses)
     from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     with open_workspace(paths or None, locations=pyflash_paths.locations()) as ws:
-        rows = ws.deck_counts()
+        selection = ws.select(deck, tags)
+        rows = ws.deck_counts(selection.deck)
         if not rows and not ws.result.errors:
             looked = ", ".join(str(p) for _, p in ws.result.searched)
             click.echo(f"No decks found (looked in: {looked}).")
             click.echo("Add a YAML deck there; see `pyflash check --help` and docs/deck-format.md.")
             return
-        name_w = max([_width("Deck")] + [_width(_indent(r.name)) for r in rows])
-        header = f"{_pad('Deck', name_w)}  {'New':>5}  {'Due':>5}  {'Total':>6}  Source"
+        top = rows[0].name.count("::") if rows else 0  # with --deck, the selected deck is not indented
+        name_w = max([_width("Deck")] + [_width(_indent(r.name, top)) for r in rows])
+        header = f"{_pad('Deck', name_w)}  {'New':>5}  {'Due':>5}  {'Unseen':>6}  {'Total':>6}  Source"
         lines = [header, "-" * _width(header)]
         overridden = ws.result.overridden_decks()  # the user's copy replaces the bundled deck
         for r in rows:
@@ -111,19 +120,32 @@ def decks(paths: tuple[str, ...]) -> None:
             if r.name in overridden:
                 where += " (overrides bundled)"
             lines.append(
-                f"{_pad(_indent(r.name), name_w)}  {r.new:>5}  {r.due:>5}  {r.total:>6}  {where}"
+                f"{_pad(_indent(r.name, top), name_w)}  {r.new_today:>5}  {r.due:>5}  {r.new:>6}  {r.total:>6}  {where}"
             )
         click.echo("\n".join(lines))
-        if ws.result.errors:
-            for err in ws.result.errors:
+        allowed = rows[0].new_today if selection.deck and rows else ws.new_today_all(rows)
+        if allowed == 0 and any(r.new for r in rows) and not ws.result.errors:
+            # Nothing new today: say which limit, and the flag that gets more.
+            for held in ws.session(selection.deck).held_back():
+                click.echo(held.message())
+        errors = ws.result.errors
+        if errors:
+            for err in errors:
                 click.echo(str(err), err=True)
-            click.echo(f"{len(ws.result.errors)} error(s); run `pyflash check` for details.", err=True)
+            files = len({e.path for e in errors})
+            click.echo(
+                f"{plural(len(errors), 'error')} in {plural(files, 'deck file')}; "
+                "those cards are left out (run `pyflash check` for details).",
+                err=True,
+            )
             sys.exit(2)
 
 
-def _indent(name: str) -> str:
+def _indent(name: str, top: int = 0) -> str:
     parts = name.split("::")
-    return "  " * (len(parts) - 1) + parts[-1]
+    if top and len(parts) - 1 == top:
+        return name  # the deck chosen with --deck: its whole name
+    return "  " * (len(parts) - 1 - top) + parts[-1]
 
 
 def _echo_check_notes(ws: Workspace) -> None:
@@ -197,22 +219,31 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @deck_paths
-@click.option("--deck", "deck", metavar="NAME", help="Study only this deck and its subdecks.")
-@click.option("--new", "new", type=click.IntRange(min=0), metavar="N", help="New cards today (overrides the config).")
-@click.option("--reviews", "reviews", type=click.IntRange(min=0), metavar="N", help="Reviews today (overrides the config).")
+@click.option("--deck", "deck", metavar="NAME", help="Study only this deck and its subdecks (any case).")
+@tag_option
+@click.option(
+    "--new", "new", type=click.IntRange(min=0), metavar="N",
+    help="Up to N new cards in this session, beyond today's limits.",
+)
+@click.option(
+    "--reviews", "reviews", type=click.IntRange(min=0), metavar="N",
+    help="Up to N due reviews in this session, beyond today's limits.",
+)
 @click.option("--cram", is_flag=True, help="Review cards without changing their schedule.")
 @home_option
-def study(paths: tuple[str, ...], deck: str | None, new: int | None, reviews: int | None, cram: bool) -> None:
+def study(
+    paths: tuple[str, ...], deck: str | None, tags: tuple[str, ...], new: int | None, reviews: int | None, cram: bool
+) -> None:
     """Study in the terminal: reveal with space, grade 0-5, ? for every key."""
     from pyflash.core.workspace import open_workspace  # deferred: start-up time (every command loads only what it uses)
 
     ws = open_workspace(paths or None, locations=pyflash_paths.locations())  # config and deck mistakes first
-    if deck:
-        try:
-            ws.select_deck(deck)
-        except PyflashError:
-            ws.close()
-            raise
+    try:
+        deck = ws.select(deck, tags).deck  # a deck or tag that matches nothing exits 2 here
+        new, reviews = ws.limits_beyond_today(new, reviews)
+    except PyflashError:
+        ws.close()
+        raise
     if not all(stream is not None and not stream.closed and stream.isatty() for stream in (sys.stdin, sys.stdout)):
         # Without a terminal the app would only write escape codes and wait for keys forever.
         ws.close()
@@ -254,14 +285,17 @@ def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None) -> Non
 @cli.command(context_settings=CONTEXT)
 @deck_paths
 @click.option("--anki", "anki", is_flag=True, help="Write an Anki package (.apkg); the only format so far.")
-@click.option("--deck", "deck", metavar="NAME", help="Export only this deck and its subdecks.")
+@click.option("--deck", "deck", metavar="NAME", help="Export only this deck and its subdecks (any case).")
+@tag_option
 @click.option(
     "-o", "--output", "output", metavar="FILE.apkg",
     help="Where to write (default: pyflash.apkg, or NAME.apkg with --deck, in the current folder).",
 )
 @click.option("--force", is_flag=True, help="Replace FILE.apkg if it exists.")
 @home_option
-def export(paths: tuple[str, ...], anki: bool, deck: str | None, output: str | None, force: bool) -> None:
+def export(
+    paths: tuple[str, ...], anki: bool, deck: str | None, tags: tuple[str, ...], output: str | None, force: bool
+) -> None:
     """Export decks to an Anki package, to study them on your phone.
 
     With no PATH, exports the same decks `study` uses. Import the file in Anki
@@ -279,6 +313,7 @@ def export(paths: tuple[str, ...], anki: bool, deck: str | None, output: str | N
         locations=pyflash_paths.locations(),
         state=(pyflash_paths.data_dir(), pyflash_paths.cache_dir()),
         deck=deck,
+        tags=tags,
         output=output,
         force=force,
         now=int(epoch) if epoch.isdigit() else None,

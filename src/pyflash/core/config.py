@@ -11,14 +11,24 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyflash.core.errors import PyflashError
+
+NEW_ORDERS = ("mixed", "file", "random")
+
+
+class DeckLimit(NamedTuple):
+    """A deck's own daily limits (``[deck."Python::Pandas"]``); None: the global one."""
+
+    deck: str
+    new_per_day: int | None = None
+    reviews_per_day: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The settings: daily limits, the hour the study day starts, and the time zone."""
+    """The settings: daily limits (global and per deck), new-card order, the day's start, the zone."""
 
     new_per_day: int = 20
     reviews_per_day: int = 200
@@ -26,6 +36,16 @@ class Config:
     backups_keep: int = 7  # daily backups of the review database kept (0: none)
     run_env: tuple[str, ...] = ()  # environment variables `check --run` passes to cards
     timezone: str | None = None  # an IANA name such as "Europe/Berlin"; None: the machine's zone
+    new_order: str = "mixed"  # "mixed": round robin between decks; "file": deck order; "random": shuffled per day
+    deck_limits: tuple[DeckLimit, ...] = ()  # from [deck."NAME"] tables
+
+    def deck_limit(self, deck: str) -> DeckLimit | None:
+        """``deck``'s own limits (names compare case-insensitively), or None."""
+        folded = deck.casefold()
+        for limit in self.deck_limits:
+            if limit.deck.casefold() == folded:
+                return limit
+        return None
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         """These settings with other daily limits (None keeps a limit)."""
@@ -68,10 +88,18 @@ def load_config(path: Path) -> Config:
         line, col = (m.group(1), m.group(2)) if m else ("1", "1")
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise PyflashError(f"{path}:{line}:{col}: TOML syntax error: {msg}") from None
-    known = {f.name for f in fields(Config)}
+    known = {f.name for f in fields(Config)} - {"deck_limits"} | {"deck"}
     values: dict[str, Any] = {}
     for key, value in data.items():
         where = f"{path}:{_line_of(raw, key)}:1"
+        if key == "deck":
+            values["deck_limits"] = _deck_limits(value, raw, path)
+            continue
+        if key == "new_order":
+            if value not in NEW_ORDERS:
+                raise PyflashError(f"{where}: 'new_order' must be one of {', '.join(repr(o) for o in NEW_ORDERS)}")
+            values[key] = value
+            continue
         if key not in known:
             import difflib  # deferred: start-up time (only for a mistake)
 
@@ -121,6 +149,55 @@ def _check_zone(value: object, where: str) -> str:
         hint = f"did you mean '{close[0]}'? or {advice}" if close else advice
         raise PyflashError(f"{where}: unknown time zone '{value}' ({hint})") from None
     return value
+
+
+_DECK_KEYS = ("new_per_day", "reviews_per_day")
+
+
+def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]:
+    """The ``[deck."NAME"]`` tables: each may set ``new_per_day`` and ``reviews_per_day``."""
+    example = '[deck."Python::Pandas"] with new_per_day = 10'
+    if not isinstance(value, dict):
+        raise PyflashError(f"{path}:{_line_of(raw, 'deck')}:1: 'deck' must be tables such as {example}")
+    limits = []
+    for name, table in value.items():
+        where = f"{path}:{_table_line(raw, name)}:1"
+        if not isinstance(table, dict):
+            raise PyflashError(f"{where}: deck '{name}' must be a table such as {example}")
+        given: dict[str, int] = {}
+        for key, limit in table.items():
+            where = f"{path}:{_key_line(raw, _table_line(raw, name), key)}:1"
+            if key not in _DECK_KEYS:
+                raise PyflashError(f"{where}: unknown deck setting '{key}' for '{name}' (known: {', '.join(_DECK_KEYS)})")
+            lo, hi = _LIMITS[key]
+            if isinstance(limit, bool) or not isinstance(limit, int) or not lo <= limit <= hi:
+                raise PyflashError(f"{where}: '{key}' of deck '{name}' must be a whole number from {lo} to {hi}")
+            given[key] = limit
+        limits.append(DeckLimit(name, given.get("new_per_day"), given.get("reviews_per_day")))
+    return tuple(limits)
+
+
+def _table_line(raw: bytes, name: str) -> int:
+    """The line of the ``[deck."NAME"]`` header (or of the first line naming the deck)."""
+    lines = raw.decode("utf-8").splitlines()
+    for n, line in enumerate(lines, start=1):
+        text = line.strip()
+        if text.startswith("[") and "deck" in text and name in text:
+            return n
+    for n, line in enumerate(lines, start=1):
+        if name in line:
+            return n
+    return 1
+
+
+def _key_line(raw: bytes, start: int, key: str) -> int:
+    """The line setting ``key`` in the table that starts at line ``start``."""
+    for n, line in enumerate(raw.decode("utf-8").splitlines()[start:], start=start + 1):
+        if line.strip().startswith("["):
+            break
+        if line.strip().startswith(key):
+            return n
+    return start
 
 
 def _line_of(raw: bytes, key: str) -> int:

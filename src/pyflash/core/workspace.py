@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING
 from pyflash.core.clock import Clock, local_day, system_clock, system_zone
 from pyflash.core.config import Config, load_config
 from pyflash.core.decks.loader import LoadResult, explicit_sources, load_decks
-from pyflash.core.decks.model import Card, deck_and_parents
+from pyflash.core.decks.model import Card, DeckFile, deck_and_parents
 from pyflash.core.errors import PyflashError
 from pyflash.core.locations import Locations
 from pyflash.core.query import search as query
+from pyflash.core.query.selection import Selection, check_tags, deck_matches, resolve_deck
 from pyflash.core.review.backup import daily_backup
+from pyflash.core.review.queue import NEW, Limits, allowed_new
 from pyflash.core.review.store import Store, utc_now_iso
 from pyflash.core.scheduling.states import CardStatus, ReviewKind
 
@@ -35,7 +37,8 @@ class DeckCounts:
 
     name: str
     total: int = 0
-    new: int = 0
+    new: int = 0  # unseen cards (not suspended or buried)
+    new_today: int = 0  # the new cards today's limits allow
     due: int = 0
     suspended: int = 0
     origins: set[str] = field(default_factory=set)
@@ -73,6 +76,7 @@ class Workspace:
         self.report = report
         self.locations = locations
         self.read_only = read_only
+        self.tags: tuple[str, ...] = ()  # set by select(): every count, list and session keeps to these tags
 
     @property
     def store(self) -> Store:
@@ -101,19 +105,41 @@ class Workspace:
         return sorted({name for f in self.result.files for name in deck_and_parents(f.deck)})
 
     def select_deck(self, name: str) -> str:
-        """``name`` if it is a deck (or a parent of one); else a PyflashError listing the decks."""
-        names = self.deck_names()
-        if name not in names:
-            raise PyflashError(f"no deck named '{name}' (decks: {', '.join(names) or 'none'})")
-        return name
+        """The deck called ``name``, ignoring case (a parent of decks counts); else a
+        PyflashError with a did-you-mean list."""
+        return resolve_deck(name, self.deck_names())
+
+    def select(self, deck: str | None = None, tags: Sequence[str] = ()) -> Selection:
+        """Check ``deck`` and ``tags`` and keep to them: from now on, counts, card lists
+        and sessions of this workspace only see cards with one of ``tags`` (when given).
+
+        A deck or tag that matches nothing raises a PyflashError with a did-you-mean list.
+        """
+        name = self.select_deck(deck) if deck else None
+        self.tags = check_tags(tuple(tags), Selection(name).files(self.result.files))
+        return Selection(name, self.tags)
+
+    def _files(self, deck: str | None = None) -> list[DeckFile]:
+        return Selection(deck, self.tags).files(self.result.files)
 
     def cards_in(self, deck: str | None = None) -> list[Card]:
         """The cards of ``deck`` and its subdecks (every card when None), in deck order."""
-        return list(query.select(self.result.files, deck))
+        return [card for f in self._files(deck) for card in f.cards]
 
     def search(self, text: str, deck: str | None = None) -> list[Card]:
         """Cards (of ``deck``, when given) containing every word of ``text``, case-insensitively."""
-        return query.search(self.result.files, text, deck)
+        return query.search(self._files(deck), text)
+
+    def limits_beyond_today(self, new: int | None, reviews: int | None) -> tuple[int | None, int | None]:
+        """Daily limits that allow ``new`` / ``reviews`` more cards than were studied today
+        (``pyflash study --new N``); None stays None."""
+        if new is None and reviews is None:
+            return None, None
+        store, day = self._writable_store(), self.today
+        return (
+            None if new is None else store.new_cards_on(day) + new,
+            None if reviews is None else store.reviews_on(day) + reviews,
+        )
 
     def session(
         self,
@@ -125,7 +151,7 @@ class Workspace:
         extra_new: int = 0,
         extra_reviews: int = 0,
     ) -> StudySession:
-        """A study session. ``new``/``reviews`` replace today's limits;
+        """A study session. ``new``/``reviews`` replace today's limits (every deck's);
         ``extra_new``/``extra_reviews`` allow that many more than already
         studied today (the "study beyond the limit" offer)."""
         from pyflash.core.review.session import (
@@ -146,17 +172,18 @@ class Workspace:
             clock=self.clock,
             zone=self.zone,
             deck=deck,
+            tags=self.tags,
             new_limit=new,
             review_limit=reviews,
             cram=cram,
         )
 
     def unsuspend(self, deck: str) -> int:
-        """Unsuspend every card of ``deck`` and its subdecks (logged); returns how many."""
+        """Unsuspend every card of ``deck`` and its subdecks (with the selected tags, logged); returns how many."""
         return self._restore(deck, CardStatus.SUSPENDED, ReviewKind.UNSUSPEND, suspended=False)
 
     def unbury(self, deck: str) -> int:
-        """Unbury every buried card of ``deck`` and its subdecks (logged); returns how many."""
+        """Unbury every buried card of ``deck`` and its subdecks (with the selected tags, logged); returns how many."""
         return self._restore(deck, CardStatus.BURIED, ReviewKind.UNBURY, buried_until=None)
 
     def _restore(self, deck: str, status: CardStatus, kind: ReviewKind, **changes: object) -> int:
@@ -164,7 +191,7 @@ class Workspace:
 
         store = self._writable_store()
         keys = store.key_sets(self.today)[status]
-        cards = [(c.key, c.deck, card_text(c)) for c in query.select(self.result.files, deck, keys=keys)]
+        cards = [(c.key, c.deck, card_text(c)) for c in query.select(self._files(deck), keys=keys)]
         if cards:
             store.change(cards, kind=kind, ts=utc_now_iso(self.clock()), day=self.today, **changes)
         return len(cards)
@@ -205,17 +232,19 @@ class Workspace:
         self.report = _reconcile(self.result, self._store, self.clock, edited, relink=not self.read_only)
         return self.report
 
-    def deck_counts(self) -> list[DeckCounts]:
-        """Counts per deck name, parents included (``A`` counts ``A::B``).
+    def deck_counts(self, deck: str | None = None) -> list[DeckCounts]:
+        """Counts per deck name, parents included (``A`` counts ``A::B``); only ``deck``
+        and its subdecks when given. ``new_today`` is what today's limits allow.
 
-        Works on keys and sets only, so it never decodes the cards.
+        Works on keys and sets only, so it never decodes the cards (unless tags narrow them).
         """
         sets = self._store.key_sets(self.today) if self._store is not None else _NO_HISTORY
         suspended, buried = sets[CardStatus.SUSPENDED], sets[CardStatus.BURIED]
         learned, due = sets[CardStatus.LEARNED], sets[CardStatus.DUE]
         hidden = suspended | buried
         table: dict[str, DeckCounts] = {}
-        for f in self.result.files:
+        own_new: dict[str, int] = {}
+        for f in self._files(deck):
             keys = set(f.keys)
             n_total = len(keys)
             n_susp = len(keys & suspended) if suspended else 0
@@ -224,7 +253,10 @@ class Workspace:
             n_learned = len(keys & learned) if learned else 0
             n_new = n_total - n_learned - (n_hidden - n_learned_hidden)
             n_due = len((keys & due) - hidden) if due else 0
+            own_new[f.deck] = own_new.get(f.deck, 0) + n_new
             for name in deck_and_parents(f.deck):
+                if deck is not None and not deck_matches(name, deck):
+                    continue
                 entry = table.get(name)
                 if entry is None:
                     entry = table[name] = DeckCounts(name)
@@ -235,8 +267,19 @@ class Workspace:
                 entry.new += n_new
                 entry.due += n_due
                 entry.suspended += n_susp
+        studied = self._store.studied_by_deck(self.today)[0] if self._store is not None else {}
+        limits = Limits(NEW, self.config, studied, sum(studied.values()), None, None)
+        for name, n in allowed_new(limits, own_new).items():
+            if name in table:
+                table[name].new_today = n
         # Tree order: parents before children, siblings case-insensitively.
         return [table[k] for k in sorted(table, key=lambda n: [(p.casefold(), p) for p in n.split("::")])]
+
+    def new_today_all(self, counts: list[DeckCounts]) -> int:
+        """The new cards a session of every deck takes today (``counts``: from :meth:`deck_counts`)."""
+        studied = self._store.new_cards_on(self.today) if self._store is not None else 0
+        roots = sum(c.new_today for c in counts if "::" not in c.name)
+        return min(roots, max(0, self.config.new_per_day - studied))
 
     def close(self) -> None:
         """Close the store (if one was opened)."""

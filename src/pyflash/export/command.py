@@ -82,6 +82,7 @@ def run_export(
     state: tuple[Path, Path],
     deck: str | None,
     output: str | None,
+    tags: Sequence[str] = (),
     force: bool,
     now: int | None = None,
 ) -> None:
@@ -97,8 +98,7 @@ def run_export(
     check_output(out, force=force)  # fail before any work
 
     with open_workspace(paths or None, locations=locations, read_only=True) as ws:
-        if deck:
-            ws.select_deck(deck)
+        deck = ws.select(deck, tags).deck
         cards = ws.cards_in(deck)
     result = ws.result
 

@@ -33,10 +33,16 @@ class NothingDueScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.beyond = session.available_beyond_limits()
+        self.held = session.held_back()  # which limits hold cards back, and the flag that gets more
         per_day = session.config.new_per_day
         self.extra_new = min(self.beyond.new, per_day if per_day > 0 else 10)
         per_day = session.config.reviews_per_day
         self.extra_reviews = min(self.beyond.review, per_day if per_day > 0 else 50)
+        for held in self.held:
+            if held.limit.kind == "new":
+                self.extra_new = held.more
+            else:
+                self.extra_reviews = held.more
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="nothing-due", classes="panel-screen"):
@@ -67,6 +73,9 @@ class NothingDueScreen(Screen[None]):
                 if self.beyond.review:
                     held.append(plural(self.beyond.review, "due review"))
                 lines.append(row("Waiting", " and ".join(held) + " beyond today's limits"))
+            if self.held:
+                lines += [Content(""), Content.styled("Why", "bold")]
+                lines += [Content(f"  {held.message()}") for held in self.held]
             lines += [Content(""), Content.styled("What now?", "bold")]
             lines.append(self._choice("c", f"Cram: go through {plural(session.card_count, 'card')}; the schedule stays as it is", "cram"))
             if self.extra_new:

@@ -102,8 +102,9 @@ class DeckPickerScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#decks", DeckTable)
         table.add_column("Deck", key="deck")
-        table.add_column(Text("New", justify="right"), key="new")
+        table.add_column(Text("New", justify="right"), key="new")  # what today's limits allow
         table.add_column(Text("Due", justify="right"), key="due")
+        table.add_column(Text("Unseen", justify="right"), key="unseen")  # every new card
         table.add_column(Text("Total", justify="right"), key="total")
         table.add_column(Text("Susp.", justify="right"), key="suspended")
         self.refresh_counts()
@@ -132,24 +133,25 @@ class DeckPickerScreen(Screen[None]):
                 cell.append(f" {BROKEN}", style="bold red")
             table.add_row(
                 cell,
-                _num(c.new, "bold #5fafff"),
+                _num(c.new_today, "bold #5fafff"),
                 _num(c.due, "bold #87d787"),
+                _num(c.new, ""),
                 _num(c.total, ""),
                 _num(c.suspended, "#d7af5f"),
                 key=name,
             )
         if selected is not None and selected in self._counts:
             table.move_cursor(row=table.get_row_index(selected), animate=False)
+        # The header counts what the table lists: its rows, and the cards under its top rows.
         total = sum(c.total for c in counts if "::" not in c.name)
         due = sum(c.due for c in counts if "::" not in c.name)
-        new = sum(c.new for c in counts if "::" not in c.name)
+        new = ws.new_today_all(counts)
         self.query_one("#picker-title", Static).update(
             Content.assemble(
                 ("Decks", "bold"),
-                f"  {plural(len([c for c in counts if '::' not in c.name]), 'deck')}, "
-                f"{plural(total, 'card')}: ",
-                (f"{new} new", "bold $text-primary"),
-                ", ",
+                f"  {plural(len(counts), 'deck')} · {plural(total, 'card')} · ",
+                (f"{new} new today", "bold $text-primary"),
+                " · ",
                 (f"{due} due", "bold $text-success"),
             )
         )

@@ -5,9 +5,10 @@ Grading, bury, suspend and undo live in :mod:`pyflash.core.review.actions`
 
 The TUI drives a :class:`StudySession`; tests drive it the same way.
 
-* The queue: cards left from earlier today that still need a 4 or 5
-  ("relearn"), then due reviews (most overdue first), then new cards in deck
-  order, within the daily limits (which count what was already done today).
+* The queue (built in :mod:`pyflash.core.review.queue`): cards left from
+  earlier today that still need a 4 or 5 ("relearn"), then due reviews (most
+  overdue first) with new cards spread among them, within the daily limits
+  of each deck and its parents (which count what was already done today).
 * A grade below 4 puts the card back later in the session (after a few other
   cards, never immediately next unless nothing else is left).
 * Every grade, bury and suspend is written to the store before the next card
@@ -23,7 +24,9 @@ from datetime import datetime, tzinfo
 
 from pyflash.core.clock import Clock, local_day, system_clock, system_zone
 from pyflash.core.config import Config
-from pyflash.core.decks.model import Card, DeckFile, in_deck
+from pyflash.core.decks.model import Card, DeckFile
+from pyflash.core.query.selection import Selection
+from pyflash.core.review import queue
 from pyflash.core.review.actions import (
     REQUEUE_GAP,
     Done,
@@ -33,7 +36,7 @@ from pyflash.core.review.actions import (
     card_text,
     current_state,
 )
-from pyflash.core.review.results import QueueCounts, QueueItem, Summary
+from pyflash.core.review.results import Held, QueueCounts, QueueItem, Summary
 from pyflash.core.review.store import Store
 from pyflash.core.scheduling.grades import GRADES
 from pyflash.core.scheduling.schedule import SM2
@@ -42,16 +45,14 @@ from pyflash.core.scheduling.states import QueueKind
 
 __all__ = ["REQUEUE_GAP", "SessionError", "StudySession", "card_text"]
 
-def _as_files(cards: Sequence[Card] | None, files: Sequence[DeckFile] | None, deck: str | None) -> list[DeckFile]:
+def _as_files(cards: Sequence[Card] | None, files: Sequence[DeckFile] | None, selection: Selection) -> list[DeckFile]:
     """The deck files of the selection. Cards given directly are grouped by file."""
     if files is None:
         groups: dict[tuple[str, str], list[Card]] = {}
         for card in cards or ():
             groups.setdefault((card.path, card.deck), []).append(card)
         files = [DeckFile(path, name, cards=tuple(group)) for (path, name), group in groups.items()]
-    if deck:
-        files = [f for f in files if in_deck(f.deck, deck)]
-    return list(files)
+    return selection.files(files)
 
 
 class StudySession(SessionActions):
@@ -72,6 +73,7 @@ class StudySession(SessionActions):
         zone: tzinfo | None = None,
         scheduler: Scheduler = SM2,
         deck: str | None = None,
+        tags: Sequence[str] = (),
         new_limit: int | None = None,
         review_limit: int | None = None,
         cram: bool = False,
@@ -82,10 +84,13 @@ class StudySession(SessionActions):
         self.zone = zone if zone is not None else system_zone()
         self.scheduler = scheduler
         self.deck = deck
+        self.selection = Selection(deck, tuple(tags))
         self.cram = cram
+        self.new_limit = new_limit  # --new / --reviews: replace every daily limit for this session
+        self.review_limit = review_limit
         # Cards are decoded lazily, per file: building today's queue only
         # decodes the files that hold a queued card.
-        self._files = _as_files(cards, files, deck)
+        self._files = _as_files(cards, files, self.selection)
         self.started = clock()
         self.today = self._day()
         self.revealed = False
@@ -117,44 +122,36 @@ class StudySession(SessionActions):
                 yield f, i, key
 
     def _build_queue(self) -> list[QueueItem]:
-        day = self.today
-        states = self._states
-        relearn: list[tuple[DeckFile, int, QueueKind]] = []
-        due: list[tuple[int, int, DeckFile, int, QueueKind]] = []
-        new: list[tuple[DeckFile, int, QueueKind]] = []
-        new_room = max(0, self.config.new_per_day - self.store.new_cards_on(day))
-        for order, (f, i, key) in enumerate(self._keys()):
-            row = states.get(key)
-            if row is None:
-                if self.cram or len(new) < new_room:  # only today's share of new cards
-                    new.append((f, i, QueueKind.NEW))
-                elif not states:
-                    break  # nothing stored at all: the rest are new cards too
-                continue
-            if row.suspended or row.is_buried(day):
-                continue
-            if self.cram:
-                new.append((f, i, QueueKind.NEW if row.is_new else QueueKind.REVIEW))
-            elif row.is_new:
-                if len(new) < new_room:
-                    new.append((f, i, QueueKind.NEW))
-            elif row.last_day == day:
-                if self.scheduler.relearn_today(row, day):
-                    relearn.append((f, i, QueueKind.RELEARN))
-            elif row.due_day is not None and row.due_day <= day:
-                due.append((row.due_day, order, f, i, QueueKind.REVIEW))
-        if self.cram:
-            chosen = new
-        else:
-            due.sort(key=lambda t: (t[0], t[1]))
-            review_room = max(0, self.config.reviews_per_day - self.store.reviews_on(day))
-            chosen = relearn + [t[2:] for t in due[:review_room]] + new[:new_room]
-        return [QueueItem(f.cards[i], kind) for f, i, kind in chosen]
+        built = queue.build(
+            self._files,
+            self._states,
+            self.store,
+            day=self.today,
+            config=self.config,
+            scheduler=self.scheduler,
+            selected=self.deck,
+            cram=self.cram,
+            new_override=self.new_limit,
+            review_override=self.review_limit,
+        )
+        self._limits = (built.new, built.reviews)
+        return [QueueItem.later(f, i, kind) for f, i, kind in built.picks]  # decoded when shown
+
+    def held_back(self) -> list[Held]:
+        """The limits that kept cards out of today's queue (new cards first), with what they allow."""
+        beyond = self.available_beyond_limits()
+        out = []
+        for limits, waiting in zip(self._limits, (beyond.new, beyond.review), strict=True):
+            limit = limits.holding()
+            if limit is not None and waiting:
+                per_day = limit.per_day if limit.per_day > 0 else (10 if limit.kind == "new" else 50)
+                out.append(Held(limit, waiting, min(waiting, per_day), self.deck))
+        return out
 
     def available_beyond_limits(self) -> QueueCounts:
         """How many new and due cards the daily limits held back."""
         day = self.today
-        queued = {item.card.key for item in self.queue}
+        queued = {item.key for item in self.queue}
         new = review = 0
         for _f, _i, key in self._keys():
             if key in queued:
@@ -192,7 +189,7 @@ class StudySession(SessionActions):
 
     def progress(self) -> tuple[int, int]:
         """(cards finished for today, cards in this session)."""
-        queued = {item.card.key for item in self.queue}
+        queued = {item.key for item in self.queue}
         remaining = len(queued)
         # A card back for relearning is not finished yet: count it once.
         finished = len(self._stats.cards - queued)
@@ -232,7 +229,7 @@ class StudySession(SessionActions):
         ``old_key``/``new_key`` tell that the current card's key changed (its
         history was relinked); queued cards whose key vanished are dropped.
         """
-        self._files = _as_files(cards, files, self.deck)
+        self._files = _as_files(cards, files, self.selection)
         wanted = {item.card.key for item in self.queue} | {i.card.key for d in self._history for i in d.items()}
         if old_key is not None and new_key is not None:
             wanted.add(new_key)
@@ -259,7 +256,7 @@ class StudySession(SessionActions):
         Today when the daily limits held due cards back; None when nothing is
         scheduled (only new or suspended cards).
         """
-        queued = {item.card.key for item in self.queue}
+        queued = {item.key for item in self.queue}
         days = [
             max(row.due_day, row.buried_until or 0, self.today)
             for _f, _i, key in self._keys()

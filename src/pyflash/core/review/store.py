@@ -269,6 +269,17 @@ class Store:
             ).fetchone()[0]
         )
 
+    @_guarded("count today's cards per deck")
+    def studied_by_deck(self, day: int) -> tuple[dict[str, int], dict[str, int]]:
+        """(new cards, reviews) studied on ``day``, by the deck each card was in."""
+        new = dict(self._db.execute("SELECT deck, COUNT(*) FROM cards WHERE first_day = ? GROUP BY deck", (day,)).fetchall())
+        reviews = dict(
+            self._db.execute(
+                "SELECT deck, COUNT(*) FROM cards WHERE last_day = ? AND first_day < ? GROUP BY deck", (day, day)
+            ).fetchall()
+        )
+        return new, reviews
+
     @_guarded("read the relinked cards")
     def relinks(self) -> list[Relink]:
         return [
