@@ -182,23 +182,23 @@ class SessionActions:
             for index, item in done.removed:  # ascending: each goes back where it was
                 self.queue.insert(min(index, len(self.queue)), item)
         else:
-            added = {i.card.key for i in done.added}
-            self.queue = [i for i in self.queue if i.card.key not in added]
+            added = {i.key for i in done.added}
+            self.queue = [i for i in self.queue if i.key not in added]
         self._next()
         return done.item.card if done.item else (self.queue[0].card if self.queue else None)
 
     def _undo_grade(self, done: Done, card: Card) -> None:
         if done.again:
             for i, item in enumerate(self.queue):
-                if item.card.key == card.key and item.kind == QueueKind.RELEARN:
+                if item.key == card.key and item.kind == QueueKind.RELEARN:
                     del self.queue[i]
                     break
-            if not any(d.item and d.item.card.key == card.key and d.again for d in self._history):
+            if not any(d.item and d.item.key == card.key and d.again for d in self._history):
                 self._stats.relearned.discard(card.key)
         assert done.item is not None
         self.queue.insert(0, done.item)
         self._stats.grades[done.grade] -= 1
-        if not any(d.action is Action.GRADE and d.item and d.item.card.key == card.key for d in self._history):
+        if not any(d.action is Action.GRADE and d.item and d.item.key == card.key for d in self._history):
             self._stats.cards.discard(card.key)
 
     def _set_aside(self, action: Action, **changes: object) -> Card:
@@ -214,8 +214,8 @@ class SessionActions:
             ):
                 done.review_ids.append(review_id)
                 self._states[card.key] = state
-        done.removed = [(i, it) for i, it in enumerate(self.queue) if it.card.key == card.key]
-        self.queue = [it for it in self.queue if it.card.key != card.key]
+        done.removed = [(i, it) for i, it in enumerate(self.queue) if it.key == card.key]
+        self.queue = [it for it in self.queue if it.key != card.key]
         self._history.append(done)
         self._next()
         return card
@@ -234,10 +234,10 @@ class SessionActions:
         cards: dict[str, Card] = {}
         for done in self._history:
             if done.action is action and done.item is not None:
-                cards[done.item.card.key] = done.item.card
+                cards[done.item.key] = done.item.card
             elif done.action is undone_by:
                 for item in done.added:
-                    cards.pop(item.card.key, None)
+                    cards.pop(item.key, None)
         return list(cards.values())
 
     def unbury(self) -> list[Card]:
@@ -273,7 +273,7 @@ class SessionActions:
         """After a reload: the history's cards with their new text (``old_key`` is now ``new_key``)."""
 
         def fresh(item: QueueItem) -> QueueItem:
-            key = new_key if item.card.key == old_key and new_key is not None else item.card.key
+            key = new_key if item.key == old_key and new_key is not None else item.key
             card = by_key.get(key)
             return QueueItem(card, item.kind) if card is not None else item
 

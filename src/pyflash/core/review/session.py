@@ -230,7 +230,7 @@ class StudySession(SessionActions):
         history was relinked); queued cards whose key vanished are dropped.
         """
         self._files = _as_files(cards, files, self.selection)
-        wanted = {item.card.key for item in self.queue} | {i.card.key for d in self._history for i in d.items()}
+        wanted = {item.key for item in self.queue} | {i.key for d in self._history for i in d.items()}
         if old_key is not None and new_key is not None:
             wanted.add(new_key)
         by_key = {
@@ -239,7 +239,7 @@ class StudySession(SessionActions):
         self._states = self.store.states()
         kept: list[QueueItem] = []
         for item in self.queue:
-            key = item.card.key
+            key = item.key
             if key == old_key and new_key is not None:
                 key = new_key
             card = by_key.get(key)
