@@ -7,7 +7,6 @@ this module never looks at the environment.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, fields, replace
 from datetime import tzinfo
 from pathlib import Path
@@ -79,6 +78,8 @@ def load_config(path: Path) -> Config:
         return Config()
     except OSError as exc:
         raise PyflashError(f"{path}:1:1: cannot read the config file ({exc.strerror})") from None
+    import tomllib  # deferred: start-up time (most users have no config file)
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
