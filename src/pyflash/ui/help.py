@@ -12,7 +12,7 @@ from typing import NamedTuple
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -40,7 +40,8 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help-dialog"):
+        # The frame is an opaque margin around the dialog: no border behind touches its border.
+        with Container(id="help-frame"), Vertical(id="help-dialog"):
             with VerticalScroll(id="help-body"):
                 yield Static(self._text(), id="help-text")
             yield Static(

@@ -8,10 +8,10 @@ import subprocess
 from textual import events, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from pyflash.core import GRADES as GRADE_TABLE
@@ -22,7 +22,7 @@ from pyflash.core.review.session import StudySession
 from pyflash.ui import text
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
-from pyflash.ui.markdown import markdown_parser
+from pyflash.ui.markdown import CardMarkdown
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
 from pyflash.ui.study_widgets import WIDE_GRADE_BAR, AnswerRule, GradeBar, SessionProgress, StudyHeader
 
@@ -34,7 +34,7 @@ class StudyScreen(Screen[None]):
 
     HELP_TITLE = "Study"
     HELP_EXTRA = (("↑ ↓ PgUp PgDn", "scroll a long card"), ("click a grade", "grade it, as its key does"))
-    AUTO_FOCUS = "#card"
+    AUTO_FOCUS = "#question-box"
     BINDINGS = [
         Binding("space", "reveal", "Answer", tooltip="Show the answer", id="pyflash.study.reveal"),
         Binding("enter", "reveal", "Answer", show=False, id="pyflash.study.reveal-enter"),
@@ -53,6 +53,10 @@ class StudyScreen(Screen[None]):
         Binding("ctrl+z", "undo", "Undo", show=False, id="pyflash.study.undo-ctrl-z"),
         Binding("b", "bury", "Bury", tooltip="Bury the card until tomorrow", id="pyflash.study.bury"),
         Binding("s", "suspend", "Suspend", tooltip="Suspend the card (asks first)", id="pyflash.study.suspend"),
+        Binding(
+            "x", "toggle_question", "Question", show=False,  # the answer rule shows it when it applies
+            tooltip="Show the whole question, or only its first lines", id="pyflash.study.question",
+        ),
         Binding("e", "edit", "Edit", tooltip="Edit the card in $EDITOR, then reload", id="pyflash.study.edit"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.study.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.study.back-q"),
@@ -62,10 +66,11 @@ class StudyScreen(Screen[None]):
         super().__init__()
         self.session = session
         self._shown_key: str | None = None
-        self._binding_state: tuple[bool, bool, bool] | None = (
+        self._binding_state: tuple[bool, bool, bool, bool] | None = (
             session.current is not None,
             session.revealed,
             session.can_undo,
+            False,
         )
         self._edited: Card | None = None  # the card whose file is being read again after `e`
 
@@ -74,8 +79,9 @@ class StudyScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StudyHeader(id="header")
         yield SessionProgress(id="progress")
-        with VerticalScroll(id="card"):
-            yield Markdown(id="question", parser_factory=markdown_parser)
+        with Vertical(id="card"):
+            with VerticalScroll(id="question-box"):
+                yield CardMarkdown(id="question")
         yield Static(
             Content.assemble(("space", "bold reverse"), " or ", ("enter", "bold reverse"), " show the answer"),
             id="hint",
@@ -87,7 +93,8 @@ class StudyScreen(Screen[None]):
         if self.query("#answer"):
             return
         await self.query_one("#card").mount(
-            AnswerRule(id="answer-rule"), Markdown(id="answer", parser_factory=markdown_parser)
+            AnswerRule(id="answer-rule"),
+            VerticalScroll(CardMarkdown(id="answer"), Static(id="source"), id="answer-box"),
         )
         grades = GradeBar(id="grades")
         grades.set_class(self.size.width >= WIDE_GRADE_BAR, "-wide")
@@ -100,6 +107,7 @@ class StudyScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         for bar in self.query(GradeBar):
             bar.set_class(event.size.width >= WIDE_GRADE_BAR, "-wide")
+        self.call_after_refresh(self._show_rule)
 
     # -- showing ------------------------------------------------------------
 
@@ -108,42 +116,61 @@ class StudyScreen(Screen[None]):
         return self.session.current
 
     async def show_card(self) -> None:
-        """Show the current card, question only (or with its answer if revealed)."""
+        """Show the current card, question only (or with its answer if revealed).
+
+        Every part changes in one batch: no frame shows parts of two cards.
+        """
         session = self.session
         card = session.current
         if card is None:
             self._finish()
             return
-        self.query_one(StudyHeader).show(session)
-        done, total = session.progress()
-        self.query_one(SessionProgress).update(total=total, progress=done)
-        box = self.query_one("#card", VerticalScroll)
-        box.border_title = card.deck if card.deck != session.deck else None
-        box.border_subtitle = f"{os.path.basename(card.path)}:{card.line}"
-        if card.key != self._shown_key:
-            self._shown_key = card.key
-            await self.query_one("#question", Markdown).update(text.question_markdown(card))
-            box.scroll_home(animate=False)
-        await self._show_answer(session.revealed)
+        with self.app.batch_update():
+            self.query_one(StudyHeader).show(session)
+            done, total = session.progress()
+            self.query_one(SessionProgress).update(total=total, progress=done)
+            box = self.query_one("#card")
+            box.border_title = Content(card.deck) if card.deck != session.deck else None
+            box.border_subtitle = Content(f"{os.path.basename(card.path)}:{card.line}")
+            if card.key != self._shown_key:
+                self._shown_key = card.key
+                self.remove_class("-question-open")
+                await self.query_one("#question", CardMarkdown).update(text.question_markdown(card))
+                self.query_one("#question-box").scroll_home(animate=False)
+            await self._show_answer(session.revealed)
 
     async def _show_answer(self, revealed: bool) -> None:
+        """Show or hide the answer; the question keeps its first lines on screen above it."""
         card = self.session.current
-        if revealed and card is not None:
-            await self._mount_answer()
-        self.set_class(revealed, "-revealed")
-        if revealed and card is not None:
-            await self.query_one("#answer", Markdown).update(text.answer_markdown(card))
-            self.query_one(GradeBar).show(self.session.previews())
-            box = self.query_one("#card", VerticalScroll)
-            self.call_after_refresh(
-                box.scroll_to_widget, self.query_one("#answer-rule"), top=True, animate=False
-            )
+        revealed = revealed and card is not None
+        with self.app.batch_update():
+            if revealed and card is not None:
+                await self._mount_answer()
+                await self.query_one("#answer", CardMarkdown).update(text.answer_markdown(card))
+                source = self.query_one("#source", Static)
+                source.update(Content(text.source_line(card.source)))  # plain text: no markup, no Markdown
+                source.display = bool(card.source)
+                self.query_one(GradeBar).show(self.session.previews())
+                self.query_one("#answer-box").scroll_home(animate=False)
+            self.set_class(revealed, "-revealed")
+            open_question = not revealed or self.has_class("-question-open")
+            self.query_one("#question-box" if open_question else "#answer-box").focus(scroll_visible=False)
+        self.call_after_refresh(self._show_rule)
+        self._refresh_bindings()
+
+    def _show_rule(self) -> None:
+        """Say on the answer rule how much of the question is cut off (after layout)."""
+        for rule in self.query(AnswerRule):
+            if self.has_class("-question-open"):
+                rule.show(None)
+            else:
+                rule.show(self.query_one("#question-box").max_scroll_y if self.session.revealed else 0)
         self._refresh_bindings()
 
     def _refresh_bindings(self) -> None:
         """Update the footer, only when what the keys can do has changed (it is costly)."""
         session = self.session
-        state = (session.current is not None, session.revealed, session.can_undo)
+        state = (session.current is not None, session.revealed, session.can_undo, self._question_cut)
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -161,6 +188,8 @@ class StudyScreen(Screen[None]):
             return session.current is not None and session.revealed
         if action == "undo":
             return True if session.can_undo else None
+        if action == "toggle_question":
+            return self._question_cut
         if action in ("bury", "suspend", "edit"):
             return session.current is not None
         return True
@@ -170,6 +199,21 @@ class StudyScreen(Screen[None]):
             return
         self.session.reveal()
         await self._show_answer(True)
+
+    @property
+    def _question_cut(self) -> bool:
+        """True when the answer is shown and the question is (or was, before x) cut to its first lines."""
+        rules = self.query(AnswerRule)
+        return bool(self.session.revealed and rules and rules.first().hidden != 0)
+
+    def action_toggle_question(self) -> None:
+        """x: the whole question (in a larger, scrolling part of the card), or its first lines again."""
+        if not self._question_cut:
+            return
+        opened = not self.has_class("-question-open")
+        self.set_class(opened, "-question-open")
+        self.query_one("#question-box" if opened else "#answer-box").focus(scroll_visible=False)
+        self.call_after_refresh(self._show_rule)
 
     async def action_grade(self, grade: int) -> None:
         session = self.session

@@ -38,6 +38,7 @@ def question_markdown(card: Card) -> str:
 
 
 def answer_markdown(card: Card) -> str:
+    """The answer, output and note as Markdown; the source is plain text (:func:`source_line`)."""
     parts: list[str] = []
     if card.a:
         parts.append(card.a.strip())
@@ -47,9 +48,12 @@ def answer_markdown(card: Card) -> str:
     if card.note:
         note = card.note.strip().splitlines()
         parts.append("\n".join(["> **Note** " + note[0], *("> " + line for line in note[1:])]))
-    if card.source:
-        parts.append(f"*Source: {card.source.strip()}*")
     return "\n\n".join(parts) or "*(no answer)*"
+
+
+def source_line(source: str | None) -> str:
+    """A card's ``source``, shown as it is written (plain text, not Markdown): ``Source: a*b*c_d_``."""
+    return f"Source: {source.strip()}" if source and source.strip() else ""
 
 
 def when(day: int | None, today: int) -> str:
