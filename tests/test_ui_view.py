@@ -353,3 +353,40 @@ async def test_help_overlay_has_a_backdrop_and_no_border_collisions(tmp_path, ws
             dimmed = next(styles_of(app, "1 new"))  # the study screen, behind the backdrop
             assert dimmed.color != header.color, size
         app = app_for(ws)
+
+
+# -- 5. the deck picker wraps between words -------------------------------------------
+
+
+def test_picker_wrap_points_never_cut_a_word():
+    from pyflash.ui.picker import wrap_points
+
+    line = "card 1: needs an answer: add `a:` (or `output:` for a predict-the-output card)"
+    for width in (20, 33, 50):
+        cuts = wrap_points(line, width)
+        rows = [line[a:b] for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+        assert "".join(rows) == line
+        assert all(len(r.rstrip()) <= width for r in rows)
+        assert all(line[c - 1] == " " for c in cuts), rows  # every break is between words
+    path = "✗ /home/me/decks/a-long-folder/another-folder/deck-file.yaml:3:5: oops"
+    cuts = wrap_points(path, 30)
+    assert all(path[c - 1] in " /" for c in cuts), cuts  # a long path breaks after a /
+
+
+async def test_picker_problems_wrap_between_words(tmp_path, ws_factory):
+    root = tmp_path / "decks" / "a-rather-long-folder-name" / "another-level"
+    write_deck(root, "good.yaml", "deck: Good\ncards:\n  - {q: one?, a: x}\n")
+    write_deck(root, "broken-deck.yaml", "deck: Bad\ncards:\n  - {q: predict-the-output?}\n")
+    ws = ws_factory(tmp_path / "decks")
+    app = app_for(ws)
+    async with app.run_test(size=(60, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        problems = app.screen.query_one("#problem-list")
+        rows = problems.render().plain.split("\n")
+        words = set(problems.visual.plain.replace("/", "/ ").split())  # as set, before wrapping
+        assert len(rows) > len(problems.visual.plain.split("\n"))  # it did wrap
+        for row in rows:
+            assert all(word in words for word in row.replace("/", "/ ").split()), (row, rows)
+        assert any("needs an answer" in row for row in rows)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
@@ -56,6 +59,52 @@ def tree_rows(counts: list[DeckCounts]) -> list[tuple[str, str]]:
     return rows
 
 
+_WORD = re.compile(r"\S+\s*|\s+")
+_PATH_BREAK = re.compile(r"(?<=[/\\])")  # a long path may break after a separator
+
+
+def wrap_points(line: str, width: int) -> list[int]:
+    """Where to break ``line`` into rows of at most ``width`` cells: between words, never inside one.
+
+    A word wider than a whole row (a long path) starts where it is and breaks
+    after a ``/``; only a part with no ``/`` that fits is cut at the width.
+    """
+    width = max(1, width)
+    cuts: list[int] = []
+    start = used = 0
+    for m in _WORD.finditer(line):
+        word = m.group().rstrip()
+        if used and used + cell_len(word) > width and (cell_len(word) <= width or "/" not in word):
+            cuts.append(m.start())
+            start, used = m.start(), 0
+        pos = m.start()
+        while used + cell_len(line[pos : m.start() + len(word)]) > width:  # longer than a row
+            breaks = (x.start() for x in _PATH_BREAK.finditer(line, pos + 1, m.end()))
+            room = [p for p in breaks if cell_len(line[pos:p]) <= width - used]
+            cut = room[-1] if room else pos + max(1, width - used)
+            cuts.append(cut)
+            pos, start, used = cut, cut, 0
+        used += cell_len(line[pos : m.end()])
+    return [c for c in cuts if 0 < c < len(line)]
+
+
+class WordWrapped(Static):
+    """A Static that wraps between words, and breaks a long path after a ``/``, never mid-word."""
+
+    def _wrapped(self, width: int) -> Content:
+        content = self.visual if isinstance(self.visual, Content) else Content(str(self.visual))
+        rows: list[Content] = []
+        for line in content.split("\n", allow_blank=True):
+            rows.extend(piece.rstrip() for piece in line.divide(wrap_points(line.plain, width)))
+        return Content("\n").join(rows)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._wrapped(width).split("\n", allow_blank=True))
+
+    def render(self) -> Content:
+        return self._wrapped(self.content_size.width)
+
+
 def _num(n: int, style: str) -> Text:
     return Text(str(n), style=style if n else "dim", justify="right")
 
@@ -92,9 +141,9 @@ class DeckPickerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="picker-title")
         yield DeckTable(id="decks", cursor_type="row", zebra_stripes=False)
-        yield Static(id="deck-detail")
+        yield WordWrapped(id="deck-detail")
         with VerticalScroll(id="problems"):
-            yield Static(id="problem-list")
+            yield WordWrapped(id="problem-list")
         yield KeyBar()
 
     def on_mount(self) -> None:
