@@ -71,19 +71,19 @@ def wrap_points(line: str, width: int) -> list[int]:
     """
     width = max(1, width)
     cuts: list[int] = []
-    start = used = 0
+    used = 0
     for m in _WORD.finditer(line):
         word = m.group().rstrip()
         if used and used + cell_len(word) > width and (cell_len(word) <= width or "/" not in word):
             cuts.append(m.start())
-            start, used = m.start(), 0
+            used = 0
         pos = m.start()
         while used + cell_len(line[pos : m.start() + len(word)]) > width:  # longer than a row
             breaks = (x.start() for x in _PATH_BREAK.finditer(line, pos + 1, m.end()))
             room = [p for p in breaks if cell_len(line[pos:p]) <= width - used]
             cut = room[-1] if room else pos + max(1, width - used)
             cuts.append(cut)
-            pos, start, used = cut, cut, 0
+            pos, used = cut, 0
         used += cell_len(line[pos : m.end()])
     return [c for c in cuts if 0 < c < len(line)]
 
