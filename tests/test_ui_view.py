@@ -390,3 +390,18 @@ async def test_picker_problems_wrap_between_words(tmp_path, ws_factory):
         for row in rows:
             assert all(word in words for word in row.replace("/", "/ ").split()), (row, rows)
         assert any("needs an answer" in row for row in rows)
+
+
+async def test_help_descriptions_wrap_under_themselves_at_60_columns(tmp_path, ws_factory):
+    ws = ws_factory(write_deck(tmp_path / "decks", "two.yaml", TWO))
+    app = app_for(ws)
+    async with app.run_test(size=(60, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_text = app.screen.query_one("#help-text")
+        rows = help_text.render().plain.split("\n")
+        at = next(i for i, row in enumerate(rows) if row.strip().startswith("0 1 2 3 4 5"))
+        column = rows[at].index("Grade the card")
+        assert rows[at + 1].strip() and rows[at + 1][:column].strip() == ""  # a hanging indent
+        assert " ".join(r.strip() for r in rows[at : at + 2]).endswith("once the answer is shown")

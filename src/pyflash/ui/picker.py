@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -24,6 +22,7 @@ from pyflash.core.workspace import DeckCounts, Workspace
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
+from pyflash.ui.text import wrap_points
 
 BROKEN = "✗"
 
@@ -57,35 +56,6 @@ def tree_rows(counts: list[DeckCounts]) -> list[tuple[str, str]]:
     for root in order(roots):
         walk(root, "", 0, True)
     return rows
-
-
-_WORD = re.compile(r"\S+\s*|\s+")
-_PATH_BREAK = re.compile(r"(?<=[/\\])")  # a long path may break after a separator
-
-
-def wrap_points(line: str, width: int) -> list[int]:
-    """Where to break ``line`` into rows of at most ``width`` cells: between words, never inside one.
-
-    A word wider than a whole row (a long path) starts where it is and breaks
-    after a ``/``; only a part with no ``/`` that fits is cut at the width.
-    """
-    width = max(1, width)
-    cuts: list[int] = []
-    used = 0
-    for m in _WORD.finditer(line):
-        word = m.group().rstrip()
-        if used and used + cell_len(word) > width and (cell_len(word) <= width or "/" not in word):
-            cuts.append(m.start())
-            used = 0
-        pos = m.start()
-        while used + cell_len(line[pos : m.start() + len(word)]) > width:  # longer than a row
-            breaks = (x.start() for x in _PATH_BREAK.finditer(line, pos + 1, m.end()))
-            room = [p for p in breaks if cell_len(line[pos:p]) <= width - used]
-            cut = room[-1] if room else pos + max(1, width - used)
-            cuts.append(cut)
-            pos, used = cut, 0
-        used += cell_len(line[pos : m.end()])
-    return [c for c in cuts if 0 < c < len(line)]
 
 
 class WordWrapped(Static):
