@@ -8,7 +8,6 @@ import subprocess
 from textual import events, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
@@ -20,11 +19,11 @@ from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
 from pyflash.core.review.session import StudySession
 from pyflash.ui import text
+from pyflash.ui.card_view import CardView
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
-from pyflash.ui.markdown import CardMarkdown
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
-from pyflash.ui.study_widgets import WIDE_GRADE_BAR, AnswerRule, GradeBar, SessionProgress, StudyHeader
+from pyflash.ui.study_widgets import WIDE_GRADE_BAR, GradeBar, SessionProgress, StudyHeader
 
 GRADES = Binding.Group("Grade", compact=True)
 
@@ -79,9 +78,7 @@ class StudyScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StudyHeader(id="header")
         yield SessionProgress(id="progress")
-        with Vertical(id="card"):
-            with VerticalScroll(id="question-box"):
-                yield CardMarkdown(id="question")
+        yield CardView(id="card")
         yield Static(
             Content.assemble(("space", "bold reverse"), " or ", ("enter", "bold reverse"), " show the answer"),
             id="hint",
@@ -92,10 +89,7 @@ class StudyScreen(Screen[None]):
         """Mount the answer and the grade bar at the first reveal (a faster first card)."""
         if self.query("#answer"):
             return
-        await self.query_one("#card").mount(
-            AnswerRule(id="answer-rule"),
-            VerticalScroll(CardMarkdown(id="answer"), Static(id="source"), id="answer-box"),
-        )
+        await self.query_one(CardView).mount_answer()
         grades = GradeBar(id="grades")
         grades.set_class(self.size.width >= WIDE_GRADE_BAR, "-wide")
         await self.mount(grades, after="#hint")
@@ -129,42 +123,29 @@ class StudyScreen(Screen[None]):
             self.query_one(StudyHeader).show(session)
             done, total = session.progress()
             self.query_one(SessionProgress).update(total=total, progress=done)
-            box = self.query_one("#card")
-            box.border_title = Content(card.deck) if card.deck != session.deck else None
-            box.border_subtitle = Content(f"{os.path.basename(card.path)}:{card.line}")
-            if card.key != self._shown_key:
-                self._shown_key = card.key
-                self.remove_class("-question-open")
-                await self.query_one("#question", CardMarkdown).update(text.question_markdown(card))
-                self.query_one("#question-box").scroll_home(animate=False)
+            changed = card.key != self._shown_key
+            self._shown_key = card.key
+            title = card.deck if card.deck != session.deck else None
+            await self.query_one(CardView).show_question(card, title, changed=changed)
             await self._show_answer(session.revealed)
 
     async def _show_answer(self, revealed: bool) -> None:
         """Show or hide the answer; the question keeps its first lines on screen above it."""
         card = self.session.current
         revealed = revealed and card is not None
+        view = self.query_one(CardView)
         with self.app.batch_update():
             if revealed and card is not None:
                 await self._mount_answer()
-                await self.query_one("#answer", CardMarkdown).update(text.answer_markdown(card))
-                source = self.query_one("#source", Static)
-                source.update(Content(text.source_line(card.source)))  # plain text: no markup, no Markdown
-                source.display = bool(card.source)
+                await view.show_answer(card)
                 self.query_one(GradeBar).show(self.session.previews())
-                self.query_one("#answer-box").scroll_home(animate=False)
             self.set_class(revealed, "-revealed")
-            open_question = not revealed or self.has_class("-question-open")
-            self.query_one("#question-box" if open_question else "#answer-box").focus(scroll_visible=False)
+            view.focus_part(revealed)
         self.call_after_refresh(self._show_rule)
         self._refresh_bindings()
 
     def _show_rule(self) -> None:
-        """Say on the answer rule how much of the question is cut off (after layout)."""
-        for rule in self.query(AnswerRule):
-            if self.has_class("-question-open"):
-                rule.show(None)
-            else:
-                rule.show(self.query_one("#question-box").max_scroll_y if self.session.revealed else 0)
+        self.query_one(CardView).show_rule(self.session.revealed)
         self._refresh_bindings()
 
     def _refresh_bindings(self) -> None:
@@ -202,18 +183,12 @@ class StudyScreen(Screen[None]):
 
     @property
     def _question_cut(self) -> bool:
-        """True when the answer is shown and the question is (or was, before x) cut to its first lines."""
-        rules = self.query(AnswerRule)
-        return bool(self.session.revealed and rules and rules.first().hidden != 0)
+        return self.query_one(CardView).question_cut(self.session.revealed)
 
     def action_toggle_question(self) -> None:
-        """x: the whole question (in a larger, scrolling part of the card), or its first lines again."""
-        if not self._question_cut:
-            return
-        opened = not self.has_class("-question-open")
-        self.set_class(opened, "-question-open")
-        self.query_one("#question-box" if opened else "#answer-box").focus(scroll_visible=False)
-        self.call_after_refresh(self._show_rule)
+        """x: the whole question, or its first lines again (once the answer is shown)."""
+        if self.query_one(CardView).toggle_question(self.session.revealed):
+            self.call_after_refresh(self._show_rule)
 
     async def action_grade(self, grade: int) -> None:
         session = self.session
