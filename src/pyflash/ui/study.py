@@ -52,10 +52,8 @@ class StudyScreen(Screen[None]):
         Binding("ctrl+z", "undo", "Undo", show=False, id="pyflash.study.undo-ctrl-z"),
         Binding("b", "bury", "Bury", tooltip="Bury the card until tomorrow", id="pyflash.study.bury"),
         Binding("s", "suspend", "Suspend", tooltip="Suspend the card (asks first)", id="pyflash.study.suspend"),
-        Binding(
-            "x", "toggle_question", "Question", show=False,  # the answer rule shows it when it applies
-            tooltip="Show the whole question, or only its first lines", id="pyflash.study.question",
-        ),
+        Binding("x", "toggle_question", "Question", show=False,  # the answer rule shows it when it applies
+                tooltip="Show the whole question, or only its first lines", id="pyflash.study.question"),
         Binding("e", "edit", "Edit", tooltip="Edit the card in $EDITOR, then reload", id="pyflash.study.edit"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.study.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.study.back-q"),
