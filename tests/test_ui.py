@@ -900,7 +900,7 @@ async def test_long_answer_scrolls(tmp_path, ws_factory):
         await pilot.pause()
         await pilot.press("space")
         await pilot.pause()
-        box = app.screen.query_one("#card")
+        box = app.screen.query_one("#answer-box")  # the answer scrolls by itself (issue 11)
         assert box.max_scroll_y > 0
         y = box.scroll_y
         await pilot.press("pagedown")
@@ -909,6 +909,7 @@ async def test_long_answer_scrolls(tmp_path, ws_factory):
         await pilot.press("end")
         await pilot.pause()
         assert "line 79" in screen_text(app)
+        assert "long?" in screen_text(app)  # the question stays in view
 
 
 def test_app_source_has_no_scheduling():

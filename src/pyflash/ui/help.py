@@ -12,10 +12,13 @@ from typing import NamedTuple
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from pyflash.ui.text import wrap_points
 
 
 class HelpSection(NamedTuple):
@@ -40,34 +43,72 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help-dialog"):
+        # The frame is an opaque margin around the dialog: no border behind touches its border.
+        with Container(id="help-frame"), Vertical(id="help-dialog"):
             with VerticalScroll(id="help-body"):
-                yield Static(self._text(), id="help-text")
+                yield HangingText(self._rows(), id="help-text")
             yield Static(
                 Content.assemble(("escape", "bold reverse"), " close  ", ("↑ ↓", "bold reverse"), " scroll"),
                 id="help-close",
             )
 
-    def _text(self) -> Content:
+    def _rows(self) -> list[tuple[Content, int]]:
+        """The help's lines, each with the indent of its wrapped rows (under the descriptions)."""
         sections = [(s.title, [*binding_rows(s.bindings), *s.extra]) for s in self.sections]
         width = max(cell_len(k) for _, rows in sections for k, _ in rows) + 3
-        out: list[Content] = [
-            Content.styled("pyflash keys", "bold $text-accent"),
-            Content(
-                "Grades: 0 again · 1 wrong · 2 almost · 3 hard · 4 good · 5 easy. "
-                "Below 4 the card comes back later today; the grade bar shows each interval."
+        out: list[tuple[Content, int]] = [
+            (Content.styled("pyflash keys", "bold $text-accent"), 0),
+            (
+                Content(
+                    "Grades: 0 again · 1 wrong · 2 almost · 3 hard · 4 good · 5 easy. "
+                    "Below 4 the card comes back later today; the grade bar shows each interval."
+                ),
+                0,
             ),
         ]
         for title, rows in sections:
-            out.append(Content(""))
-            out.append(Content.styled(title, "bold underline"))
+            out.append((Content(""), 0))
+            out.append((Content.styled(title, "bold underline"), 0))
             for keys, desc in rows:
                 pad = " " * (width - cell_len(keys))
-                out.append(Content.assemble(("  " + keys + pad, "bold"), desc))
-        return Content("\n").join(out)
+                out.append((Content.assemble(("  " + keys + pad, "bold"), desc), 2 + width))
+        return out
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class HangingText(Static):
+    """Lines that wrap between words, each row after the first indented (a hanging indent)."""
+
+    def __init__(self, rows: list[tuple[Content, int]], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows = rows
+
+    def _wrapped(self, width: int) -> Content:
+        out: list[Content] = []
+        for line, indent in self.rows:
+            first = True
+            while True:
+                room = width if first else max(1, width - indent)
+                cuts = wrap_points(line.plain, room)
+                head, rest = line.divide(cuts[:1]) if cuts else (line, None)
+                out.append((head if first else Content.assemble(" " * indent, head)).rstrip())
+                if rest is None:
+                    break
+                line, first = rest, False
+        return Content("\n").join(out)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._wrapped(width).split("\n", allow_blank=True))
+
+    def render(self) -> Content:
+        return self._wrapped(self.content_size.width)
+
+    @property
+    def plain(self) -> str:
+        """The text, unwrapped (one line per row of the help)."""
+        return "\n".join(line.plain for line, _ in self.rows)
 
 
 _KEY_NAMES = {"question_mark": "?", "escape": "escape", "pageup": "PgUp", "pagedown": "PgDn"}

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
@@ -22,6 +23,7 @@ from pyflash.core.workspace import DeckCounts, Workspace
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
+from pyflash.ui.text import wrap_points
 
 BROKEN = "✗"
 
@@ -55,6 +57,23 @@ def tree_rows(counts: list[DeckCounts]) -> list[tuple[str, str]]:
     for root in order(roots):
         walk(root, "", 0, True)
     return rows
+
+
+class WordWrapped(Static):
+    """A Static that wraps between words, and breaks a long path after a ``/``, never mid-word."""
+
+    def _wrapped(self, width: int) -> Content:
+        content = self.visual if isinstance(self.visual, Content) else Content(str(self.visual))
+        rows: list[Content] = []
+        for line in content.split("\n", allow_blank=True):
+            rows.extend(piece.rstrip() for piece in line.divide(wrap_points(line.plain, width)))
+        return Content("\n").join(rows)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._wrapped(width).split("\n", allow_blank=True))
+
+    def render(self) -> Content:
+        return self._wrapped(self.content_size.width)
 
 
 def _num(n: int, style: str) -> Text:
@@ -94,9 +113,9 @@ class DeckPickerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="picker-title")
         yield DeckTable(id="decks", cursor_type="row", zebra_stripes=False)
-        yield Static(id="deck-detail")
+        yield WordWrapped(id="deck-detail")
         with VerticalScroll(id="problems"):
-            yield Static(id="problem-list")
+            yield WordWrapped(id="problem-list")
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -9,10 +9,9 @@ from collections.abc import Callable
 from textual import events, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from pyflash.core import GRADES as GRADE_TABLE
@@ -24,11 +23,11 @@ from pyflash.core.review.actions import Action
 from pyflash.core.review.session import StudySession
 from pyflash.core.text import plural
 from pyflash.ui import text
+from pyflash.ui.card_view import CardView
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
-from pyflash.ui.markdown import markdown_parser
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
-from pyflash.ui.study_widgets import WIDE_GRADE_BAR, AnswerRule, GradeBar, SessionProgress, StudyHeader
+from pyflash.ui.study_widgets import WIDE_GRADE_BAR, GradeBar, SessionProgress, StudyHeader
 
 GRADES = Binding.Group("Grade", compact=True)
 CRAM_NOTE = "Left out of this cram session only: nothing is written (u undoes)."
@@ -46,7 +45,7 @@ class StudyScreen(Screen[None]):
 
     HELP_TITLE = "Study"
     HELP_EXTRA = (("↑ ↓ PgUp PgDn", "scroll a long card"), ("click a grade", "grade it, as its key does"))
-    AUTO_FOCUS = "#card"
+    AUTO_FOCUS = "#question-box"
     BINDINGS = [
         Binding("space", "reveal", "Answer", tooltip="Show the answer", id="pyflash.study.reveal"),
         Binding("enter", "reveal", "Answer", show=False, id="pyflash.study.reveal-enter"),
@@ -80,6 +79,8 @@ class StudyScreen(Screen[None]):
             tooltip="Unsuspend the cards suspended in this session",
             id="pyflash.study.unsuspend",
         ),
+        Binding("x", "toggle_question", "Question", show=False,  # the answer rule shows it when it applies
+                tooltip="Show the whole question, or only its first lines", id="pyflash.study.question"),
         Binding("e", "edit", "Edit", tooltip="Edit the card in $EDITOR, then reload", id="pyflash.study.edit"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.study.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.study.back-q"),
@@ -89,10 +90,11 @@ class StudyScreen(Screen[None]):
         super().__init__()
         self.session = session
         self._shown_key: str | None = None
-        self._binding_state: tuple[bool, bool, bool] | None = (
+        self._binding_state: tuple[bool, bool, bool, bool] | None = (
             session.current is not None,
             session.revealed,
             session.can_undo,
+            False,
         )
         self._edited: Card | None = None  # the card whose file is being read again after `e`
 
@@ -101,8 +103,7 @@ class StudyScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StudyHeader(id="header")
         yield SessionProgress(id="progress")
-        with VerticalScroll(id="card"):
-            yield Markdown(id="question", parser_factory=markdown_parser)
+        yield CardView(id="card")
         yield Static(
             Content.assemble(("space", "bold reverse"), " or ", ("enter", "bold reverse"), " show the answer"),
             id="hint",
@@ -113,9 +114,7 @@ class StudyScreen(Screen[None]):
         """Mount the answer and the grade bar at the first reveal (a faster first card)."""
         if self.query("#answer"):
             return
-        await self.query_one("#card").mount(
-            AnswerRule(id="answer-rule"), Markdown(id="answer", parser_factory=markdown_parser)
-        )
+        await self.query_one(CardView).mount_answer()
         grades = GradeBar(id="grades")
         grades.set_class(self.size.width >= WIDE_GRADE_BAR, "-wide")
         await self.mount(grades, after="#hint")
@@ -127,6 +126,7 @@ class StudyScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         for bar in self.query(GradeBar):
             bar.set_class(event.size.width >= WIDE_GRADE_BAR, "-wide")
+        self.call_after_refresh(self._show_rule)
 
     # -- showing ------------------------------------------------------------
 
@@ -135,42 +135,48 @@ class StudyScreen(Screen[None]):
         return self.session.current
 
     async def show_card(self) -> None:
-        """Show the current card, question only (or with its answer if revealed)."""
+        """Show the current card, question only (or with its answer if revealed).
+
+        Every part changes in one batch: no frame shows parts of two cards.
+        """
         session = self.session
         card = session.current
         if card is None:
             self._finish()
             return
-        self.query_one(StudyHeader).show(session)
-        done, total = session.progress()
-        self.query_one(SessionProgress).update(total=total, progress=done)
-        box = self.query_one("#card", VerticalScroll)
-        box.border_title = card.deck if card.deck != session.deck else None
-        box.border_subtitle = f"{os.path.basename(card.path)}:{card.line}"
-        if card.key != self._shown_key:
+        with self.app.batch_update():
+            self.query_one(StudyHeader).show(session)
+            done, total = session.progress()
+            self.query_one(SessionProgress).update(total=total, progress=done)
+            changed = card.key != self._shown_key
             self._shown_key = card.key
-            await self.query_one("#question", Markdown).update(text.question_markdown(card))
-            box.scroll_home(animate=False)
-        await self._show_answer(session.revealed)
+            title = card.deck if card.deck != session.deck else None
+            await self.query_one(CardView).show_question(card, title, changed=changed)
+            await self._show_answer(session.revealed)
 
     async def _show_answer(self, revealed: bool) -> None:
+        """Show or hide the answer; the question keeps its first lines on screen above it."""
         card = self.session.current
-        if revealed and card is not None:
-            await self._mount_answer()
-        self.set_class(revealed, "-revealed")
-        if revealed and card is not None:
-            await self.query_one("#answer", Markdown).update(text.answer_markdown(card))
-            self.query_one(GradeBar).show(self.session.previews(), cram=self.session.cram)
-            box = self.query_one("#card", VerticalScroll)
-            self.call_after_refresh(
-                box.scroll_to_widget, self.query_one("#answer-rule"), top=True, animate=False
-            )
+        revealed = revealed and card is not None
+        view = self.query_one(CardView)
+        with self.app.batch_update():
+            if revealed and card is not None:
+                await self._mount_answer()
+                await view.show_answer(card)
+                self.query_one(GradeBar).show(self.session.previews(), cram=self.session.cram)
+            self.set_class(revealed, "-revealed")
+            view.focus_part(revealed)
+        self.call_after_refresh(self._show_rule)
+        self._refresh_bindings()
+
+    def _show_rule(self) -> None:
+        self.query_one(CardView).show_rule(self.session.revealed)
         self._refresh_bindings()
 
     def _refresh_bindings(self) -> None:
         """Update the footer, only when what the keys can do has changed (it is costly)."""
         session = self.session
-        state = (session.current is not None, session.revealed, session.can_undo)
+        state = (session.current is not None, session.revealed, session.can_undo, self._question_cut)
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -188,6 +194,8 @@ class StudyScreen(Screen[None]):
             return session.current is not None and session.revealed
         if action == "undo":
             return True if session.can_undo else None
+        if action == "toggle_question":
+            return self._question_cut
         if action in ("bury", "suspend", "edit"):
             return session.current is not None
         if action == "unbury":
@@ -201,6 +209,15 @@ class StudyScreen(Screen[None]):
             return
         self.session.reveal()
         await self._show_answer(True)
+
+    @property
+    def _question_cut(self) -> bool:
+        return self.query_one(CardView).question_cut(self.session.revealed)
+
+    def action_toggle_question(self) -> None:
+        """x: the whole question, or its first lines again (once the answer is shown)."""
+        if self.query_one(CardView).toggle_question(self.session.revealed):
+            self.call_after_refresh(self._show_rule)
 
     async def action_grade(self, grade: int) -> None:
         session = self.session

@@ -116,14 +116,47 @@ class _BarAndLabel:
 
 
 class AnswerRule(Widget):
-    """A dashed line with "answer" in the middle, between question and answer."""
+    """A dashed line with "answer" in the middle, between question and answer.
+
+    When the question is cut to its first lines, the rule says so on its left,
+    with the key that shows the rest (``hidden`` lines; 0 when all is shown,
+    None when the question is shown whole at the user's request).
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.hidden: int | None = 0
+
+    def show(self, hidden: int | None) -> None:
+        if hidden != self.hidden:
+            self.hidden = hidden
+            self.refresh()
 
     def render(self) -> Content:
         width = self.size.width
         label = " answer "
         left = max(0, (width - len(label)) // 2)
         right = max(0, width - len(label) - left)
-        return Content.assemble(("╌" * left, "$primary 60%"), (label, "$text-muted"), ("╌" * right, "$primary 60%"))
+        rule = "$primary 60%"
+        if self.hidden is None:
+            note = Content.assemble(" ", ("x", "bold reverse"), " first lines only ")
+        elif self.hidden:
+            lines = "1 more line" if self.hidden == 1 else f"{self.hidden} more lines"
+            note = Content.assemble(" ", ("x", "bold reverse"), f" whole question · {lines} ")
+        else:
+            note = Content("")
+        lead = 2
+        if note.cell_length:
+            start = max(left, lead + note.cell_length + 2)
+            if start + len(label) <= width:
+                return Content.assemble(
+                    ("╌" * lead, rule),
+                    note.stylize_before("$text-muted"),
+                    ("╌" * (start - lead - note.cell_length), rule),
+                    (label, "bold $text-muted"),
+                    ("╌" * (width - start - len(label)), rule),
+                )
+        return Content.assemble(("╌" * left, rule), (label, "bold $text-muted"), ("╌" * right, rule))
 
 
 class GradeCell(Static):

@@ -11,6 +11,8 @@ import shlex
 import shutil
 from collections.abc import Mapping, Sequence
 
+from rich.cells import cell_len
+
 from pyflash.core.clock import day_to_date
 from pyflash.core.decks.model import Card
 
@@ -38,6 +40,7 @@ def question_markdown(card: Card) -> str:
 
 
 def answer_markdown(card: Card) -> str:
+    """The answer, output and note as Markdown; the source is plain text (:func:`source_line`)."""
     parts: list[str] = []
     if card.a:
         parts.append(card.a.strip())
@@ -47,9 +50,12 @@ def answer_markdown(card: Card) -> str:
     if card.note:
         note = card.note.strip().splitlines()
         parts.append("\n".join(["> **Note** " + note[0], *("> " + line for line in note[1:])]))
-    if card.source:
-        parts.append(f"*Source: {card.source.strip()}*")
     return "\n\n".join(parts) or "*(no answer)*"
+
+
+def source_line(source: str | None) -> str:
+    """A card's ``source``, shown as it is written (plain text, not Markdown): ``Source: a*b*c_d_``."""
+    return f"Source: {source.strip()}" if source and source.strip() else ""
 
 
 def when(day: int | None, today: int) -> str:
@@ -118,3 +124,32 @@ def editor_command(path: str, line: int, env: Mapping[str, str]) -> list[str] | 
         extra = [] if {"-w", "--wait"} & set(argv) else ["--wait"]
         return [*argv, *extra, "--goto", f"{path}:{line}"]
     return [*argv, path]
+
+
+_WORD = re.compile(r"\S+\s*|\s+")
+_PATH_BREAK = re.compile(r"(?<=[/\\])")  # a long path may break after a separator
+
+
+def wrap_points(line: str, width: int) -> list[int]:
+    """Where to break ``line`` into rows of at most ``width`` cells: between words, never inside one.
+
+    A word wider than a whole row (a long path) starts where it is and breaks
+    after a ``/``; only a part with no ``/`` that fits is cut at the width.
+    """
+    width = max(1, width)
+    cuts: list[int] = []
+    used = 0
+    for m in _WORD.finditer(line):
+        word = m.group().rstrip()
+        if used and used + cell_len(word) > width and (cell_len(word) <= width or "/" not in word):
+            cuts.append(m.start())
+            used = 0
+        pos = m.start()
+        while used + cell_len(line[pos : m.start() + len(word)]) > width:  # longer than a row
+            breaks = (x.start() for x in _PATH_BREAK.finditer(line, pos + 1, m.end()))
+            room = [p for p in breaks if cell_len(line[pos:p]) <= width - used]
+            cut = room[-1] if room else pos + max(1, width - used)
+            cuts.append(cut)
+            pos, used = cut, 0
+        used += cell_len(line[pos : m.end()])
+    return [c for c in cuts if 0 < c < len(line)]

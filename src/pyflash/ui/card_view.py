@@ -1,0 +1,79 @@
+"""The card on the study screen: the question, then (once the answer is shown) the rule and the answer.
+
+The question keeps the top of the card; the answer scrolls by itself below the rule.
+A question taller than half the card is cut to its first lines once the answer is
+shown; ``x`` (the screen's ``toggle_question``) gives it three quarters of the card.
+The screen decides what to show and when (in one batch); this widget only lays it out.
+"""
+
+from __future__ import annotations
+
+import os
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from pyflash.core.decks.model import Card
+from pyflash.ui import text
+from pyflash.ui.markdown import CardMarkdown
+from pyflash.ui.study_widgets import AnswerRule
+
+
+class CardView(Vertical):
+    """The framed card: ``#question-box``; after the first reveal ``#answer-rule`` and ``#answer-box``."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="question-box"):
+            yield CardMarkdown(id="question")
+
+    async def show_question(self, card: Card, title: str | None, *, changed: bool) -> None:
+        """Frame title (the subdeck, or None), file and line; the question when ``changed``."""
+        self.border_title = Content(title) if title else None  # Content: a deck name is not markup
+        self.border_subtitle = Content(f"{os.path.basename(card.path)}:{card.line}")
+        if changed:
+            self.remove_class("-question-open")
+            await self.query_one("#question", CardMarkdown).update(text.question_markdown(card))
+            self.query_one("#question-box").scroll_home(animate=False)
+
+    async def mount_answer(self) -> None:
+        """Mount the rule and the answer area at the first reveal (a faster first card)."""
+        if not self.query("#answer"):
+            await self.mount(
+                AnswerRule(id="answer-rule"),
+                VerticalScroll(CardMarkdown(id="answer"), Static(id="source"), id="answer-box"),
+            )
+
+    async def show_answer(self, card: Card) -> None:
+        await self.query_one("#answer", CardMarkdown).update(text.answer_markdown(card))
+        source = self.query_one("#source", Static)
+        source.update(Content(text.source_line(card.source)))  # plain text: no markup, no Markdown
+        source.display = bool(card.source)
+        self.query_one("#answer-box").scroll_home(animate=False)
+
+    def focus_part(self, revealed: bool) -> None:
+        """Focus what the arrow keys should scroll: the question, or the answer once shown."""
+        question = not revealed or self.has_class("-question-open")
+        self.query_one("#question-box" if question else "#answer-box").focus(scroll_visible=False)
+
+    def show_rule(self, revealed: bool) -> None:
+        """Say on the rule how much of the question is cut off (call it after layout)."""
+        for rule in self.query(AnswerRule):
+            if self.has_class("-question-open"):
+                rule.show(None)
+            else:
+                rule.show(self.query_one("#question-box").max_scroll_y if revealed else 0)
+
+    def question_cut(self, revealed: bool) -> bool:
+        """True when the answer is shown and the question is (or was, before ``x``) cut to its first lines."""
+        rules = self.query(AnswerRule)
+        return bool(revealed and rules and rules.first().hidden != 0)
+
+    def toggle_question(self, revealed: bool) -> bool:
+        """The whole question (in a larger, scrolling part of the card), or its first lines again."""
+        if not self.question_cut(revealed):
+            return False
+        self.toggle_class("-question-open")
+        self.focus_part(revealed)
+        return True
