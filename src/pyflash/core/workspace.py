@@ -111,9 +111,17 @@ class Workspace:
         """The cards of ``deck`` and its subdecks (every card when None), in deck order."""
         return list(query.select(self.result.files, deck))
 
-    def search(self, text: str, deck: str | None = None) -> list[Card]:
-        """Cards (of ``deck``, when given) containing every word of ``text``, case-insensitively."""
-        return query.search(self.result.files, text, deck)
+    def search(self, text: str, deck: str | None = None, *, sort: str | None = None) -> list[query.SearchHit]:
+        """The cards (of ``deck``, when given) that match the query ``text`` (docs/search.md).
+
+        Each hit has the card (``hit.card``; ``hit.q``, ``hit.key``...) and its
+        review facts today; ``sort``: due, ivl, ease, lapses or deck (default:
+        deck order). A malformed query raises PyflashError ``query:COL: ...``.
+        """
+        return query.find(
+            self.result.files, text, self._store, today=self.today,
+            leech_threshold=self.config.leech_threshold, deck=deck, sort=sort,
+        )
 
     def session(
         self,
