@@ -403,3 +403,73 @@ def help_cmd(topic: str | None) -> None:
         docs.list_topics(pyflash_paths.docs_dir(), console)
     else:
         docs.show(docs.find(pyflash_paths.docs_dir(), topic), console)
+
+
+@cli.command("search", context_settings=CONTEXT)
+@click.argument("query")
+@deck_paths
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the cards found (see docs/search.md).")
+@click.option(
+    "--sort", type=click.Choice(["due", "ivl", "ease", "lapses", "deck"]), help="Order (default: deck order)."
+)
+@home_option
+def search_cmd(query: str, paths: tuple[str, ...], as_json: bool, sort: str | None) -> None:
+    """Find cards: words, "a phrase", deck:, tag:, is:due, prop:ivl>=10, rated:1, id:, -, or, ( ).
+
+    Prints a table of the cards found (id, deck, state, due, interval, ease,
+    lapses, reviews, question), or a JSON list with --json. A malformed query
+    exits 2 and names the column of the mistake. See docs/search.md.
+    """
+    import json  # deferred: start-up time (each command imports what it uses)
+
+    from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
+
+    with open_workspace(paths or None, locations=pyflash_paths.locations(), read_only=True) as ws:
+        hits = ws.search(query, sort=sort)
+        if ws.result.errors:
+            click.echo(f"{len(ws.result.errors)} deck error(s): those cards were not searched; "
+                       "run `pyflash check` for details", err=True)
+        if as_json:
+            click.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
+        else:
+            click.echo(_search_table([hit.to_dict() for hit in hits]))
+
+
+_SEARCH_COLUMNS = (("id", "ID"), ("deck", "Deck"), ("state", "State"), ("due", "Due"), ("interval", "Ivl"),
+                   ("ease", "Ease"), ("lapses", "Lapses"), ("reviews", "Reviews"), ("q", "Question"))
+
+
+def _search_table(rows: list[dict[str, object]]) -> str:
+    """Plain aligned text (no escapes): one line per card, then how many."""
+    if not rows:
+        return "no cards found"
+
+    def cell(row: dict[str, object], name: str) -> str:
+        value = row[name]
+        if value is None:
+            return "-"
+        if name == "state" and (row["suspended"] or row["buried"]):
+            return f"{value} ({'suspended' if row['suspended'] else 'buried'})"
+        if name == "ease":
+            return f"{value:.2f}"
+        if name == "q":
+            first = str(value).strip().split("\n", 1)[0]
+            return first if len(first) <= 60 else first[:59] + "…"
+        return str(value)
+
+    table = [[cell(row, name) for name, _ in _SEARCH_COLUMNS] for row in rows]
+    header = [title for _, title in _SEARCH_COLUMNS]
+    widths = [max(_width(r[i]) for r in [header, *table]) for i in range(len(header))]
+    numeric = {"interval", "ease", "lapses", "reviews"}
+
+    def line(cells: list[str]) -> str:
+        parts = [
+            _pad(c, widths[i], right=_SEARCH_COLUMNS[i][0] in numeric) if i < len(cells) - 1 else c
+            for i, c in enumerate(cells)
+        ]
+        return "  ".join(parts).rstrip()
+
+    lines = [line(header), "-" * sum(w + 2 for w in widths[:-1]) + "-" * widths[-1]]
+    lines += [line(r) for r in table]
+    lines.append(f"{len(rows)} card(s)")
+    return "\n".join(lines)

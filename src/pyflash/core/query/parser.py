@@ -176,7 +176,9 @@ class _Parser:
             return Not(self.unary())
         if tok.kind == "(":
             after = self.peek()
-            if after is not None and after.kind == ")":
+            if after is None:
+                raise QueryError(tok.col, "this '(' is never closed (add ')')")
+            if after.kind == ")":
                 raise QueryError(tok.col, "empty parentheses: put a search inside, or remove them")
             node = self.or_expr()
             close = self.peek()
