@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import json
+import operator
+import re
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import FakeClock, open_workspace, run_main, write_deck
+from pyflash import paths
+from pyflash.core import search
 from pyflash.core import workspace as workspace_module
 from pyflash.core.config import Config, load_config
-from pyflash.core.decks.model import derived_key
+from pyflash.core.decks.model import Card, DeckFile, derived_key
 from pyflash.core.errors import PyflashError
+from pyflash.core.query.facts import NEW_CARD, load_facts
 from pyflash.core.query.parser import parse
 from pyflash.core.query.search import find
 from pyflash.core.review.store import CardState, Store, utc_now_iso
@@ -339,8 +349,6 @@ def test_malformed_queries_name_the_column(query, col, says):
 
 
 def test_the_core_search_function_keeps_working(ws):
-    from pyflash.core import search
-
     assert [c.key for c in search(ws.result.files, "CSV")] == ["pd-read"]
     assert [c.key for c in search(ws.result.files, "", deck="Rust")] == ["rs-own"]
     assert find(ws.result.files, "is:due", None, today=ws.today) == []
@@ -352,8 +360,6 @@ def test_the_core_search_function_keeps_working(ws):
 @pytest.fixture
 def cli_decks(tmp_path, monkeypatch):
     """Decks and two grades today (pd-read: 5, the CJK card: 1) on a fixed clock and zone the CLI uses too."""
-    from zoneinfo import ZoneInfo
-
     for name, text in DECKS.items():
         write_deck(tmp_path / "decks", name, text)
     clock = FakeClock(datetime(2026, 3, 2, 15, 30, tzinfo=UTC), zone=ZoneInfo("Pacific/Kiritimati"))  # 05:30 next day there
@@ -370,8 +376,6 @@ def cli_decks(tmp_path, monkeypatch):
 
 
 def _locations():
-    from pyflash import paths
-
     return paths.locations()
 
 
@@ -409,3 +413,189 @@ def test_cli_malformed_query_exits_2_with_the_column(cli_decks, capsys):
     code, out, err = run_main(["search", "deck:python (is:new", cli_decks], capsys)
     assert code == 2 and out == ""
     assert err.strip() == "pyflash: query:13: this '(' is never closed (add ')')"
+
+
+# -- a model check: random stores and queries against a plain Python filter ----
+
+_TODAY = datetime(2026, 3, 2).toordinal()
+_DECK_NAMES = ["A", "A::B", "Ab", "C::D::E"]
+_TAGS = ["x", "x::y", "Y", "z"]
+_WORDS = ["alpha", "Beta", "漢字", "カード", "straße", "gamma delta"]
+_LEAVES = {
+    "text": ["alpha", "BETA", "漢", "カー", "STRASSE", "a*a", "ta", '"gamma delta"', '"beta alpha"'],
+    "deck": ["A", "a::b", "A*", "*b", "C", "c::d", "*", "c::d::e"],
+    "tag": ["x", "X::Y", "y", "*y", "none", "z*"],
+    "id": ["c1", "c*", "c2,c3"],
+    "is": ["new", "due", "review", "learning", "suspended", "buried", "leech"],
+}
+
+
+def _leaf():
+    prop = st.tuples(
+        st.sampled_from(["ivl", "ease", "lapses", "due", "reps"]),
+        st.sampled_from(["=", "!=", "<", "<=", ">", ">="]),
+        st.integers(-5, 10),
+    ).map(lambda t: ("prop", f"{t[0]}{t[1]}{t[2] if t[0] != 'ease' else ['1.3', '2.5', '2.18', '2', '3'][t[2] % 5]}"))
+    rated = st.tuples(st.integers(1, 14), st.none() | st.integers(0, 5)).map(
+        lambda t: ("rated", f"{t[0]}" if t[1] is None else f"{t[0]}:{t[1]}")
+    )
+    plain = st.sampled_from([(kind, value) for kind, values in _LEAVES.items() for value in values])
+    return plain | prop | rated
+
+
+def _queries():
+    return st.recursive(
+        _leaf(),
+        lambda inner: st.tuples(st.just("not"), inner)
+        | st.tuples(st.sampled_from(["and", "or"]), st.lists(inner, min_size=2, max_size=3), st.booleans()),
+        max_leaves=6,
+    )
+
+
+def _render(node) -> str:
+    kind = node[0]
+    if kind == "not":
+        return "-" + _wrap(node[1])
+    if kind in ("and", "or"):
+        joiner = {("and", True): " and ", ("and", False): " ", ("or", True): " OR ", ("or", False): " or "}
+        return joiner[kind, node[2]].join(_wrap(n) for n in node[1])
+    return node[1] if kind == "text" else f"{kind}:{node[1]}"
+
+
+def _wrap(node) -> str:
+    return f"({_render(node)})" if node[0] in ("and", "or", "not") else _render(node)
+
+
+class _Model:
+    """What the store says, worked out in plain Python from its log and states."""
+
+    def __init__(self, store: Store, threshold: int) -> None:
+        log = store.log()
+        undone = {e.undoes for e in log if e.undoes is not None}
+        self.live = [e for e in log if e.kind in ("review", "repeat") and e.grade is not None and e.id not in undone]
+        self.states = store.states()
+        self.threshold = threshold
+
+    def lapses(self, key: str) -> int:
+        return sum(
+            1 for e in self.live
+            if e.key == key and e.kind == "review" and e.grade < 3 and e.before is not None and e.before.repetitions > 0
+        )
+
+    def value(self, card, name: str):
+        row = self.states.get(card.key)
+        if name == "lapses":
+            return Fraction(self.lapses(card.key))
+        if name == "reps":
+            return Fraction(sum(1 for e in self.live if e.key == card.key))
+        if row is None or row.due_day is None:
+            return None
+        return {"ivl": Fraction(row.interval), "ease": Fraction(row.easiness.cents, 100),
+                "due": Fraction(row.due_day - _TODAY)}[name]
+
+    def is_(self, card, what: str) -> bool:
+        row = self.states.get(card.key)
+        learned = row is not None and row.due_day is not None
+        learning = learned and row.last_day == _TODAY and row.last_grade < 4
+        buried = row is not None and row.buried_until is not None and _TODAY < row.buried_until
+        suspended = row is not None and row.suspended
+        return {
+            "new": not learned,
+            "learning": learning,
+            "review": learned and not learning,
+            "due": learned and not suspended and not buried
+            and (learning or (row.due_day <= _TODAY and row.last_day != _TODAY)),
+            "suspended": suspended,
+            "buried": buried,
+            "leech": self.lapses(card.key) >= self.threshold,
+        }[what]
+
+    def match(self, node, card) -> bool:
+        kind = node[0]
+        if kind == "not":
+            return not self.match(node[1], card)
+        if kind in ("and", "or"):
+            results = [self.match(n, card) for n in node[1]]
+            return all(results) if kind == "and" else any(results)
+        value = node[1]
+        if kind == "text":
+            text = "\n".join(p for p in (card.q, card.a, card.code, card.output, card.note) if p).casefold()
+            return fnmatch.fnmatchcase(text, "*" + value.strip('"').casefold() + "*")
+        if kind in ("deck", "tag"):
+            names = [card.deck] if kind == "deck" else list(card.tags)
+            if kind == "tag" and value == "none":
+                return not names
+            pat = value.casefold()
+            return any(fnmatch.fnmatchcase(n.casefold(), pat) or fnmatch.fnmatchcase(n.casefold(), pat + "::*")
+                       for n in names)
+        if kind == "id":
+            return any(fnmatch.fnmatchcase(card.key, p) for p in value.split(","))
+        if kind == "is":
+            return self.is_(card, value)
+        if kind == "rated":
+            days, _, g = value.partition(":")
+            return any(
+                e.key == card.key and e.day > _TODAY - int(days) and (not g or e.grade == int(g)) for e in self.live
+            )
+        name, op, number = re.fullmatch(r"([a-z]+)(<=|>=|!=|=|<|>)(.+)", value).groups()
+        mine = self.value(card, name)
+        ops = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+               ">=": operator.ge}
+        return mine is not None and ops[op](mine, Fraction(number))
+
+
+def _world():
+    card = st.fixed_dictionaries({
+        "deck": st.sampled_from(_DECK_NAMES),
+        "tags": st.lists(st.sampled_from(_TAGS), max_size=2, unique=True),
+        "q": st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3).map(" ".join),
+        "a": st.lists(st.sampled_from(_WORDS), max_size=2).map(" ".join),
+        "history": st.lists(st.tuples(st.integers(-14, 0), st.integers(0, 5), st.booleans()), max_size=8),
+        "suspended": st.booleans(),
+        "buried": st.booleans(),
+    })
+    return st.lists(card, min_size=1, max_size=6)
+
+
+def _build(world, store: Store):
+    cards = []
+    for i, c in enumerate(world):
+        key = f"c{i}"
+        cards.append(Card(key, key, c["deck"], c["q"], c["a"] or None, None, None, None, None,
+                          tuple(c["tags"]), None, (), f"{c['deck']}.yaml", i + 1, 1, i + 1))
+        for offset, g, undo in sorted(c["history"], key=lambda h: h[0]):
+            review_id = grade(store, key, c["deck"], _TODAY + offset, g)
+            if undo:
+                store.undo(review_id, ts="2026-03-02T12:00:00.000+00:00", day=_TODAY + offset)
+        if c["suspended"]:
+            store.update(key, c["deck"], "", suspended=True)
+        if c["buried"]:
+            store.update(key, c["deck"], "", buried_until=_TODAY + 1)
+    files: dict[str, list[Card]] = {}
+    for card in cards:
+        files.setdefault(card.deck, []).append(card)
+    return cards, [DeckFile(f"{deck}.yaml", deck, cards=tuple(group)) for deck, group in files.items()]
+
+
+def test_queries_agree_with_a_plain_python_filter(tmp_path):
+    counter = iter(range(10**6))
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(world=_world(), queries=st.lists(_queries(), min_size=1, max_size=8), threshold=st.integers(1, 3))
+    def check(world, queries, threshold):
+        with Store(tmp_path / f"s{next(counter)}.sqlite3", check=False) as store:
+            store.connection.execute("PRAGMA synchronous=OFF")
+            cards, files = _build(world, store)
+            model = _Model(store, threshold)
+            facts = load_facts(store, since_day=_TODAY - 14)
+            for card in cards:
+                mine = facts.get(card.key, NEW_CARD)
+                assert mine.lapses == model.lapses(card.key), card.key
+                assert mine.reviews == model.value(card, "reps"), card.key
+            for node in queries:
+                text = _render(node)
+                got = [h.key for h in find(files, text, store, today=_TODAY, leech_threshold=threshold)]
+                want = [c.key for c in cards if model.match(node, c)]
+                assert sorted(got) == sorted(want), (text, node)
+
+    check()
