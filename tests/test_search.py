@@ -25,6 +25,7 @@ from pyflash.core.errors import PyflashError
 from pyflash.core.query.facts import NEW_CARD, load_facts
 from pyflash.core.query.parser import parse
 from pyflash.core.query.search import find
+from pyflash.core.query.table import cell_width, hit_table
 from pyflash.core.review.store import CardState, Store, utc_now_iso
 from pyflash.core.scheduling.schedule import SM2
 
@@ -403,7 +404,7 @@ def test_cli_table_and_sort(cli_decks, capsys):
     lines = out.splitlines()
     assert code == 0 and lines[0].split() == ["ID", "Deck", "State", "Due", "Ivl", "Ease", "Lapses", "Reviews", "Question"]
     assert [line.split()[0] for line in lines[2:-1]] == ["pd-read", CJK, "py-append"]  # a tie keeps deck order
-    assert lines[-1] == "3 card(s)"
+    assert lines[-1] == "3 cards"
     assert "\x1b" not in out
     code, out, _ = run_main(["search", "nothing-like-this", cli_decks], capsys)
     assert code == 0 and out.strip() == "no cards found"
@@ -599,3 +600,15 @@ def test_queries_agree_with_a_plain_python_filter(tmp_path):
                 assert sorted(got) == sorted(want), (text, node)
 
     check()
+
+
+def test_the_table_lines_up_wide_characters(ws):
+    cards = [
+        Card(key, key, deck, "q?", "a", None, None, None, None, (), None, (), "d.yaml", n, 1, n)
+        for n, (key, deck) in enumerate([("k1", "漢字::デッキ"), ("k2", "A")], start=1)
+    ]
+    lines = hit_table(find([DeckFile("d.yaml", "x", cards=tuple(cards))], "", None, today=_TODAY)).splitlines()
+    assert [cell_width(line[: line.index("new")]) for line in lines[2:4]] == [cell_width(lines[0][: lines[0].index("State")])] * 2
+    assert lines[-1] == "2 cards" and hit_table([]) == "no cards found" and cell_width("漢字a") == 5
+    lines = hit_table(ws.search("deck:python::pandas")).splitlines()
+    assert "new (suspended)" in lines[3] and "漢字のカード" in lines[3] and lines[-1] == "2 cards"

@@ -422,6 +422,7 @@ def search_cmd(query: str, paths: tuple[str, ...], as_json: bool, sort: str | No
     """
     import json  # deferred: start-up time (each command imports what it uses)
 
+    from pyflash.core.query.table import hit_table  # deferred: start-up time (each command imports what it uses)
     from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     with open_workspace(paths or None, locations=pyflash_paths.locations(), read_only=True) as ws:
@@ -432,44 +433,5 @@ def search_cmd(query: str, paths: tuple[str, ...], as_json: bool, sort: str | No
         if as_json:
             click.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
         else:
-            click.echo(_search_table([hit.to_dict() for hit in hits]))
+            click.echo(hit_table(hits))
 
-
-_SEARCH_COLUMNS = (("id", "ID"), ("deck", "Deck"), ("state", "State"), ("due", "Due"), ("interval", "Ivl"),
-                   ("ease", "Ease"), ("lapses", "Lapses"), ("reviews", "Reviews"), ("q", "Question"))
-
-
-def _search_table(rows: list[dict[str, object]]) -> str:
-    """Plain aligned text (no escapes): one line per card, then how many."""
-    if not rows:
-        return "no cards found"
-
-    def cell(row: dict[str, object], name: str) -> str:
-        value = row[name]
-        if value is None:
-            return "-"
-        if name == "state" and (row["suspended"] or row["buried"]):
-            return f"{value} ({'suspended' if row['suspended'] else 'buried'})"
-        if name == "ease":
-            return f"{value:.2f}"
-        if name == "q":
-            first = str(value).strip().split("\n", 1)[0]
-            return first if len(first) <= 60 else first[:59] + "…"
-        return str(value)
-
-    table = [[cell(row, name) for name, _ in _SEARCH_COLUMNS] for row in rows]
-    header = [title for _, title in _SEARCH_COLUMNS]
-    widths = [max(_width(r[i]) for r in [header, *table]) for i in range(len(header))]
-    numeric = {"interval", "ease", "lapses", "reviews"}
-
-    def line(cells: list[str]) -> str:
-        parts = [
-            _pad(c, widths[i], right=_SEARCH_COLUMNS[i][0] in numeric) if i < len(cells) - 1 else c
-            for i, c in enumerate(cells)
-        ]
-        return "  ".join(parts).rstrip()
-
-    lines = [line(header), "-" * sum(w + 2 for w in widths[:-1]) + "-" * widths[-1]]
-    lines += [line(r) for r in table]
-    lines.append(f"{len(rows)} card(s)")
-    return "\n".join(lines)
