@@ -22,7 +22,8 @@ from pyflash.core import workspace as workspace_module
 from pyflash.core.config import Config, load_config
 from pyflash.core.decks.model import Card, DeckFile, derived_key
 from pyflash.core.errors import PyflashError
-from pyflash.core.query.facts import NEW_CARD, load_facts
+from pyflash.core.query import search as search_module
+from pyflash.core.query.facts import load_facts
 from pyflash.core.query.parser import parse
 from pyflash.core.query.search import find
 from pyflash.core.query.table import cell_width, hit_table
@@ -261,6 +262,13 @@ def test_undone_grades_count_for_nothing(ws):
     assert keys(ws, "rated:1:0") == set()
     [hit] = ws.search("id:py-append")
     assert (hit.facts.reviews, hit.facts.lapses) == (2, 0)
+
+
+@pytest.mark.parametrize("keyed", [0, 5000])
+def test_hits_get_their_counts_when_the_query_needs_none(ws, monkeypatch, keyed):
+    monkeypatch.setattr(search_module, "_KEYED_COUNTS", keyed)  # 0: one pass over the whole log
+    got = {h.key: (h.facts.reviews, h.facts.lapses) for h in ws.search("deck:rust or deck:python")}
+    assert got == {"rs-own": (17, 8), "py-append": (2, 0), "pd-read": (2, 0), CJK: (0, 0)}
 
 
 def test_history_follows_a_relinked_card(ws):
@@ -581,7 +589,7 @@ def _build(world, store: Store):
 def test_queries_agree_with_a_plain_python_filter(tmp_path):
     counter = iter(range(10**6))
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(world=_world(), queries=st.lists(_queries(), min_size=1, max_size=8), threshold=st.integers(1, 3))
     def check(world, queries, threshold):
         with Store(tmp_path / f"s{next(counter)}.sqlite3", check=False) as store:
@@ -590,14 +598,17 @@ def test_queries_agree_with_a_plain_python_filter(tmp_path):
             model = _Model(store, threshold)
             facts = load_facts(store, since_day=_TODAY - 14)
             for card in cards:
-                mine = facts.get(card.key, NEW_CARD)
+                mine = facts.get(card.key)
                 assert mine.lapses == model.lapses(card.key), card.key
                 assert mine.reviews == model.value(card, "reps"), card.key
             for node in queries:
                 text = _render(node)
-                got = [h.key for h in find(files, text, store, today=_TODAY, leech_threshold=threshold)]
+                hits = find(files, text, store, today=_TODAY, leech_threshold=threshold)
                 want = [c.key for c in cards if model.match(node, c)]
-                assert sorted(got) == sorted(want), (text, node)
+                assert sorted(h.key for h in hits) == sorted(want), (text, node)
+                for hit in hits:  # counted with the query, or afterwards for the hits only
+                    assert (hit.facts.lapses, hit.facts.reviews) == (
+                        model.lapses(hit.key), model.value(hit.card, "reps")), (text, hit.key)
 
     check()
 

@@ -12,10 +12,11 @@ and history carried over to an edited card (a relink) follows it.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyflash.core.review.faults import explain
 from pyflash.core.scheduling.easiness import INITIAL_EASINESS
@@ -82,59 +83,105 @@ class CardFacts:
 
 
 NEW_CARD = CardFacts()
+ALL_KEYS = None  # count_keys=ALL_KEYS: the counts of every card
 
 
-def load_facts(store: Store, *, since_day: int | None = None) -> dict[str, CardFacts]:
-    """Every stored card's facts, by key; ``recent`` holds the grades from ``since_day`` on (None: none)."""
+class FactsTable:
+    """The facts of every stored card, made into :class:`CardFacts` only when a card's are asked for."""
+
+    __slots__ = ("_rows", "counts", "_recent")
+
+    def __init__(
+        self,
+        rows: dict[str, tuple[Any, ...]] | None = None,
+        counts: dict[str, tuple[int, int]] | None = None,
+        recent: dict[str, list[tuple[int, int]]] | None = None,
+    ) -> None:
+        self._rows = rows or {}
+        self.counts = counts or {}  # (reviews, lapses) by key
+        self._recent = recent or {}
+
+    def get(self, key: str) -> CardFacts:
+        """The card's facts (a card the store never saw: :data:`NEW_CARD`)."""
+        row = self._rows.get(key)
+        reviews, lapses = self.counts.get(key, (0, 0))
+        grades = tuple(self._recent.get(key, ()))
+        if row is None:
+            return CardFacts(lapses=lapses, reviews=reviews, recent=grades) if reviews or grades else NEW_CARD
+        due_day, interval, ease, suspended, buried_until, last_day, last_grade = row
+        return CardFacts(
+            due_day, interval, ease, bool(suspended), buried_until, last_day, last_grade, lapses, reviews, grades
+        )
+
+
+def load_facts(
+    store: Store, *, since_day: int | None = None, count_keys: Collection[str] | None = ALL_KEYS
+) -> FactsTable:
+    """Every stored card's facts; ``recent`` holds the grades from ``since_day`` on (None: none).
+
+    ``lapses`` and ``reviews`` are counted for the cards of ``count_keys``
+    only (every card by default; ``()``: none, see :func:`load_counts`).
+    """
     try:
-        return _load(store.connection, since_day)
+        db = store.connection
+        rows = {
+            r[0]: r[1:]
+            for r in db.execute(
+                "SELECT key, due_day, interval, easiness, suspended, buried_until, last_day, last_grade FROM cards"
+            )
+        }
+        follow = _relinked(db)
+        counts = _counts(db, follow, count_keys)
+        recent: dict[str, list[tuple[int, int]]] = {}
+        if since_day is not None:
+            for key, day, grade in db.execute(
+                f"SELECT key, day, grade FROM reviews WHERE day >= ? AND {_LIVE_GRADES} ORDER BY id", (since_day,)
+            ):
+                recent.setdefault(follow.get(key, key), []).append((day, grade))
+    except sqlite3.Error as exc:
+        raise explain(exc, store.path, "read the review history for search") from None
+    return FactsTable(rows, counts, recent)
+
+
+def load_counts(store: Store, keys: Collection[str] | None = ALL_KEYS) -> dict[str, tuple[int, int]]:
+    """(reviews, lapses) by key, for ``keys`` (None: every card)."""
+    try:
+        return _counts(store.connection, _relinked(store.connection), keys)
     except sqlite3.Error as exc:
         raise explain(exc, store.path, "read the review history for search") from None
 
 
-def _load(db: sqlite3.Connection, since_day: int | None) -> dict[str, CardFacts]:
-    rows = {
-        r[0]: r[1:]
-        for r in db.execute(
-            "SELECT key, due_day, interval, easiness, suspended, buried_until, last_day, last_grade FROM cards"
+def _counts(db: sqlite3.Connection, follow: dict[str, str], keys: Collection[str] | None) -> dict[str, tuple[int, int]]:
+    select = f"SELECT key, COUNT(*), {LAPSES_SQL} FROM reviews"
+    if keys is None:
+        # A scan in table order, grouped by a sort: far faster than visiting the rows in key order.
+        cursor = db.execute(f"{select} NOT INDEXED WHERE {_LIVE_GRADES} GROUP BY key")
+    elif not keys:
+        return {}
+    else:
+        wanted = set(keys)
+        wanted.update(old for old, new in follow.items() if new in wanted)
+        cursor = db.execute(
+            f"{select} WHERE key IN (SELECT value FROM json_each(?)) AND {_LIVE_GRADES} GROUP BY key",
+            (json.dumps(sorted(wanted)),),
         )
-    }
-    follow = _relinked(db, rows.keys())
-    counts: dict[str, list[int]] = {}
-    for key, reviews, lapses in db.execute(
-        f"SELECT key, COUNT(*), {LAPSES_SQL} FROM reviews WHERE {_LIVE_GRADES} GROUP BY key"
-    ):
-        entry = counts.setdefault(follow.get(key, key), [0, 0])
-        entry[0] += reviews
-        entry[1] += lapses or 0
-    recent: dict[str, list[tuple[int, int]]] = {}
-    if since_day is not None:
-        for key, day, grade in db.execute(
-            f"SELECT key, day, grade FROM reviews WHERE day >= ? AND {_LIVE_GRADES} ORDER BY id", (since_day,)
-        ):
-            recent.setdefault(follow.get(key, key), []).append((day, grade))
-    facts: dict[str, CardFacts] = {}
-    for key in rows.keys() | counts.keys():
-        row = rows.get(key)
-        reviews, lapses = counts.get(key, (0, 0))
-        grades = tuple(recent.get(key, ()))
-        if row is None:
-            facts[key] = CardFacts(lapses=lapses, reviews=reviews, recent=grades)
-            continue
-        due_day, interval, ease, suspended, buried_until, last_day, last_grade = row
-        facts[key] = CardFacts(
-            due_day, interval, ease, bool(suspended), buried_until, last_day, last_grade, lapses, reviews, grades
-        )
-    return facts
+    counts: dict[str, tuple[int, int]] = {}
+    for key, reviews, lapses in cursor:
+        mine = follow.get(key, key)
+        before = counts.get(mine, (0, 0))
+        counts[mine] = (before[0] + reviews, before[1] + (lapses or 0))
+    return counts
 
 
-def _relinked(db: sqlite3.Connection, stored: Collection[str]) -> dict[str, str]:
+def _relinked(db: sqlite3.Connection) -> dict[str, str]:
     """Old key -> the key its history now lives under, for keys whose state was carried to an edited card.
 
     An old key that has a state row again (the card came back) keeps its own log.
     """
-    rows = db.execute("SELECT old_key, new_key FROM relinks ORDER BY id")
-    step = {old: new for old, new in rows if old not in stored}
+    rows = db.execute(
+        "SELECT old_key, new_key FROM relinks WHERE old_key NOT IN (SELECT key FROM cards) ORDER BY id"
+    )
+    step = dict(rows.fetchall())
     follow: dict[str, str] = {}
     for old in step:
         seen = {old}

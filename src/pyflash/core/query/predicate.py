@@ -12,19 +12,26 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from pyflash.core.decks.model import Card
-from pyflash.core.query.facts import CardFacts
+from pyflash.core.query.facts import CardFacts, FactsTable
 from pyflash.core.query.syntax import And, Deck, Everything, Id, Is, Node, Not, Or, Prop, Rated, Tag, Text
 
 
 class Subject:
-    """One card and its facts, with its searchable text made once, when first asked for."""
+    """One card and its facts; its searchable text and its facts are made once, when first asked for."""
 
-    __slots__ = ("card", "facts", "_text")
+    __slots__ = ("card", "_table", "_facts", "_text")
 
-    def __init__(self, card: Card, facts: CardFacts) -> None:
+    def __init__(self, card: Card, table: FactsTable) -> None:
         self.card = card
-        self.facts = facts
+        self._table = table
+        self._facts: CardFacts | None = None
         self._text: str | None = None
+
+    @property
+    def facts(self) -> CardFacts:
+        if self._facts is None:
+            self._facts = self._table.get(self.card.key)
+        return self._facts
 
     @property
     def text(self) -> str:
@@ -167,3 +174,32 @@ def earliest_rated_day(node: Node, today: int) -> int | None:
         days = [d for n in node.nodes if (d := earliest_rated_day(n, today)) is not None]
         return min(days, default=None)
     return None
+
+
+def uses_counts(node: Node) -> bool:
+    """Whether ``node`` looks at lapses or reviews (``is:leech``, ``prop:lapses``, ``prop:reps``)."""
+    if isinstance(node, Is):
+        return node.what == "leech"
+    if isinstance(node, Prop):
+        return node.name in ("lapses", "reps")
+    if isinstance(node, Not):
+        return uses_counts(node.node)
+    if isinstance(node, And | Or):
+        return any(uses_counts(n) for n in node.nodes)
+    return False
+
+
+def deck_filter(node: Node) -> Callable[[str], bool]:
+    """A test on a deck name that every matching card's deck passes (from the ``deck:`` terms all must meet).
+
+    It lets a search skip whole deck files without reading their cards.
+    """
+    if isinstance(node, Deck):
+        return _name_matcher(node.pattern)
+    if isinstance(node, And):
+        tests = [deck_filter(n) for n in node.nodes]
+        return lambda name: all(t(name) for t in tests)
+    if isinstance(node, Or):
+        tests = [deck_filter(n) for n in node.nodes]
+        return lambda name: any(t(name) for t in tests)
+    return lambda name: True

@@ -8,22 +8,23 @@ the store in bulk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pyflash.core.clock import day_to_date
 from pyflash.core.decks.model import Card, DeckFile, in_deck
 from pyflash.core.errors import PyflashError
-from pyflash.core.query.facts import NEW_CARD, CardFacts, load_facts
+from pyflash.core.query.facts import CardFacts, FactsTable, load_counts, load_facts
 from pyflash.core.query.parser import parse
-from pyflash.core.query.predicate import Subject, compile_query, earliest_rated_day
+from pyflash.core.query.predicate import Subject, compile_query, deck_filter, earliest_rated_day, uses_counts
 
 if TYPE_CHECKING:
     from pyflash.core.review.store import Store
 
 SORTS = ("due", "ivl", "ease", "lapses", "deck")
 DEFAULT_LEECH_THRESHOLD = 8
+_KEYED_COUNTS = 5000  # up to this many hits, count their reviews by key (an index look-up each)
 
 
 def select(
@@ -138,14 +139,18 @@ def find(
         raise PyflashError(f"unknown sort '{sort}' (use one of: {', '.join(SORTS)})")
     node = parse(query)
     test = compile_query(node, today=today, leech_threshold=leech_threshold)
-    facts: Mapping[str, CardFacts] = {}
+    facts = FactsTable()
+    counted = store is None or uses_counts(node)
     if store is not None:
-        facts = load_facts(store, since_day=earliest_rated_day(node, today))
-    hits: list[SearchHit] = []
-    for card in select(files, deck):
-        subject = Subject(card, facts.get(card.key, NEW_CARD))
-        if test(subject):
-            hits.append(SearchHit(card, subject.facts, today))
+        # Lapses and reviews take a pass over the whole log: when the query does not
+        # look at them, they are counted afterwards, for the cards found only.
+        facts = load_facts(store, since_day=earliest_rated_day(node, today), count_keys=None if counted else ())
+    decks = deck_filter(node)
+    found = [card for card in select((f for f in files if decks(f.deck)), deck) if test(Subject(card, facts))]
+    if store is not None and not counted and found:
+        keys = [card.key for card in found]
+        facts.counts = load_counts(store, keys if len(keys) <= _KEYED_COUNTS else None)
+    hits = [SearchHit(card, facts.get(card.key), today) for card in found]
     if sort is not None:
         hits.sort(key=_SORT_KEYS[sort])
     return hits
