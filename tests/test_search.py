@@ -22,6 +22,7 @@ from pyflash.core import workspace as workspace_module
 from pyflash.core.config import Config, load_config
 from pyflash.core.decks.model import Card, DeckFile, derived_key
 from pyflash.core.errors import PyflashError
+from pyflash.core.locations import Locations
 from pyflash.core.query import search as search_module
 from pyflash.core.query.facts import load_facts
 from pyflash.core.query.parser import parse
@@ -79,15 +80,15 @@ def grade(store: Store, key: str, deck: str, day: int, g: int) -> int:
     return store.record(before, review.after, grade=g, kind=review.kind, ts=utc_now_iso(now), day=day, answer_ms=900)
 
 
-@pytest.fixture
-def ws(tmp_path, clock):
-    """Five cards with hand-made histories; ``ws.keys`` maps the short names to keys."""
+def _history_workspace(folder, clock):
+    """Five cards with hand-made histories; ``w.keys`` maps the short names to keys."""
     for name, text in DECKS.items():
-        write_deck(tmp_path / "decks", name, text)
-    w = open_workspace([str(tmp_path / "decks")], clock=clock, zone=clock.zone)
-    cjk = CJK
-    w.keys = {"pd-cjk": cjk}
+        write_deck(folder / "decks", name, text)
+    where = Locations(store=folder / "r.sqlite3", config=folder / "none.toml", deck_sources=())
+    w = workspace_module.open_workspace([str(folder / "decks")], locations=where, clock=clock, zone=clock.zone)
+    w.keys = {"pd-cjk": CJK}
     store, t = w.store, w.today
+    store.connection.execute("PRAGMA synchronous=OFF")  # a test store: no need to wait for the disk
     grade(store, "py-append", "Python", t - 10, 4)  # reps 1, ivl 1
     grade(store, "py-append", "Python", t - 9, 4)  # reps 2, ivl 6: due t - 3
     for i in range(8):  # eight lapses: a pass, then a fail the next day
@@ -99,7 +100,27 @@ def ws(tmp_path, clock):
     grade(store, "pd-read", "Python::Pandas", t, 3)  # a repeat, still below 4
     grade(store, "pe", "PythonExtra", t - 1, 5)
     store.update("pe", "PythonExtra", "", buried_until=t + 1)
-    store.update(cjk, "Python::Pandas", "", suspended=True)
+    store.update(CJK, "Python::Pandas", "", suspended=True)
+    return w
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One workspace for the tests that only read (it must not be changed)."""
+    w = _history_workspace(tmp_path_factory.mktemp("search"), FakeClock())
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def ws(shared):
+    return shared
+
+
+@pytest.fixture
+def own_ws(tmp_path):
+    """A workspace of its own, for a test that changes it."""
+    w = _history_workspace(tmp_path, FakeClock())
     yield w
     w.close()
 
@@ -181,11 +202,11 @@ def test_is(ws, query, expected):
     assert keys(ws, query) == expected
 
 
-def test_leech_threshold_comes_from_the_config(ws, tmp_path):
-    ws.config = Config(leech_threshold=9)
-    assert keys(ws, "is:leech") == set()
-    ws.config = Config(leech_threshold=2)
-    assert keys(ws, "is:leech") == {"rs-own"}
+def test_leech_threshold_comes_from_the_config(own_ws, tmp_path):
+    own_ws.config = Config(leech_threshold=9)
+    assert keys(own_ws, "is:leech") == set()
+    own_ws.config = Config(leech_threshold=2)
+    assert keys(own_ws, "is:leech") == {"rs-own"}
     (tmp_path / "c.toml").write_text("leech_threshold = 0\n")
     with pytest.raises(PyflashError, match=r"c.toml:1:1: 'leech_threshold' must be a whole number from 1"):
         load_config(tmp_path / "c.toml")
@@ -255,12 +276,12 @@ def test_not_or_and_parentheses(ws, query, expected):
     assert keys(ws, query) == expected
 
 
-def test_undone_grades_count_for_nothing(ws):
-    review_id = grade(ws.store, "py-append", "Python", ws.today, 0)
-    assert keys(ws, "rated:1:0") == {"py-append"}
-    ws.store.undo(review_id, ts="2026-03-02T10:00:00.000+00:00", day=ws.today)
-    assert keys(ws, "rated:1:0") == set()
-    [hit] = ws.search("id:py-append")
+def test_undone_grades_count_for_nothing(own_ws):
+    review_id = grade(own_ws.store, "py-append", "Python", own_ws.today, 0)
+    assert keys(own_ws, "rated:1:0") == {"py-append"}
+    own_ws.store.undo(review_id, ts="2026-03-02T10:00:00.000+00:00", day=own_ws.today)
+    assert keys(own_ws, "rated:1:0") == set()
+    [hit] = own_ws.search("id:py-append")
     assert (hit.facts.reviews, hit.facts.lapses) == (2, 0)
 
 
@@ -271,12 +292,12 @@ def test_hits_get_their_counts_when_the_query_needs_none(ws, monkeypatch, keyed)
     assert got == {"rs-own": (17, 8), "py-append": (2, 0), "pd-read": (2, 0), CJK: (0, 0)}
 
 
-def test_history_follows_a_relinked_card(ws):
-    grade(ws.store, "old-name", "Python", ws.today - 3, 4)
-    ws.store.connection.execute("DELETE FROM cards WHERE key = 'py-append'")
-    ws.store.relink("old-name", "py-append", "", 0.9, "2026-03-02T10:00:00.000+00:00")
-    [hit] = ws.search("id:py-append")
-    assert hit.facts.reviews == 3 and keys(ws, "rated:4") >= {"py-append"}
+def test_history_follows_a_relinked_card(own_ws):
+    grade(own_ws.store, "old-name", "Python", own_ws.today - 3, 4)
+    own_ws.store.connection.execute("DELETE FROM cards WHERE key = 'py-append'")
+    own_ws.store.relink("old-name", "py-append", "", 0.9, "2026-03-02T10:00:00.000+00:00")
+    [hit] = own_ws.search("id:py-append")
+    assert hit.facts.reviews == 3 and keys(own_ws, "rated:4") >= {"py-append"}
 
 
 @pytest.mark.parametrize(
@@ -589,7 +610,7 @@ def _build(world, store: Store):
 def test_queries_agree_with_a_plain_python_filter(tmp_path):
     counter = iter(range(10**6))
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(world=_world(), queries=st.lists(_queries(), min_size=1, max_size=8), threshold=st.integers(1, 3))
     def check(world, queries, threshold):
         with Store(tmp_path / f"s{next(counter)}.sqlite3", check=False) as store:
