@@ -644,3 +644,11 @@ def test_the_table_lines_up_wide_characters(ws):
     assert lines[-1] == "2 cards" and hit_table([]) == "no cards found" and cell_width("漢字a") == 5
     lines = hit_table(ws.search("deck:python::pandas")).splitlines()
     assert "new (suspended)" in lines[3] and "漢字のカード" in lines[3] and lines[-1] == "2 cards"
+
+
+def test_cli_query_may_start_with_a_minus(cli_decks, capsys):
+    code, out, err = run_main(["search", "-deck:python", cli_decks, "--json"], capsys)
+    assert code == 0, err
+    assert {r["id"] for r in json.loads(out)} == {"rs-own", "pe"}
+    code, out, _ = run_main(["search", "-h"], capsys)
+    assert code == 0 and out.startswith("Usage: pyflash search [OPTIONS] QUERY")

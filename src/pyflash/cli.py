@@ -405,7 +405,11 @@ def help_cmd(topic: str | None) -> None:
         docs.show(docs.find(pyflash_paths.docs_dir(), topic), console)
 
 
-@cli.command("search", context_settings=CONTEXT)
+@cli.command(
+    "search",
+    # A query may start with "-": no short options here, and unknown options are kept as arguments.
+    context_settings={**CONTEXT, "help_option_names": ["--help"], "ignore_unknown_options": True},
+)
 @click.argument("query")
 @deck_paths
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the cards found (see docs/search.md).")
@@ -420,6 +424,9 @@ def search_cmd(query: str, paths: tuple[str, ...], as_json: bool, sort: str | No
     lapses, reviews, question), or a JSON list with --json. A malformed query
     exits 2 and names the column of the mistake. See docs/search.md.
     """
+    if query == "-h":  # -h is not a query here: the help, as for every other command
+        click.echo(click.get_current_context().get_help())
+        return
     import json  # deferred: start-up time (each command imports what it uses)
 
     from pyflash.core.query.table import hit_table  # deferred: start-up time (each command imports what it uses)
