@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING, Any
 from pyflash.core.clock import day_to_date
 from pyflash.core.decks.model import Card, DeckFile, in_deck
 from pyflash.core.errors import PyflashError
-from pyflash.core.query.facts import CardFacts, FactsTable, load_counts, load_facts
-from pyflash.core.query.parser import parse
-from pyflash.core.query.predicate import Subject, compile_query, deck_filter, earliest_rated_day, uses_counts
 
 if TYPE_CHECKING:
+    from pyflash.core.query.facts import CardFacts
     from pyflash.core.review.store import Store
 
 SORTS = ("due", "ivl", "ease", "lapses", "deck")
@@ -135,6 +133,16 @@ def find(
     ``store`` gives the review facts (None: every card is new). A malformed
     query raises :class:`PyflashError` as ``query:COL: ...``.
     """
+    from pyflash.core.query.facts import FactsTable, load_counts, load_facts  # deferred: start-up time (decks)
+    from pyflash.core.query.parser import parse  # deferred: start-up time (as above)
+    from pyflash.core.query.predicate import (  # deferred: start-up time (as above)
+        Subject,
+        compile_query,
+        deck_filter,
+        earliest_rated_day,
+        uses_counts,
+    )
+
     if sort is not None and sort not in _SORT_KEYS:
         raise PyflashError(f"unknown sort '{sort}' (use one of: {', '.join(SORTS)})")
     node = parse(query)
