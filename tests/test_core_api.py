@@ -96,7 +96,8 @@ def test_select_deck_search_and_cards_in(tmp_path, clock):
         assert [c.q for c in ws.cards_in("P::A")] == ["list.append?"]
         assert len(ws.cards_in()) == 2
         assert [c.q for c in ws.search("APPEND")] == ["list.append?"]
-        assert [c.q for c in ws.search("lists none")] == ["list.append?"]  # a tag and the answer
+        assert [c.q for c in ws.search("tag:lists none")] == ["list.append?"]  # a tag and the answer
+        assert ws.search("lists") == []  # bare words look in the text, not the tags (docs/search.md)
         assert [c.q for c in ws.search("default", deck="P::A")] == []
         assert len(ws.search("")) == 2
 

@@ -441,3 +441,42 @@ def help_cmd(topic: str | None) -> None:
         docs.list_topics(pyflash_paths.docs_dir(), console)
     else:
         docs.show(docs.find(pyflash_paths.docs_dir(), topic), console)
+
+
+@cli.command(
+    "search",
+    # A query may start with "-": no short options here, and unknown options are kept as arguments.
+    context_settings={**CONTEXT, "help_option_names": ["--help"], "ignore_unknown_options": True},
+)
+@click.argument("query")
+@deck_paths
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the cards found (see docs/search.md).")
+@click.option(
+    "--sort", type=click.Choice(["due", "ivl", "ease", "lapses", "deck"]), help="Order (default: deck order)."
+)
+@home_option
+def search_cmd(query: str, paths: tuple[str, ...], as_json: bool, sort: str | None) -> None:
+    """Find cards: words, "a phrase", deck:, tag:, is:due, prop:ivl>=10, rated:1, id:, -, or, ( ).
+
+    Prints a table of the cards found (id, deck, state, due, interval, ease,
+    lapses, reviews, question), or a JSON list with --json. A malformed query
+    exits 2 and names the column of the mistake. See docs/search.md.
+    """
+    if query == "-h":  # -h is not a query here: the help, as for every other command
+        click.echo(click.get_current_context().get_help())
+        return
+    import json  # deferred: start-up time (each command imports what it uses)
+
+    from pyflash.core.query.table import hit_table  # deferred: start-up time (each command imports what it uses)
+    from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
+
+    with open_workspace(paths or None, locations=pyflash_paths.locations(), read_only=True) as ws:
+        hits = ws.search(query, sort=sort)
+        if ws.result.errors:
+            click.echo(f"{len(ws.result.errors)} deck error(s): those cards were not searched; "
+                       "run `pyflash check` for details", err=True)
+        if as_json:
+            click.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
+        else:
+            click.echo(hit_table(hits))
+

@@ -126,9 +126,17 @@ class Workspace:
         """The cards of ``deck`` and its subdecks (every card when None), in deck order."""
         return [card for f in self._files(deck) for card in f.cards]
 
-    def search(self, text: str, deck: str | None = None) -> list[Card]:
-        """Cards (of ``deck``, when given) containing every word of ``text``, case-insensitively."""
-        return query.search(self._files(deck), text)
+    def search(self, text: str, deck: str | None = None, *, sort: str | None = None) -> list[query.SearchHit]:
+        """The cards (of ``deck``, when given) that match the query ``text`` (docs/search.md).
+
+        Each hit has the card (``hit.card``; ``hit.q``, ``hit.key``...) and its
+        review facts today; ``sort``: due, ivl, ease, lapses or deck (default:
+        deck order). A malformed query raises PyflashError ``query:COL: ...``.
+        """
+        return query.find(
+            self._files(deck), text, self._store, today=self.today,
+            leech_threshold=self.config.leech_threshold, deck=deck, sort=sort,
+        )
 
     def limits_beyond_today(self, new: int | None, reviews: int | None) -> tuple[int | None, int | None]:
         """Daily limits that allow ``new`` / ``reviews`` more cards than were studied today
