@@ -403,3 +403,28 @@ def help_cmd(topic: str | None) -> None:
         docs.list_topics(pyflash_paths.docs_dir(), console)
     else:
         docs.show(docs.find(pyflash_paths.docs_dir(), topic), console)
+
+
+@cli.command(context_settings=CONTEXT)
+@deck_paths
+@click.option("--deck", "deck", metavar="NAME", help="Only this deck and its subdecks.")
+@click.option("--tag", "tag", metavar="T", help="Only cards with this tag.")
+@click.option("--days", "days", type=click.IntRange(1, 3650), default=30, show_default=True, help="Days of due forecast.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see docs/stats.md).")
+@home_option
+def stats(paths: tuple[str, ...], deck: str | None, tag: str | None, days: int, as_json: bool) -> None:
+    """What you did today, what is coming, retention, streak; charts in the terminal."""
+    from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
+
+    with open_workspace(paths or None, locations=pyflash_paths.locations(), read_only=True) as ws:
+        figures = ws.stats(deck, tag, days)
+    if as_json:
+        import json  # deferred: start-up time
+
+        click.echo(json.dumps(figures.to_json(), ensure_ascii=False))
+        return
+    from pyflash import stats_view  # deferred: start-up time (plotext)
+
+    color = sys.stdout.isatty()
+    width = os.get_terminal_size(sys.stdout.fileno()).columns if color else 80
+    click.echo(stats_view.render(figures, color=color, width=width), nl=False)

@@ -26,6 +26,7 @@ class Config:
     backups_keep: int = 7  # daily backups of the review database kept (0: none)
     run_env: tuple[str, ...] = ()  # environment variables `check --run` passes to cards
     timezone: str | None = None  # an IANA name such as "Europe/Berlin"; None: the machine's zone
+    leech_threshold: int = 8  # lapses (failed grades after graduating) that make a card a leech
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         """These settings with other daily limits (None keeps a limit)."""
@@ -45,7 +46,7 @@ class Config:
         return ZoneInfo(self.timezone)
 
 
-_LIMITS = {"new_per_day": (0, 100_000), "reviews_per_day": (0, 1_000_000), "day_starts_at": (0, 23), "backups_keep": (0, 365)}
+_LIMITS = {"new_per_day": (0, 100_000), "reviews_per_day": (0, 1_000_000), "day_starts_at": (0, 23), "backups_keep": (0, 365), "leech_threshold": (1, 1000)}
 
 
 def load_config(path: Path) -> Config:

@@ -8,7 +8,7 @@ with ``pyflash.paths.locations()``): the core never reads the environment.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING
@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 from pyflash.core.clock import Clock, local_day, system_clock, system_zone
 from pyflash.core.config import Config, load_config
 from pyflash.core.decks.loader import LoadResult, explicit_sources, load_decks
-from pyflash.core.decks.model import Card, deck_and_parents
+from pyflash.core.decks.model import Card, deck_and_parents, in_deck
 from pyflash.core.errors import PyflashError
 from pyflash.core.locations import Locations
 from pyflash.core.query import search as query
+from pyflash.core.query import stats as stats_query
 from pyflash.core.review.backup import daily_backup
 from pyflash.core.review.store import Store
 from pyflash.core.scheduling.states import CardStatus
@@ -194,6 +195,18 @@ class Workspace:
         self.result = result if result is not None else self.read_decks()
         self.report = _reconcile(self.result, None if self.read_only else self._store, self.clock)
         return self.report
+
+    def stats(self, deck: str | None = None, tag: str | None = None, days: int = 30) -> stats_query.Stats:
+        """``pyflash stats``: the figures of ``deck`` (and subdecks) and/or ``tag``; every card when neither."""
+        chosen = None if deck is None else self.select_deck(deck)
+        files = [f for f in self.result.files if chosen is None or in_deck(f.deck, chosen)]
+        if tag is None:
+            keys: Iterable[str] = (key for f in files for key in f.keys)
+        else:
+            folded = tag.casefold()
+            keys = [c.key for f in files for c in f.cards if any(t.casefold() == folded for t in c.tags)]
+        db = self._store.connection if self._store is not None else stats_query.empty_database()  # read-only, no file yet
+        return stats_query.compute(db, keys, today=self.today, days=days, leech_threshold=self.config.leech_threshold)
 
     def deck_counts(self) -> list[DeckCounts]:
         """Counts per deck name, parents included (``A`` counts ``A::B``).

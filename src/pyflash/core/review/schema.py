@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TABLES = ("cards", "reviews", "relinks")
 
 _MIGRATE_1 = """
@@ -54,8 +54,19 @@ _MIGRATE_1 = """
         );
 """
 
+# Version 2: indexes for `pyflash stats` (docs/stats.md). The log is read by
+# day with a covering index (no row lookups for a year of reviews), failed
+# review grades (lapses, leeches) through a small partial index, undone grades
+# through a partial index on ``undoes``, and today's new cards by first day.
+_MIGRATE_2 = """
+        CREATE INDEX IF NOT EXISTS reviews_day_stats ON reviews(day, kind, key, grade, answer_ms);
+        CREATE INDEX IF NOT EXISTS reviews_lapses ON reviews(key) WHERE grade < 3 AND kind = 'review';
+        CREATE INDEX IF NOT EXISTS reviews_undoes ON reviews(undoes) WHERE undoes IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS cards_first_day ON cards(first_day);
+"""
+
 # MIGRATIONS[n] is the SQL that brings a database from version n to n + 1.
-MIGRATIONS = {0: _MIGRATE_1}
+MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2}
 
 
 def migrate(db: sqlite3.Connection, version: int) -> int:

@@ -1,0 +1,292 @@
+"""Study statistics: what was done, what is coming, how well it is going.
+
+Every figure is computed by SQL over the store's ``cards`` and ``reviews``
+tables (see docs/stats.md for what each one means). The caller passes the
+selected card keys (the loaded cards of a deck or a tag), today's study day
+and the settings; nothing here reads a clock or a zone.
+
+The selection goes into a temporary table, so card counts and the forecast
+cover exactly the cards ``pyflash decks`` counts (history of deleted cards is
+left out). Review-log figures (today, calendar, retention, streak) cover the
+selected cards too. A grade that was undone does not count, nor does the
+``undo`` row itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pyflash.core.review.schema import migrate
+
+MATURE_DAYS = 21  # an interval of this many days or more makes a card mature
+RETENTION_DAYS = 30  # retention looks at this many study days, today included
+CALENDAR_DAYS = 365  # the calendar heatmap's span, today included
+PASS = 3  # grades from 3 up are a successful recall (SM-2)
+RELEARN_BELOW = 4  # a grade below this today brings the card back today (learning)
+INTERVAL_BINS = (1, 2, 3, 7, 14, 21, 60, 180, 365)  # lower bounds of the interval buckets, in days
+EASINESS_TOP = 30  # easiness of 3.0 and more shares one bucket (tenths)
+
+_GRADES = "r.kind IN ('review', 'repeat') AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"
+_IN_SELECTION = "r.key IN (SELECT key FROM temp.stats_selection)"
+
+
+@dataclass(frozen=True, slots=True)
+class Today:
+    reviews: int = 0  # grades given today (repeats included)
+    new: int = 0  # cards graded for the first time today
+    again: int = 0  # grades below 3 today
+    seconds: float = 0.0  # answer time logged today
+
+    @property
+    def again_rate(self) -> float | None:
+        return self.again / self.reviews if self.reviews else None
+
+
+@dataclass(frozen=True, slots=True)
+class CardCounts:
+    """The selected cards by state; every card is in exactly one of the first six."""
+
+    new: int = 0
+    learning: int = 0  # graded below 4 today: back again today
+    young: int = 0  # interval < 21 days
+    mature: int = 0  # interval >= 21 days
+    suspended: int = 0
+    buried: int = 0
+    leech: int = 0  # lapses >= leech_threshold (overlaps the others)
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """Review grades (of cards learned before) in the last 30 days: passed and all."""
+
+    young_passed: int = 0
+    young_total: int = 0
+    mature_passed: int = 0
+    mature_total: int = 0
+
+    @property
+    def young(self) -> float | None:
+        return self.young_passed / self.young_total if self.young_total else None
+
+    @property
+    def mature(self) -> float | None:
+        return self.mature_passed / self.mature_total if self.mature_total else None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    day: int  # today's study day (a date ordinal)
+    today: Today
+    cards: CardCounts
+    forecast: list[int]  # cards due on today + i, for i in range(days)
+    calendar: dict[int, int]  # study day -> grades, over the past year (days with none left out)
+    retention: Retention
+    intervals: list[tuple[str, int]]  # (bucket label, learned cards)
+    easiness: list[tuple[str, int]]  # (bucket label, learned cards)
+    streak: int  # consecutive study days with a grade, up to today (or yesterday)
+    leech_threshold: int = 8
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``pyflash stats --json`` object (docs/stats.md)."""
+        t, c, r = self.today, self.cards, self.retention
+        return {
+            "date": date.fromordinal(self.day).isoformat(),
+            "cards": {
+                "new": c.new, "learning": c.learning, "young": c.young, "mature": c.mature,
+                "suspended": c.suspended, "buried": c.buried, "leech": c.leech,
+            },
+            "today": {
+                "reviews": t.reviews, "new": t.new, "again": t.again,
+                "again_rate": t.again_rate, "seconds": round(t.seconds, 3),
+            },
+            "forecast": [
+                {"date": date.fromordinal(self.day + i).isoformat(), "due": n} for i, n in enumerate(self.forecast)
+            ],
+            "calendar": [{"date": date.fromordinal(d).isoformat(), "reviews": n} for d, n in sorted(self.calendar.items())],
+            "retention": {
+                "young": r.young, "mature": r.mature,
+                "young_reviews": r.young_total, "mature_reviews": r.mature_total,
+            },
+            "intervals": [{"days": label, "cards": n} for label, n in self.intervals],
+            "easiness": [{"ease": label, "cards": n} for label, n in self.easiness],
+            "streak": self.streak,
+            "leech_threshold": self.leech_threshold,
+        }
+
+
+def compute(
+    db: sqlite3.Connection, keys: Iterable[str], *, today: int, days: int = 30, leech_threshold: int = 8
+) -> Stats:
+    """Every figure of ``pyflash stats`` for the cards ``keys``, on study day ``today``."""
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}")
+    _select(db, keys)
+    try:
+        cards, forecast, intervals, easiness = _card_figures(db, today, days, leech_threshold)
+        calendar = _calendar(db, today - CALENDAR_DAYS + 1, today)
+        return Stats(
+            day=today,
+            today=_today(db, today),
+            cards=cards,
+            forecast=forecast,
+            calendar=calendar,
+            retention=_retention(db, today),
+            intervals=intervals,
+            easiness=easiness,
+            streak=_streak(db, today, calendar),
+            leech_threshold=leech_threshold,
+        )
+    finally:
+        db.execute("DELETE FROM temp.stats_selection")
+
+
+def empty_database() -> sqlite3.Connection:
+    """An empty store in memory (for a read-only workspace with no database yet)."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    migrate(db, 0)
+    return db
+
+
+def _select(db: sqlite3.Connection, keys: Iterable[str]) -> None:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS stats_selection (key TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute("DELETE FROM temp.stats_selection")
+    db.executemany("INSERT OR IGNORE INTO temp.stats_selection VALUES (?)", ((k,) for k in keys))
+
+
+def _interval_bucket_sql() -> str:
+    whens = " ".join(f"WHEN c.interval >= {lo} THEN {lo}" for lo in reversed(INTERVAL_BINS))
+    return f"CASE {whens} ELSE 0 END"
+
+
+def _interval_label(lo: int) -> str:
+    i = INTERVAL_BINS.index(lo) if lo in INTERVAL_BINS else -1
+    if lo == 0:
+        return "0"
+    if i == len(INTERVAL_BINS) - 1:
+        return f"{lo}+"
+    hi = INTERVAL_BINS[i + 1] - 1
+    return str(lo) if hi == lo else f"{lo}-{hi}"
+
+
+# One pass over the selection: state, interval and easiness buckets, forecast day.
+_CARDS_SQL = """
+SELECT
+    CASE
+        WHEN c.suspended THEN 'suspended'
+        WHEN COALESCE(c.buried_until, 0) > :today THEN 'buried'
+        WHEN c.due_day IS NULL THEN 'new'
+        WHEN c.last_day = :today AND c.last_grade < :relearn THEN 'learning'
+        WHEN c.interval < :mature THEN 'young'
+        ELSE 'mature'
+    END AS state,
+    CASE WHEN c.due_day IS NOT NULL THEN {interval_bucket} END AS ivl,
+    CASE WHEN c.due_day IS NOT NULL THEN MIN(c.easiness / 10, :ease_top) END AS ease,
+    CASE
+        WHEN c.due_day IS NULL OR c.suspended OR c.due_day >= :end THEN NULL
+        WHEN c.due_day <= :today AND c.last_day = :today THEN NULL
+        WHEN COALESCE(c.buried_until, 0) > MAX(c.due_day, :today) THEN NULL
+        ELSE MAX(c.due_day, :today)
+    END AS fday,
+    COUNT(*)
+FROM temp.stats_selection s LEFT JOIN cards c ON c.key = s.key
+GROUP BY state, ivl, ease, fday
+"""
+
+# Lapses: failed first-of-the-day grades of a card that had passed (repetitions > 0).
+_LEECH_SQL = """
+SELECT COUNT(*) FROM (
+    SELECT r.key FROM reviews r
+    WHERE r.grade < 3 AND r.kind = 'review' AND {in_selection}
+      AND r.before IS NOT NULL AND json_extract(r.before, '$.repetitions') > 0
+      AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)
+    GROUP BY r.key HAVING COUNT(*) >= :threshold
+)
+"""
+
+
+def _card_figures(
+    db: sqlite3.Connection, today: int, days: int, leech_threshold: int
+) -> tuple[CardCounts, list[int], list[tuple[str, int]], list[tuple[str, int]]]:
+    args = {"today": today, "relearn": RELEARN_BELOW, "mature": MATURE_DAYS, "ease_top": EASINESS_TOP, "end": today + days}
+    states: dict[str, int] = {}
+    forecast = [0] * days
+    ivl: dict[int, int] = {}
+    ease: dict[int, int] = {}
+    for state, ivl_lo, ease_tenths, fday, n in db.execute(_CARDS_SQL.format(interval_bucket=_interval_bucket_sql()), args):
+        states[state] = states.get(state, 0) + n
+        if ivl_lo is not None:
+            ivl[ivl_lo] = ivl.get(ivl_lo, 0) + n
+            ease[ease_tenths] = ease.get(ease_tenths, 0) + n
+        if fday is not None:
+            forecast[fday - today] += n
+    leech = db.execute(_LEECH_SQL.format(in_selection=_IN_SELECTION), {"threshold": leech_threshold}).fetchone()[0]
+    counts = CardCounts(
+        new=states.get("new", 0), learning=states.get("learning", 0), young=states.get("young", 0),
+        mature=states.get("mature", 0), suspended=states.get("suspended", 0), buried=states.get("buried", 0),
+        leech=int(leech),
+    )
+    intervals = [(_interval_label(lo), n) for lo, n in sorted(ivl.items())]
+    easiness = [
+        (f"{t / 10:.1f}+" if t >= EASINESS_TOP else f"{t / 10:.1f}", n) for t, n in sorted(ease.items())
+    ]
+    return counts, forecast, intervals, easiness
+
+
+def _today(db: sqlite3.Connection, today: int) -> Today:
+    reviews, again, ms = db.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(r.grade < {PASS}), 0), COALESCE(SUM(r.answer_ms), 0)"
+        f" FROM reviews r WHERE r.day = ? AND {_GRADES} AND {_IN_SELECTION}",
+        (today,),
+    ).fetchone()
+    new = db.execute(
+        "SELECT COUNT(*) FROM cards WHERE first_day = ? AND key IN (SELECT key FROM temp.stats_selection)", (today,)
+    ).fetchone()[0]
+    return Today(int(reviews), int(new), int(again), int(ms) / 1000)
+
+
+def _calendar(db: sqlite3.Connection, first: int, last: int) -> dict[int, int]:
+    rows = db.execute(
+        f"SELECT r.day, COUNT(*) FROM reviews r WHERE r.day BETWEEN ? AND ? AND {_GRADES} AND {_IN_SELECTION}"
+        " GROUP BY r.day",
+        (first, last),
+    )
+    return {int(d): int(n) for d, n in rows}
+
+
+def _retention(db: sqlite3.Connection, today: int) -> Retention:
+    row = db.execute(
+        f"""
+        SELECT
+            COALESCE(SUM(ivl < :mature AND grade >= :pass), 0), COALESCE(SUM(ivl < :mature), 0),
+            COALESCE(SUM(ivl >= :mature AND grade >= :pass), 0), COALESCE(SUM(ivl >= :mature), 0)
+        FROM (
+            SELECT r.grade AS grade, json_extract(r.before, '$.interval') AS ivl FROM reviews r
+            WHERE r.day BETWEEN :first AND :today AND r.kind = 'review' AND {_GRADES} AND {_IN_SELECTION}
+              AND r.before IS NOT NULL AND json_extract(r.before, '$.due_day') IS NOT NULL
+        )
+        """,
+        {"mature": MATURE_DAYS, "pass": PASS, "first": today - RETENTION_DAYS + 1, "today": today},
+    ).fetchone()
+    return Retention(*(int(v) for v in row))
+
+
+def _streak(db: sqlite3.Connection, today: int, calendar: dict[int, int]) -> int:
+    """Consecutive days with a grade, ending today (or yesterday, while today is still to come)."""
+    day = today if calendar.get(today) else today - 1
+    streak = 0
+    window, first = calendar, today - CALENDAR_DAYS + 1
+    while True:
+        while day >= first and window.get(day):
+            streak += 1
+            day -= 1
+        if day >= first:
+            return streak
+        # The streak reaches past the window: read the year before it.
+        first -= CALENDAR_DAYS
+        window = _calendar(db, first, day)
+        if not window:
+            return streak
