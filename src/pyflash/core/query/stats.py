@@ -31,7 +31,7 @@ INTERVAL_BINS = (1, 2, 3, 7, 14, 21, 60, 180, 365)  # lower bounds of the interv
 EASINESS_TOP = 30  # easiness of 3.0 and more shares one bucket (tenths)
 
 _GRADES = "r.kind IN ('review', 'repeat') AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"
-_IN_SELECTION = "r.key IN (SELECT key FROM temp.stats_selection)"
+_IN_SELECTION = "+r.key IN (SELECT key FROM temp.stats_selection)"  # "+": read by day, not key
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,12 +196,13 @@ FROM temp.stats_selection s LEFT JOIN cards c ON c.key = s.key
 GROUP BY state, ivl, ease, fday
 """
 
-# Lapses: failed first-of-the-day grades of a card that had passed (repetitions > 0).
+# Lapses: failed first-of-the-day grades of a card that had passed (repetitions > 0 before).
+# The terms match the partial index reviews_lapses (schema version 2).
 _LEECH_SQL = """
 SELECT COUNT(*) FROM (
     SELECT r.key FROM reviews r
     WHERE r.grade < 3 AND r.kind = 'review' AND {in_selection}
-      AND r.before IS NOT NULL AND json_extract(r.before, '$.repetitions') > 0
+      AND r.prev_repetitions > 0
       AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)
     GROUP BY r.key HAVING COUNT(*) >= :threshold
 )
@@ -264,9 +265,9 @@ def _retention(db: sqlite3.Connection, today: int) -> Retention:
             COALESCE(SUM(ivl < :mature AND grade >= :pass), 0), COALESCE(SUM(ivl < :mature), 0),
             COALESCE(SUM(ivl >= :mature AND grade >= :pass), 0), COALESCE(SUM(ivl >= :mature), 0)
         FROM (
-            SELECT r.grade AS grade, json_extract(r.before, '$.interval') AS ivl FROM reviews r
+            SELECT r.grade AS grade, r.prev_interval AS ivl FROM reviews r
             WHERE r.day BETWEEN :first AND :today AND r.kind = 'review' AND {_GRADES} AND {_IN_SELECTION}
-              AND r.before IS NOT NULL AND json_extract(r.before, '$.due_day') IS NOT NULL
+              AND r.prev_interval > 0
         )
         """,
         {"mature": MATURE_DAYS, "pass": PASS, "first": today - RETENTION_DAYS + 1, "today": today},
