@@ -172,6 +172,7 @@ def main() -> None:
         db = sqlite3.connect(store, isolation_level=None)
         for index in ("reviews_day_stats", "reviews_lapses", "reviews_undoes", "cards_first_day"):
             db.execute(f"DROP INDEX {index}")
+        db.execute("CREATE INDEX reviews_day ON reviews(day)")  # as in schema version 1
         db.execute("PRAGMA user_version = 2")  # keep the store from re-adding them on open
         db.close()
         bare = in_process(work / "decks", home, 3)
@@ -182,7 +183,7 @@ def main() -> None:
         print(f"compute beyond start-up (difference):      {med['stats --json'] - med['decks']:.3f} s  (goal <= 0.3 s)")
         print(f"ratio stats / decks:                       {med['stats --json'] / med['decks']:.2f}x")
         print(f"Workspace.stats() in process, median:      {core:.3f} s")
-        print(f"... without the schema-2 indexes:          {bare:.3f} s")
+        print(f"... with schema 1's indexes:            {bare:.3f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -206,7 +206,10 @@ class Workspace:
             folded = tag.casefold()
             keys = [c.key for f in files for c in f.cards if any(t.casefold() == folded for t in c.tags)]
         db = self._store.connection if self._store is not None else stats_query.empty_database()  # read-only, no file yet
-        return stats_query.compute(db, keys, today=self.today, days=days, leech_threshold=self.config.leech_threshold)
+        return stats_query.compute(
+            db, keys, today=self.today, days=days, leech_threshold=self.config.leech_threshold,
+            whole_log=deck is None and tag is None,
+        )
 
     def deck_counts(self) -> list[DeckCounts]:
         """Counts per deck name, parents included (``A`` counts ``A::B``).

@@ -31,7 +31,6 @@ INTERVAL_BINS = (1, 2, 3, 7, 14, 21, 60, 180, 365)  # lower bounds of the interv
 EASINESS_TOP = 30  # easiness of 3.0 and more shares one bucket (tenths)
 
 _GRADES = "r.kind IN ('review', 'repeat') AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"
-_IN_SELECTION = "+r.key IN (SELECT key FROM temp.stats_selection)"  # "+": read by day, not key
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,29 +118,41 @@ class Stats:
 
 
 def compute(
-    db: sqlite3.Connection, keys: Iterable[str], *, today: int, days: int = 30, leech_threshold: int = 8
+    db: sqlite3.Connection,
+    keys: Iterable[str],
+    *,
+    today: int,
+    days: int = 30,
+    leech_threshold: int = 8,
+    whole_log: bool = False,
 ) -> Stats:
-    """Every figure of ``pyflash stats`` for the cards ``keys``, on study day ``today``."""
+    """Every figure of ``pyflash stats`` for the cards ``keys``, on study day ``today``.
+
+    ``whole_log``: ``keys`` are all the loaded cards, and the review-log
+    figures (today, calendar, retention, streak) cover the whole log, grades of
+    cards since deleted or edited included. Otherwise they cover the grades of
+    ``keys`` only.
+    """
     if days < 1:
         raise ValueError(f"days must be at least 1, not {days}")
-    _select(db, keys)
+    sel = _Selection(db, keys, whole_log)
     try:
-        cards, forecast, intervals, easiness = _card_figures(db, today, days, leech_threshold)
-        calendar = _calendar(db, today - CALENDAR_DAYS + 1, today)
+        cards, forecast, intervals, easiness = _card_figures(db, sel, today, days, leech_threshold)
+        calendar = _calendar(db, sel, today - CALENDAR_DAYS + 1, today)
         return Stats(
             day=today,
-            today=_today(db, today),
+            today=_today(db, sel, today),
             cards=cards,
             forecast=forecast,
             calendar=calendar,
-            retention=_retention(db, today),
+            retention=_retention(db, sel, today),
             intervals=intervals,
             easiness=easiness,
-            streak=_streak(db, today, calendar),
+            streak=_streak(db, sel, today, calendar),
             leech_threshold=leech_threshold,
         )
     finally:
-        db.execute("DELETE FROM temp.stats_selection")
+        db.execute("DELETE FROM temp.stats_keys")
 
 
 def empty_database() -> sqlite3.Connection:
@@ -151,10 +162,45 @@ def empty_database() -> sqlite3.Connection:
     return db
 
 
-def _select(db: sqlite3.Connection, keys: Iterable[str]) -> None:
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS stats_selection (key TEXT PRIMARY KEY) WITHOUT ROWID")
-    db.execute("DELETE FROM temp.stats_selection")
-    db.executemany("INSERT OR IGNORE INTO temp.stats_selection VALUES (?)", ((k,) for k in keys))
+class _Selection:
+    """The selected cards as SQL conditions on a key column.
+
+    The smaller side goes into ``temp.stats_keys``: the selected keys, or (for
+    every loaded card) the store's keys of cards no longer in any deck.
+    ``size`` counts the selected cards, with or without a row in the store.
+    """
+
+    def __init__(self, db: sqlite3.Connection, keys: Iterable[str], whole_log: bool) -> None:
+        wanted = set(keys)
+        self.size = len(wanted)
+        self.whole_log = whole_log
+        if whole_log:
+            rows = {r[0] for r in db.execute("SELECT key FROM cards")} - wanted
+            self.excluding = True
+        else:
+            rows = wanted
+            self.excluding = False
+        self.empty = not rows
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS stats_keys (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.execute("BEGIN")
+        try:
+            db.execute("DELETE FROM temp.stats_keys")
+            db.executemany("INSERT INTO temp.stats_keys VALUES (?)", ((k,) for k in sorted(rows)))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def cards(self, column: str) -> str:
+        """The condition that ``column`` (a key) is one of the selected cards."""
+        if self.excluding:
+            return "1" if self.empty else f"+{column} NOT IN (SELECT key FROM temp.stats_keys)"
+        return f"+{column} IN (SELECT key FROM temp.stats_keys)"  # "+": look rows up by day, not by key
+
+    def log(self, column: str) -> str:
+        """The condition for review-log figures: every row, or the selected cards' rows."""
+        return "1" if self.whole_log else self.cards(column)
 
 
 def _interval_bucket_sql() -> str:
@@ -192,7 +238,7 @@ SELECT
         ELSE MAX(c.due_day, :today)
     END AS fday,
     COUNT(*)
-FROM temp.stats_selection s LEFT JOIN cards c ON c.key = s.key
+FROM cards c WHERE {selected}
 GROUP BY state, ivl, ease, fday
 """
 
@@ -201,8 +247,7 @@ GROUP BY state, ivl, ease, fday
 _LEECH_SQL = """
 SELECT COUNT(*) FROM (
     SELECT r.key FROM reviews r
-    WHERE r.grade < 3 AND r.kind = 'review' AND {in_selection}
-      AND r.prev_repetitions > 0
+    WHERE r.grade < 3 AND r.kind = 'review' AND r.prev_repetitions > 0 AND {selected}
       AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)
     GROUP BY r.key HAVING COUNT(*) >= :threshold
 )
@@ -210,23 +255,25 @@ SELECT COUNT(*) FROM (
 
 
 def _card_figures(
-    db: sqlite3.Connection, today: int, days: int, leech_threshold: int
+    db: sqlite3.Connection, sel: _Selection, today: int, days: int, leech_threshold: int
 ) -> tuple[CardCounts, list[int], list[tuple[str, int]], list[tuple[str, int]]]:
     args = {"today": today, "relearn": RELEARN_BELOW, "mature": MATURE_DAYS, "ease_top": EASINESS_TOP, "end": today + days}
     states: dict[str, int] = {}
     forecast = [0] * days
     ivl: dict[int, int] = {}
     ease: dict[int, int] = {}
-    for state, ivl_lo, ease_tenths, fday, n in db.execute(_CARDS_SQL.format(interval_bucket=_interval_bucket_sql()), args):
+    sql = _CARDS_SQL.format(interval_bucket=_interval_bucket_sql(), selected=sel.cards("c.key"))
+    for state, ivl_lo, ease_tenths, fday, n in db.execute(sql, args):
         states[state] = states.get(state, 0) + n
         if ivl_lo is not None:
             ivl[ivl_lo] = ivl.get(ivl_lo, 0) + n
             ease[ease_tenths] = ease.get(ease_tenths, 0) + n
         if fday is not None:
             forecast[fday - today] += n
-    leech = db.execute(_LEECH_SQL.format(in_selection=_IN_SELECTION), {"threshold": leech_threshold}).fetchone()[0]
+    leech = db.execute(_LEECH_SQL.format(selected=sel.cards("r.key")), {"threshold": leech_threshold}).fetchone()[0]
+    stored = sum(n for state, n in states.items() if state != "new")
     counts = CardCounts(
-        new=states.get("new", 0), learning=states.get("learning", 0), young=states.get("young", 0),
+        new=sel.size - stored, learning=states.get("learning", 0), young=states.get("young", 0),
         mature=states.get("mature", 0), suspended=states.get("suspended", 0), buried=states.get("buried", 0),
         leech=int(leech),
     )
@@ -237,28 +284,32 @@ def _card_figures(
     return counts, forecast, intervals, easiness
 
 
-def _today(db: sqlite3.Connection, today: int) -> Today:
+def _today(db: sqlite3.Connection, sel: _Selection, today: int) -> Today:
     reviews, again, ms = db.execute(
         f"SELECT COUNT(*), COALESCE(SUM(r.grade < {PASS}), 0), COALESCE(SUM(r.answer_ms), 0)"
-        f" FROM reviews r WHERE r.day = ? AND {_GRADES} AND {_IN_SELECTION}",
+        f" FROM reviews r WHERE r.day = ? AND {_GRADES} AND {sel.log('r.key')}",
         (today,),
     ).fetchone()
-    new = db.execute(
-        "SELECT COUNT(*) FROM cards WHERE first_day = ? AND key IN (SELECT key FROM temp.stats_selection)", (today,)
-    ).fetchone()[0]
+    # New cards: first graded today (as the daily limit counts them; an undo takes the first grade back).
+    new = db.execute(f"SELECT COUNT(*) FROM cards c WHERE c.first_day = ? AND {sel.cards('c.key')}", (today,)).fetchone()[0]
     return Today(int(reviews), int(new), int(again), int(ms) / 1000)
 
 
-def _calendar(db: sqlite3.Connection, first: int, last: int) -> dict[int, int]:
-    rows = db.execute(
-        f"SELECT r.day, COUNT(*) FROM reviews r WHERE r.day BETWEEN ? AND ? AND {_GRADES} AND {_IN_SELECTION}"
-        " GROUP BY r.day",
+def _calendar(db: sqlite3.Connection, sel: _Selection, first: int, last: int) -> dict[int, int]:
+    """Grades per day; undone grades are counted apart and taken off (there are few)."""
+    where = f"r.day BETWEEN ? AND ? AND r.kind IN ('review', 'repeat') AND {sel.log('r.key')}"
+    days = {int(d): int(n) for d, n in db.execute(f"SELECT r.day, COUNT(*) FROM reviews r WHERE {where} GROUP BY r.day", (first, last))}
+    undone = db.execute(
+        f"SELECT r.day, COUNT(*) FROM reviews u JOIN reviews r ON r.id = u.undoes"
+        f" WHERE u.undoes IS NOT NULL AND {where} GROUP BY r.day",
         (first, last),
     )
-    return {int(d): int(n) for d, n in rows}
+    for d, n in undone:
+        days[int(d)] -= int(n)
+    return {d: n for d, n in days.items() if n}
 
 
-def _retention(db: sqlite3.Connection, today: int) -> Retention:
+def _retention(db: sqlite3.Connection, sel: _Selection, today: int) -> Retention:
     row = db.execute(
         f"""
         SELECT
@@ -266,7 +317,7 @@ def _retention(db: sqlite3.Connection, today: int) -> Retention:
             COALESCE(SUM(ivl >= :mature AND grade >= :pass), 0), COALESCE(SUM(ivl >= :mature), 0)
         FROM (
             SELECT r.grade AS grade, r.prev_interval AS ivl FROM reviews r
-            WHERE r.day BETWEEN :first AND :today AND r.kind = 'review' AND {_GRADES} AND {_IN_SELECTION}
+            WHERE r.day BETWEEN :first AND :today AND r.kind = 'review' AND {_GRADES} AND {sel.log("r.key")}
               AND r.prev_interval > 0
         )
         """,
@@ -275,19 +326,19 @@ def _retention(db: sqlite3.Connection, today: int) -> Retention:
     return Retention(*(int(v) for v in row))
 
 
-def _streak(db: sqlite3.Connection, today: int, calendar: dict[int, int]) -> int:
+def _streak(db: sqlite3.Connection, sel: _Selection, today: int, calendar: dict[int, int]) -> int:
     """Consecutive days with a grade, ending today (or yesterday, while today is still to come)."""
     day = today if calendar.get(today) else today - 1
     streak = 0
-    window, first = calendar, today - CALENDAR_DAYS + 1
-    while True:
-        while day >= first and window.get(day):
-            streak += 1
-            day -= 1
-        if day >= first:
-            return streak
-        # The streak reaches past the window: read the year before it.
-        first -= CALENDAR_DAYS
-        window = _calendar(db, first, day)
-        if not window:
-            return streak
+    first = today - CALENDAR_DAYS + 1
+    while day >= first and calendar.get(day):
+        streak += 1
+        day -= 1
+    if day >= first:
+        return streak
+    # The streak goes back past the calendar: one look-up per day (an index seek each).
+    sql = f"SELECT EXISTS (SELECT 1 FROM reviews r WHERE r.day = ? AND {_GRADES} AND {sel.log('r.key')})"
+    while db.execute(sql, (day,)).fetchone()[0]:
+        streak += 1
+        day -= 1
+    return streak
