@@ -231,3 +231,14 @@ def test_cli_mistakes_exit_2(tmp_path, capsys):
     assert code == 2 and "no deck named 'Nope'" in err
     code, _, err = run_main(["stats", str(deck), "--days", "0"], capsys)
     assert code == 2
+
+
+def test_a_buried_card_is_forecast_on_its_first_day_back(tmp_path):
+    write_deck(tmp_path / "decks", "s.yaml", "deck: S\ncards:\n  - {id: s, q: s?, a: s}\n  - {id: t, q: t?, a: t}\n")
+    with open_workspace([str(tmp_path / "decks")], clock=FakeClock(NOW), zone=UTC) as ws:
+        _grade(ws.store, _state("s", ivl=3, reps=1, due=D - 1, last=D - 4, grade=4, first=D - 4), 4)
+        _grade(ws.store, _state("t", ivl=3, reps=1, due=D, last=D - 3, grade=4, first=D - 3), 4)
+        ws.store.update("s", "S", "s", buried_until=D + 2)
+        s = ws.stats(days=4)
+        assert s.forecast == [1, 0, 1, 0] and s.cards.buried == 1 and s.cards.young == 1
+        assert {r.name: r.due for r in ws.deck_counts()}["S"] == 1

@@ -234,8 +234,8 @@ SELECT
     CASE
         WHEN c.due_day IS NULL OR c.suspended OR c.due_day >= :end THEN NULL
         WHEN c.due_day <= :today AND c.last_day = :today THEN NULL
-        WHEN COALESCE(c.buried_until, 0) > MAX(c.due_day, :today) THEN NULL
-        ELSE MAX(c.due_day, :today)
+        WHEN COALESCE(c.buried_until, 0) >= :end THEN NULL
+        ELSE MAX(c.due_day, :today, COALESCE(c.buried_until, 0))  -- a buried card: its first day back
     END AS fday,
     COUNT(*)
 FROM cards c WHERE {selected}
