@@ -8,7 +8,7 @@ with ``pyflash.paths.locations()``): the core never reads the environment.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from pyflash.core.decks.model import Card, DeckFile, deck_and_parents
 from pyflash.core.errors import PyflashError
 from pyflash.core.locations import Locations
 from pyflash.core.query import search as query
+from pyflash.core.query import stats as stats_query
 from pyflash.core.query.selection import Selection, check_tags, deck_matches, resolve_deck
 from pyflash.core.review.backup import daily_backup
 from pyflash.core.review.queue import NEW, Limits, allowed_new
@@ -239,6 +240,21 @@ class Workspace:
         self.result = result if result is not None else self.read_decks()
         self.report = _reconcile(self.result, self._store, self.clock, edited, relink=not self.read_only)
         return self.report
+
+    def stats(self, deck: str | None = None, days: int = 30) -> stats_query.Stats:
+        """``pyflash stats``: the figures of ``deck`` (and subdecks) and the tags chosen with
+        :meth:`select`; every card when neither."""
+        chosen = None if deck is None else self.select_deck(deck)
+        keys: Iterable[str]
+        if self.tags:
+            keys = [c.key for c in Selection(chosen, self.tags).cards(self.result.files)]
+        else:
+            keys = (key for f in self._files(chosen) for key in f.keys)
+        db = self._store.connection if self._store is not None else stats_query.empty_database()  # read-only, no file yet
+        return stats_query.compute(
+            db, keys, today=self.today, days=days, leech_threshold=self.config.leech_threshold,
+            whole_log=deck is None and not self.tags,
+        )
 
     def deck_counts(self, deck: str | None = None) -> list[DeckCounts]:
         """Counts per deck name, parents included (``A`` counts ``A::B``); only ``deck``

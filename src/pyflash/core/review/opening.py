@@ -68,7 +68,8 @@ def _prepare(path: Path, db: sqlite3.Connection, check: bool) -> None:
     if check and version:
         problems = open_check(db)
         if problems:
-            raise _refuse(path, f"is damaged ({problems[0]})", DOCTOR)
+            first = " ".join(problems[0].split())  # SQLite's report may span lines; the message is one
+            raise _refuse(path, f"is damaged ({first})", DOCTOR)
     migrate(db, version)
 
 

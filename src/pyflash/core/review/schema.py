@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TABLES = ("cards", "reviews", "relinks")
 
 _MIGRATE_1 = """
@@ -54,8 +54,28 @@ _MIGRATE_1 = """
         );
 """
 
+# Version 2: for `pyflash stats` (docs/stats.md). Two virtual columns read the
+# card's state before a grade out of its JSON (computed on read and stored only
+# in the indexes; NULL when the JSON is missing or damaged), so no query parses
+# JSON row by row. The log is read by day through a covering index (it replaces
+# the index on day alone), lapses (failed grades of a card that had passed)
+# through a small partial index, undone grades through a partial index on
+# ``undoes``, and today's new cards by first day.
+_MIGRATE_2 = """
+        ALTER TABLE reviews ADD COLUMN prev_interval INTEGER
+            GENERATED ALWAYS AS (CASE WHEN json_valid(before) THEN json_extract(before, '$.interval') END) VIRTUAL;
+        ALTER TABLE reviews ADD COLUMN prev_repetitions INTEGER
+            GENERATED ALWAYS AS (CASE WHEN json_valid(before) THEN json_extract(before, '$.repetitions') END) VIRTUAL;
+        DROP INDEX IF EXISTS reviews_day;
+        CREATE INDEX reviews_day_stats ON reviews(day, kind, key, grade, answer_ms, prev_interval);
+        CREATE INDEX reviews_lapses ON reviews(key, grade, kind, prev_repetitions)
+            WHERE grade < 3 AND kind = 'review' AND prev_repetitions > 0;
+        CREATE INDEX reviews_undoes ON reviews(undoes) WHERE undoes IS NOT NULL;
+        CREATE INDEX cards_first_day ON cards(first_day);
+"""
+
 # MIGRATIONS[n] is the SQL that brings a database from version n to n + 1.
-MIGRATIONS = {0: _MIGRATE_1}
+MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2}
 
 
 def migrate(db: sqlite3.Connection, version: int) -> int:

@@ -4,73 +4,27 @@ User mistakes (a bad deck, a bad flag, a missing path, a corrupt database)
 print one line and exit 2; they never end in a traceback.
 """
 
+
 from __future__ import annotations
 
 import gc
 import os
 import sys
-import unicodedata
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from pyflash import __version__
 from pyflash import paths as pyflash_paths
+from pyflash.cli import more
+from pyflash.cli.options import CONTEXT, Group, cell_width, deck_paths, fail, home_option, pad, tag_option
 from pyflash.core.errors import PyflashError
 
 if TYPE_CHECKING:
-    from pyflash.core.review.backup import Backup
-    from pyflash.core.review.doctor import Examination, Repair
     from pyflash.core.workspace import Workspace
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    gap = " " * max(0, width - _width(text))
-    return gap + text if right else text + gap
-
-
-def _fail(message: str) -> None:
-    raise PyflashError(message)
-
-
-def _set_home(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value:
-        os.environ["PYFLASH_HOME"] = str(Path(value).expanduser().resolve())
-    return value
-
-
-home_option = click.option(
-    "--home",
-    type=click.Path(file_okay=False),
-    callback=_set_home,
-    expose_value=False,
-    is_eager=True,
-    help="Keep all state, config and cache under this folder (same as PYFLASH_HOME).",
-)
-
-
-class _Group(click.Group):
-    """Lists every command's whole first help line (click would cut it at the width)."""
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = []
-        for name in self.list_commands(ctx):
-            cmd = self.get_command(ctx, name)
-            if cmd is not None and not cmd.hidden:
-                rows.append((name, cmd.get_short_help_str(limit=10_000)))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
-
-
-@click.group(cls=_Group, context_settings=CONTEXT)
+@click.group(cls=Group, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="pyflash")
 @home_option
 def cli() -> None:
@@ -81,12 +35,6 @@ def cli() -> None:
     the folders in PYFLASH_DECKS.
     """
 
-
-deck_paths = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-tag_option = click.option(
-    "--tag", "tags", multiple=True, metavar="TAG",
-    help="Only cards with this tag or one below it (python matches python::io); repeat for any of several.",
-)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -108,9 +56,9 @@ def decks(paths: tuple[str, ...], deck: str | None, tags: tuple[str, ...]) -> No
             click.echo("Add a YAML deck there; see `pyflash check --help` and docs/deck-format.md.")
             return
         top = rows[0].name.count("::") if rows else 0  # with --deck, the selected deck is not indented
-        name_w = max([_width("Deck")] + [_width(_indent(r.name, top)) for r in rows])
-        header = f"{_pad('Deck', name_w)}  {'New':>5}  {'Due':>5}  {'Unseen':>6}  {'Total':>6}  Source"
-        lines = [header, "-" * _width(header)]
+        name_w = max([cell_width("Deck")] + [cell_width(_indent(r.name, top)) for r in rows])
+        header = f"{pad('Deck', name_w)}  {'New':>5}  {'Due':>5}  {'Unseen':>6}  {'Total':>6}  Source"
+        lines = [header, "-" * cell_width(header)]
         overridden = ws.result.overridden_decks()  # the user's copy replaces the bundled deck
         for r in rows:
             origin = ", ".join(sorted(r.origins))
@@ -120,7 +68,7 @@ def decks(paths: tuple[str, ...], deck: str | None, tags: tuple[str, ...]) -> No
             if r.name in overridden:
                 where += " (overrides bundled)"
             lines.append(
-                f"{_pad(_indent(r.name, top), name_w)}  {r.new_today:>5}  {r.due:>5}  {r.new:>6}  {r.total:>6}  {where}"
+                f"{pad(_indent(r.name, top), name_w)}  {r.new_today:>5}  {r.due:>5}  {r.new:>6}  {r.total:>6}  {where}"
             )
         click.echo("\n".join(lines))
         allowed = rows[0].new_today if selection.deck and rows else ws.new_today_all(rows)
@@ -194,7 +142,7 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
     from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     if sandbox and not run_code:
-        _fail("--sandbox works only with --run (plain check runs no deck code)")
+        fail("--sandbox works only with --run (plain check runs no deck code)")
     with open_workspace(paths or None, locations=pyflash_paths.locations()) as ws:
         result = ws.result
         _echo_check_notes(ws)
@@ -320,83 +268,8 @@ def export(
     )
 
 
-@cli.command(context_settings=CONTEXT)
-@click.option("--repair", is_flag=True, help="Copy every readable row into a fresh database; keep the damaged one aside.")
-@click.option("--list", "list_", is_flag=True, help="List the daily backups.")
-@click.option("--restore", metavar="DATE", help="Bring back the backup of DATE (YYYY-MM-DD); the current file is kept aside.")
-@home_option
-def doctor(repair: bool, list_: bool, restore: str | None) -> None:
-    """Check the review database in full (SQLite's integrity_check), repair it, or restore a backup.
-
-    A backup is made on the first study of each day and the last 7 are kept
-    (`backups_keep` in the config). Exits 2 if the database is damaged. See docs/doctor.md.
-    """
-    from datetime import datetime  # deferred: start-up time (the other commands do not need it)
-
-    from pyflash import paths  # deferred: start-up time
-    from pyflash.core.review import backup  # deferred: start-up time
-    from pyflash.core.review import doctor as doc  # deferred: start-up time
-
-    if sum((repair, list_, restore is not None)) > 1:
-        raise click.UsageError("give only one of --repair, --list and --restore")
-    store, folder = paths.store_path(), paths.backups_dir()
-    if list_:
-        _list_backups(backup.list_backups(store, folder), folder)
-    elif restore is not None:
-        chosen, aside = backup.restore(store, restore, now=datetime.now(), folder=folder)
-        click.echo(f"restored the backup of {chosen.day.isoformat()} ({chosen.path}) to {store}")
-        if aside is not None:
-            click.echo(f"the previous file was kept as {aside}")
-    elif not store.exists() and not store.is_symlink():
-        click.echo(f"{store}: no review database yet (the first `pyflash study` makes it); nothing to check")
-    else:
-        report = doc.examine(store)
-        if report.whole:
-            _echo_whole(report, backup.list_backups(store, folder), folder)
-            if repair:
-                click.echo("nothing to repair")
-        elif not repair:
-            for problem in report.problems[:10]:
-                click.echo(f"{store}: {problem}")
-            _fail(
-                f"{store}: the database is damaged ({len(report.problems)} problem(s) found); run "
-                "`pyflash doctor --repair` to copy every readable row into a fresh file, or bring back "
-                "a backup with `pyflash doctor --restore DATE` (see `pyflash doctor --list`)"
-            )
-        else:
-            _echo_repair(doc.repair(store, now=datetime.now()), store)
-
-
-def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
-
-
-def _list_backups(backups: list[Backup], folder: Path) -> None:
-    if not backups:
-        click.echo(f"no backups yet in {folder} (one is made on the first study of each day)")
-        return
-    click.echo(f"backups in {folder}, newest first:")
-    for b in backups:
-        click.echo(f"  {b.day.isoformat()}  {_size(b.size):>9}  {b.path.name}")
-    click.echo("bring one back with `pyflash doctor --restore DATE`")
-
-
-def _echo_whole(report: Examination, backups: list[Backup], folder: Path) -> None:
-    counts = ", ".join(f"{n:,} {table}" for table, n in report.counts.items())
-    click.echo(f"{report.path}: whole (full integrity check passed): {counts}; {_size(report.size)}")
-    newest = f", newest {backups[0].day.isoformat()}" if backups else ""
-    click.echo(f"backups: {len(backups)} in {folder}{newest} (`pyflash doctor --list`)")
-
-
-def _echo_repair(done: Repair, store: Path) -> None:
-    copied = ", ".join(f"{n:,} {table}" for table, n in done.copied.items())
-    click.echo(f"repaired {store}: copied {copied}")
-    lost = {t: n for t, n in done.lost.items() if n}
-    if lost:
-        click.echo("could not read part of: " + ", ".join(lost) + " (those rows are not in the fresh file)")
-    if done.rebuilt_cards:
-        click.echo(f"{done.rebuilt_cards} card(s) rebuilt from their last logged grade")
-    click.echo(f"the damaged file was kept as {done.damaged}")
+for command in (more.doctor, more.help_cmd, more.search_cmd, more.stats):
+    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -423,60 +296,4 @@ def _looks_located(message: str) -> bool:
     head = message.split(": ", 1)[0]
     return head.count(":") >= 2 and head.rsplit(":", 2)[-1].isdigit()
 
-
-if __name__ == "__main__":
-    main()
-
-
-@cli.command("help", context_settings=CONTEXT)
-@click.argument("topic", required=False)
-def help_cmd(topic: str | None) -> None:
-    """Read pyflash's documentation in the terminal: deck format, study keys, scheduling and more."""
-    from rich.console import Console  # deferred: start-up time of the other commands
-
-    from pyflash import help as docs  # deferred: start-up time (rich's Markdown)
-
-    console = Console()
-    if topic is None:
-        docs.list_topics(pyflash_paths.docs_dir(), console)
-    else:
-        docs.show(docs.find(pyflash_paths.docs_dir(), topic), console)
-
-
-@cli.command(
-    "search",
-    # A query may start with "-": no short options here, and unknown options are kept as arguments.
-    context_settings={**CONTEXT, "help_option_names": ["--help"], "ignore_unknown_options": True},
-)
-@click.argument("query")
-@deck_paths
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the cards found (see docs/search.md).")
-@click.option(
-    "--sort", type=click.Choice(["due", "ivl", "ease", "lapses", "deck"]), help="Order (default: deck order)."
-)
-@home_option
-def search_cmd(query: str, paths: tuple[str, ...], as_json: bool, sort: str | None) -> None:
-    """Find cards: words, "a phrase", deck:, tag:, is:due, prop:ivl>=10, rated:1, id:, -, or, ( ).
-
-    Prints a table of the cards found (id, deck, state, due, interval, ease,
-    lapses, reviews, question), or a JSON list with --json. A malformed query
-    exits 2 and names the column of the mistake. See docs/search.md.
-    """
-    if query == "-h":  # -h is not a query here: the help, as for every other command
-        click.echo(click.get_current_context().get_help())
-        return
-    import json  # deferred: start-up time (each command imports what it uses)
-
-    from pyflash.core.query.table import hit_table  # deferred: start-up time (each command imports what it uses)
-    from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
-
-    with open_workspace(paths or None, locations=pyflash_paths.locations(), read_only=True) as ws:
-        hits = ws.search(query, sort=sort)
-        if ws.result.errors:
-            click.echo(f"{len(ws.result.errors)} deck error(s): those cards were not searched; "
-                       "run `pyflash check` for details", err=True)
-        if as_json:
-            click.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
-        else:
-            click.echo(hit_table(hits))
 

@@ -1,0 +1,197 @@
+"""How long `pyflash stats --json` computes, beyond start-up.
+
+Builds, in a temporary folder, 100,000 cards in 100 YAML files and a review
+store of 1,000,000 log rows over them (90% of the cards learned, about three
+years of history, some failed grades, repeats and undos, a few hundred grades
+today). Then times, interleaved, whole processes of:
+
+* ``pyflash decks PATH`` -- the baseline: the same start-up, deck loading
+  (warm cache) and store opening, with the cheap ``decks`` counting;
+* ``pyflash stats PATH --json``.
+
+"Compute beyond start-up" is the difference of the medians (goal <= 0.3 s);
+the ratio of the medians is printed too. It also times ``Workspace.stats()``
+in process (the core alone); with ``--schema-1``, also that call with
+schema 1's indexes instead of schema 2's (very slow).
+
+    python bench/stats.py                 # --reviews 1000000 --cards 100000 --runs 11
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from pyflash import paths  # noqa: E402
+from pyflash.core.clock import local_day  # noqa: E402
+from pyflash.core.review.store import Store  # noqa: E402
+from pyflash.core.workspace import open_workspace  # noqa: E402
+
+CARD_COLS = (
+    "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
+    "buried_until, last_review, last_day, last_grade, first_day"
+)
+STATE_JSON = (
+    '{{"buried_until": null, "deck": "{deck}", "due_day": {due}, "easiness": {ease}, "first_day": {first}, '
+    '"interval": {ivl}, "key": "{key}", "last_day": {last}, "last_grade": {grade}, '
+    '"last_review": "2026-01-01T10:00:00.000+00:00", "repetitions": {reps}, "suspended": false, "text": "q"}}'
+)
+
+
+def generate_decks(root: Path, cards: int, files: int) -> list[tuple[str, str]]:
+    """(key, deck) of every card; cards have ids, so the key is the id."""
+    root.mkdir(parents=True, exist_ok=True)
+    per_file = cards // files
+    out = []
+    for f in range(files):
+        deck = f"Bench::Part {f:03d}"
+        lines = [f"deck: {deck}", "tags: [bench]", "cards:"]
+        for i in range(per_file):
+            n = f * per_file + i
+            lines += [f"  - id: bench-{n}", f"    q: What is {n} + {n}?", f'    a: "{2 * n}"']
+            out.append((f"bench-{n}", deck))
+        (root / f"part-{f:03d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+def build_store(path: Path, cards: list[tuple[str, str]], reviews: int, today: int) -> None:
+    """A store with ``reviews`` log rows written straight into SQLite (the store's schema)."""
+    Store(path).close()
+    rnd = random.Random(12)
+    learned = cards[: len(cards) * 9 // 10]
+    per_card = reviews // len(learned)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("BEGIN")
+    log: list[tuple[object, ...]] = []
+    states: list[tuple[object, ...]] = []
+    for c, (key, deck) in enumerate(learned):
+        n = per_card + (1 if c < reviews - per_card * len(learned) else 0)
+        first = today - rnd.randrange(30, 1100)
+        day, ivl, reps, ease, before = first, 0, 0, 250, None
+        for _ in range(n):
+            grade = rnd.choice((0, 1, 2, 3, 4, 4, 4, 5, 5, 5, 5, 5, 5))
+            kind = "review"
+            if grade < 3:
+                reps, ivl = 0, 1
+            else:
+                reps, ivl = reps + 1, 1 if reps == 0 else 6 if reps == 1 else min(ivl * 2, 400)
+            ease = max(130, ease + (10 if grade >= 4 else -20))
+            due = day + ivl
+            after = STATE_JSON.format(deck=deck, due=due, ease=ease, first=first, ivl=ivl, key=key,
+                                      last=day, grade=grade, reps=reps)
+            log.append((key, deck, "2026-01-01T10:00:00.000+00:00", day, grade, kind, before, after,
+                        rnd.randrange(1500, 20000)))
+            before = after
+            day = min(today, day + max(1, rnd.randrange(ivl // 2 + 1, ivl * 2 + 2) if ivl > 1 else 1))
+        states.append((key, deck, "q", ease, ivl, reps, due, int(c % 97 == 0), None,
+                       "2026-01-01T10:00:00.000+00:00", log[-1][3], log[-1][4], first))
+    db.executemany(f"INSERT INTO cards ({CARD_COLS}) VALUES ({','.join('?' * 13)})", states)
+    db.executemany(
+        "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms) VALUES (?,?,?,?,?,?,?,?,?)", log
+    )
+    # A thousand grades were taken back (undo rows pointing at them).
+    db.execute(
+        "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, undoes)"
+        " SELECT key, deck, ts, day, NULL, 'undo', after, before, id FROM reviews WHERE id % 1000 = 7"
+    )
+    db.execute("COMMIT")
+    db.execute("ANALYZE")
+    db.close()
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "pyflash", *args], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"pyflash {' '.join(args)} failed: {proc.stderr}")
+    return seconds, proc.stdout
+
+
+def in_process(decks: Path, home: Path, repeat: int) -> float:
+    os.environ["PYFLASH_HOME"] = str(home)
+    with open_workspace([str(decks)], locations=paths.locations(), read_only=True) as ws:
+        ws.stats()  # warm the page cache
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            ws.stats()
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    # Over 50 lines: one straight script (build, time interleaved, report); splitting it hides the order.
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reviews", type=int, default=1_000_000)
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--schema-1", action="store_true", help="Also time the core with schema 1's indexes (very slow).")
+    opts = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="pyflash-bench-stats-"))
+    try:
+        home = work / "home"
+        env = {**os.environ, "PYFLASH_HOME": str(home),
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
+        env.pop("PYFLASH_DECKS", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "pyflash")], check=True)
+        os.environ["PYFLASH_HOME"] = str(home)
+        paths.config_path().parent.mkdir(parents=True, exist_ok=True)
+        paths.config_path().write_text('timezone = "UTC"\n')
+        today = local_day(datetime.now(UTC), UTC)
+        t0 = time.perf_counter()
+        cards = generate_decks(work / "decks", opts.cards, 100)
+        store = paths.store_path()
+        store.parent.mkdir(parents=True, exist_ok=True)
+        build_store(store, cards, opts.reviews, today)
+        rows = sqlite3.connect(store).execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+        print(f"built {len(cards)} cards, {rows} review rows in {time.perf_counter() - t0:.1f} s", flush=True)
+        decks = str(work / "decks")
+        run(["decks", decks], env)  # fills the deck cache
+        times: dict[str, list[float]] = {"decks": [], "stats --json": []}
+        for i in range(opts.runs):
+            times["decks"].append(run(["decks", decks], env)[0])
+            times["stats --json"].append(run(["stats", decks, "--json"], env)[0])
+            print(f"round {i + 1}/{opts.runs}: decks {times['decks'][-1]:.3f} s, "
+                  f"stats {times['stats --json'][-1]:.3f} s", flush=True)
+        med = {k: statistics.median(v) for k, v in times.items()}
+        core = in_process(work / "decks", home, 5)
+        bare = None
+        if opts.schema_1:
+            db = sqlite3.connect(store, isolation_level=None)
+            for index in ("reviews_day_stats", "reviews_lapses", "reviews_undoes", "cards_first_day"):
+                db.execute(f"DROP INDEX {index}")
+            db.execute("CREATE INDEX reviews_day ON reviews(day)")  # as in schema version 1
+            db.close()  # the version stays 2: the store does not put the indexes back on open
+            bare = in_process(work / "decks", home, 1)
+        print()
+        print(f"pyflash decks (baseline), median of {opts.runs}:  {med['decks']:.3f} s (min {min(times['decks']):.3f})")
+        print(f"pyflash stats --json, median of {opts.runs}:      {med['stats --json']:.3f} s "
+              f"(min {min(times['stats --json']):.3f})")
+        print(f"compute beyond start-up (difference):      {med['stats --json'] - med['decks']:.3f} s  (goal <= 0.3 s)")
+        print(f"ratio stats / decks:                       {med['stats --json'] / med['decks']:.2f}x")
+        print(f"Workspace.stats() in process, median:      {core:.3f} s")
+        if bare is not None:
+            print(f"... with schema 1's indexes:            {bare:.3f} s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,344 @@
+"""Study statistics: what was done, what is coming, how well it is going.
+
+Every figure is computed by SQL over the store's ``cards`` and ``reviews``
+tables (see docs/stats.md for what each one means). The caller passes the
+selected card keys (the loaded cards of a deck or a tag), today's study day
+and the settings; nothing here reads a clock or a zone.
+
+The selection goes into a temporary table, so card counts and the forecast
+cover exactly the cards ``pyflash decks`` counts (history of deleted cards is
+left out). Review-log figures (today, calendar, retention, streak) cover the
+selected cards too. A grade that was undone does not count, nor does the
+``undo`` row itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pyflash.core.review.schema import migrate
+
+MATURE_DAYS = 21  # an interval of this many days or more makes a card mature
+RETENTION_DAYS = 30  # retention looks at this many study days, today included
+CALENDAR_DAYS = 365  # the calendar heatmap's span, today included
+PASS = 3  # grades from 3 up are a successful recall (SM-2)
+RELEARN_BELOW = 4  # a grade below this today brings the card back today (learning)
+INTERVAL_BINS = (1, 2, 3, 7, 14, 21, 60, 180, 365)  # lower bounds of the interval buckets, in days
+EASINESS_TOP = 30  # easiness of 3.0 and more shares one bucket (tenths)
+
+_GRADES = "r.kind IN ('review', 'repeat') AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"
+
+
+@dataclass(frozen=True, slots=True)
+class Today:
+    reviews: int = 0  # grades given today (repeats included)
+    new: int = 0  # cards graded for the first time today
+    again: int = 0  # grades below 3 today
+    seconds: float = 0.0  # answer time logged today
+
+    @property
+    def again_rate(self) -> float | None:
+        return self.again / self.reviews if self.reviews else None
+
+
+@dataclass(frozen=True, slots=True)
+class CardCounts:
+    """The selected cards by state; every card is in exactly one of the first six."""
+
+    new: int = 0
+    learning: int = 0  # graded below 4 today: back again today
+    young: int = 0  # interval < 21 days
+    mature: int = 0  # interval >= 21 days
+    suspended: int = 0
+    buried: int = 0
+    leech: int = 0  # lapses >= leech_threshold (overlaps the others)
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """Review grades (of cards learned before) in the last 30 days: passed and all."""
+
+    young_passed: int = 0
+    young_total: int = 0
+    mature_passed: int = 0
+    mature_total: int = 0
+
+    @property
+    def young(self) -> float | None:
+        return self.young_passed / self.young_total if self.young_total else None
+
+    @property
+    def mature(self) -> float | None:
+        return self.mature_passed / self.mature_total if self.mature_total else None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    day: int  # today's study day (a date ordinal)
+    today: Today
+    cards: CardCounts
+    forecast: list[int]  # cards due on today + i, for i in range(days)
+    calendar: dict[int, int]  # study day -> grades, over the past year (days with none left out)
+    retention: Retention
+    intervals: list[tuple[str, int]]  # (bucket label, learned cards)
+    easiness: list[tuple[str, int]]  # (bucket label, learned cards)
+    streak: int  # consecutive study days with a grade, up to today (or yesterday)
+    leech_threshold: int = 8
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``pyflash stats --json`` object (docs/stats.md)."""
+        t, c, r = self.today, self.cards, self.retention
+        return {
+            "date": date.fromordinal(self.day).isoformat(),
+            "cards": {
+                "new": c.new, "learning": c.learning, "young": c.young, "mature": c.mature,
+                "suspended": c.suspended, "buried": c.buried, "leech": c.leech,
+            },
+            "today": {
+                "reviews": t.reviews, "new": t.new, "again": t.again,
+                "again_rate": t.again_rate, "seconds": round(t.seconds, 3),
+            },
+            "forecast": [
+                {"date": date.fromordinal(self.day + i).isoformat(), "due": n} for i, n in enumerate(self.forecast)
+            ],
+            "calendar": [{"date": date.fromordinal(d).isoformat(), "reviews": n} for d, n in sorted(self.calendar.items())],
+            "retention": {
+                "young": r.young, "mature": r.mature,
+                "young_reviews": r.young_total, "mature_reviews": r.mature_total,
+            },
+            "intervals": [{"days": label, "cards": n} for label, n in self.intervals],
+            "easiness": [{"ease": label, "cards": n} for label, n in self.easiness],
+            "streak": self.streak,
+            "leech_threshold": self.leech_threshold,
+        }
+
+
+def compute(
+    db: sqlite3.Connection,
+    keys: Iterable[str],
+    *,
+    today: int,
+    days: int = 30,
+    leech_threshold: int = 8,
+    whole_log: bool = False,
+) -> Stats:
+    """Every figure of ``pyflash stats`` for the cards ``keys``, on study day ``today``.
+
+    ``whole_log``: ``keys`` are all the loaded cards, and the review-log
+    figures (today, calendar, retention, streak) cover the whole log, grades of
+    cards since deleted or edited included. Otherwise they cover the grades of
+    ``keys`` only.
+    """
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}")
+    sel = _Selection(db, keys, whole_log)
+    try:
+        cards, forecast, intervals, easiness = _card_figures(db, sel, today, days, leech_threshold)
+        calendar = _calendar(db, sel, today - CALENDAR_DAYS + 1, today)
+        return Stats(
+            day=today,
+            today=_today(db, sel, today),
+            cards=cards,
+            forecast=forecast,
+            calendar=calendar,
+            retention=_retention(db, sel, today),
+            intervals=intervals,
+            easiness=easiness,
+            streak=_streak(db, sel, today, calendar),
+            leech_threshold=leech_threshold,
+        )
+    finally:
+        db.execute("DELETE FROM temp.stats_keys")
+
+
+def empty_database() -> sqlite3.Connection:
+    """An empty store in memory (for a read-only workspace with no database yet)."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    migrate(db, 0)
+    return db
+
+
+class _Selection:
+    """The selected cards as SQL conditions on a key column.
+
+    The smaller side goes into ``temp.stats_keys``: the selected keys, or (for
+    every loaded card) the store's keys of cards no longer in any deck.
+    ``size`` counts the selected cards, with or without a row in the store.
+    """
+
+    def __init__(self, db: sqlite3.Connection, keys: Iterable[str], whole_log: bool) -> None:
+        wanted = set(keys)
+        self.size = len(wanted)
+        self.whole_log = whole_log
+        if whole_log:
+            rows = {r[0] for r in db.execute("SELECT key FROM cards")} - wanted
+            self.excluding = True
+        else:
+            rows = wanted
+            self.excluding = False
+        self.empty = not rows
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS stats_keys (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.execute("BEGIN")
+        try:
+            db.execute("DELETE FROM temp.stats_keys")
+            db.executemany("INSERT INTO temp.stats_keys VALUES (?)", ((k,) for k in sorted(rows)))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def cards(self, column: str) -> str:
+        """The condition that ``column`` (a key) is one of the selected cards."""
+        if self.excluding:
+            return "1" if self.empty else f"+{column} NOT IN (SELECT key FROM temp.stats_keys)"
+        return f"+{column} IN (SELECT key FROM temp.stats_keys)"  # "+": look rows up by day, not by key
+
+    def log(self, column: str) -> str:
+        """The condition for review-log figures: every row, or the selected cards' rows."""
+        return "1" if self.whole_log else self.cards(column)
+
+
+def _interval_bucket_sql() -> str:
+    whens = " ".join(f"WHEN c.interval >= {lo} THEN {lo}" for lo in reversed(INTERVAL_BINS))
+    return f"CASE {whens} ELSE 0 END"
+
+
+def _interval_label(lo: int) -> str:
+    i = INTERVAL_BINS.index(lo) if lo in INTERVAL_BINS else -1
+    if lo == 0:
+        return "0"
+    if i == len(INTERVAL_BINS) - 1:
+        return f"{lo}+"
+    hi = INTERVAL_BINS[i + 1] - 1
+    return str(lo) if hi == lo else f"{lo}-{hi}"
+
+
+# One pass over the selection: state, interval and easiness buckets, forecast day.
+_CARDS_SQL = """
+SELECT
+    CASE
+        WHEN c.suspended THEN 'suspended'
+        WHEN COALESCE(c.buried_until, 0) > :today THEN 'buried'
+        WHEN c.due_day IS NULL THEN 'new'
+        WHEN c.last_day = :today AND c.last_grade < :relearn THEN 'learning'
+        WHEN c.interval < :mature THEN 'young'
+        ELSE 'mature'
+    END AS state,
+    CASE WHEN c.due_day IS NOT NULL THEN {interval_bucket} END AS ivl,
+    CASE WHEN c.due_day IS NOT NULL THEN MIN(c.easiness / 10, :ease_top) END AS ease,
+    CASE
+        WHEN c.due_day IS NULL OR c.suspended OR c.due_day >= :end THEN NULL
+        WHEN c.due_day <= :today AND c.last_day = :today THEN NULL
+        WHEN COALESCE(c.buried_until, 0) >= :end THEN NULL
+        ELSE MAX(c.due_day, :today, COALESCE(c.buried_until, 0))  -- a buried card: its first day back
+    END AS fday,
+    COUNT(*)
+FROM cards c WHERE {selected}
+GROUP BY state, ivl, ease, fday
+"""
+
+# Lapses: failed first-of-the-day grades of a card that had passed (repetitions > 0 before).
+# The terms match the partial index reviews_lapses (schema version 2).
+_LEECH_SQL = """
+SELECT COUNT(*) FROM (
+    SELECT r.key FROM reviews r
+    WHERE r.grade < 3 AND r.kind = 'review' AND r.prev_repetitions > 0 AND {selected}
+      AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)
+    GROUP BY r.key HAVING COUNT(*) >= :threshold
+)
+"""
+
+
+def _card_figures(
+    db: sqlite3.Connection, sel: _Selection, today: int, days: int, leech_threshold: int
+) -> tuple[CardCounts, list[int], list[tuple[str, int]], list[tuple[str, int]]]:
+    args = {"today": today, "relearn": RELEARN_BELOW, "mature": MATURE_DAYS, "ease_top": EASINESS_TOP, "end": today + days}
+    states: dict[str, int] = {}
+    forecast = [0] * days
+    ivl: dict[int, int] = {}
+    ease: dict[int, int] = {}
+    sql = _CARDS_SQL.format(interval_bucket=_interval_bucket_sql(), selected=sel.cards("c.key"))
+    for state, ivl_lo, ease_tenths, fday, n in db.execute(sql, args):
+        states[state] = states.get(state, 0) + n
+        if ivl_lo is not None:
+            ivl[ivl_lo] = ivl.get(ivl_lo, 0) + n
+            ease[ease_tenths] = ease.get(ease_tenths, 0) + n
+        if fday is not None:
+            forecast[fday - today] += n
+    leech = db.execute(_LEECH_SQL.format(selected=sel.cards("r.key")), {"threshold": leech_threshold}).fetchone()[0]
+    stored = sum(n for state, n in states.items() if state != "new")
+    counts = CardCounts(
+        new=sel.size - stored, learning=states.get("learning", 0), young=states.get("young", 0),
+        mature=states.get("mature", 0), suspended=states.get("suspended", 0), buried=states.get("buried", 0),
+        leech=int(leech),
+    )
+    intervals = [(_interval_label(lo), n) for lo, n in sorted(ivl.items())]
+    easiness = [
+        (f"{t / 10:.1f}+" if t >= EASINESS_TOP else f"{t / 10:.1f}", n) for t, n in sorted(ease.items())
+    ]
+    return counts, forecast, intervals, easiness
+
+
+def _today(db: sqlite3.Connection, sel: _Selection, today: int) -> Today:
+    reviews, again, ms = db.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(r.grade < {PASS}), 0), COALESCE(SUM(r.answer_ms), 0)"
+        f" FROM reviews r WHERE r.day = ? AND {_GRADES} AND {sel.log('r.key')}",
+        (today,),
+    ).fetchone()
+    # New cards: first graded today (as the daily limit counts them; an undo takes the first grade back).
+    new = db.execute(f"SELECT COUNT(*) FROM cards c WHERE c.first_day = ? AND {sel.cards('c.key')}", (today,)).fetchone()[0]
+    return Today(int(reviews), int(new), int(again), int(ms) / 1000)
+
+
+def _calendar(db: sqlite3.Connection, sel: _Selection, first: int, last: int) -> dict[int, int]:
+    """Grades per day; undone grades are counted apart and taken off (there are few)."""
+    where = f"r.day BETWEEN ? AND ? AND r.kind IN ('review', 'repeat') AND {sel.log('r.key')}"
+    days = {int(d): int(n) for d, n in db.execute(f"SELECT r.day, COUNT(*) FROM reviews r WHERE {where} GROUP BY r.day", (first, last))}
+    undone = db.execute(
+        f"SELECT r.day, COUNT(*) FROM reviews u JOIN reviews r ON r.id = u.undoes"
+        f" WHERE u.undoes IS NOT NULL AND {where} GROUP BY r.day",
+        (first, last),
+    )
+    for d, n in undone:
+        days[int(d)] -= int(n)
+    return {d: n for d, n in days.items() if n}
+
+
+def _retention(db: sqlite3.Connection, sel: _Selection, today: int) -> Retention:
+    row = db.execute(
+        f"""
+        SELECT
+            COALESCE(SUM(ivl < :mature AND grade >= :pass), 0), COALESCE(SUM(ivl < :mature), 0),
+            COALESCE(SUM(ivl >= :mature AND grade >= :pass), 0), COALESCE(SUM(ivl >= :mature), 0)
+        FROM (
+            SELECT r.grade AS grade, r.prev_interval AS ivl FROM reviews r
+            WHERE r.day BETWEEN :first AND :today AND r.kind = 'review' AND {_GRADES} AND {sel.log("r.key")}
+              AND r.prev_interval > 0
+        )
+        """,
+        {"mature": MATURE_DAYS, "pass": PASS, "first": today - RETENTION_DAYS + 1, "today": today},
+    ).fetchone()
+    return Retention(*(int(v) for v in row))
+
+
+def _streak(db: sqlite3.Connection, sel: _Selection, today: int, calendar: dict[int, int]) -> int:
+    """Consecutive days with a grade, ending today (or yesterday, while today is still to come)."""
+    day = today if calendar.get(today) else today - 1
+    streak = 0
+    first = today - CALENDAR_DAYS + 1
+    while day >= first and calendar.get(day):
+        streak += 1
+        day -= 1
+    if day >= first:
+        return streak
+    # The streak goes back past the calendar: one look-up per day (an index seek each).
+    sql = f"SELECT EXISTS (SELECT 1 FROM reviews r WHERE r.day = ? AND {_GRADES} AND {sel.log('r.key')})"
+    while db.execute(sql, (day,)).fetchone()[0]:
+        streak += 1
+        day -= 1
+    return streak
