@@ -68,6 +68,21 @@ class Config:
 _LIMITS = {"new_per_day": (0, 100_000), "reviews_per_day": (0, 1_000_000), "day_starts_at": (0, 23), "backups_keep": (0, 365), "leech_threshold": (1, 1000)}
 
 
+def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
+    """The config file's TOML, or a located error."""
+    import tomllib  # deferred: start-up time (most users have no config file)
+
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PyflashError(f"{path}:1:1: config is not valid UTF-8; re-save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (m.group(1), m.group(2)) if m else ("1", "1")
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise PyflashError(f"{path}:{line}:{col}: TOML syntax error: {msg}") from None
+
+
 def load_config(path: Path) -> Config:
     """Read the config file at ``path``; a missing file means the defaults.
 
@@ -79,17 +94,7 @@ def load_config(path: Path) -> Config:
         return Config()
     except OSError as exc:
         raise PyflashError(f"{path}:1:1: cannot read the config file ({exc.strerror})") from None
-    import tomllib  # deferred: start-up time (most users have no config file)
-
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise PyflashError(f"{path}:1:1: config is not valid UTF-8; re-save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, col = (m.group(1), m.group(2)) if m else ("1", "1")
-        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise PyflashError(f"{path}:{line}:{col}: TOML syntax error: {msg}") from None
+    data = _parse_toml(raw, path)
     known = {f.name for f in fields(Config)} - {"deck_limits"} | {"deck"}
     values: dict[str, Any] = {}
     for key, value in data.items():

@@ -22,20 +22,22 @@ open runs a bounded check for damage (:mod:`pyflash.core.review.health`).
 from __future__ import annotations
 
 import functools
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from pyflash.core.errors import StoreError
 from pyflash.core.review.faults import explain
 from pyflash.core.review.opening import configure, connect, open_database
+from pyflash.core.review.records import COLUMNS as _COLUMNS
+from pyflash.core.review.records import LOG_COLUMNS as _LOG_COLUMNS
+from pyflash.core.review.records import CardState, LogEntry, Relink, utc_now_iso
+from pyflash.core.review.records import log_entry as _log_entry
+from pyflash.core.review.records import row_state as _row
 from pyflash.core.review.schema import MIGRATIONS, SCHEMA_VERSION
-from pyflash.core.scheduling.easiness import INITIAL_EASINESS, Easiness
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CardState", "LogEntry", "Relink", "Store", "utc_now_iso"]
 
@@ -44,89 +46,6 @@ R = TypeVar("R")
 # After these errors the connection is reopened before the next write (a file
 # opened read-only stays read-only until it is reopened).
 _REOPEN = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
-
-
-@dataclass(frozen=True, slots=True)
-class CardState:
-    """One card's row in the store."""
-
-    key: str
-    deck: str
-    text: str = ""
-    easiness: Easiness = INITIAL_EASINESS  # SM-2 EF; whole hundredths only in SQLite and the log's JSON
-    interval: int = 0
-    repetitions: int = 0
-    due_day: int | None = None  # None: never reviewed (a new card)
-    suspended: bool = False
-    buried_until: int | None = None  # hidden while today < buried_until
-    last_review: str | None = None  # UTC ISO-8601
-    last_day: int | None = None  # local day of the last grade
-    last_grade: int | None = None
-    first_day: int | None = None  # local day of the first grade ever
-
-    @property
-    def is_new(self) -> bool:
-        return self.due_day is None
-
-    def is_buried(self, day: int) -> bool:
-        return self.buried_until is not None and day < self.buried_until
-
-    def to_json(self) -> str:
-        return json.dumps({**asdict(self), "easiness": self.easiness.cents}, ensure_ascii=False, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> CardState:
-        data = json.loads(text)
-        data.update(suspended=bool(data.get("suspended")), easiness=Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents)))
-        return cls(**data)
-
-
-_COLUMNS = (
-    "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
-    "buried_until, last_review, last_day, last_grade, first_day"
-)
-_LOG_COLUMNS = "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes"
-
-
-def _row(row: tuple[Any, ...]) -> CardState:
-    return CardState(
-        row[0], row[1], row[2], Easiness.from_cents(row[3]), row[4], row[5], row[6], bool(row[7]), *row[8:]
-    )
-
-
-class LogEntry(NamedTuple):
-    id: int
-    key: str
-    deck: str
-    ts: str
-    day: int
-    grade: int | None
-    kind: str  # "review" (changed SM-2 state), "repeat" (same day), "undo", "bury", "suspend", ...
-    before: CardState | None
-    after: CardState | None
-    answer_ms: int | None
-    undoes: int | None
-
-
-class Relink(NamedTuple):
-    old_key: str
-    new_key: str
-    deck: str
-    similarity: float
-    ts: str
-
-
-def _log_entry(r: tuple[Any, ...]) -> LogEntry:
-    return LogEntry(
-        r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-        CardState.from_json(r[7]) if r[7] else None,
-        CardState.from_json(r[8]) if r[8] else None,
-        r[9], r[10],
-    )
-
-
-def utc_now_iso(now: datetime) -> str:
-    return now.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _guarded(doing: str) -> Callable[[Callable[Concatenate[Store, P], R]], Callable[Concatenate[Store, P], R]]:

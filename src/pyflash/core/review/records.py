@@ -1,0 +1,95 @@
+"""The store's records: a card's state, a review-log row, a relink, and the time stamps."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from pyflash.core.scheduling.easiness import INITIAL_EASINESS, Easiness
+
+__all__ = ["COLUMNS", "LOG_COLUMNS", "CardState", "LogEntry", "Relink", "log_entry", "row_state", "utc_now_iso"]
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """One card's row in the store."""
+
+    key: str
+    deck: str
+    text: str = ""
+    easiness: Easiness = INITIAL_EASINESS  # SM-2 EF; whole hundredths only in SQLite and the log's JSON
+    interval: int = 0
+    repetitions: int = 0
+    due_day: int | None = None  # None: never reviewed (a new card)
+    suspended: bool = False
+    buried_until: int | None = None  # hidden while today < buried_until
+    last_review: str | None = None  # UTC ISO-8601
+    last_day: int | None = None  # local day of the last grade
+    last_grade: int | None = None
+    first_day: int | None = None  # local day of the first grade ever
+
+    @property
+    def is_new(self) -> bool:
+        return self.due_day is None
+
+    def is_buried(self, day: int) -> bool:
+        return self.buried_until is not None and day < self.buried_until
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "easiness": self.easiness.cents}, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> CardState:
+        data = json.loads(text)
+        data.update(suspended=bool(data.get("suspended")), easiness=Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents)))
+        return cls(**data)
+
+
+COLUMNS = (
+    "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
+    "buried_until, last_review, last_day, last_grade, first_day"
+)
+LOG_COLUMNS = "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes"
+
+
+def row_state(row: tuple[Any, ...]) -> CardState:
+    return CardState(
+        row[0], row[1], row[2], Easiness.from_cents(row[3]), row[4], row[5], row[6], bool(row[7]), *row[8:]
+    )
+
+
+class LogEntry(NamedTuple):
+    id: int
+    key: str
+    deck: str
+    ts: str
+    day: int
+    grade: int | None
+    kind: str  # "review" (changed SM-2 state), "repeat" (same day), "undo", "bury", "suspend", ...
+    before: CardState | None
+    after: CardState | None
+    answer_ms: int | None
+    undoes: int | None
+
+
+class Relink(NamedTuple):
+    old_key: str
+    new_key: str
+    deck: str
+    similarity: float
+    ts: str
+
+
+def log_entry(r: tuple[Any, ...]) -> LogEntry:
+    return LogEntry(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+        CardState.from_json(r[7]) if r[7] else None,
+        CardState.from_json(r[8]) if r[8] else None,
+        r[9], r[10],
+    )
+
+
+def utc_now_iso(now: datetime) -> str:
+    return now.astimezone(UTC).isoformat(timespec="milliseconds")
