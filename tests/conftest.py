@@ -98,3 +98,18 @@ def open_workspace(paths=None, **kw):
 
     kw.setdefault("locations", pyflash_paths.locations())
     return _open(paths, **kw)
+
+
+@pytest.fixture
+def ws_factory(clock):
+    """Open workspaces on deck paths with the test clock and zone; all closed at the end."""
+    opened = []
+
+    def make(*paths, **kw):
+        ws = open_workspace([str(p) for p in paths], clock=clock, zone=clock.zone, **kw)
+        opened.append(ws)
+        return ws
+
+    yield make
+    for ws in opened:
+        ws.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from conftest import ROOT, open_workspace, write_deck
+from conftest import ROOT, write_deck
 from pyflash.core.clock import local_day
 from pyflash.core.decks.loader import parse_deck_file
 from pyflash.core.review.session import REQUEUE_GAP
@@ -59,20 +59,6 @@ cards:
 @pytest.fixture
 def five(tmp_path) -> Path:
     return write_deck(tmp_path / "decks", "five.yaml", FIVE)
-
-
-@pytest.fixture
-def ws_factory(clock):
-    opened = []
-
-    def make(*paths, **kw):
-        ws = open_workspace([str(p) for p in paths], clock=clock, zone=clock.zone, **kw)
-        opened.append(ws)
-        return ws
-
-    yield make
-    for ws in opened:
-        ws.close()
 
 
 def app_for(ws, **kw) -> PyflashApp:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.binding import Binding
 
-from conftest import ROOT, open_workspace, write_deck
+from conftest import ROOT, write_deck
 from pyflash.core.review.actions import Action
 from pyflash.ui.confirm import ConfirmScreen
 from pyflash.ui.help import HelpScreen
@@ -25,20 +25,6 @@ from test_ui import FIVE, SIZE, app_for, current_key, screen_text
 @pytest.fixture
 def five(tmp_path) -> Path:
     return write_deck(tmp_path / "decks", "five.yaml", FIVE)
-
-
-@pytest.fixture
-def ws_factory(clock):
-    opened = []
-
-    def make(*paths, **kw):
-        ws = open_workspace([str(p) for p in paths], clock=clock, zone=clock.zone, **kw)
-        opened.append(ws)
-        return ws
-
-    yield make
-    for ws in opened:
-        ws.close()
 
 
 SCREENS = (StudyScreen, DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen, ConfirmScreen)

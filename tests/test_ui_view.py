@@ -14,7 +14,7 @@ import pytest
 from rich.color import ColorSystem
 from textual.selection import Selection
 
-from conftest import open_workspace, write_deck
+from conftest import write_deck
 from pyflash.ui.app import make_app
 from pyflash.ui.help import HelpScreen
 from pyflash.ui.markdown import CONTINUED, CodeBlock, wrap_offsets
@@ -51,20 +51,6 @@ cards:
   - {id: two, q: QUESTION-TWO?, a: ANSWER-TWO}
   - {id: three, q: QUESTION-THREE?, a: ANSWER-THREE}
 """
-
-
-@pytest.fixture
-def ws_factory(clock):
-    opened = []
-
-    def make(path):
-        ws = open_workspace([str(path)], clock=clock, zone=clock.zone)
-        opened.append(ws)
-        return ws
-
-    yield make
-    for ws in opened:
-        ws.close()
 
 
 def app_for(ws):
