@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyflash.core.blob import seal, unseal
+from pyflash.core.blob import seal, unseal, unseal_file
 
 FMT = "test-blob/1"
 VALUE = ("head", 1, 2.5, None, ["list", b"bytes"], {"k": (1, 2)})
@@ -77,3 +77,53 @@ def test_a_truncated_body_spoils_only_the_body():
 @pytest.mark.parametrize("junk", [b"", b"garbage", b"\x00" * 64, b"\xff" * 64])
 def test_foreign_bytes_read_as_none(junk):
     assert unseal(FMT, junk) is None
+
+
+class CountingPath(type(__import__("pathlib").Path())):  # a Path that records how much each open reads
+    reads: list[int] = []
+
+    def open(self, *args, **kwargs):
+        fh = super().open(*args, **kwargs)
+        original = fh.read
+
+        def read(n=-1):
+            data = original(n)
+            CountingPath.reads.append(len(data))
+            return data
+
+        fh.read = read
+        return fh
+
+
+def test_unseal_file_reads_the_head_only_and_the_body_when_asked(tmp_path):
+    blob = seal(FMT, VALUE, BODY)
+    path = CountingPath(tmp_path / "entry.bin")
+    path.write_bytes(blob)
+    CountingPath.reads = []
+    sealed = unseal_file(FMT, path)
+    assert sealed is not None and sealed.value == VALUE
+    assert sum(CountingPath.reads) == head_end(blob) < len(blob)  # nothing of the body yet
+    assert sealed.body() == BODY
+    assert sum(CountingPath.reads) == len(blob)
+
+
+def test_unseal_file_sees_damage_and_a_replaced_or_missing_body(tmp_path):
+    path = tmp_path / "entry.bin"
+    blob = seal(FMT, VALUE, BODY)
+    path.write_bytes(flip(blob, 3))
+    assert unseal_file(FMT, path) is None  # a damaged head
+    for junk in (b"", b"garbage", b"\xff" * 64):
+        path.write_bytes(junk)
+        assert unseal_file(FMT, path) is None
+    path.write_bytes(blob)
+    sealed = unseal_file(FMT, path)
+    assert sealed is not None
+    path.write_bytes(seal(FMT, VALUE, [*BODY, "another"]))  # replaced after the head was read
+    assert sealed.body() is None  # its checksum no longer matches: never trusted
+    path.write_bytes(blob)
+    again = unseal_file(FMT, path)
+    assert again is not None
+    path.unlink()
+    assert again.body() is None  # gone: read as a damaged body
+    with pytest.raises(OSError):
+        unseal_file(FMT, path)

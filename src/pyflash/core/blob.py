@@ -3,7 +3,8 @@
 A blob is ``digest(head) | len(head) | head | body``. The head is
 ``marshal((format, value, digest(body)))`` and is checked on every read; the
 body (optional, often the bulk) is checked only when it is decoded, so a
-reader that needs only the head never pays for the rest.
+reader that needs only the head never pays for the rest. :func:`unseal_file`
+goes further: it reads only the head from disk, and the body when it is asked for.
 
 ``marshal`` holds plain data only (tuples, lists, dicts, strings, numbers,
 bytes): loading it runs nothing. A blob of another format, a damaged one or a
@@ -14,9 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-__all__ = ["Sealed", "seal", "unseal"]
+__all__ = ["Sealed", "seal", "unseal", "unseal_file"]
 
 _DIGEST = 16
 _LEN = 8
@@ -38,17 +42,25 @@ class Sealed:
 
     __slots__ = ("_body", "_body_digest", "value")
 
-    def __init__(self, value: Any, body: memoryview, body_digest: bytes | None) -> None:
+    def __init__(
+        self, value: Any, body: memoryview | Callable[[], bytes], body_digest: bytes | None
+    ) -> None:
         self.value = value
-        self._body = body
+        self._body = body  # the bytes, or a function that reads them (unseal_file)
         self._body_digest = body_digest
 
     def body(self) -> Any:
-        """The body, or ``None`` when there is none or it is damaged."""
-        if self._body_digest is None or _digest(self._body) != self._body_digest:
+        """The body, or ``None`` when there is none, it is damaged or it cannot be read."""
+        if self._body_digest is None:
             return None
         try:
-            return marshal.loads(self._body)
+            data = self._body if isinstance(self._body, memoryview) else self._body()
+        except OSError:
+            return None
+        if _digest(data) != self._body_digest:
+            return None
+        try:
+            return marshal.loads(data)
         except (ValueError, EOFError, TypeError):
             return None
 
@@ -58,7 +70,41 @@ def unseal(fmt: str, blob: bytes) -> Sealed | None:
     size = int.from_bytes(blob[_DIGEST : _DIGEST + _LEN], "little")
     start = _DIGEST + _LEN
     head = blob[start : start + size]
-    if len(head) != size or _digest(head) != blob[:_DIGEST]:
+    data = _open_head(fmt, blob[:_DIGEST], head, size)
+    if data is None:
+        return None
+    return Sealed(data[1], memoryview(blob)[start + size :], data[2])
+
+
+def unseal_file(fmt: str, path: Path) -> Sealed | None:
+    """:func:`unseal` of the blob in the file ``path``, reading only its head.
+
+    The body is read from ``path`` when ``body()`` is called; if the file was
+    replaced or damaged meanwhile, the body's checksum no longer matches and
+    ``body()`` is ``None``, as for any damaged body. Raises OSError if ``path``
+    cannot be read.
+    """
+    with path.open("rb") as fh:
+        prefix = fh.read(_DIGEST + _LEN)
+        size = int.from_bytes(prefix[_DIGEST:], "little")
+        fits = len(prefix) == _DIGEST + _LEN and size <= os.fstat(fh.fileno()).st_size - len(prefix)
+        head = fh.read(size) if fits else b""  # (a damaged length is never used to read)
+    data = _open_head(fmt, prefix[:_DIGEST], head, size)
+    if data is None:
+        return None
+    offset = _DIGEST + _LEN + size
+
+    def read_body() -> bytes:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            return fh.read()
+
+    return Sealed(data[1], read_body, data[2])
+
+
+def _open_head(fmt: str, digest: bytes, head: bytes, size: int) -> tuple[Any, ...] | None:
+    """The head's ``(format, value, body digest)``, or None if it is not a sound head of ``fmt``."""
+    if len(head) != size or _digest(head) != digest:
         return None
     try:
         data = marshal.loads(head)
@@ -66,4 +112,4 @@ def unseal(fmt: str, blob: bytes) -> Sealed | None:
         return None
     if not (isinstance(data, tuple) and len(data) == 3 and data[0] == fmt):
         return None
-    return Sealed(data[1], memoryview(blob)[start + size :], data[2])
+    return data

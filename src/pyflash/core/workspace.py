@@ -20,7 +20,6 @@ from pyflash.core.decks.model import Card, DeckFile, deck_and_parents
 from pyflash.core.errors import PyflashError
 from pyflash.core.locations import Locations
 from pyflash.core.query import search as query
-from pyflash.core.query import stats as stats_query
 from pyflash.core.query.selection import Selection, check_tags, deck_matches, resolve_deck
 from pyflash.core.review.backup import daily_backup
 from pyflash.core.review.queue import NEW, Limits, allowed_new
@@ -29,6 +28,7 @@ from pyflash.core.scheduling.states import CardStatus, ReviewKind
 
 if TYPE_CHECKING:
     from pyflash.core.decks.identity import ReconcileReport
+    from pyflash.core.query.stats import Stats
     from pyflash.core.review.session import StudySession
 
 
@@ -241,9 +241,11 @@ class Workspace:
         self.report = _reconcile(self.result, self._store, self.clock, edited, relink=not self.read_only)
         return self.report
 
-    def stats(self, deck: str | None = None, days: int = 30) -> stats_query.Stats:
+    def stats(self, deck: str | None = None, days: int = 30) -> Stats:
         """``pyflash stats``: the figures of ``deck`` (and subdecks) and the tags chosen with
         :meth:`select`; every card when neither."""
+        from pyflash.core.query import stats as stats_query  # deferred: start-up time (only `pyflash stats` needs it)
+
         chosen = None if deck is None else self.select_deck(deck)
         keys: Iterable[str]
         if self.tags:

@@ -9,6 +9,7 @@ clicked, like pressing it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import groupby
 
 from textual.binding import Binding
@@ -84,6 +85,7 @@ class KeyBar(Widget):
         return Content.assemble(left, " " * max(0, room - left.cell_length), right)
 
     @staticmethod
+    @lru_cache(maxsize=256)  # Content is immutable; the bar renders the same entries again and again
     def _entry(keys: str, description: str, key: str, enabled: bool, key_style: str, desc_style: str) -> Content:
         action = f"app.simulate_key({key!r})"
         dim = "" if enabled else " 50%"

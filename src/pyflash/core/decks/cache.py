@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 from pyflash import __version__
-from pyflash.core.blob import seal, unseal
+from pyflash.core.blob import Sealed, seal, unseal_file
 from pyflash.core.decks.model import Card, DeckFile
 from pyflash.core.decks.parse import parse_deck_file
 from pyflash.core.decks.sources import DeckReadError, read_deck_bytes
@@ -51,11 +51,8 @@ def _encode(key: _Key, parsed: DeckFile) -> bytes:
     return seal(FORMAT, head, [tuple(c) for c in parsed.cards])
 
 
-def _decode(blob: bytes, key: _Key, entry: Path) -> DeckFile | None:
+def _decode(sealed: Sealed, key: _Key, entry: Path) -> DeckFile | None:
     """The file an entry holds, or None if it is not a sound entry for ``key``."""
-    sealed = unseal(FORMAT, blob)
-    if sealed is None:
-        return None
     data = sealed.value
     if not isinstance(data, tuple) or len(data) != 8 or data[0] != key:
         return None
@@ -97,12 +94,12 @@ def load_or_parse(file: Path, *, cache_dir: Path | None) -> DeckFile:
     entry = _entry_path(cache_dir, key[0]) if cache_dir is not None else Path()
     if use_cache:
         try:
-            blob = entry.read_bytes()
+            sealed = unseal_file(FORMAT, entry)  # the head only: the cards are read when decoded
         except OSError:
-            blob = None
-        if blob:
+            sealed = None
+        if sealed is not None:
             try:
-                cached = _decode(blob, key, entry)
+                cached = _decode(sealed, key, entry)
             except Exception:  # corrupt entry: ignore and rebuild
                 cached = None
             if cached is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -38,10 +37,14 @@ class CardState:
         return self.buried_until is not None and day < self.buried_until
 
     def to_json(self) -> str:
+        import json  # deferred: start-up time (written when a card is graded, after the first card)
+
         return json.dumps({**asdict(self), "easiness": self.easiness.cents}, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> CardState:
+        import json  # deferred: start-up time (read for an undo, after the first card)
+
         data = json.loads(text)
         data.update(suspended=bool(data.get("suspended")), easiness=Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents)))
         return cls(**data)
