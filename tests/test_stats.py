@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -225,6 +226,8 @@ def test_cli_text_has_no_escapes_off_a_terminal(tmp_path, capsys):
     assert code == 0
     assert "\x1b" not in out
     assert "reviews 2" in out and "Due in the next 30 days" in out and "Reviews, past 365 days" in out
+    ticks = re.findall(r"^\s*([\d.]+)┤", out, re.M)  # the y axes count cards: whole numbers only
+    assert ticks and all(t.isdigit() for t in ticks), ticks
 
 
 def test_cli_mistakes_exit_2(tmp_path, capsys):

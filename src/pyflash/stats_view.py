@@ -73,6 +73,9 @@ def _bars(title: str, labels: list[str], values: list[int], color: bool, width: 
     plt.plotsize(width, 12)
     plt.theme("pro" if color else "clear")
     plt.bar(labels, values)
+    top = max(values)
+    step = max(1, -(-top // 5))  # whole numbers on the y axis: counts of cards, never 0.33
+    plt.yticks(list(range(0, top + step, step)))
     plt.title(title)
     text = str(plt.build())
     return text if color else str(plt.uncolorize(text))
