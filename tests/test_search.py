@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import pyflash.core
 from conftest import FakeClock, open_workspace, run_main, write_deck
 from pyflash import paths
 from pyflash.core import search
@@ -393,9 +394,9 @@ def cli_decks(tmp_path, monkeypatch):
     for name, text in DECKS.items():
         write_deck(tmp_path / "decks", name, text)
     clock = FakeClock(datetime(2026, 3, 2, 15, 30, tzinfo=UTC), zone=ZoneInfo("Pacific/Kiritimati"))  # 05:30 next day there
-    monkeypatch.setattr(
-        workspace_module, "open_workspace", functools.partial(workspace_module.open_workspace, clock=clock, zone=clock.zone)
-    )
+    patched = functools.partial(workspace_module.open_workspace, clock=clock, zone=clock.zone)
+    monkeypatch.setattr(workspace_module, "open_workspace", patched)
+    monkeypatch.setattr(pyflash.core, "open_workspace", patched, raising=False)  # the CLI imports it from the API
     with workspace_module.open_workspace([str(tmp_path / "decks")], locations=_locations()) as w:
         session = w.session(deck="Python::Pandas")
         for g in (5, 1):

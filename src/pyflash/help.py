@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markdown import Markdown
 
-from pyflash.core.errors import PyflashError
+from pyflash.core import PyflashError
 
 # Other names people try for a topic.
 ALIASES = {

@@ -18,10 +18,10 @@ from pyflash import __version__
 from pyflash import paths as pyflash_paths
 from pyflash.cli import more
 from pyflash.cli.options import CONTEXT, Group, cell_width, deck_paths, fail, home_option, pad, tag_option
-from pyflash.core.errors import PyflashError
+from pyflash.core import PyflashError
 
 if TYPE_CHECKING:
-    from pyflash.core.workspace import Workspace
+    from pyflash.core import Workspace
 
 
 @click.group(cls=Group, context_settings=CONTEXT)
@@ -44,8 +44,8 @@ def cli() -> None:
 @home_option
 def decks(paths: tuple[str, ...], deck: str | None, tags: tuple[str, ...]) -> None:
     """List decks: new cards today's limits allow, due, unseen and total cards, and where they came from."""
+    from pyflash.core import open_workspace  # deferred: start-up time (each command imports what it uses)
     from pyflash.core.text import plural  # deferred: start-up time (each command imports what it uses)
-    from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     with open_workspace(paths or None, locations=pyflash_paths.locations()) as ws:
         selection = ws.select(deck, tags)
@@ -139,7 +139,7 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
     ends. Without --sandbox this is NOT a sandbox: the code can read your
     files, write where you can and use the network. Run only decks you trust.
     """
-    from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
+    from pyflash.core import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     if sandbox and not run_code:
         fail("--sandbox works only with --run (plain check runs no deck code)")
@@ -183,7 +183,7 @@ def study(
     paths: tuple[str, ...], deck: str | None, tags: tuple[str, ...], new: int | None, reviews: int | None, cram: bool
 ) -> None:
     """Study in the terminal: reveal with space, grade 0-5, ? for every key."""
-    from pyflash.core.workspace import open_workspace  # deferred: start-up time (every command loads only what it uses)
+    from pyflash.core import open_workspace  # deferred: start-up time (every command loads only what it uses)
 
     ws = open_workspace(paths or None, locations=pyflash_paths.locations())  # config and deck mistakes first
     try:

@@ -136,8 +136,8 @@ def search_cmd(query: str, paths: tuple[str, ...], as_json: bool, sort: str | No
         return
     import json  # deferred: start-up time (each command imports what it uses)
 
+    from pyflash.core import open_workspace  # deferred: start-up time (each command imports what it uses)
     from pyflash.core.query.table import hit_table  # deferred: start-up time (each command imports what it uses)
-    from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     with open_workspace(paths or None, locations=pyflash_paths.locations(), read_only=True) as ws:
         hits = ws.search(query, sort=sort)
@@ -159,7 +159,7 @@ def search_cmd(query: str, paths: tuple[str, ...], as_json: bool, sort: str | No
 @home_option
 def stats(paths: tuple[str, ...], deck: str | None, tags: tuple[str, ...], days: int, as_json: bool) -> None:
     """What you did today, what is coming, retention, streak; charts in the terminal."""
-    from pyflash.core.workspace import open_workspace  # deferred: start-up time (each command imports what it uses)
+    from pyflash.core import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     with open_workspace(paths or None, locations=pyflash_paths.locations(), read_only=True) as ws:
         ws.select(deck, tags)  # a deck or tag that matches nothing: exit 2 with a did-you-mean list

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pyflash.core.errors import PyflashError
+from pyflash.core import PyflashError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

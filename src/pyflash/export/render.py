@@ -35,8 +35,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from pyflash.core import Card
 from pyflash.core.blob import seal, unseal
-from pyflash.core.decks.model import Card
 from pyflash.core.fs import atomic_write_bytes
 from pyflash.core.markup import markdown_parser
 

@@ -32,8 +32,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widget import Widget
 
-from pyflash.core.review.session import StudySession
-from pyflash.core.workspace import Workspace
+from pyflash.core import StudySession, Workspace
 from pyflash.ui.study import StudyScreen
 
 if TYPE_CHECKING:

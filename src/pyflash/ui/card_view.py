@@ -15,7 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from pyflash.core.decks.model import Card
+from pyflash.core import Card
 from pyflash.ui import text
 from pyflash.ui.markdown import CardMarkdown
 from pyflash.ui.study_widgets import AnswerRule

@@ -13,8 +13,7 @@ from typing import Protocol, cast
 
 from textual.dom import DOMNode
 
-from pyflash.core.review.session import StudySession
-from pyflash.core.workspace import Workspace
+from pyflash.core import StudySession, Workspace
 
 
 class Host(Protocol):

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from pyflash.core.review.session import StudySession
+from pyflash.core import StudySession
 from pyflash.core.text import plural
 from pyflash.ui import text
 from pyflash.ui.host import host

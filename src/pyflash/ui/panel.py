@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from pyflash.core.review.session import StudySession
+from pyflash.core import StudySession
 
 
 def deck_label(session: StudySession) -> str:

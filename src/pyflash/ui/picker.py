@@ -16,10 +16,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from pyflash.core import DeckCounts, PyflashError, Workspace
 from pyflash.core.decks.model import deck_and_parents, in_deck
-from pyflash.core.errors import PyflashError
 from pyflash.core.text import plural
-from pyflash.core.workspace import DeckCounts, Workspace
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks

@@ -15,9 +15,7 @@ from collections.abc import Callable
 
 from textual.message import Message
 
-from pyflash.core.decks.loader import LoadResult
-from pyflash.core.errors import PyflashError
-from pyflash.core.workspace import Workspace
+from pyflash.core import LoadResult, PyflashError, Workspace
 
 
 class DecksRead(Message):

@@ -15,12 +15,9 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from pyflash.core import GRADES as GRADE_TABLE
+from pyflash.core import Card, LoadResult, PyflashError, StudySession
 from pyflash.core.decks import override
-from pyflash.core.decks.loader import LoadResult
-from pyflash.core.decks.model import Card
-from pyflash.core.errors import PyflashError
 from pyflash.core.review.actions import Action
-from pyflash.core.review.session import StudySession
 from pyflash.core.text import plural
 from pyflash.ui import text
 from pyflash.ui.card_view import CardView

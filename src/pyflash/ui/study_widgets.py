@@ -16,8 +16,7 @@ from textual.renderables.bar import Bar as BarRenderable
 from textual.widget import Widget
 from textual.widgets import Static
 
-from pyflash.core import GRADES, GradePreview, QueueKind
-from pyflash.core.review.session import StudySession
+from pyflash.core import GRADES, GradePreview, QueueKind, StudySession
 from pyflash.core.text import plural
 
 WIDE_GRADE_BAR = 154  # at this width or more the six grades ("2 almost again today, 1d") fit on one row

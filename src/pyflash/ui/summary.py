@@ -9,9 +9,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from pyflash.core import GRADES
-from pyflash.core.errors import PyflashError
-from pyflash.core.review.session import StudySession
+from pyflash.core import GRADES, PyflashError, StudySession
 from pyflash.core.text import plural
 from pyflash.ui import text
 from pyflash.ui.host import host

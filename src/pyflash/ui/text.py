@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 
 from rich.cells import cell_len
 
+from pyflash.core import Card
 from pyflash.core.clock import day_to_date
-from pyflash.core.decks.model import Card
 
 # A deck file of three lines: what the "no decks" screen shows.
 EXAMPLE_DECK = """\

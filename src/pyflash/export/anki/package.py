@@ -31,8 +31,7 @@ from typing import Any, BinaryIO
 
 import genanki
 
-from pyflash.core.decks.model import Card
-from pyflash.core.errors import PyflashError
+from pyflash.core import Card, PyflashError
 from pyflash.core.fs import atomic_write, atomic_write_text
 from pyflash.export.anki import notetype
 from pyflash.export.render import RenderCache, Rendered, markdown
