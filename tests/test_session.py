@@ -124,7 +124,7 @@ def test_bury_and_suspend(tmp_path, clock):
     with open_workspace([path], clock=clock, zone=clock.zone) as ws:
         keys = [i.card.key for i in ws.session().queue]
         assert buried.key in keys and suspended.key not in keys
-        ws.store.set_suspended([(suspended.key, "D", "")], False)
+        assert ws.unsuspend("D") == 1  # logged, like every state change
         assert suspended.key in [i.card.key for i in ws.session().queue]
 
 

@@ -327,14 +327,6 @@ class Store:
             self._put(state)
             return state
 
-    @_guarded("save the suspended cards (nothing was changed)")
-    def set_suspended(self, keys: Sequence[tuple[str, str, str]], suspended: bool) -> None:
-        """(key, deck, text) triples; not logged (:meth:`change` logs)."""
-        with self._tx():
-            for key, deck, text in keys:
-                state = self.get(key) or CardState(key=key, deck=deck, text=text)
-                self._put(replace(state, suspended=suspended))
-
     @_guarded("carry a card's history over to its edited version")
     def relink(self, old_key: str, new_key: str, text: str, similarity: float, ts: str) -> None:
         """Carry a card's state over to its edited version (old key -> new key)."""
