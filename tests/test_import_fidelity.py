@@ -22,7 +22,9 @@ from pyflash.importer.yaml_writer import dump_deck
 
 NOTES = Path(__file__).resolve().parent / "data" / "notes"
 DEFECTS = ["html-in-code", "images-formulas", "list-structure", "two-blocks", "byline-title", "toc", "definitions"]
-ALL = [*DEFECTS, "tricky", "plain"]
+# all of the above at once, as a public cheat sheet would have them
+MIXED = ["cheatsheet"]
+ALL = [*DEFECTS, *MIXED, "tricky", "plain"]
 
 
 def drafts_of(name: str) -> Drafts:
@@ -288,3 +290,30 @@ def test_the_fidelity_rule_can_fail():
         else:
             notes_html = render_notes(notes)
         assert canonical(notes_html) != canonical(render_card(card)), notes
+
+
+def test_a_mixed_cheat_sheet():
+    drafts = drafts_of("cheatsheet")
+    cards = by_q("cheatsheet")
+    assert [d.deck for d in drafts.decks] == [
+        "Python Cheat Sheet::Strings",
+        "Python Cheat Sheet::Complexity",
+        "Python Cheat Sheet::Tips",
+        "Python Cheat Sheet::Steps",
+        "Python Cheat Sheet::Strings (2)",  # a second section of the same name: its own deck
+    ]
+    assert [(s.line, s.what) for s in drafts.skipped] == [(3, "byline"), (7, "table of contents")]
+    escape = cards["Strings › Escape HTML with `html.escape`"]
+    assert escape.code == 'import html\nprint(html.escape("<b>bold</b> & <i>it</i>"))  # &lt;b&gt;...\n'
+    assert escape.a.endswith("The output keeps the tags as text.")  # the remark on the block above
+    template = cards["Strings › Templates use `<div>` markup"]
+    assert '<span style="color: red">{title}</span>' in template.code and template.note is None
+    assert "> ```py\n> name = \"x\"\n" in template.a  # code in a quote stays in the quote
+    assert "Use \\*args for varargs, not *kwargs*; &copy; 2021 and 5 &lt; 6." in template.a  # escapes as written
+    complexity = cards["Complexity"].a
+    assert "| lookup | $O(1)$ | $O(n)$ |" in complexity and "$O(n\\log n)$" in complexity
+    assert "[the wiki](https://wiki.python.org/moin/TimeComplexity)" in complexity
+    assert drafts.formulas == 4
+    assert [q for q in cards if q.startswith("Tips")] == ["Tips", "Tips › `enumerate(xs)`", "Tips › zip", "Tips › sorted"]
+    assert cards["Tips"].a == "Handy built-ins:"
+    assert cards["Strings"].code == 'indented = "code"\nprint(indented)  \n'  # trailing spaces too
