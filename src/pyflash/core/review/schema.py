@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLES = ("cards", "reviews", "relinks")
 
 _MIGRATE_1 = """
@@ -74,8 +74,16 @@ _MIGRATE_2 = """
         CREATE INDEX cards_first_day ON cards(first_day);
 """
 
+# Version 3: FSRS (docs/scheduling.md). A card's FSRS memory state, as JSON; NULL
+# for a card only ever scheduled by SM-2. The partial index finds the cards that
+# have one at start-up without a scan.
+_MIGRATE_3 = """
+        ALTER TABLE cards ADD COLUMN memory TEXT;
+        CREATE INDEX cards_memory ON cards(deck) WHERE memory IS NOT NULL;
+"""
+
 # MIGRATIONS[n] is the SQL that brings a database from version n to n + 1.
-MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2}
+MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3}
 
 
 def migrate(db: sqlite3.Connection, version: int) -> int:
