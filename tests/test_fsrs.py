@@ -159,7 +159,6 @@ def test_replay_equals_the_live_state(grades, gaps):
 
 
 def test_stats_show_retrievability_only_with_fsrs(tmp_path, clock, capsys):
-    from conftest import run_main
 
     path = deck(tmp_path, 4)
     study_days(path, clock, Config(scheduler="fsrs"), [[4, 4, 3, 5]])

@@ -27,6 +27,7 @@ class DeckLimit(NamedTuple):
     reviews_per_day: int | None = None
     scheduler: str | None = None  # "sm2" | "fsrs"
     desired_retention: float | None = None  # FSRS only
+    type_output: bool | None = None  # type the output of this deck's output cards (None: the global setting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class Config:
     deck_limits: tuple[DeckLimit, ...] = ()  # from [deck."NAME"] tables
     scheduler: str = "sm2"  # or "fsrs" (docs/scheduling.md)
     desired_retention: float = 0.9  # FSRS: the recall probability it schedules for
+    type_output: bool = False  # output cards start with the answer box (docs/study.md, "Typing the answer")
 
     def deck_limit(self, deck: str) -> DeckLimit | None:
         """``deck``'s own limits (names compare case-insensitively), or None."""
@@ -52,6 +54,15 @@ class Config:
             if limit.deck.casefold() == folded:
                 return limit
         return None
+
+    def types_output(self, deck: str) -> bool:
+        """Whether ``deck``'s output cards are typed by default: its table, else its parents', else the global setting."""
+        parts = deck.split("::")
+        for n in range(len(parts), 0, -1):
+            limit = self.deck_limit("::".join(parts[:n]))
+            if limit is not None and limit.type_output is not None:
+                return limit.type_output
+        return self.type_output
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         """These settings with other daily limits (None keeps a limit)."""
@@ -125,6 +136,9 @@ def load_config(path: Path) -> Config:
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
             raise PyflashError(f"{where}: unknown setting '{key}'{hint}")
+        if key == "type_output":
+            values[key] = _flag(value, f"{where}: 'type_output'")
+            continue
         if key in _NAME_LISTS:
             values[key] = _names(value, f"{where}: '{key}'")
             continue
@@ -136,6 +150,12 @@ def load_config(path: Path) -> Config:
             raise PyflashError(f"{where}: '{key}' must be a whole number from {lo} to {hi}")
         values[key] = value
     return Config(**values)
+
+
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise PyflashError(f"{where} must be true or false")
+    return value
 
 
 _NAME_LISTS = {"run_env"}
@@ -170,7 +190,7 @@ def _check_zone(value: object, where: str) -> str:
     return value
 
 
-_DECK_KEYS = ("new_per_day", "reviews_per_day", "scheduler", "desired_retention")
+_DECK_KEYS = ("new_per_day", "reviews_per_day", "type_output", "scheduler", "desired_retention")
 
 
 def _check_scheduler(value: object, where: str) -> str:
@@ -201,6 +221,9 @@ def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]
             where = f"{path}:{_key_line(raw, _table_line(raw, name), key)}:1"
             if key not in _DECK_KEYS:
                 raise PyflashError(f"{where}: unknown deck setting '{key}' for '{name}' (known: {', '.join(_DECK_KEYS)})")
+            if key == "type_output":
+                given[key] = _flag(limit, f"{where}: 'type_output' of deck '{name}'")
+                continue
             if key == "scheduler":
                 given[key] = _check_scheduler(limit, where)
                 continue
