@@ -10,7 +10,9 @@ from typing import NamedTuple
 
 from pyflash.core.errors import DeckError
 
-CARD_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires")
+CARD_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires", "lint")
+# The rules of `pyflash check --lint` (see pyflash.core.lint); a card's `lint:` may name them to silence them.
+LINT_RULES = ("long-line", "long-answer", "leak", "duplicate", "multi-question")
 DECK_KEYS = ("deck", "description", "tags", "lang", "cards")
 
 _WS = re.compile(r"\s+")
@@ -63,6 +65,7 @@ class Card(NamedTuple):
     line: int
     col: int
     position: int  # 1-based position in its file
+    lint: tuple[str, ...] = ()  # lint rules this card silences (`lint: [leak]`)
 
     @property
     def kind(self) -> CardKind:
