@@ -138,9 +138,8 @@ def _output_leak(card: Card, asked: str, asked_code: str) -> Iterator[Finding]:
     if len(output) >= LEAK_MIN_CHARS and output in asked:
         where = "in the code"
     else:
-        comments = [m.group(1) for line in asked_code.split("\n") if (m := _COMMENT.search(line))]
         hit = "\n" not in output and any(
-            re.search(rf"(?<![\w.]){re.escape(output)}(?![\w.])", c) for c in comments
+            _has_word(m.group(1), output) for line in asked_code.split("\n") if (m := _COMMENT.search(line))
         )
         if not hit:
             return
@@ -149,6 +148,19 @@ def _output_leak(card: Card, asked: str, asked_code: str) -> Iterator[Finding]:
         card, "leak", "output", None, 0,
         f"the output already stands {where} (remove it from the code, or print something the reader must work out)",
     )
+
+
+def _has_word(text: str, word: str) -> bool:
+    """Whether ``word`` stands in ``text`` with no letter, digit, ``_`` or ``.`` right before or after it."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_.") and not (after.isalnum() or after in "_."):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 # Interrogatives: two of them joined by one of _JOINS ask two things.

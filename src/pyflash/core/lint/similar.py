@@ -106,11 +106,13 @@ def near_duplicates(cards: Sequence[Card]) -> Iterator[Finding]:
 def _candidates(sets: list[frozenset[str]]) -> Iterator[tuple[int, int]]:
     """Index pairs (i < j) that may reach THRESHOLD, by prefix filtering (each pair once)."""
     frequency = Counter(g for s in sets for g in s)
+    rank = {g: r for r, (g, _) in enumerate(sorted(frequency.items(), key=lambda item: (item[1], item[0])))}
     order = sorted((i for i, s in enumerate(sets) if s), key=lambda i: len(sets[i]))
-    index: dict[str, list[int]] = {}
+    index: dict[int, list[int]] = {}
+    sizes = [len(s) for s in sets]
     for i in order:
-        size = len(sets[i])
-        prefix = sorted(sets[i], key=lambda g: (frequency[g], g))[: size - math.ceil(THRESHOLD * size) + 1]
+        size = sizes[i]
+        prefix = sorted(map(rank.__getitem__, sets[i]))[: size - math.ceil(THRESHOLD * size) + 1]
         smallest = THRESHOLD * size
         seen: set[int] = set()
         for gram in prefix:
@@ -119,10 +121,11 @@ def _candidates(sets: list[frozenset[str]]) -> Iterator[tuple[int, int]]:
                 index[gram] = [i]
                 continue
             for j in bucket:
-                if j not in seen and len(sets[j]) >= smallest:
+                if j not in seen and sizes[j] >= smallest:
                     seen.add(j)
-                    yield (min(i, j), max(i, j))
             bucket.append(i)
+        for j in seen:
+            yield (min(i, j), max(i, j))
 
 
 def _same_terms(cards: Sequence[Card]) -> Iterator[tuple[int, int]]:
