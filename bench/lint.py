@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from pyflash.core.decks.loader import explicit_sources, load_decks  # noqa: E402
-from pyflash.core.lint import lint_cards  # noqa: E402
+from pyflash.core.decks.loader import explicit_sources, load_decks
+from pyflash.core.lint import lint_cards
 
 _CJK = "数组张量进程队列文件映射日志模型训练梯度损失函数参数配置环境安装版本路径字典列表元组集合"
 

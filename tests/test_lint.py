@@ -297,7 +297,7 @@ def test_single_question(tmp_path, q):
 
 
 def card(q: str, a: str, n: int, code: str | None = None, output: str | None = None, lint=()) -> Card:
-    return Card(f"k{n}", f"k{n}", "D", q, a, code, None, output, None, (), None, (), "d.yaml", n, 1, n, tuple(lint))
+    return Card(f"k{n}", f"k{n}", "D", q, a, code, None, output, None, (), None, (), "d.yaml", n, 1, n, lint=tuple(lint))
 
 
 def test_duplicate_by_same_code_terms():
