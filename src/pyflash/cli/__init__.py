@@ -17,6 +17,7 @@ import click
 from pyflash import __version__
 from pyflash import paths as pyflash_paths
 from pyflash.cli import anki, more
+from pyflash.cli.add import add_cmd
 from pyflash.cli.options import CONTEXT, Group, cell_width, deck_paths, fail, home_option, pad, tag_option
 from pyflash.core import PyflashError
 
@@ -238,7 +239,8 @@ def study(
 @click.option("-o", "--output", "out_dir", default="drafts", show_default=True, metavar="DIR", help="Folder for the draft decks.")
 @click.option("--force", is_flag=True, help="Overwrite draft files that already exist.")
 @click.option("--prefix", metavar="NAME", help="Deck name prefix (default: the notes' title, else the file name).")
-def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None) -> None:
+@click.option("--report", "full_report", is_flag=True, help="Also print the fidelity report: each changed code block and skipped part, with path:line.")
+def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None, full_report: bool) -> None:
     """Turn a Markdown notes file into draft YAML decks, one per ## section.
 
     Every heading with text under it becomes at least one card, with `source`
@@ -251,7 +253,7 @@ def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None) -> Non
     )
 
     report = import_notes(notes, out_dir, force=force, prefix=prefix)
-    for line in report_lines(report):
+    for line in report_lines(report, full=full_report):
         click.echo(line)
 
 
@@ -293,7 +295,7 @@ def export(
     )
 
 
-for command in (more.doctor, more.help_cmd, more.search_cmd, more.stats, anki.import_anki_cmd):
+for command in (add_cmd, more.doctor, more.help_cmd, more.search_cmd, more.stats, anki.import_anki_cmd):
     cli.add_command(command)
 
 
