@@ -28,6 +28,9 @@ from pyflash.core.review.store import Store, utc_now_iso
 from pyflash.core.scheduling.states import CardStatus, ReviewKind
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pyflash.core.decks.add import AddPlan, CardDraft
     from pyflash.core.decks.identity import ReconcileReport
     from pyflash.core.query.stats import Stats
     from pyflash.core.review.card_actions import CardActions
@@ -313,6 +316,24 @@ class Workspace:
         self.result = result if result is not None else self.read_decks()
         self.report = _reconcile(self.result, self._store, self.clock, edited, relink=not self.read_only)
         return self.report
+
+    def plan_add(self, draft: CardDraft, *, copy_bundled: bool = False) -> AddPlan:
+        """Where and how ``draft`` would be added (nothing is written): see :func:`pyflash.core.decks.add.plan_add`.
+
+        An invalid card, a used id or a bundled deck (without ``copy_bundled``:
+        ``BundledDeckError``) raise PyflashError with the message to show.
+        """
+        from pyflash.core.decks import add  # deferred: start-up time (only adding needs it)
+
+        store = self._store
+        taken = (lambda key: store.get(key) is not None) if store is not None else None
+        return add.plan_add(draft, self.result, self.locations, taken=taken, copy_bundled=copy_bundled)
+
+    def add_card(self, plan: AddPlan) -> Path:
+        """Write the card planned with :meth:`plan_add`; returns the file. Call :meth:`reload` to see it."""
+        from pyflash.core.decks import add  # deferred: start-up time (only adding needs it)
+
+        return add.apply_add(plan, self.result)
 
     def stats(self, deck: str | None = None, days: int = 30) -> Stats:
         """``pyflash stats``: the figures of ``deck`` (and subdecks) and the tags chosen with
