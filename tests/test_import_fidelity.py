@@ -190,13 +190,17 @@ def test_questions_say_what_the_card_shows_when_the_notes_say_nothing():
     assert all(DRAFT_QUESTION in c.tags for c in cards)
 
 
-def test_draft_questions_are_found_by_search(tmp_path, capsys):
+def test_draft_questions_are_found_by_lint_and_search(tmp_path, capsys):
     out = tmp_path / "d"
     stdout = import_to(NOTES / "two-blocks.md", out, capsys)
-    assert f"find them with `pyflash search tag:{DRAFT_QUESTION} {out}/`" in stdout
+    assert f"3 question(s) say only what the card shows (tag {DRAFT_QUESTION}); `pyflash check --lint {out}/` lists them" in stdout
     code, found, err = run_main(["search", f"tag:{DRAFT_QUESTION}", str(out)], capsys)
     assert code == 0, err
     assert found.count("what does this code do?") == 3
+    code, linted, err = run_main(["check", "--lint", str(out)], capsys)
+    assert code == 0, err
+    warnings = [ln for ln in (linted + err).splitlines() if "[draft-question]" in ln]
+    assert len(warnings) == 3 and all("01-lists-and-dicts.yaml:" in w or "02-no-words-at-all.yaml:" in w for w in warnings)
 
 
 def test_byline_and_title_text_make_one_deck(tmp_path, capsys):

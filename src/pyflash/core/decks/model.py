@@ -12,7 +12,7 @@ from pyflash.core.errors import DeckError
 
 CARD_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires", "type", "accept", "lint")
 # The rules of `pyflash check --lint` (see pyflash.core.lint); a card's `lint:` may name them to silence them.
-LINT_RULES = ("long-line", "long-answer", "leak", "duplicate", "multi-question")
+LINT_RULES = ("long-line", "long-answer", "leak", "duplicate", "multi-question", "draft-question")
 DECK_KEYS = ("deck", "description", "tags", "lang", "cards")
 
 _WS = re.compile(r"\s+")
