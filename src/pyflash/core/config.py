@@ -23,6 +23,7 @@ class DeckLimit(NamedTuple):
     deck: str
     new_per_day: int | None = None
     reviews_per_day: int | None = None
+    type_output: bool | None = None  # type the output of this deck's output cards (None: the global setting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Config:
     leech_threshold: int = 8  # lapses that make a card a leech (docs/search.md)
     new_order: str = "mixed"  # "mixed": round robin between decks; "file": deck order; "random": shuffled per day
     deck_limits: tuple[DeckLimit, ...] = ()  # from [deck."NAME"] tables
+    type_output: bool = False  # output cards start with the answer box (docs/study.md, "Typing the answer")
 
     def deck_limit(self, deck: str) -> DeckLimit | None:
         """``deck``'s own limits (names compare case-insensitively), or None."""
@@ -46,6 +48,15 @@ class Config:
             if limit.deck.casefold() == folded:
                 return limit
         return None
+
+    def types_output(self, deck: str) -> bool:
+        """Whether ``deck``'s output cards are typed by default: its table, else its parents', else the global setting."""
+        parts = deck.split("::")
+        for n in range(len(parts), 0, -1):
+            limit = self.deck_limit("::".join(parts[:n]))
+            if limit is not None and limit.type_output is not None:
+                return limit.type_output
+        return self.type_output
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         """These settings with other daily limits (None keeps a limit)."""
@@ -113,6 +124,9 @@ def load_config(path: Path) -> Config:
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
             raise PyflashError(f"{where}: unknown setting '{key}'{hint}")
+        if key == "type_output":
+            values[key] = _flag(value, f"{where}: 'type_output'")
+            continue
         if key in _NAME_LISTS:
             values[key] = _names(value, f"{where}: '{key}'")
             continue
@@ -124,6 +138,12 @@ def load_config(path: Path) -> Config:
             raise PyflashError(f"{where}: '{key}' must be a whole number from {lo} to {hi}")
         values[key] = value
     return Config(**values)
+
+
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise PyflashError(f"{where} must be true or false")
+    return value
 
 
 _NAME_LISTS = {"run_env"}
@@ -158,7 +178,7 @@ def _check_zone(value: object, where: str) -> str:
     return value
 
 
-_DECK_KEYS = ("new_per_day", "reviews_per_day")
+_DECK_KEYS = ("new_per_day", "reviews_per_day", "type_output")
 
 
 def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]:
@@ -172,15 +192,19 @@ def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]
         if not isinstance(table, dict):
             raise PyflashError(f"{where}: deck '{name}' must be a table such as {example}")
         given: dict[str, int] = {}
+        typed: bool | None = None
         for key, limit in table.items():
             where = f"{path}:{_key_line(raw, _table_line(raw, name), key)}:1"
             if key not in _DECK_KEYS:
                 raise PyflashError(f"{where}: unknown deck setting '{key}' for '{name}' (known: {', '.join(_DECK_KEYS)})")
+            if key == "type_output":
+                typed = _flag(limit, f"{where}: 'type_output' of deck '{name}'")
+                continue
             lo, hi = _LIMITS[key]
             if isinstance(limit, bool) or not isinstance(limit, int) or not lo <= limit <= hi:
                 raise PyflashError(f"{where}: '{key}' of deck '{name}' must be a whole number from {lo} to {hi}")
             given[key] = limit
-        limits.append(DeckLimit(name, given.get("new_per_day"), given.get("reviews_per_day")))
+        limits.append(DeckLimit(name, given.get("new_per_day"), given.get("reviews_per_day"), typed))
     return tuple(limits)
 
 

@@ -10,7 +10,12 @@ from typing import NamedTuple
 
 from pyflash.core.errors import DeckError
 
-CARD_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires", "cloze", "reverse")
+CARD_KEYS = (
+    "id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires", "type", "accept", "lint",
+    "cloze", "reverse",
+)
+# The rules of `pyflash check --lint` (see pyflash.core.lint); a card's `lint:` may name them to silence them.
+LINT_RULES = ("long-line", "long-answer", "leak", "duplicate", "multi-question")
 DECK_KEYS = ("deck", "description", "tags", "lang", "cards")
 
 _WS = re.compile(r"\s+")
@@ -79,6 +84,9 @@ class Card(NamedTuple):
     line: int
     col: int
     position: int  # 1-based position in its file
+    type_in: bool = False  # `type: true`: the answer is typed and checked (docs/study.md)
+    accept: tuple[str, ...] = ()  # other answers a typed q/a card takes (`accept: [...]`)
+    lint: tuple[str, ...] = ()  # lint rules this card silences (`lint: [leak]`)
     cloze: str | None = None  # the `cloze:` text, markers included (every card of the note has it)
     variant: str = ""  # "" one card per entry; "r" the reverse card; "c1", "c2"... one cloze number
     reverse: bool = False  # the entry has `reverse: true` (both its cards say so)

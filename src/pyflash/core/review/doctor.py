@@ -30,7 +30,7 @@ CHUNK = 500
 _COPY = {
     "cards": "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
     "buried_until, last_review, last_day, last_grade, first_day",
-    "reviews": "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes",
+    "reviews": "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes, typed",
     "relinks": "id, old_key, new_key, deck, similarity, ts",
 }
 
@@ -84,9 +84,23 @@ def examine(path: Path) -> Examination:
     return report
 
 
+# Columns added by a later schema version: a damaged file of an older version reads them as NULL.
+_LATER = {"typed"}
+
+
+def _columns(db: sqlite3.Connection, table: str) -> str:
+    """The columns of ``table`` to read from ``db``: :data:`_COPY`'s, NULL for those it does not have yet."""
+    try:
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+    except sqlite3.DatabaseError:
+        have = set()
+    cols = [c.strip() for c in _COPY[table].split(",")]
+    return ", ".join(c if c in have or c not in _LATER else f"NULL AS {c}" for c in cols)
+
+
 def _chunks(db: sqlite3.Connection, table: str, order: str, lost: list[int]) -> Iterator[tuple[Any, ...]]:
     """Every readable row of ``table``: forward up to a bad page, then backward from the end to it."""
-    cols = _COPY[table]
+    cols = _columns(db, table)
     seen: set[Any] = set()
     for direction in ("ASC", "DESC"):
         try:
@@ -109,7 +123,7 @@ def _rows_by_id(db: sqlite3.Connection, table: str, lost: list[int]) -> Iterator
     if top is None:
         yield from _chunks(db, table, "id", lost)
         return
-    cols = _COPY[table]
+    cols = _columns(db, table)
     for start in range(1, int(top[0]) + 1, CHUNK):
         end = start + CHUNK - 1
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLES = ("cards", "reviews", "relinks")
 
 _MIGRATE_1 = """
@@ -74,8 +74,14 @@ _MIGRATE_2 = """
         CREATE INDEX cards_first_day ON cards(first_day);
 """
 
+# Version 3: the answer the user typed (docs/study.md, "Typing the answer"), kept with its grade;
+# NULL when the answer was revealed rather than typed.
+_MIGRATE_3 = """
+        ALTER TABLE reviews ADD COLUMN typed TEXT;
+"""
+
 # MIGRATIONS[n] is the SQL that brings a database from version n to n + 1.
-MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2}
+MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3}
 
 
 def migrate(db: sqlite3.Connection, version: int) -> int:

@@ -30,6 +30,7 @@ from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from pyflash.core.errors import StoreError
+from pyflash.core.review.checkpoint import SAFETY_PAGES, Checkpointer
 from pyflash.core.review.faults import explain
 from pyflash.core.review.opening import configure, connect, open_database
 from pyflash.core.review.records import COLUMNS as _COLUMNS
@@ -77,6 +78,8 @@ class Store:
         self.timeout = timeout
         self._reopen = False
         self._db = open_database(self.path, timeout, check=check)
+        self._checkpoints = Checkpointer(self.path)
+        self._db.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
 
     # -- opening ---------------------------------------------------------
 
@@ -93,11 +96,13 @@ class Store:
         except BaseException:
             db.close()
             raise
+        db.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
         self._db.close()
         self._db = db
         self._reopen = False
 
     def close(self) -> None:
+        self._checkpoints.close()
         self._db.close()
 
     def __enter__(self) -> Store:
@@ -119,7 +124,7 @@ class Store:
     def _tx(self) -> _Transaction:
         if self._reopen:
             self._reconnect()
-        return _Transaction(self._db)
+        return _Transaction(self._db, self._checkpoints.committed)
 
     # -- reading ---------------------------------------------------------
 
@@ -229,8 +234,9 @@ class Store:
         ts: str,
         day: int,
         answer_ms: int | None,
+        typed: str | None = None,
     ) -> int:
-        """Write a graded card and its log row in one durable transaction."""
+        """Write a graded card and its log row (with the answer ``typed``, if any) in one durable transaction."""
         with self._tx():
             current = self.get(after.key)
             if current != before:
@@ -240,11 +246,11 @@ class Store:
                 )
             self._put(after)
             cur = self._db.execute(
-                "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms)"
-                " VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     after.key, after.deck, ts, day, grade, kind,
-                    before.to_json() if before else None, after.to_json(), answer_ms,
+                    before.to_json() if before else None, after.to_json(), answer_ms, typed,
                 ),
             )
             return int(cur.lastrowid or 0)
@@ -367,8 +373,9 @@ class Store:
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT; on any failure (COMMIT's own included) a rollback."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, committed: Callable[[], None]) -> None:
         self.db = db
+        self.committed = committed
 
     def __enter__(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
@@ -382,6 +389,7 @@ class _Transaction:
             except sqlite3.Error:
                 self._rollback()
                 raise
+            self.committed()
         else:
             self._rollback()
 
