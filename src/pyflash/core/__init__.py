@@ -30,7 +30,8 @@ The CLI, the TUI and the export use these names; scripts can too::
 * :class:`Scheduler` (the protocol SM-2 implements, as :class:`SM2Scheduler`)
   and its :class:`GradePreview`;
 * :func:`search`: cards by text; :func:`local_day`, :func:`system_clock`,
-  :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix.
+  :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix;
+* :func:`lint_cards` and its :class:`LintWarning`: ``pyflash check --lint``.
 
 Names are imported on first use (PEP 562 ``__getattr__``): ``import
 pyflash.core`` costs nothing, so ``pyflash decks`` on a warm cache stays fast
@@ -54,6 +55,8 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.decks.loader import LoadResult as LoadResult
     from pyflash.core.decks.model import Card as Card
     from pyflash.core.errors import PyflashError as PyflashError
+    from pyflash.core.lint import LintWarning as LintWarning
+    from pyflash.core.lint import lint_cards as lint_cards
     from pyflash.core.locations import Locations as Locations
     from pyflash.core.query.search import search as search
     from pyflash.core.review.card_actions import ActionResult as ActionResult
@@ -108,6 +111,8 @@ _WHERE = {
     "system_clock": "pyflash.core.clock",
     "system_zone": "pyflash.core.clock",
     "PyflashError": "pyflash.core.errors",
+    "lint_cards": "pyflash.core.lint",
+    "LintWarning": "pyflash.core.lint",
 }
 
 __all__ = sorted(_WHERE)
