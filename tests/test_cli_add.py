@@ -33,7 +33,7 @@ def test_add_appends_and_keeps_the_old_bytes(pyflash_home, capsys):
     assert out == f"added card 'x-really' to {path}:6\n"
     new = path.read_bytes()
     assert new == MINE + (
-        b"\n  - id: x-really\n    q: 'What is `x`: really?'\n    a: y\n    note: n\n    tags: [a, b, c]\n"
+        b"\n  - id: x-really\n    q: 'What is `x`: really?'\n    a: 'y'\n    note: 'n'\n    tags: [a, b, c]\n"
     )
     code, out, err = run_main(["check"], capsys)
     assert code == 0, out + err
