@@ -346,7 +346,8 @@ class _Builder:
         q = _question(self.plain_path, section_depth) or h.plain or self.prefix
         if h.definitions:
             # the prose around the list (an introduction, a remark) is a card of its own
-            rest = [b for b in h.blocks if b.line != h.definitions[0].line]
+            lists = {d.node for d in h.definitions}
+            rest = [b for b in h.blocks if b.line not in lists]
             if rest:
                 self.add_cards(self.current, rest, q, source, tags)
             self.add_definitions(self.current, h.definitions, q, source, tags)

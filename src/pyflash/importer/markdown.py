@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from markdown_it.tree import SyntaxTreeNode
 
-__all__ = ["Block", "BlockKind", "Definition", "definitions", "formula_tex", "image_markdown", "inline_plain", "is_toc", "node_blocks", "node_line"]
+__all__ = ["Block", "BlockKind", "Definition", "colon_definitions", "definitions", "formula_tex", "image_markdown", "inline_plain", "is_toc", "node_blocks", "node_line"]
 
 
 class BlockKind(StrEnum):
@@ -461,25 +461,37 @@ def _inline_nodes(node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
     return [n for n in node.walk() if n.type == "inline"]
 
 
-def is_toc(node: SyntaxTreeNode) -> bool:
-    """A table of contents: a list whose text is only links to headings (``#anchor``),
-    or a ``[TOC]`` marker paragraph."""
-    if node.type == "paragraph" and node.children:
-        return node.children[0].content.strip().lower() in ("[toc]", "[[toc]]", "[[_toc_]]", "${toc}")
-    if node.type not in ("bullet_list", "ordered_list"):
-        return False
-    links = 0
-    for inline in _inline_nodes(node):
-        for child in inline.children:
-            if child.type == "link":
-                if not str(child.attrs.get("href", "")).startswith("#"):
-                    return False
-                links += 1
-            elif child.type == "text" and not child.content.strip():
-                continue
-            elif child.type not in ("softbreak", "hardbreak"):
+def _toc_text(node: SyntaxTreeNode, in_link: bool, counts: list[int]) -> bool:
+    """Count word characters inside and outside links; False at a link out of the file."""
+    for child in node.children:
+        if child.type == "link":
+            if not str(child.attrs.get("href", "")).startswith("#"):
                 return False
-    return links > 0
+            counts[2] += 1
+            if not _toc_text(child, True, counts):
+                return False
+        elif child.type in ("text", "code_inline"):
+            words = len(re.findall(r"\w", child.content))
+            counts[0 if in_link else 1] += words
+        elif child.children and not _toc_text(child, in_link, counts):
+            return False
+    return True
+
+
+def is_toc(node: SyntaxTreeNode) -> bool:
+    """A table of contents: a list or paragraph of links to headings of the file
+    (``#anchor``), with less other text than link text; or a ``[TOC]`` marker."""
+    if node.type == "paragraph" and node.children:
+        if node.children[0].content.strip().lower() in ("[toc]", "[[toc]]", "[[_toc_]]", "${toc}"):
+            return True
+    elif node.type not in ("bullet_list", "ordered_list"):
+        return False
+    counts = [0, 0, 0]  # word characters in links, outside links; links
+    for inline in _inline_nodes(node):
+        if not _toc_text(inline, False, counts):
+            return False
+    inside, outside, links = counts
+    return links >= (1 if node.type != "paragraph" else 3) and outside <= inside
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,6 +504,7 @@ class Definition:
     end: int
     images: int = 0
     formulas: int = 0
+    node: int = 0  # the line of the top-level block it is part of
 
 
 _TERM_SEP = re.compile(r"^\s*(?::|\uff1a|\s[\u2014\u2013-]{1,2}\s|[\u2014\u2013]|--)\s*")
@@ -583,6 +596,37 @@ def definitions(node: SyntaxTreeNode) -> list[Definition] | None:
         if not _strip_sentinels(text).strip():
             return None
         out.append(
-            Definition(term, _strip_sentinels(text), node_line(item), em.end, text.count(_IMAGE), text.count(_FORMULA))
+            Definition(
+                term, _strip_sentinels(text), node_line(item), em.end, text.count(_IMAGE), text.count(_FORMULA),
+                node_line(node),
+            )
         )
     return out
+
+
+def colon_definitions(node: SyntaxTreeNode) -> list[Definition] | None:
+    """``Term`` then ``: definition`` lines (PHP Markdown Extra and pandoc definition lists),
+    which CommonMark reads as one paragraph; None unless the whole paragraph is made of them."""
+    if node.type != "paragraph" or not node.children:
+        return None
+    text = _inline_md(node.children[0])
+    lines = text.split("\n")
+    start = node_line(node)
+    out: list[Definition] = []
+    i = 0
+    while i < len(lines):
+        term = lines[i]
+        j = i + 1
+        defs: list[str] = []
+        while j < len(lines) and re.match(r"^:[ \t]", lines[j]):
+            defs.append(lines[j][2:].strip())
+            j += 1
+        if not term.strip() or term.startswith(":") or not defs:
+            return None
+        body = "\n\n".join(defs)
+        plain = _strip_sentinels(_finish_inline(term, plain=True)).replace("**", "").strip()
+        out.append(
+            Definition(plain, _strip_sentinels(body), start + i, start + j, body.count(_IMAGE), body.count(_FORMULA), start)
+        )
+        i = j
+    return out or None
