@@ -15,16 +15,8 @@ import yaml
 from markdown_it.tree import SyntaxTreeNode
 
 from pyflash.core.markup import markdown_parser
-from pyflash.importer.markdown import (
-    Block,
-    Definition,
-    colon_definitions,
-    definitions,
-    inline_plain,
-    is_toc,
-    node_blocks,
-    node_line,
-)
+from pyflash.importer.markdown import Block, inline_plain, node_blocks, node_line
+from pyflash.importer.sections import Definition, colon_definitions, definitions, is_toc
 
 __all__ = ["SECTION_SEP", "Heading", "Notes", "Skipped", "parse_notes", "split_front_matter"]
 
