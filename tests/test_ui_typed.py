@@ -263,3 +263,24 @@ async def test_undo_after_a_typed_grade(deck, ws_factory):
         assert not screen.session.revealed and screen.checked is None and "Typed:" not in shown(app)
         assert ws.store.get("one-line") is None
     assert [(e.kind, e.typed) for e in ws.store.log()] == [("review", "nope"), ("undo", None)]
+
+
+async def test_a_long_line_scrolls_sideways_and_keeps_its_marks(tmp_path, ws_factory):
+    long = "x" * 60 + " " + "y" * 40
+    deck = write_deck(tmp_path / "decks", "long.yaml",
+                      f'deck: Long\ncards:\n  - {{id: long, q: Long?, code: print(1), output: "{long}"}}\n')
+    ws = ws_factory(deck)
+    app = app_for(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("t")
+        await wait_until(pilot, lambda: screen.query(AnswerArea), "the answer box")
+        await type_text(pilot, long.replace("y" * 40, "z" * 40))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen.checked is not None, "the check")
+        diff = screen.query_one("#typed-diff")
+        rows = diff.render().plain.splitlines()
+        assert rows[-1].strip() == "^" * 40 and len(rows[-1]) == 2 + 61 + 40  # one row each, not wrapped
+        box = screen.query_one("#answer-box")
+        assert box.max_scroll_x > 0  # what does not fit scrolls sideways

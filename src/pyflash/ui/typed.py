@@ -229,6 +229,7 @@ class TypingScreen(Screen[None]):
             await self.query_one("#answer-box").mount(diff, before=0)
         diff.update(diff_content(result, label))
         diff.display = True
+        self.add_class("-checked")
         for cell in self.query(".grade"):
             cell.set_class(cell.id == f"grade-{result.grade}", "-suggested")
         grades = self.query_one("#grades")
@@ -242,6 +243,7 @@ class TypingScreen(Screen[None]):
     def typing_graded(self) -> None:
         """After a grade (or for another card): no checked answer, no suggested grade."""
         self.checked = None
+        self.remove_class("-checked")
         for cell in self.query(".grade"):
             cell.remove_class("-suggested")
         for diff in self.query("#typed-diff"):
