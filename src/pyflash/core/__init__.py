@@ -19,7 +19,12 @@ The CLI, the TUI and the export use these names; scripts can too::
 * :func:`open_workspace` (``read_only=True``: no side effects), :class:`Workspace`,
   :class:`Locations`, :class:`DeckCounts`, :class:`Config`, :func:`load_config`;
 * :class:`Card` (one card of a deck) and :class:`LoadResult` (what the deck files gave);
+* :class:`CardDraft`, :class:`AddPlan`, :class:`BundledDeckError`: adding a card
+  (``ws.plan_add(draft)``, then ``ws.add_card(plan)``);
 * :class:`StudySession` and its :class:`GradeOutcome`, :class:`Summary`;
+* ``Workspace.card_actions``, a :class:`CardActions` (suspend, unsuspend, bury,
+  unbury, forget chosen cards; undo), giving an :class:`ActionResult` per
+  :class:`CardAction`; ``Workspace.history(key)``, a list of :class:`HistoryEntry`;
 * ``GRADES``, the table of the six grades (value, label, meaning), with
   :class:`Grade` and :class:`GradeInfo`; :class:`QueueKind`, :class:`ReviewKind`;
 * :class:`Scheduler` (the protocol SM-2 implements, as :class:`SM2Scheduler`)
@@ -27,7 +32,8 @@ The CLI, the TUI and the export use these names; scripts can too::
 * :func:`check_typed` (a typed answer against a card, with :func:`can_type`) and its
   :class:`Comparison`: the diff and the suggested grade;
 * :func:`search`: cards by text; :func:`local_day`, :func:`system_clock`,
-  :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix.
+  :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix;
+* :func:`lint_cards` and its :class:`LintWarning`: ``pyflash check --lint``.
 
 Names are imported on first use (PEP 562 ``__getattr__``): ``import
 pyflash.core`` costs nothing, so ``pyflash decks`` on a warm cache stays fast
@@ -48,11 +54,20 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.clock import system_zone as system_zone
     from pyflash.core.config import Config as Config
     from pyflash.core.config import load_config as load_config
+    from pyflash.core.decks.add import AddPlan as AddPlan
+    from pyflash.core.decks.add import BundledDeckError as BundledDeckError
+    from pyflash.core.decks.add import CardDraft as CardDraft
     from pyflash.core.decks.loader import LoadResult as LoadResult
     from pyflash.core.decks.model import Card as Card
     from pyflash.core.errors import PyflashError as PyflashError
+    from pyflash.core.lint import LintWarning as LintWarning
+    from pyflash.core.lint import lint_cards as lint_cards
     from pyflash.core.locations import Locations as Locations
     from pyflash.core.query.search import search as search
+    from pyflash.core.review.card_actions import ActionResult as ActionResult
+    from pyflash.core.review.card_actions import CardAction as CardAction
+    from pyflash.core.review.card_actions import CardActions as CardActions
+    from pyflash.core.review.history import HistoryEntry as HistoryEntry
     from pyflash.core.review.results import GradeOutcome as GradeOutcome
     from pyflash.core.review.results import Summary as Summary
     from pyflash.core.review.session import StudySession as StudySession
@@ -77,9 +92,16 @@ _WHERE = {
     "Config": "pyflash.core.config",
     "Card": "pyflash.core.decks.model",
     "LoadResult": "pyflash.core.decks.loader",
+    "CardDraft": "pyflash.core.decks.add",
+    "AddPlan": "pyflash.core.decks.add",
+    "BundledDeckError": "pyflash.core.decks.add",
     "load_config": "pyflash.core.config",
     "StudySession": "pyflash.core.review.session",
     "GradeOutcome": "pyflash.core.review.results",
+    "CardAction": "pyflash.core.review.card_actions",
+    "CardActions": "pyflash.core.review.card_actions",
+    "ActionResult": "pyflash.core.review.card_actions",
+    "HistoryEntry": "pyflash.core.review.history",
     "Summary": "pyflash.core.review.results",
     "GRADES": "pyflash.core.scheduling.grades",
     "Grade": "pyflash.core.scheduling.grades",
@@ -97,6 +119,8 @@ _WHERE = {
     "Comparison": "pyflash.core.answers",
     "can_type": "pyflash.core.answers",
     "check_typed": "pyflash.core.answers",
+    "lint_cards": "pyflash.core.lint",
+    "LintWarning": "pyflash.core.lint",
 }
 
 __all__ = sorted(_WHERE)
