@@ -37,14 +37,14 @@ TYPING_BINDINGS = [
     Binding("t", "type_answer", "Type", show=False,
             tooltip="Type the answer (output cards, type: true cards), then check it", id="pyflash.study.type"),
     # With a checked typed answer, space and enter take the suggested grade (before "4 good" below).
-    Binding("enter", "take_suggested", "Suggested grade", show=False, id="pyflash.study.suggested-enter"),
+    Binding("enter", "take_suggested", "Suggested grade", show=False, id="pyflash.study.suggested-enter",
+            tooltip="After a typed answer: take the suggested grade (0-5 choose another)"),
     Binding("space", "take_suggested", "Suggested grade", show=False, id="pyflash.study.suggested-space"),
 ]
-TYPING_HELP = (
-    ("enter (typing)", "submit a one-line answer (a longer one: a new line)"),
-    ("ctrl+enter ctrl+s", "submit a typed answer (ctrl+j too: what many terminals send for ctrl+enter)"),
-    ("escape (typing)", "back to the question, nothing typed is kept"),
-    ("enter space (checked)", "take the suggested grade; 0-5 choose another"),
+TYPING_HELP = (  # the answer box's keys (docs/study.md, "Typing the answer")
+    ("ctrl+enter ^s", "in the answer box: check the answer (ctrl+j too, which many terminals send "
+     "for ctrl+enter; enter checks a one-line answer)"),
+    ("escape", "in the answer box: back to the question (nothing typed is kept)"),
 )
 
 
