@@ -80,6 +80,7 @@ class StudyScreen(TypingScreen):
         Binding("x", "toggle_question", "Question", show=False,  # the answer rule shows it when it applies
                 tooltip="Show the whole question, or only its first lines", id="pyflash.study.question"),
         Binding("e", "edit", "Edit", tooltip="Edit the card in $EDITOR, then reload", id="pyflash.study.edit"),
+        Binding("n", "add_card", "New card", show=False, tooltip="Add a card (to this card's deck)", id="pyflash.study.add"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.study.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.study.back-q"),
     ]
@@ -187,8 +188,7 @@ class StudyScreen(TypingScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.session
-        typing = self.typing_check(action)
-        if typing is not None:
+        if (typing := self.typing_check(action)) is not None:
             return typing
         if action == "reveal":
             return session.current is not None and not session.revealed
@@ -230,7 +230,6 @@ class StudyScreen(TypingScreen):
         except PyflashError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=10)
             return
-        self.typing_graded()
         await self.show_card()
 
     async def action_undo(self) -> None:
@@ -432,6 +431,9 @@ class StudyScreen(TypingScreen):
         else:
             self.notify("Deck reloaded.", timeout=2)
         await self.show_card()
+
+    def action_add_card(self) -> None:
+        host(self).add_card(self.card.deck if self.card is not None else self.session.deck)
 
     def action_back(self) -> None:
         host(self).show_picker()
