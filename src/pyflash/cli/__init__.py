@@ -213,7 +213,8 @@ def study(
 @click.option("-o", "--output", "out_dir", default="drafts", show_default=True, metavar="DIR", help="Folder for the draft decks.")
 @click.option("--force", is_flag=True, help="Overwrite draft files that already exist.")
 @click.option("--prefix", metavar="NAME", help="Deck name prefix (default: the notes' title, else the file name).")
-def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None) -> None:
+@click.option("--report", "full_report", is_flag=True, help="Also print the fidelity report: each changed code block and skipped part, with path:line.")
+def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None, full_report: bool) -> None:
     """Turn a Markdown notes file into draft YAML decks, one per ## section.
 
     Every heading with text under it becomes at least one card, with `source`
@@ -226,7 +227,7 @@ def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None) -> Non
     )
 
     report = import_notes(notes, out_dir, force=force, prefix=prefix)
-    for line in report_lines(report):
+    for line in report_lines(report, full=full_report):
         click.echo(line)
 
 

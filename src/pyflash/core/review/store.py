@@ -30,6 +30,7 @@ from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from pyflash.core.errors import StoreError
+from pyflash.core.review.checkpoint import SAFETY_PAGES, Checkpointer
 from pyflash.core.review.faults import explain
 from pyflash.core.review.imported import HistoryCounts, ImportedHistory, write_history
 from pyflash.core.review.opening import configure, connect, open_database
@@ -78,6 +79,8 @@ class Store:
         self.timeout = timeout
         self._reopen = False
         self._db = open_database(self.path, timeout, check=check)
+        self._checkpoints = Checkpointer(self.path)
+        self._db.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
 
     # -- opening ---------------------------------------------------------
 
@@ -94,11 +97,13 @@ class Store:
         except BaseException:
             db.close()
             raise
+        db.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
         self._db.close()
         self._db = db
         self._reopen = False
 
     def close(self) -> None:
+        self._checkpoints.close()
         self._db.close()
 
     def __enter__(self) -> Store:
@@ -120,7 +125,7 @@ class Store:
     def _tx(self) -> _Transaction:
         if self._reopen:
             self._reconnect()
-        return _Transaction(self._db)
+        return _Transaction(self._db, self._checkpoints.committed)
 
     # -- reading ---------------------------------------------------------
 
@@ -354,8 +359,9 @@ class Store:
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT; on any failure (COMMIT's own included) a rollback."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, committed: Callable[[], None]) -> None:
         self.db = db
+        self.committed = committed
 
     def __enter__(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
@@ -369,6 +375,7 @@ class _Transaction:
             except sqlite3.Error:
                 self._rollback()
                 raise
+            self.committed()
         else:
             self._rollback()
 
