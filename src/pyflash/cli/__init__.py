@@ -295,8 +295,7 @@ def export(
     )
 
 
-from pyflash.cli import anki, fsrs, more
-from pyflash.cli.add import add_cmd
+for command in (add_cmd, more.doctor, more.help_cmd, more.search_cmd, more.stats, anki.import_anki_cmd, fsrs.optimize):
     cli.add_command(command)
 
 
