@@ -19,7 +19,10 @@ from anki.import_export_pb2 import ExportLimit
 from conftest import ROOT, run_main
 from pyflash.core.decks.loader import explicit_sources, load_decks
 
-COMPARED = ("key", "id", "deck", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires")
+COMPARED = (
+    "key", "id", "deck", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires",
+    "type_in", "accept", "lint", "cloze", "variant", "reverse",
+)
 
 
 def load(path: Path):
@@ -175,17 +178,15 @@ def test_fields_by_note_type(packages, tmp_path, capsys, kind):
     (paris,) = by_guid(cards, token["plain"])
     assert (paris.q, paris.a) == ("Capital of France?", "Paris\\\n(since 508)")
 
-    clozes = sorted(by_guid(cards, token["cloze"]) + [c for c in cards.values() if token["cloze"] + "-c" in (c.id or "")],
-                    key=lambda c: c.id)
-    clozes = list({c.key: c for c in clozes}.values())
-    assert [(c.q, c.a) for c in clozes] == [
-        ("[...] is the capital of France", "Paris\n\nGeography"),
-        ("Paris is the capital of [a country]", "France\n\nGeography"),
-    ]
+    clozes = sorted((c for c in cards.values() if c.id and c.id.endswith(token["cloze"])), key=lambda c: c.key)
+    assert [c.key.rsplit("#", 1)[1] for c in clozes] == ["c1", "c2"]
+    assert {c.cloze for c in clozes} == {"{{c1::Paris}} is the capital of {{c2::France::a country}}"}
+    assert {c.note for c in clozes} == {"Geography"}
+    assert (out / "misc.yaml").read_text(encoding="utf-8").count("cloze:") == 1  # one entry, two cards
     (hund,) = by_guid(cards, token["custom"])
     assert (hund.q, hund.a) == ("Hund", "dog\n\n*Der Hund bellt.*")
     assert "note type 'Vocab': q from its first field (Word), a from the rest (Meaning, Example)" in stdout
-    assert "note type 'Cloze'" in stdout
+    assert "note type 'Cloze'" not in stdout  # the cloze key takes them as they are
     if kind == "colpkg":
         assert "media: 1 file(s) in the package, not copied" in stdout
 
@@ -304,6 +305,29 @@ def test_round_trip_of_every_bundled_deck_is_exact(tmp_path, capsys):
     ]
     assert differences == []
     assert f"{len(original)} card(s) came from a pyflash export and were given back exactly" in stdout
+
+
+def test_round_trip_of_cloze_reverse_and_typed_cards(tmp_path, capsys):
+    deck = tmp_path / "d" / "d.yaml"
+    deck.parent.mkdir()
+    deck.write_text(
+        "deck: Modes\ncards:\n"
+        "  - id: kw\n    cloze: |\n      parser.add_argument('--v', {{c1::action}}='store_true')\n"
+        "      if __name__ == {{c2::'__main__'::a string}}:\n    note: argparse\n"
+        "  - q: The answer?\n    a: '42'\n    type: true\n    accept: [forty-two]\n    lint: [leak]\n"
+        "  - id: turn\n    q: chien\n    a: dog\n    reverse: true\n",
+        encoding="utf-8",
+    )
+    pkg = tmp_path / "m.apkg"
+    assert run_main(["export", "--anki", str(deck.parent), "-o", str(pkg)], capsys)[0] == 0
+    out = tmp_path / "back"
+    code, stdout, err = run_main(["import-anki", str(pkg), "-o", str(out)], capsys)
+    assert code == 0, err
+    original, back = load(deck.parent), load(out)
+    assert sorted(original) == sorted(back) == ["auto-" + k.split("auto-")[1] if k.startswith("auto-") else k
+                                                for k in sorted(original)]
+    assert len(back) == 5  # kw#c1, kw#c2, the typed card, turn, turn#r
+    assert [(k, n) for k, c in original.items() for n in COMPARED if getattr(c, n) != getattr(back[k], n)] == []
 
 
 def test_round_trip_notices_an_edit_in_anki(tmp_path, capsys):
