@@ -46,6 +46,9 @@ def import_anki_cmd(
             locations.store, clock=system_clock, zone=config.zone() or system_zone(),
             day_starts_at=config.day_starts_at, backups_keep=config.backups_keep,
         )
-    done = import_anki(package, out_dir, deck=deck, media_dir=media, force=force, history=step)
+    from pyflash.export.progress import LateProgress  # deferred: start-up time
+
+    with LateProgress() as progress:  # on stderr, once the import has taken a second
+        done = import_anki(package, out_dir, deck=deck, media_dir=media, force=force, history=step, progress=progress)
     for line in report_lines(done):
         click.echo(line)
