@@ -468,3 +468,28 @@ def test_history_grades_and_learning_steps():
     assert history.reviews[2].after.easiness.cents == 235
     assert (history.state.interval, history.state.due_day, history.state.easiness.cents) == (20, 1007, 250)
     assert history.reviews[-1].after == history.state
+
+
+def test_add_history_keeps_a_schedule_studied_in_pyflash_since(tmp_path):
+    from dataclasses import replace
+
+    from pyflash.core.review.imported import ImportedHistory, ImportedReview
+    from pyflash.core.review.records import CardState
+    from pyflash.core.review.store import Store
+    from pyflash.core.scheduling.states import ReviewKind
+
+    before = CardState("k", "D", "Q")
+    after = replace(before, interval=3, repetitions=1, due_day=103, last_review="2026-01-01T10:00:00.000+00:00",
+                    last_day=100, last_grade=4, first_day=100)
+    history = ImportedHistory("k", "D", "Q", (ImportedReview(after.last_review, 100, 4, ReviewKind.REVIEW, None, after),),
+                              after)
+    with Store(tmp_path / "s.db") as store:
+        counts = store.add_history([history])
+        assert (counts.cards, counts.reviews) == (1, 1)
+        assert store.get("k") == after
+        newer = replace(after, interval=9, due_day=120, last_review="2026-02-01T10:00:00.000+00:00")
+        store.record(after, newer, grade=5, kind="review", ts=newer.last_review, day=110, answer_ms=None)
+        counts = store.add_history([history])
+        assert (counts.cards, counts.reviews, counts.kept, counts.repeated) == (0, 0, 1, 1)
+        assert store.get("k") == newer
+        assert [e.grade for e in store.log("k")] == [4, 5]
