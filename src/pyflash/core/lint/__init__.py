@@ -9,6 +9,7 @@ docs/lint.md for their thresholds and heuristics):
 * ``leak``: the answer's code or text already stands in the question or its code;
 * ``duplicate``: near-duplicate cards across all decks;
 * ``multi-question``: a question that asks several things at once.
+* ``draft-question``: a question ``pyflash import`` made up (tag ``draft-question``).
 
 A card silences a rule with ``lint: [rule-id]``. Warnings are located at the
 ``path:line:col`` of the text they are about.
@@ -43,6 +44,8 @@ def findings(cards: Sequence[Card]) -> list[Finding]:
     from pyflash.core.lint.similar import near_duplicates  # (the similarity join is the costly part)
 
     found: list[Finding] = []
+    # One card per deck entry: a reverse card and clozes c2, c3... share their entry's text.
+    cards = [c for c in cards if not c.is_reverse and c.cloze_number <= 1]
     for card in cards:
         for rule in CARD_RULES:
             found.extend(f for f in rule(card) if f.rule not in card.lint)

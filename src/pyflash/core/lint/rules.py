@@ -24,6 +24,7 @@ __all__ = [
     "leak",
     "long_answer",
     "long_line",
+    "draft_question",
     "multi_question",
 ]
 
@@ -47,15 +48,15 @@ class Finding(NamedTuple):
 
 def long_line(card: Card) -> Iterator[Finding]:
     """long-line: a line of ``code``/``output``, or of a fenced block in ``q``/``a``/``note``, over 76 columns."""
-    for field in ("q", "code", "output", "a", "note"):
+    for field in ("q", "code", "cloze", "output", "a", "note"):
         text: str | None = getattr(card, field)
         if not text:
             continue
-        if field in ("code", "output"):
+        if field in ("code", "cloze", "output"):  # (a cloze line is measured as written, markers included)
             numbered: Iterator[tuple[int, str]] = enumerate(text.split("\n"))
         else:
             numbered = ((b.start + i, line) for b in code_blocks(text) for i, line in enumerate(b.lines))
-        what = {"code": "`code`", "output": "`output`"}.get(field, f"a code block in `{field}`")
+        what = {"code": "`code`", "cloze": "`cloze`", "output": "`output`"}.get(field, f"a code block in `{field}`")
         for number, line in numbered:
             index = wide_at(line, MAX_COLUMNS)
             if index is not None:
@@ -206,4 +207,19 @@ def _is_question(before: str) -> bool:
     return not word.isascii() or word.lower() in {"what", "how", "why", "which", "when", "where", "who"}
 
 
-CARD_RULES: tuple[Callable[[Card], Iterator[Finding]], ...] = (long_line, long_answer, leak, multi_question)
+DRAFT_QUESTION_TAG = "draft-question"  # what `pyflash import` tags a question it had to make up
+
+
+def draft_question(card: Card) -> Iterator[Finding]:
+    """draft-question: the card still has the tag `pyflash import` gives a question it made up."""
+    if DRAFT_QUESTION_TAG in card.tags:
+        yield Finding(
+            card, "draft-question", "q", None, 0,
+            "the importer made this question up from what the card shows (write the question the "
+            "notes answer, then drop the tag draft-question)",
+        )
+
+
+CARD_RULES: tuple[Callable[[Card], Iterator[Finding]], ...] = (
+    long_line, long_answer, leak, multi_question, draft_question,
+)
