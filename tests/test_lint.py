@@ -428,3 +428,17 @@ def test_lint_never_crashes_on_loaded_cards(tmp_path, rows):
     result = load_decks(explicit_sources([folder]))
     for warning in lint_cards(result.cards):
         assert warning.rule in LINT_RULES and warning.line >= 1 and warning.col >= 1
+
+
+def test_bundled_decks_pass_lint_strict(capsys):
+    """The shipped decks are well formed: `pyflash check --lint --strict decks/` exits 0."""
+    code, out, err = run_main(["check", "--lint", "--strict", str(ROOT / "decks")], capsys)
+    assert code == 0, out + err
+    assert "lint: 0 warning(s)" in out
+
+
+def test_bundled_output_cards_name_their_subject():
+    """No output card asks only "这段代码输出什么？": each names what its snippet is about."""
+    result = load_decks(explicit_sources([ROOT / "decks"]))
+    bare = [c.id for c in result.cards if c.output is not None and c.q.strip() in ("这段代码输出什么？", "这段程序输出什么？")]
+    assert bare == []
