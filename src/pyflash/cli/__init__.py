@@ -16,7 +16,7 @@ import click
 
 from pyflash import __version__
 from pyflash import paths as pyflash_paths
-from pyflash.cli import anki, more
+from pyflash.cli import anki, fsrs, more
 from pyflash.cli.add import add_cmd
 from pyflash.cli.options import CONTEXT, Group, cell_width, deck_paths, fail, home_option, pad, tag_option
 from pyflash.core import PyflashError
@@ -295,7 +295,7 @@ def export(
     )
 
 
-for command in (add_cmd, more.doctor, more.help_cmd, more.search_cmd, more.stats, anki.import_anki_cmd):
+for command in (add_cmd, more.doctor, more.help_cmd, more.search_cmd, more.stats, anki.import_anki_cmd, fsrs.optimize):
     cli.add_command(command)
 
 

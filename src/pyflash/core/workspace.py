@@ -8,6 +8,7 @@ with ``pyflash.paths.locations()``): the core never reads the environment.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from pyflash.core.review.card_actions import CardActions
     from pyflash.core.review.history import HistoryEntry
     from pyflash.core.review.session import StudySession
+    from pyflash.core.scheduling.optimize import Optimized
+    from pyflash.core.scheduling.scheduler import Scheduler
 
 
 @dataclass
@@ -82,8 +85,40 @@ class Workspace:
         self.report = report
         self.locations = locations
         self.read_only = read_only
+        self._scheduler: Scheduler | None = None
         self.tags: tuple[str, ...] = ()  # set by select(): every count, list and session keeps to these tags
         self._card_actions: CardActions | None = None
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """SM-2, or FSRS for the decks the config gives it (docs/scheduling.md)."""
+        if self._scheduler is None:
+            from pyflash.core.scheduling.switch import build  # deferred: start-up time
+
+            self._scheduler = build(self.config, zone=self.zone, clock=self.clock, parameters=self.fsrs_parameters())
+        return self._scheduler
+
+    def fsrs_parameters(self) -> tuple[float, ...] | None:
+        """The FSRS parameters ``pyflash optimize --save`` fitted, or None (the defaults)."""
+        if self.locations is None:
+            return None
+        from pyflash.core.scheduling.params import load_parameters  # deferred: start-up time
+
+        return load_parameters(self.locations.store.parent)
+
+    def optimize(self, deck: str | None = None, *, save: bool = False) -> Optimized:
+        """Fit FSRS to the review log (of ``deck`` and its subdecks) and score SM-2, FSRS with default and
+        with fitted parameters on held-out reviews (docs/scheduling.md); ``save`` keeps the fitted parameters."""
+        from pyflash.core.scheduling.optimize import optimize  # deferred: start-up time
+        from pyflash.core.scheduling.switch import retention_of  # deferred: start-up time
+
+        keys = None if deck is None else [card.key for card in self.cards_in(deck)]
+        result = optimize(self.store.graded_rows(keys), retention=retention_of(self.config, deck or ""))
+        if save and self.locations is not None:
+            from pyflash.core.scheduling.params import save_parameters  # deferred: start-up time
+
+            save_parameters(self.locations.store.parent, result.parameters, result.train_items, utc_now_iso(self.clock()))
+        return result
 
     @property
     def store(self) -> Store:
@@ -195,6 +230,7 @@ class Workspace:
             new_limit=new,
             review_limit=reviews,
             cram=cram,
+            scheduler=self.scheduler,
             keys=keys,
         )
 
@@ -311,10 +347,17 @@ class Workspace:
         else:
             keys = (key for f in self._files(chosen) for key in f.keys)
         db = self._store.connection if self._store is not None else stats_query.empty_database()  # read-only, no file yet
-        return stats_query.compute(
+        figures = stats_query.compute(
             db, keys, today=self.today, days=days, leech_threshold=self.config.leech_threshold,
             whole_log=deck is None and not self.tags,
         )
+        if self._store is None:
+            return figures
+        from pyflash.core.scheduling.switch import retrievability  # deferred: start-up time
+
+        chosen_keys = None if deck is None and not self.tags else {c.key for c in self.cards_in(chosen)}
+        mean, count = retrievability(self._store, self.scheduler, self.clock(), chosen_keys)
+        return dataclasses.replace(figures, retrievability=mean, fsrs_cards=count) if count else figures
 
     def deck_counts(self, deck: str | None = None) -> list[DeckCounts]:
         """Counts per deck name, parents included (``A`` counts ``A::B``); only ``deck``
@@ -434,5 +477,8 @@ def open_workspace(
         list(paths) if paths else None, result, st, cfg, clock, the_zone, report, locations, read_only=read_only
     )
     if st is not None and not read_only:
+        from pyflash.core.scheduling.switch import apply_schedulers  # deferred: start-up time
+
+        apply_schedulers(st, ws.scheduler)  # a changed `scheduler` setting re-derives the schedules
         daily_backup(st, day=ws.today, keep=cfg.backups_keep)  # once per study day (docs/doctor.md)
     return ws

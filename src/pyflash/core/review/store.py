@@ -144,6 +144,21 @@ class Store:
         return result
 
     @_guarded("read the learned cards")
+    def learned_states(self) -> list[CardState]:
+        """The state of every card with review history."""
+        return [_row(r) for r in self._db.execute(f"SELECT {_COLUMNS} FROM cards WHERE due_day IS NOT NULL")]
+
+    @_guarded("read the cards' FSRS states")
+    def states_with_memory(self) -> list[CardState]:
+        """The cards that have an FSRS memory (through the partial index ``cards_memory``)."""
+        return [
+            _row(r)
+            for r in self._db.execute(
+                f"SELECT {_COLUMNS} FROM cards INDEXED BY cards_memory WHERE memory IS NOT NULL"
+            )
+        ]
+
+    @_guarded("read the learned cards")
     def learned_keys(self) -> set[str]:
         """Keys of every card with review history."""
         return {r[0] for r in self._db.execute("SELECT key FROM cards WHERE due_day IS NOT NULL")}
@@ -215,13 +230,44 @@ class Store:
 
     def _put(self, state: CardState) -> None:
         self._db.execute(
-            f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 state.key, state.deck, state.text, state.easiness.cents, state.interval,
                 state.repetitions, state.due_day, int(state.suspended), state.buried_until,
-                state.last_review, state.last_day, state.last_grade, state.first_day,
+                state.last_review, state.last_day, state.last_grade, state.first_day, state.memory,
             ),
         )
+
+    @_guarded("save the schedule of the cards (nothing was changed)")
+    def reschedule(self, states: Iterable[CardState]) -> int:
+        """Write recomputed schedules (a change of scheduler, docs/scheduling.md) in one
+        transaction. Not logged: the log is what the states were computed from."""
+        n = 0
+        with self._tx():
+            for state in states:
+                self._put(state)
+                n += 1
+        return n
+
+    @_guarded("read the review log")
+    def graded_rows(self, keys: Iterable[str] | None = None) -> list[tuple[str, int, str, int, str, int | None]]:
+        """(key, id, ts, grade or -1 for a reset, kind, day) of every grade still in effect (not undone)
+        and every ``forget``, in log order: what a scheduler replays."""
+        sql = (
+            "SELECT key, id, ts, COALESCE(grade, -1), kind, day FROM reviews r"
+            " WHERE (grade IS NOT NULL OR kind = 'forget') AND kind NOT IN ('undo', 'cram')"
+            " AND NOT EXISTS (SELECT 1 FROM reviews u WHERE u.undoes = r.id)"
+        )
+        if keys is None:
+            return list(self._db.execute(sql + " ORDER BY key, id"))
+        rows: list[tuple[str, int, str, int, str, int | None]] = []
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows.extend(self._db.execute(sql + f" AND key IN ({marks}) ORDER BY key, id", chunk))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        return rows
 
     @_guarded("save the grade (the card stays due: grade it again once this is fixed)")
     def record(
