@@ -442,3 +442,30 @@ def test_bundled_output_cards_name_their_subject():
     result = load_decks(explicit_sources([ROOT / "decks"]))
     bare = [c.id for c in result.cards if c.output is not None and c.q.strip() in ("这段代码输出什么？", "这段程序输出什么？")]
     assert bare == []
+
+
+def test_cloze_and_reverse_entries_are_linted_once(tmp_path):
+    """A cloze note's cards and a reverse card share their entry's text: no duplicate of itself,
+    and a cloze line is measured as its answer shows it (markers gone)."""
+    fits = 'parser.add_argument("--flag", action={{c1::argparse.BooleanOptionalAction}})'
+    found = one_card(tmp_path, f"""
+        - id: bool-flag
+          q: 让 argparse 同时支持 --flag 和 --no-flag
+          cloze: |
+            {fits}
+            parser.add_argument("--n", {{{{c2::type=int}}}}, default=1)
+        - id: zip-pairs
+          q: Which builtin pairs up the items of two lists?
+          a: zip
+          reverse: true
+    """)
+    assert found == []
+    wide = 'parser.add_argument("--flag", action={{c1::argparse.BooleanOptionalAction}}, default={{c2::True}})'
+    found = one_card(tmp_path, f"""
+        - id: bool-flag
+          q: 让 argparse 同时支持 --flag 和 --no-flag
+          cloze: |
+            {wide}
+    """)
+    assert rules_of(found) == ["long-line"] and "`cloze`" in found[0].message
+    assert (found[0].line, found[0].col) == (6, 7)  # the start of that line
