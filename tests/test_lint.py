@@ -469,3 +469,25 @@ def test_cloze_and_reverse_entries_are_linted_once(tmp_path):
     """)
     assert rules_of(found) == ["long-line"] and "`cloze`" in found[0].message
     assert (found[0].line, found[0].col) == (6, 7)  # the start of that line
+
+
+def test_prefix_join_finds_every_pair_a_full_comparison_finds():
+    """The filtered join is exact: the same pairs at or above the threshold as comparing all pairs."""
+    import random
+
+    from pyflash.core.lint import similar
+
+    rng = random.Random(3)
+    words = ["".join(rng.choice("abcdefgh") for _ in range(rng.randint(2, 5))) for _ in range(60)]
+    base = [" ".join(rng.sample(words, rng.randint(3, 9))) for _ in range(120)]
+    texts = base + [t.replace(t.split()[0], rng.choice(words), 1) for t in base[:80]]  # near copies
+    sets = [similar._grams(t) for t in texts]
+    full = {
+        (i, j)
+        for i in range(len(sets))
+        for j in range(i + 1, len(sets))
+        if similar._jaccard(sets[i], sets[j]) >= similar.THRESHOLD
+    }
+    joined = {p for p in similar._candidates(sets) if similar._jaccard(sets[p[0]], sets[p[1]]) >= similar.THRESHOLD}
+    assert len(full) > 20
+    assert joined == full
