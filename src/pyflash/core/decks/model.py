@@ -15,7 +15,7 @@ CARD_KEYS = (
     "cloze", "reverse",
 )
 # The rules of `pyflash check --lint` (see pyflash.core.lint); a card's `lint:` may name them to silence them.
-LINT_RULES = ("long-line", "long-answer", "leak", "duplicate", "multi-question")
+LINT_RULES = ("long-line", "long-answer", "leak", "duplicate", "multi-question", "draft-question")
 DECK_KEYS = ("deck", "description", "tags", "lang", "cards")
 
 _WS = re.compile(r"\s+")
@@ -106,6 +106,19 @@ class Card(NamedTuple):
     def cloze_number(self) -> int:
         """The cloze number this card asks (0 for a card that is not a cloze)."""
         return int(self.variant[1:]) if self.variant.startswith("c") else 0
+
+    def cloze_view(self, *, answer: bool) -> tuple[str, list[tuple[int, int]]]:
+        """A cloze card's text as it shows, and the (start, end) of its own spans in it.
+
+        The question has this card's spans replaced by ``[…]`` (or ``[hint]``),
+        the answer has them filled in; every other span is filled in.
+        """
+        from pyflash.core.decks import cloze  # deferred: start-up time (only for cloze cards)
+
+        text = self.cloze or ""
+        spans, _ = cloze.parse(text)
+        show = cloze.answer_text if answer else cloze.question_text
+        return show(text, spans, self.cloze_number)
 
     @property
     def note_key(self) -> str:
