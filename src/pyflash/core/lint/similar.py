@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from itertools import chain
 from collections.abc import Iterator, Sequence
+from itertools import chain
 
 from pyflash.core.decks.model import Card
 from pyflash.core.lint.rules import Finding
