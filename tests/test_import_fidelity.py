@@ -147,8 +147,14 @@ def test_editor_markup_is_removed_only_where_it_breaks_python_and_named():
     for tag in ("`<em>` (line 1)", '`<span style="color:#ff0000">` (line 2)', "`</span>` (line 2)"):
         assert tag in card.note
     drafts = drafts_of("html-in-code")
-    assert [c.line for c in drafts.code_changed] == [14]
+    assert [c.line for c in drafts.code_changed] == [14, 33]
     assert drafts.code_kept == 3
+
+
+def test_code_written_as_an_html_pre_block_is_code_and_says_so():
+    card = by_q("html-in-code")["Code written as HTML"]
+    assert card.code == 'if a < b:\n    print("less")\n' and card.lang == "python"
+    assert card.note is not None and "HTML <pre> block" in card.note
 
 
 def test_images_and_formulas_are_carried():
