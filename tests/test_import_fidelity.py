@@ -354,3 +354,12 @@ def test_report_option_lists_each_change_and_skip(tmp_path, capsys):
 def test_tabs_in_code_inside_a_list_item_are_kept():
     card = by_q("list-structure")["Tabs in an item"]
     assert "   ```make\n   all:\n   \tpython -m build\n   ```" in card.a
+
+
+def test_a_name_alone_under_the_title_is_a_byline():
+    drafts = build_drafts(parse_notes("# T\n\n*Jane Doe*\n\nReal intro.\n\n## S\n\nx\n"), "n.md")
+    assert [(s.line, s.what) for s in drafts.skipped] == [(3, "byline")]
+    assert [c.a for c in drafts.decks[0].cards] == ["Real intro."]
+    # a sentence is no byline, and a name later on is text
+    drafts = build_drafts(parse_notes("# T\n\nQuick notes on Python.\n\nJane Doe\n\n## S\n\nx\n"), "n.md")
+    assert drafts.skipped == () and drafts.decks[0].cards[0].a == "Quick notes on Python.\n\nJane Doe"
