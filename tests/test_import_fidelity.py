@@ -363,3 +363,8 @@ def test_a_name_alone_under_the_title_is_a_byline():
     # a sentence is no byline, and a name later on is text
     drafts = build_drafts(parse_notes("# T\n\nQuick notes on Python.\n\nJane Doe\n\n## S\n\nx\n"), "n.md")
     assert drafts.skipped == () and drafts.decks[0].cards[0].a == "Quick notes on Python.\n\nJane Doe"
+
+
+def test_an_html_table_becomes_a_markdown_table():
+    card = by_q("list-structure")["A table written as HTML"]
+    assert card.a == "| method | returns |\n|---|---|\n| `append` | **None** |\n| pop | the item \\| last |"
