@@ -47,7 +47,7 @@ def _summary(stats: Stats) -> str:
         "",
         "Cards",
         f"  new {c.new}   learning {c.learning}   young {c.young}   mature {c.mature}",
-        f"  suspended {c.suspended}   buried {c.buried}   leeches {c.leech} (lapses >= {stats.leech_threshold})",
+        f"  suspended {c.suspended}   buried {c.buried}   leeches {c.leech} (marked at {stats.leech_threshold} lapses)",
         "",
         f"Retention, last {RETENTION_DAYS} days (grades >= 3 of review grades)",
         f"  young (< {MATURE_DAYS} d) {_percent(r.young)} of {r.young_total}"

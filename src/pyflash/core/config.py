@@ -15,14 +15,16 @@ from typing import Any, NamedTuple
 from pyflash.core.errors import PyflashError
 
 NEW_ORDERS = ("mixed", "file", "random")
+LEECH_ACTIONS = ("tag", "suspend")  # what happens to a card that becomes a leech (docs/scheduling.md)
 
 
 class DeckLimit(NamedTuple):
-    """A deck's own daily limits (``[deck."Python::Pandas"]``); None: the global one."""
+    """A deck's own settings (``[deck."Python::Pandas"]``): daily limits, leech action; None: the global one."""
 
     deck: str
     new_per_day: int | None = None
     reviews_per_day: int | None = None
+    leech_action: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,8 @@ class Config:
     backups_keep: int = 7  # daily backups of the review database kept (0: none)
     run_env: tuple[str, ...] = ()  # environment variables `check --run` passes to cards
     timezone: str | None = None  # an IANA name such as "Europe/Berlin"; None: the machine's zone
-    leech_threshold: int = 8  # lapses that make a card a leech (docs/search.md)
+    leech_threshold: int = 8  # lapses that make a card a leech (docs/scheduling.md)
+    leech_action: str = "tag"  # "tag": mark it; "suspend": mark and suspend it (per deck too)
     new_order: str = "mixed"  # "mixed": round robin between decks; "file": deck order; "random": shuffled per day
     deck_limits: tuple[DeckLimit, ...] = ()  # from [deck."NAME"] tables
 
@@ -46,6 +49,16 @@ class Config:
             if limit.deck.casefold() == folded:
                 return limit
         return None
+
+    def leech_action_for(self, deck: str) -> str:
+        """What becoming a leech does to a card of ``deck``: the setting of the deck or of its
+        nearest parent that has one (``[deck."A"]`` covers ``A::B``), else the global one."""
+        parts = deck.split("::")
+        for n in range(len(parts), 0, -1):
+            own = self.deck_limit("::".join(parts[:n]))
+            if own is not None and own.leech_action is not None:
+                return own.leech_action
+        return self.leech_action
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         """These settings with other daily limits (None keeps a limit)."""
@@ -102,10 +115,8 @@ def load_config(path: Path) -> Config:
         if key == "deck":
             values["deck_limits"] = _deck_limits(value, raw, path)
             continue
-        if key == "new_order":
-            if value not in NEW_ORDERS:
-                raise PyflashError(f"{where}: 'new_order' must be one of {', '.join(repr(o) for o in NEW_ORDERS)}")
-            values[key] = value
+        if key in _CHOICES:
+            values[key] = _choice(key, value, where)
             continue
         if key not in known:
             import difflib  # deferred: start-up time (only for a mistake)
@@ -124,6 +135,17 @@ def load_config(path: Path) -> Config:
             raise PyflashError(f"{where}: '{key}' must be a whole number from {lo} to {hi}")
         values[key] = value
     return Config(**values)
+
+
+_CHOICES = {"new_order": NEW_ORDERS, "leech_action": LEECH_ACTIONS}
+
+
+def _choice(key: str, value: object, where: str) -> str:
+    """``value`` if it is one of the choices of setting ``key``; else a located error."""
+    choices = _CHOICES[key]
+    if value not in choices:
+        raise PyflashError(f"{where}: '{key}' must be one of {', '.join(repr(o) for o in choices)}")
+    return str(value)
 
 
 _NAME_LISTS = {"run_env"}
@@ -158,11 +180,11 @@ def _check_zone(value: object, where: str) -> str:
     return value
 
 
-_DECK_KEYS = ("new_per_day", "reviews_per_day")
+_DECK_KEYS = ("new_per_day", "reviews_per_day", "leech_action")
 
 
 def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]:
-    """The ``[deck."NAME"]`` tables: each may set ``new_per_day`` and ``reviews_per_day``."""
+    """The ``[deck."NAME"]`` tables: each may set ``new_per_day``, ``reviews_per_day`` and ``leech_action``."""
     example = '[deck."Python::Pandas"] with new_per_day = 10'
     if not isinstance(value, dict):
         raise PyflashError(f"{path}:{_line_of(raw, 'deck')}:1: 'deck' must be tables such as {example}")
@@ -171,16 +193,19 @@ def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]
         where = f"{path}:{_table_line(raw, name)}:1"
         if not isinstance(table, dict):
             raise PyflashError(f"{where}: deck '{name}' must be a table such as {example}")
-        given: dict[str, int] = {}
+        given: dict[str, Any] = {}
         for key, limit in table.items():
             where = f"{path}:{_key_line(raw, _table_line(raw, name), key)}:1"
             if key not in _DECK_KEYS:
                 raise PyflashError(f"{where}: unknown deck setting '{key}' for '{name}' (known: {', '.join(_DECK_KEYS)})")
+            if key in _CHOICES:
+                given[key] = _choice(key, limit, where)
+                continue
             lo, hi = _LIMITS[key]
             if isinstance(limit, bool) or not isinstance(limit, int) or not lo <= limit <= hi:
                 raise PyflashError(f"{where}: '{key}' of deck '{name}' must be a whole number from {lo} to {hi}")
             given[key] = limit
-        limits.append(DeckLimit(name, given.get("new_per_day"), given.get("reviews_per_day")))
+        limits.append(DeckLimit(name, given.get("new_per_day"), given.get("reviews_per_day"), given.get("leech_action")))
     return tuple(limits)
 
 

@@ -135,8 +135,7 @@ class Workspace:
         deck order). A malformed query raises PyflashError ``query:COL: ...``.
         """
         return query.find(
-            self._files(deck), text, self._store, today=self.today,
-            leech_threshold=self.config.leech_threshold, deck=deck, sort=sort,
+            self._files(deck), text, self._store, today=self.today, deck=deck, sort=sort,
         )
 
     def limits_beyond_today(self, new: int | None, reviews: int | None) -> tuple[int | None, int | None]:
@@ -368,9 +367,9 @@ def open_workspace(
     if st is None and not read_only:
         if locations is None:
             raise ValueError("open_workspace needs locations (pyflash.paths.locations()) or a store")
-        st = Store(locations.store)
+        st = Store(locations.store, leech_threshold=cfg.leech_threshold)
     elif st is None and locations is not None and locations.store.is_file():
-        st = Store(locations.store)
+        st = Store(locations.store, leech_threshold=cfg.leech_threshold)
     report = _reconcile(result, st, clock, relink=not read_only)
     ws = Workspace(
         list(paths) if paths else None, result, st, cfg, clock, the_zone, report, locations, read_only=read_only

@@ -221,11 +221,14 @@ class StudyScreen(Screen[None]):
         if session.current is None or not session.revealed:
             return  # inert until the answer is shown
         try:
-            session.grade(int(grade))
+            outcome = session.grade(int(grade))
         except PyflashError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=10)
             return
         await self.show_card()
+        if outcome.leech is not None:
+            notice = text.leech_notice(outcome.leech, session.config.leech_threshold)
+            self.notify(notice, title="Leech", severity="warning", timeout=10)
 
     async def action_undo(self) -> None:
         what = self.session.last_action

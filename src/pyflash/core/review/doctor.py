@@ -24,12 +24,12 @@ from pyflash.core.errors import StoreError
 from pyflash.core.review.backup import aside_name, exclusive, move_aside
 from pyflash.core.review.faults import path_problem
 from pyflash.core.review.health import header_problem, integrity_check
-from pyflash.core.review.schema import TABLES, migrate
+from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD, MARK_LEECHES, TABLES, migrate
 
 CHUNK = 500
 _COPY = {
     "cards": "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
-    "buried_until, last_review, last_day, last_grade, first_day",
+    "buried_until, last_review, last_day, last_grade, first_day, leech",
     "reviews": "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes",
     "relinks": "id, old_key, new_key, deck, similarity, ts",
 }
@@ -84,9 +84,24 @@ def examine(path: Path) -> Examination:
     return report
 
 
+def _columns(db: sqlite3.Connection, table: str) -> str:
+    """The columns to copy from ``db``'s ``table`` (a store older than schema 3 has no ``leech``)."""
+    cols = _COPY[table]
+    if table == "cards" and not _has_leech(db):
+        cols = cols.removesuffix(", leech")
+    return cols
+
+
+def _has_leech(db: sqlite3.Connection) -> bool:
+    try:
+        return any(r[1] == "leech" for r in db.execute("PRAGMA table_info(cards)"))
+    except sqlite3.DatabaseError:
+        return True  # unreadable: the copy reports it
+
+
 def _chunks(db: sqlite3.Connection, table: str, order: str, lost: list[int]) -> Iterator[tuple[Any, ...]]:
     """Every readable row of ``table``: forward up to a bad page, then backward from the end to it."""
-    cols = _COPY[table]
+    cols = _columns(db, table)
     seen: set[Any] = set()
     for direction in ("ASC", "DESC"):
         try:
@@ -109,7 +124,7 @@ def _rows_by_id(db: sqlite3.Connection, table: str, lost: list[int]) -> Iterator
     if top is None:
         yield from _chunks(db, table, "id", lost)
         return
-    cols = _COPY[table]
+    cols = _columns(db, table)
     for start in range(1, int(top[0]) + 1, CHUNK):
         end = start + CHUNK - 1
         try:
@@ -141,6 +156,7 @@ def _rebuild_cards(fresh: sqlite3.Connection) -> int:
         if key in have or key in gone or after is None:
             continue
         s = json.loads(after)
+        s["leech"] = bool(s.get("leech"))  # logged before schema 3: no leech field
         fresh.execute(
             f"INSERT INTO cards ({cols}) VALUES ({marks})",
             tuple(s.get(c.strip()) for c in cols.split(",")),
@@ -153,7 +169,7 @@ def _copy_all(source: sqlite3.Connection, fresh: sqlite3.Connection, report: Rep
     for table in TABLES:
         lost = [0]
         rows = _chunks(source, table, "key", lost) if table == "cards" else _rows_by_id(source, table, lost)
-        cols = _COPY[table]
+        cols = _columns(source, table)
         marks = ",".join("?" * len(cols.split(",")))
         n = 0
         for row in rows:
@@ -162,6 +178,8 @@ def _copy_all(source: sqlite3.Connection, fresh: sqlite3.Connection, report: Rep
         report.copied[table] = n
         report.lost[table] = lost[0]
     report.rebuilt_cards = _rebuild_cards(fresh)
+    if not _has_leech(source):  # a store from before leeches: mark them from the log, as migration 3 does
+        fresh.execute(MARK_LEECHES, {"threshold": DEFAULT_LEECH_THRESHOLD})
 
 
 def repair(path: Path, *, now: datetime) -> Repair:
