@@ -181,7 +181,7 @@ def test_version_1_store_migrates_and_keeps_its_rows(tmp_path):
     db.execute("INSERT INTO reviews (key, deck, ts, day, grade, kind, before) VALUES ('k', 'D', 't', 6, 1, 'review', '{x')")
     db.close()
     with Store(db_path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION >= 2
         assert store.connection.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 3
         assert store.connection.execute("SELECT prev_interval, prev_repetitions FROM reviews ORDER BY id").fetchall() == [
             (None, None), (6, 2), (None, None)]  # a damaged JSON gives NULL, not an error

@@ -16,7 +16,7 @@ import click
 
 from pyflash import __version__
 from pyflash import paths as pyflash_paths
-from pyflash.cli import more
+from pyflash.cli import anki, more
 from pyflash.cli.options import CONTEXT, Group, cell_width, deck_paths, fail, home_option, pad, tag_option
 from pyflash.core import PyflashError
 
@@ -268,7 +268,7 @@ def export(
     )
 
 
-for command in (more.doctor, more.help_cmd, more.search_cmd, more.stats):
+for command in (more.doctor, more.help_cmd, more.search_cmd, more.stats, anki.import_anki_cmd):
     cli.add_command(command)
 
 

@@ -20,6 +20,9 @@ The CLI, the TUI and the export use these names; scripts can too::
   :class:`Locations`, :class:`DeckCounts`, :class:`Config`, :func:`load_config`;
 * :class:`Card` (one card of a deck) and :class:`LoadResult` (what the deck files gave);
 * :class:`StudySession` and its :class:`GradeOutcome`, :class:`Summary`;
+* ``Workspace.card_actions``, a :class:`CardActions` (suspend, unsuspend, bury,
+  unbury, forget chosen cards; undo), giving an :class:`ActionResult` per
+  :class:`CardAction`; ``Workspace.history(key)``, a list of :class:`HistoryEntry`;
 * ``GRADES``, the table of the six grades (value, label, meaning), with
   :class:`Grade` and :class:`GradeInfo`; :class:`QueueKind`, :class:`ReviewKind`;
 * :class:`Scheduler` (the protocol SM-2 implements, as :class:`SM2Scheduler`)
@@ -48,6 +51,10 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.errors import PyflashError as PyflashError
     from pyflash.core.locations import Locations as Locations
     from pyflash.core.query.search import search as search
+    from pyflash.core.review.card_actions import ActionResult as ActionResult
+    from pyflash.core.review.card_actions import CardAction as CardAction
+    from pyflash.core.review.card_actions import CardActions as CardActions
+    from pyflash.core.review.history import HistoryEntry as HistoryEntry
     from pyflash.core.review.results import GradeOutcome as GradeOutcome
     from pyflash.core.review.results import Summary as Summary
     from pyflash.core.review.session import StudySession as StudySession
@@ -75,6 +82,10 @@ _WHERE = {
     "load_config": "pyflash.core.config",
     "StudySession": "pyflash.core.review.session",
     "GradeOutcome": "pyflash.core.review.results",
+    "CardAction": "pyflash.core.review.card_actions",
+    "CardActions": "pyflash.core.review.card_actions",
+    "ActionResult": "pyflash.core.review.card_actions",
+    "HistoryEntry": "pyflash.core.review.history",
     "Summary": "pyflash.core.review.results",
     "GRADES": "pyflash.core.scheduling.grades",
     "Grade": "pyflash.core.scheduling.grades",

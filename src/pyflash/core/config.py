@@ -24,6 +24,7 @@ class DeckLimit(NamedTuple):
     deck: str
     new_per_day: int | None = None
     reviews_per_day: int | None = None
+    type_output: bool | None = None  # type the output of this deck's output cards (None: the global setting)
     leech_action: str | None = None
 
 
@@ -41,6 +42,7 @@ class Config:
     leech_action: str = "tag"  # "tag": mark it; "suspend": mark and suspend it (per deck too)
     new_order: str = "mixed"  # "mixed": round robin between decks; "file": deck order; "random": shuffled per day
     deck_limits: tuple[DeckLimit, ...] = ()  # from [deck."NAME"] tables
+    type_output: bool = False  # output cards start with the answer box (docs/study.md, "Typing the answer")
 
     def deck_limit(self, deck: str) -> DeckLimit | None:
         """``deck``'s own limits (names compare case-insensitively), or None."""
@@ -59,6 +61,15 @@ class Config:
             if own is not None and own.leech_action is not None:
                 return own.leech_action
         return self.leech_action
+
+    def types_output(self, deck: str) -> bool:
+        """Whether ``deck``'s output cards are typed by default: its table, else its parents', else the global setting."""
+        parts = deck.split("::")
+        for n in range(len(parts), 0, -1):
+            limit = self.deck_limit("::".join(parts[:n]))
+            if limit is not None and limit.type_output is not None:
+                return limit.type_output
+        return self.type_output
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         """These settings with other daily limits (None keeps a limit)."""
@@ -124,6 +135,9 @@ def load_config(path: Path) -> Config:
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
             raise PyflashError(f"{where}: unknown setting '{key}'{hint}")
+        if key == "type_output":
+            values[key] = _flag(value, f"{where}: 'type_output'")
+            continue
         if key in _NAME_LISTS:
             values[key] = _names(value, f"{where}: '{key}'")
             continue
@@ -146,6 +160,12 @@ def _choice(key: str, value: object, where: str) -> str:
     if value not in choices:
         raise PyflashError(f"{where}: '{key}' must be one of {', '.join(repr(o) for o in choices)}")
     return str(value)
+
+
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise PyflashError(f"{where} must be true or false")
+    return value
 
 
 _NAME_LISTS = {"run_env"}
@@ -180,11 +200,11 @@ def _check_zone(value: object, where: str) -> str:
     return value
 
 
-_DECK_KEYS = ("new_per_day", "reviews_per_day", "leech_action")
+_DECK_KEYS = ("new_per_day", "reviews_per_day", "type_output", "leech_action")
 
 
 def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]:
-    """The ``[deck."NAME"]`` tables: each may set ``new_per_day``, ``reviews_per_day`` and ``leech_action``."""
+    """The ``[deck."NAME"]`` tables: daily limits, ``type_output`` and ``leech_action``."""
     example = '[deck."Python::Pandas"] with new_per_day = 10'
     if not isinstance(value, dict):
         raise PyflashError(f"{path}:{_line_of(raw, 'deck')}:1: 'deck' must be tables such as {example}")
@@ -194,10 +214,14 @@ def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]
         if not isinstance(table, dict):
             raise PyflashError(f"{where}: deck '{name}' must be a table such as {example}")
         given: dict[str, Any] = {}
+        typed: bool | None = None
         for key, limit in table.items():
             where = f"{path}:{_key_line(raw, _table_line(raw, name), key)}:1"
             if key not in _DECK_KEYS:
                 raise PyflashError(f"{where}: unknown deck setting '{key}' for '{name}' (known: {', '.join(_DECK_KEYS)})")
+            if key == "type_output":
+                typed = _flag(limit, f"{where}: 'type_output' of deck '{name}'")
+                continue
             if key in _CHOICES:
                 given[key] = _choice(key, limit, where)
                 continue
@@ -205,7 +229,9 @@ def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]
             if isinstance(limit, bool) or not isinstance(limit, int) or not lo <= limit <= hi:
                 raise PyflashError(f"{where}: '{key}' of deck '{name}' must be a whole number from {lo} to {hi}")
             given[key] = limit
-        limits.append(DeckLimit(name, given.get("new_per_day"), given.get("reviews_per_day"), given.get("leech_action")))
+        limits.append(
+            DeckLimit(name, given.get("new_per_day"), given.get("reviews_per_day"), typed, given.get("leech_action"))
+        )
     return tuple(limits)
 
 

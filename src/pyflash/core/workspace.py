@@ -29,6 +29,8 @@ from pyflash.core.scheduling.states import CardStatus, ReviewKind
 if TYPE_CHECKING:
     from pyflash.core.decks.identity import ReconcileReport
     from pyflash.core.query.stats import Stats
+    from pyflash.core.review.card_actions import CardActions
+    from pyflash.core.review.history import HistoryEntry
     from pyflash.core.review.session import StudySession
 
 
@@ -78,6 +80,7 @@ class Workspace:
         self.locations = locations
         self.read_only = read_only
         self.tags: tuple[str, ...] = ()  # set by select(): every count, list and session keeps to these tags
+        self._card_actions: CardActions | None = None
 
     @property
     def store(self) -> Store:
@@ -158,10 +161,14 @@ class Workspace:
         cram: bool = False,
         extra_new: int = 0,
         extra_reviews: int = 0,
+        keys: Sequence[str] | None = None,
     ) -> StudySession:
         """A study session. ``new``/``reviews`` replace today's limits (every deck's);
         ``extra_new``/``extra_reviews`` allow that many more than already
-        studied today (the "study beyond the limit" offer)."""
+        studied today (the "study beyond the limit" offer).
+
+        ``keys``: study just these cards now, in this order, due or not and
+        beyond the daily limits (suspended and buried ones are left out)."""
         from pyflash.core.review.session import (
             StudySession,  # deferred: start-up time (`pyflash decks` needs no session)
         )
@@ -184,7 +191,37 @@ class Workspace:
             new_limit=new,
             review_limit=reviews,
             cram=cram,
+            keys=keys,
         )
+
+    @property
+    def card_actions(self) -> CardActions:
+        """Suspend, unsuspend, bury, unbury and forget chosen cards, logged and undoable
+        (:mod:`pyflash.core.review.card_actions`); one undo stack per workspace."""
+        if self._card_actions is None:
+            from pyflash.core.review.card_actions import (
+                CardActions,  # deferred: start-up time (only the browser acts on chosen cards)
+            )
+
+            self._card_actions = CardActions(self._writable_store(), self.clock, lambda: self.today)
+        return self._card_actions
+
+    def cards_by_key(self, keys: Sequence[str]) -> list[Card]:
+        """The loaded cards of ``keys``, in that order (keys of no loaded card are left out)."""
+        found = {card.key: card for card in query.select(self.result.files, keys=set(keys))}
+        return [found[key] for key in dict.fromkeys(keys) if key in found]
+
+    def history(self, key: str, *, undone: bool = False) -> list[HistoryEntry]:
+        """The card ``key``'s review history, oldest first: each grade and action with its
+        date, grade, interval, easiness and answer time (``undone=True``: undone ones too,
+        marked). Follows the card through edits (relinks). Empty with no review database."""
+        from pyflash.core.review.history import (
+            card_history,  # deferred: start-up time (only the browser and `i` in study read it)
+        )
+
+        if self._store is None:
+            return []
+        return card_history(self._store, key, zone=self.zone, undone=undone)
 
     def unsuspend(self, deck: str) -> int:
         """Unsuspend every card of ``deck`` and its subdecks (with the selected tags, logged); returns how many."""

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from pyflash.core.errors import DeckError
 
-CARD_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires")
+CARD_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires", "type", "accept")
 DECK_KEYS = ("deck", "description", "tags", "lang", "cards")
 
 _WS = re.compile(r"\s+")
@@ -63,6 +63,8 @@ class Card(NamedTuple):
     line: int
     col: int
     position: int  # 1-based position in its file
+    type_in: bool = False  # `type: true`: the answer is typed and checked (docs/study.md)
+    accept: tuple[str, ...] = ()  # other answers a typed q/a card takes (`accept: [...]`)
 
     @property
     def kind(self) -> CardKind:

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyflash.core.answers import SHORT_ANSWER, is_short_answer
 from pyflash.core.decks.model import CARD_KEYS, DECK_KEYS, Card, CardKind, DeckFile, derived_key
 from pyflash.core.decks.nodes import (
     MAP,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["parse_deck_file"]
 
 # Card keys whose value is a list of texts, with the example shown when it is not.
-_LIST_KEYS = {"tags": "tags: [python, io]", "requires": "requires: [numpy]"}
+_LIST_KEYS = {"tags": "tags: [python, io]", "requires": "requires: [numpy]", "accept": "accept: [forty-two, 42]"}
 _QA, _OUTPUT = CardKind.QA, CardKind.OUTPUT  # (module globals: an enum's attributes are slow to look up)
 
 
@@ -196,6 +197,8 @@ def _parse_cards(
         if len(problems.errors) != before:
             continue  # a key already has an error; don't pile "missing" on top
         card_id = _check_card(node, where, texts, problems)
+        if "type" in texts or lists.get("accept"):
+            _check_typing(node, where, texts, lists, problems)
         if len(problems.errors) != before:
             continue
         q = texts.get("q") or ""
@@ -240,7 +243,40 @@ def _card(
         mark.line + 1,
         mark.column + 1,
         index,
+        (get("type") or "").casefold() in _TRUE,
+        lists.get("accept") or (),
     )
+
+
+_TRUE = ("true", "yes", "on")
+_FALSE = ("false", "no", "off")
+
+
+def _check_typing(node: Node, where: str, texts: _Texts, lists: _Lists, problems: Problems) -> None:
+    """``type`` is true or false; a typed q/a answer is one short line; ``accept`` needs ``type: true``."""
+    spots = {k.value: (k, v) for k, v in node.value if isinstance(k.value, str) and k.value in ("type", "accept")}
+    flag = (texts.get("type") or "false").strip().casefold()
+    if "type" in spots and flag not in _TRUE + _FALSE:
+        problems.at(spots["type"][1], f"{where}, key 'type': must be true or false (`type: true` to type the answer)")
+        return
+    typed = flag in _TRUE
+    accept = lists.get("accept") or ()
+    output = texts.get("output") is not None
+    if accept and (output or not typed):
+        fix = "an output card is checked against its output; remove 'accept'" if output else "add `type: true`, or remove 'accept'"
+        problems.at(spots["accept"][0], f"{where}, key 'accept': lists other typed answers of a q/a card ({fix})")
+        return
+    if typed and not output and not is_short_answer(texts.get("a")):
+        problems.at(
+            spots["type"][0],
+            f"{where}, key 'type': `type: true` needs an answer of one short line (at most {SHORT_ANSWER} columns) "
+            "to check typing against; shorten 'a', or remove 'type'",
+        )
+        return
+    for item in accept:
+        if not is_short_answer(item):
+            problems.at(spots["accept"][1], f"{where}, key 'accept': each answer must be one short line (at most {SHORT_ANSWER} columns)")
+            return
 
 
 def _line_of(cards: list[Card], position: int) -> int:

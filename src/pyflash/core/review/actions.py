@@ -106,8 +106,11 @@ class SessionActions:
     def _log_args(self) -> tuple[str, int]:
         return utc_now_iso(self.clock()), self._day()
 
-    def grade(self, grade: int) -> GradeOutcome:
-        """Grade the current card (after :meth:`reveal`) and move on."""
+    def grade(self, grade: int, *, typed: str | None = None) -> GradeOutcome:
+        """Grade the current card (after :meth:`reveal`) and move on.
+
+        ``typed``: the answer the user typed (docs/study.md), kept in the log with the grade.
+        """
         if not self.queue:
             raise SessionError("no card to grade: the session is finished")
         if not self.revealed:
@@ -130,7 +133,8 @@ class SessionActions:
             # The store first: a StoreError leaves the session as it was (same card, still revealed).
             done.review_ids.append(
                 self.store.record(
-                    row, after, grade=grade, kind=result.kind, ts=utc_now_iso(now), day=day, answer_ms=answer_ms
+                    row, after, grade=grade, kind=result.kind, ts=utc_now_iso(now), day=day,
+                    answer_ms=answer_ms, typed=typed,
                 )
             )
             self._states[card.key] = after

@@ -243,6 +243,28 @@ def _everything(files: Iterable[DeckFile], states: dict[str, CardState], day: in
     return picks
 
 
+def chosen(
+    files: Iterable[DeckFile], states: dict[str, CardState], keys: Iterable[str], day: int, scheduler: Scheduler
+) -> list[Pick]:
+    """"Study these cards now": the cards of ``keys``, in that order, whether due or not
+    and beyond every daily limit; suspended and buried ones are left out."""
+    where = {key: (f, i) for f in files for i, key in enumerate(f.keys)}
+    picks: list[Pick] = []
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen or key not in where:
+            continue
+        seen.add(key)
+        f, i = where[key]
+        row = states.get(key)
+        if row is None or row.is_new:
+            if row is None or not (row.suspended or row.is_buried(day)):
+                picks.append((f, i, QueueKind.NEW))
+        elif not (row.suspended or row.is_buried(day)):
+            picks.append((f, i, QueueKind.RELEARN if scheduler.relearn_today(row, day) else QueueKind.REVIEW))
+    return picks
+
+
 def allowed_new(limits: Limits, new_by_deck: Mapping[str, int]) -> dict[str, int]:
     """Per deck name (parents included), the new cards a session of it would take today.
 

@@ -55,7 +55,7 @@ COLUMNS = (
     "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
     "buried_until, last_review, last_day, last_grade, first_day, leech"
 )
-LOG_COLUMNS = "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes"
+LOG_COLUMNS = "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes, typed"
 
 
 def row_state(row: tuple[Any, ...]) -> CardState:
@@ -77,6 +77,7 @@ class LogEntry(NamedTuple):
     after: CardState | None
     answer_ms: int | None
     undoes: int | None
+    typed: str | None = None  # the answer typed for this grade (None: revealed, not typed)
 
 
 class Relink(NamedTuple):
@@ -92,7 +93,7 @@ def log_entry(r: tuple[Any, ...]) -> LogEntry:
         r[0], r[1], r[2], r[3], r[4], r[5], r[6],
         CardState.from_json(r[7]) if r[7] else None,
         CardState.from_json(r[8]) if r[8] else None,
-        r[9], r[10],
+        r[9], r[10], r[11],
     )
 
 

@@ -77,6 +77,7 @@ class StudySession(SessionActions):
         new_limit: int | None = None,
         review_limit: int | None = None,
         cram: bool = False,
+        keys: Sequence[str] | None = None,
     ) -> None:
         self.store = store
         self.config = (config or Config()).with_limits(new_limit, review_limit)
@@ -86,6 +87,7 @@ class StudySession(SessionActions):
         self.deck = deck
         self.selection = Selection(deck, tuple(tags))
         self.cram = cram
+        self.keys = None if keys is None else tuple(keys)  # "study these cards now": only these, in this order
         self.new_limit = new_limit  # --new / --reviews: replace every daily limit for this session
         self.review_limit = review_limit
         # Cards are decoded lazily, per file: building today's queue only
@@ -117,11 +119,18 @@ class StudySession(SessionActions):
 
     def _keys(self) -> Iterator[tuple[DeckFile, int, str]]:
         """(file, index, key) of every card of the selection, in deck order."""
+        only = None if self.keys is None else set(self.keys)
         for f in self._files:
             for i, key in enumerate(f.keys):
-                yield f, i, key
+                if only is None or key in only:
+                    yield f, i, key
 
     def _build_queue(self) -> list[QueueItem]:
+        if self.keys is not None:
+            picks = queue.chosen(self._files, self._states, self.keys, self.today, self.scheduler)
+            self._limits = (queue.Limits(queue.NEW, self.config, {}, 0, None, None),
+                            queue.Limits(queue.REVIEWS, self.config, {}, 0, None, None))
+            return [QueueItem.later(f, i, kind) for f, i, kind in picks]
         built = queue.build(
             self._files,
             self._states,

@@ -236,8 +236,9 @@ class Store:
         ts: str,
         day: int,
         answer_ms: int | None,
+        typed: str | None = None,
     ) -> int:
-        """Write a graded card and its log row in one durable transaction."""
+        """Write a graded card and its log row (with the answer ``typed``, if any) in one durable transaction."""
         with self._tx():
             current = self.get(after.key)
             if current != before:
@@ -247,11 +248,11 @@ class Store:
                 )
             self._put(after)
             cur = self._db.execute(
-                "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms)"
-                " VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     after.key, after.deck, ts, day, grade, kind,
-                    before.to_json() if before else None, after.to_json(), answer_ms,
+                    before.to_json() if before else None, after.to_json(), answer_ms, typed,
                 ),
             )
             return int(cur.lastrowid or 0)

@@ -29,6 +29,7 @@ class ReviewKind(StrEnum):
     SUSPEND = "suspend"  # hidden until unsuspended (no grade)
     UNBURY = "unbury"
     UNSUSPEND = "unsuspend"
+    FORGET = "forget"  # put back to new (no grade; the earlier rows stay in the log)
 
 
 class CardStatus(StrEnum):

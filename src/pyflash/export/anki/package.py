@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import html
 import itertools
 import json
 import os
@@ -34,6 +33,7 @@ import genanki
 from pyflash.core import Card, PyflashError
 from pyflash.core.fs import atomic_write, atomic_write_text
 from pyflash.export.anki import notetype
+from pyflash.export.anki.payload import encode_key_field
 from pyflash.export.render import RenderCache, Rendered, markdown
 
 LEDGER_NAME = "anki-export.json"
@@ -327,7 +327,7 @@ def build_package(
             deck = genanki.Deck(deck_id(card.deck), card.deck, description=markdown(desc) if desc else "")
             deck.add_model(model)
             decks[card.deck] = deck
-        fields = [html.escape(card.key, quote=False), *parts]
+        fields = [encode_key_field(card, parts), *parts]
         tags = anki_tags(card.tags)
         mtime = ledger.stamp(card.key, content_digest(fields, tags), now)
         if mtime > newest:
