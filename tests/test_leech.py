@@ -113,7 +113,7 @@ def test_the_action_per_deck(ws_factory, folder, clock, tmp_path):
         'leech_threshold = 1\n\n[deck."Lang"]\nleech_action = "suspend"\nnew_per_day = 5\n', encoding="utf-8"
     )
     config = load_config(config_file)
-    assert config.deck_limit("lang") == DeckLimit("Lang", 5, None, "suspend")
+    assert config.deck_limit("lang") == DeckLimit("Lang", 5, None, None, "suspend")
     assert config.leech_action_for("Lang::Rust") == "suspend"  # a parent's setting covers its subdecks
     assert config.leech_action_for("Other") == "tag"
     assert Config(leech_action="suspend", deck_limits=(DeckLimit("Other", leech_action="tag"),)).leech_action_for(
@@ -226,3 +226,23 @@ async def test_study_screen_says_so_and_undo_takes_it_back(ws_factory, folder, c
         assert current_key(app) == "own"
         row = ws.store.get("own")
         assert not row.leech and not row.suspended
+
+
+def test_doctor_repair_keeps_the_marks_and_marks_an_older_store(tmp_path):
+    from datetime import datetime
+
+    from pyflash.core.review.doctor import repair
+
+    with Store(tmp_path / "new.sqlite3") as store:
+        store.update("k", "D", "k", leech=True)
+    repair(tmp_path / "new.sqlite3", now=datetime(2026, 3, 2))
+    with Store(tmp_path / "new.sqlite3") as store:
+        assert store.get("k").leech
+
+    def rows(passed, fresh):
+        yield from [("k", passed, 1, "review")] * 8
+
+    _v2_store(tmp_path / "old.sqlite3", rows)
+    repair(tmp_path / "old.sqlite3", now=datetime(2026, 3, 2))
+    with Store(tmp_path / "old.sqlite3") as store:
+        assert store.get("k").leech and not store.get("few").leech

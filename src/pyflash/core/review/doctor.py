@@ -175,7 +175,7 @@ def _copy_all(source: sqlite3.Connection, fresh: sqlite3.Connection, report: Rep
     for table in TABLES:
         lost = [0]
         rows = _chunks(source, table, "key", lost) if table == "cards" else _rows_by_id(source, table, lost)
-        cols = _columns(source, table)
+        cols = _COPY[table]
         marks = ",".join("?" * len(cols.split(",")))
         n = 0
         for row in rows:
