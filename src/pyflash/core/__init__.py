@@ -27,7 +27,7 @@ The CLI, the TUI and the export use these names; scripts can too::
   :class:`Grade` and :class:`GradeInfo`; :class:`QueueKind`, :class:`ReviewKind`;
 * :class:`Scheduler` (the protocol SM-2 implements, as :class:`SM2Scheduler`)
   and its :class:`GradePreview`;
-* :func:`search`: cards by text; :func:`local_day`, :func:`system_clock`,
+* :func:`search`: cards by text; :class:`Stats`: the figures of ``Workspace.stats``; :func:`local_day`, :func:`system_clock`,
   :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix.
 
 Names are imported on first use (PEP 562 ``__getattr__``): ``import
@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.errors import PyflashError as PyflashError
     from pyflash.core.locations import Locations as Locations
     from pyflash.core.query.search import search as search
+    from pyflash.core.query.stats import Stats as Stats
     from pyflash.core.review.card_actions import ActionResult as ActionResult
     from pyflash.core.review.card_actions import CardAction as CardAction
     from pyflash.core.review.card_actions import CardActions as CardActions
@@ -96,6 +97,7 @@ _WHERE = {
     "GradePreview": "pyflash.core.scheduling.scheduler",
     "SM2Scheduler": "pyflash.core.scheduling.schedule",
     "search": "pyflash.core.query.search",
+    "Stats": "pyflash.core.query.stats",
     "local_day": "pyflash.core.clock",
     "system_clock": "pyflash.core.clock",
     "system_zone": "pyflash.core.clock",

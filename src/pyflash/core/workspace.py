@@ -8,7 +8,7 @@ with ``pyflash.paths.locations()``): the core never reads the environment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING
@@ -280,19 +280,38 @@ class Workspace:
     def stats(self, deck: str | None = None, days: int = 30) -> Stats:
         """``pyflash stats``: the figures of ``deck`` (and subdecks) and the tags chosen with
         :meth:`select`; every card when neither."""
-        from pyflash.core.query import stats as stats_query  # deferred: start-up time (only `pyflash stats` needs it)
+        return self.stats_reader(deck, days, own_connection=False)()
+
+    def stats_reader(self, deck: str | None = None, days: int = 30, *, own_connection: bool = True) -> Callable[[], Stats]:
+        """:meth:`stats` as a function to call later, in a worker thread: it reads the review
+        database through a read-only connection of its own (the workspace's stays on its thread).
+        An unknown ``deck`` raises PyflashError here, at once."""
+        from pyflash.core.query import stats as stats_query  # deferred: start-up time (only stats needs it)
 
         chosen = None if deck is None else self.select_deck(deck)
-        keys: Iterable[str]
-        if self.tags:
-            keys = [c.key for c in Selection(chosen, self.tags).cards(self.result.files)]
-        else:
-            keys = (key for f in self._files(chosen) for key in f.keys)
-        db = self._store.connection if self._store is not None else stats_query.empty_database()  # read-only, no file yet
-        return stats_query.compute(
-            db, keys, today=self.today, days=days, leech_threshold=self.config.leech_threshold,
-            whole_log=deck is None and not self.tags,
-        )
+        files, tags, today, threshold = self.result.files, self.tags, self.today, self.config.leech_threshold
+        store = self._store
+
+        def read() -> Stats:
+            keys: Iterable[str]
+            if tags:
+                keys = [c.key for c in Selection(chosen, tags).cards(files)]
+            else:
+                keys = (key for f in Selection(chosen).files(files) for key in f.keys)
+            own = store is None or own_connection  # a connection opened here, closed here
+            if store is None:
+                db = stats_query.empty_database()  # read-only, no file yet
+            else:
+                db = stats_query.open_read_only(store.path) if own_connection else store.connection
+            try:
+                return stats_query.compute(
+                    db, keys, today=today, days=days, leech_threshold=threshold, whole_log=deck is None and not tags
+                )
+            finally:
+                if own:
+                    db.close()
+
+        return read
 
     def deck_counts(self, deck: str | None = None) -> list[DeckCounts]:
         """Counts per deck name, parents included (``A`` counts ``A::B``); only ``deck``

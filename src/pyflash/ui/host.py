@@ -42,6 +42,9 @@ class Host(Protocol):
     def show_picker(self) -> None:
         """Go back to the deck picker."""
 
+    def show_stats(self, deck: str | None) -> None:
+        """Open the stats screen on ``deck`` (None: all decks)."""
+
     def screen_ready(self) -> None:
         """Called by each screen once its content is painted."""
 

@@ -18,8 +18,10 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from pyflash.core.review.faults import explain
 from pyflash.core.review.schema import migrate
 
 MATURE_DAYS = 21  # an interval of this many days or more makes a card mature
@@ -153,6 +155,16 @@ def compute(
         )
     finally:
         db.execute("DELETE FROM temp.stats_keys")
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the review database at ``path`` (for a worker thread); StoreError if unusable."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        db.execute("SELECT 1 FROM cards LIMIT 1")
+    except sqlite3.Error as exc:
+        raise explain(exc, path, "read the review database for stats") from None
+    return db
 
 
 def empty_database() -> sqlite3.Connection:
