@@ -10,6 +10,7 @@ review calendar is text, one shade per day.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from textual import work
@@ -47,6 +48,7 @@ class StatsScreen(Screen[None]):
         self.all_decks = deck is None
         self.stats: Stats | None = None  # the figures on screen (None while they are read)
         self.drawn = False  # the figures are painted (bench/stats.py waits for it)
+        self.times: dict[str, float] = {}  # perf_counter() when first "shown" and when "drawn" (for bench/stats.py)
 
     def compose(self) -> ComposeResult:
         yield Static(id="stats-title")
@@ -60,8 +62,16 @@ class StatsScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self._load()
+        self._title("reading the review log…")
+        self.call_after_refresh(self._first_paint)  # the worker starts once the screen is shown
         host(self).screen_ready()
+
+    def _first_paint(self) -> None:
+        self._stamp("shown")
+        self._load()
+
+    def _stamp(self, what: str) -> None:
+        self.times.setdefault(what, time.perf_counter())
 
     @property
     def ws(self) -> Workspace:
@@ -118,6 +128,7 @@ class StatsScreen(Screen[None]):
 
     def _drawn(self) -> None:
         self.drawn = True
+        self._stamp("drawn")
 
     def action_toggle_all(self) -> None:
         if self.deck is None:
