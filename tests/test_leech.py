@@ -113,7 +113,7 @@ def test_the_action_per_deck(ws_factory, folder, clock, tmp_path):
         'leech_threshold = 1\n\n[deck."Lang"]\nleech_action = "suspend"\nnew_per_day = 5\n', encoding="utf-8"
     )
     config = load_config(config_file)
-    assert config.deck_limit("lang") == DeckLimit("Lang", 5, None, None, "suspend")
+    assert config.deck_limit("lang") == DeckLimit("Lang", new_per_day=5, leech_action="suspend")
     assert config.leech_action_for("Lang::Rust") == "suspend"  # a parent's setting covers its subdecks
     assert config.leech_action_for("Other") == "tag"
     assert Config(leech_action="suspend", deck_limits=(DeckLimit("Other", leech_action="tag"),)).leech_action_for(
@@ -173,7 +173,7 @@ def test_a_version_2_store_gets_its_leeches_marked_from_the_log(tmp_path):
 
     _v2_store(tmp_path / "old.sqlite3", rows)
     with Store(tmp_path / "old.sqlite3", leech_threshold=3) as store:
-        assert store.schema_version == SCHEMA_VERSION >= 4
+        assert store.schema_version == SCHEMA_VERSION >= 5
         assert store.connection.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 11  # the log is kept
         assert {k for k, s in store.states().items() if s.leech} == {"k", "moved-new"}
         assert not store.get("k").suspended  # marked only: the backfill never suspends

@@ -78,6 +78,8 @@ def summary_lines(stats: Stats) -> list[str]:
         "",
         f"Streak: {stats.streak} day{'s' if stats.streak != 1 else ''}",
     ]
+    if stats.fsrs_cards:
+        lines += ["", f"FSRS: retrievability now {_percent(stats.retrievability)} (mean of {stats.fsrs_cards} cards)"]
     return lines
 
 

@@ -15,17 +15,21 @@ from typing import Any, NamedTuple
 from pyflash.core.errors import PyflashError
 
 NEW_ORDERS = ("mixed", "file", "random")
+SCHEDULERS = ("sm2", "fsrs")
+RETENTION = (0.7, 0.99)  # the range Anki allows for desired retention
 LEECH_ACTIONS = ("tag", "suspend")  # what happens to a card that becomes a leech (docs/scheduling.md)
 
 
 class DeckLimit(NamedTuple):
-    """A deck's own settings (``[deck."Python::Pandas"]``): daily limits, leech action; None: the global one."""
+    """A deck's own daily limits (``[deck."Python::Pandas"]``); None: the global one."""
 
     deck: str
     new_per_day: int | None = None
     reviews_per_day: int | None = None
+    scheduler: str | None = None  # "sm2" | "fsrs"
+    desired_retention: float | None = None  # FSRS only
     type_output: bool | None = None  # type the output of this deck's output cards (None: the global setting)
-    leech_action: str | None = None
+    leech_action: str | None = None  # "tag" | "suspend" (None: the global setting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,8 @@ class Config:
     leech_action: str = "tag"  # "tag": mark it; "suspend": mark and suspend it (per deck too)
     new_order: str = "mixed"  # "mixed": round robin between decks; "file": deck order; "random": shuffled per day
     deck_limits: tuple[DeckLimit, ...] = ()  # from [deck."NAME"] tables
+    scheduler: str = "sm2"  # or "fsrs" (docs/scheduling.md)
+    desired_retention: float = 0.9  # FSRS: the recall probability it schedules for
     type_output: bool = False  # output cards start with the answer box (docs/study.md, "Typing the answer")
 
     def deck_limit(self, deck: str) -> DeckLimit | None:
@@ -52,6 +58,15 @@ class Config:
                 return limit
         return None
 
+    def types_output(self, deck: str) -> bool:
+        """Whether ``deck``'s output cards are typed by default: its table, else its parents', else the global setting."""
+        parts = deck.split("::")
+        for n in range(len(parts), 0, -1):
+            limit = self.deck_limit("::".join(parts[:n]))
+            if limit is not None and limit.type_output is not None:
+                return limit.type_output
+        return self.type_output
+
     def leech_action_for(self, deck: str) -> str:
         """What becoming a leech does to a card of ``deck``: the setting of the deck or of its
         nearest parent that has one (``[deck."A"]`` covers ``A::B``), else the global one."""
@@ -61,15 +76,6 @@ class Config:
             if own is not None and own.leech_action is not None:
                 return own.leech_action
         return self.leech_action
-
-    def types_output(self, deck: str) -> bool:
-        """Whether ``deck``'s output cards are typed by default: its table, else its parents', else the global setting."""
-        parts = deck.split("::")
-        for n in range(len(parts), 0, -1):
-            limit = self.deck_limit("::".join(parts[:n]))
-            if limit is not None and limit.type_output is not None:
-                return limit.type_output
-        return self.type_output
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         """These settings with other daily limits (None keeps a limit)."""
@@ -126,6 +132,12 @@ def load_config(path: Path) -> Config:
         if key == "deck":
             values["deck_limits"] = _deck_limits(value, raw, path)
             continue
+        if key == "scheduler":
+            values[key] = _check_scheduler(value, where)
+            continue
+        if key == "desired_retention":
+            values[key] = _check_retention(value, where)
+            continue
         if key in _CHOICES:
             values[key] = _choice(key, value, where)
             continue
@@ -151,6 +163,12 @@ def load_config(path: Path) -> Config:
     return Config(**values)
 
 
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise PyflashError(f"{where} must be true or false")
+    return value
+
+
 _CHOICES = {"new_order": NEW_ORDERS, "leech_action": LEECH_ACTIONS}
 
 
@@ -160,12 +178,6 @@ def _choice(key: str, value: object, where: str) -> str:
     if value not in choices:
         raise PyflashError(f"{where}: '{key}' must be one of {', '.join(repr(o) for o in choices)}")
     return str(value)
-
-
-def _flag(value: object, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise PyflashError(f"{where} must be true or false")
-    return value
 
 
 _NAME_LISTS = {"run_env"}
@@ -200,11 +212,24 @@ def _check_zone(value: object, where: str) -> str:
     return value
 
 
-_DECK_KEYS = ("new_per_day", "reviews_per_day", "type_output", "leech_action")
+_DECK_KEYS = ("new_per_day", "reviews_per_day", "type_output", "scheduler", "desired_retention", "leech_action")
+
+
+def _check_scheduler(value: object, where: str) -> str:
+    if value not in SCHEDULERS:
+        raise PyflashError(f"{where}: 'scheduler' must be one of {', '.join(repr(s) for s in SCHEDULERS)}")
+    return str(value)
+
+
+def _check_retention(value: object, where: str) -> float:
+    lo, hi = RETENTION
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        raise PyflashError(f"{where}: 'desired_retention' must be a number from {lo} to {hi}, e.g. 0.9")
+    return float(value)
 
 
 def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]:
-    """The ``[deck."NAME"]`` tables: daily limits, ``type_output`` and ``leech_action``."""
+    """The ``[deck."NAME"]`` tables: each may set the keys of :data:`_DECK_KEYS`."""
     example = '[deck."Python::Pandas"] with new_per_day = 10'
     if not isinstance(value, dict):
         raise PyflashError(f"{path}:{_line_of(raw, 'deck')}:1: 'deck' must be tables such as {example}")
@@ -214,13 +239,18 @@ def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]
         if not isinstance(table, dict):
             raise PyflashError(f"{where}: deck '{name}' must be a table such as {example}")
         given: dict[str, Any] = {}
-        typed: bool | None = None
         for key, limit in table.items():
             where = f"{path}:{_key_line(raw, _table_line(raw, name), key)}:1"
             if key not in _DECK_KEYS:
                 raise PyflashError(f"{where}: unknown deck setting '{key}' for '{name}' (known: {', '.join(_DECK_KEYS)})")
             if key == "type_output":
-                typed = _flag(limit, f"{where}: 'type_output' of deck '{name}'")
+                given[key] = _flag(limit, f"{where}: 'type_output' of deck '{name}'")
+                continue
+            if key == "scheduler":
+                given[key] = _check_scheduler(limit, where)
+                continue
+            if key == "desired_retention":
+                given[key] = _check_retention(limit, where)
                 continue
             if key in _CHOICES:
                 given[key] = _choice(key, limit, where)
@@ -229,9 +259,7 @@ def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]
             if isinstance(limit, bool) or not isinstance(limit, int) or not lo <= limit <= hi:
                 raise PyflashError(f"{where}: '{key}' of deck '{name}' must be a whole number from {lo} to {hi}")
             given[key] = limit
-        limits.append(
-            DeckLimit(name, given.get("new_per_day"), given.get("reviews_per_day"), typed, given.get("leech_action"))
-        )
+        limits.append(DeckLimit(name, **given))
     return tuple(limits)
 
 

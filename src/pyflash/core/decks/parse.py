@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyflash.core.answers import SHORT_ANSWER, is_short_answer
-from pyflash.core.decks.model import CARD_KEYS, DECK_KEYS, Card, CardKind, DeckFile, derived_key
+from pyflash.core.decks.model import CARD_KEYS, DECK_KEYS, LINT_RULES, Card, CardKind, DeckFile, derived_key
 from pyflash.core.decks.nodes import (
     MAP,
     NULL,
     SEQ,
     Problems,
     bad_tag,
+    did_you_mean,
     kind_of,
     mapping_items,
     text_list,
@@ -38,7 +39,12 @@ if TYPE_CHECKING:
 __all__ = ["parse_deck_file"]
 
 # Card keys whose value is a list of texts, with the example shown when it is not.
-_LIST_KEYS = {"tags": "tags: [python, io]", "requires": "requires: [numpy]", "accept": "accept: [forty-two, 42]"}
+_LIST_KEYS = {
+    "tags": "tags: [python, io]",
+    "requires": "requires: [numpy]",
+    "accept": "accept: [forty-two, 42]",
+    "lint": "lint: [long-line]",
+}
 _QA, _OUTPUT = CardKind.QA, CardKind.OUTPUT  # (module globals: an enum's attributes are slow to look up)
 
 
@@ -148,12 +154,23 @@ def _read_fields(node: Node, where: str, problems: Problems) -> tuple[_Texts, _L
         example = _LIST_KEYS.get(key)
         if example is not None:
             lists[key] = text_list(value, label, example, problems)
+            if key == "lint" and lists[key] is not None:
+                _check_lint_rules(value, label, problems)
             continue
         text = text_of(value, label, problems)
         if key in ("q", "a", "output") and text is not None and not text.strip():
             text = None if key != "q" else ""
         texts[key] = text
     return texts, lists
+
+
+def _check_lint_rules(node: Node, label: str, problems: Problems) -> None:
+    """An error at each entry of `lint:` that names no lint rule."""
+    for item in node.value:
+        name = item.value.strip()
+        if name and name not in LINT_RULES:
+            hint = did_you_mean(name, LINT_RULES).replace("allowed keys", "lint rules")
+            problems.at(item, f"{label}: unknown lint rule '{name}'{hint}")
 
 
 def _check_card(node: Node, where: str, texts: _Texts, problems: Problems) -> str | None:
@@ -245,6 +262,7 @@ def _card(
         index,
         (get("type") or "").casefold() in _TRUE,
         lists.get("accept") or (),
+        lists.get("lint") or (),
     )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pyflash.core.review.faults import explain
+from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import migrate
 
 MATURE_DAYS = 21  # an interval of this many days or more makes a card mature
@@ -90,6 +91,8 @@ class Stats:
     easiness: list[tuple[str, int]]  # (bucket label, learned cards)
     streak: int  # consecutive study days with a grade, up to today (or yesterday)
     leech_threshold: int = 8
+    retrievability: float | None = None  # FSRS: mean probability of recall now, over its learned cards
+    fsrs_cards: int = 0  # learned cards FSRS schedules (0: FSRS is off)
 
     def to_json(self) -> dict[str, Any]:
         """The ``pyflash stats --json`` object (docs/stats.md)."""
@@ -116,6 +119,9 @@ class Stats:
             "easiness": [{"ease": label, "cards": n} for label, n in self.easiness],
             "streak": self.streak,
             "leech_threshold": self.leech_threshold,
+            "retrievability": (
+                {"mean": self.retrievability, "cards": self.fsrs_cards} if self.fsrs_cards else None
+            ),
         }
 
 
@@ -165,6 +171,12 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise explain(exc, path, "read the review database for stats") from None
     return db
+
+
+def states_with_memory(db: sqlite3.Connection) -> list[CardState]:
+    """The cards that have an FSRS memory (``Store.states_with_memory`` on any connection)."""
+    sql = f"SELECT {COLUMNS} FROM cards INDEXED BY cards_memory WHERE memory IS NOT NULL"
+    return [row_state(r) for r in db.execute(sql)]
 
 
 def empty_database() -> sqlite3.Connection:

@@ -162,7 +162,7 @@ def _rebuild_cards(fresh: sqlite3.Connection) -> int:
         if key in have or key in gone or after is None:
             continue
         s = json.loads(after)
-        s["leech"] = bool(s.get("leech"))  # logged before schema 4: no leech field
+        s["leech"] = bool(s.get("leech"))  # logged before schema 5: no leech field
         fresh.execute(
             f"INSERT INTO cards ({cols}) VALUES ({marks})",
             tuple(s.get(c.strip()) for c in cols.split(",")),
@@ -184,7 +184,7 @@ def _copy_all(source: sqlite3.Connection, fresh: sqlite3.Connection, report: Rep
         report.copied[table] = n
         report.lost[table] = lost[0]
     report.rebuilt_cards = _rebuild_cards(fresh)
-    if not _has_leech(source):  # a store from before leeches: mark them from the log, as migration 4 does
+    if not _has_leech(source):  # a store from before leeches: mark them from the log, as migration 5 does
         fresh.execute(MARK_LEECHES, {"threshold": DEFAULT_LEECH_THRESHOLD})
 
 

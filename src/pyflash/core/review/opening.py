@@ -78,7 +78,7 @@ def open_database(
 ) -> sqlite3.Connection:
     """A connection to the pyflash database at ``path``, created if absent (StoreError if unusable).
 
-    ``leech_threshold``: marks the leeches of a store from before leeches (schema 4).
+    ``leech_threshold``: marks the leeches of a store from before leeches (schema 5).
     """
     _check_file(path)
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 TABLES = ("cards", "reviews", "relinks")
 
 _MIGRATE_1 = """
@@ -80,6 +80,14 @@ _MIGRATE_3 = """
         ALTER TABLE reviews ADD COLUMN typed TEXT;
 """
 
+# Version 4: FSRS (docs/scheduling.md). A card's FSRS memory state, as JSON; NULL
+# for a card only ever scheduled by SM-2. The partial index finds the cards that
+# have one at start-up without a scan.
+_MIGRATE_4 = """
+        ALTER TABLE cards ADD COLUMN memory TEXT;
+        CREATE INDEX cards_memory ON cards(deck) WHERE memory IS NOT NULL;
+"""
+
 # A lapse: a first-of-the-day grade below 3 of a card that had passed since it
 # was last failed (repetitions > 0 before the grade), not taken back by an undo.
 # The first three terms match the partial index reviews_lapses.
@@ -102,7 +110,7 @@ _FOLLOW_RELINKS = """
 """
 
 # Marks every card with ``:threshold`` lapses or more as a leech (tag only:
-# nothing is suspended after the fact). Used by migration 4 and the doctor.
+# nothing is suspended after the fact). Used by migration 5 and the doctor.
 MARK_LEECHES = f"""
         {_FOLLOW_RELINKS}
         UPDATE cards SET leech = 1 WHERE NOT leech AND key IN (
@@ -119,11 +127,11 @@ COUNT_LAPSES = f"""
         WHERE (r.key = :key OR r.key IN (SELECT old FROM follow WHERE new = :key)) AND {LAPSE_ROWS}
 """
 
-# Version 4: leeches (docs/scheduling.md). A card becomes a leech when a grade
+# Version 5: leeches (docs/scheduling.md). A card becomes a leech when a grade
 # brings its lapses to ``leech_threshold``; the grade's own transaction marks
 # it. A store from before gets its leeches marked from its log, with the
 # threshold of the config it is first opened with.
-_MIGRATE_4 = (
+_MIGRATE_5 = (
     "ALTER TABLE cards ADD COLUMN leech INTEGER NOT NULL DEFAULT 0;\n"
     + MARK_LEECHES.replace(":threshold", "{leech_threshold}")
     + ";\n"
@@ -131,7 +139,7 @@ _MIGRATE_4 = (
 
 # MIGRATIONS[n] is the SQL that brings a database from version n to n + 1
 # (``{leech_threshold}`` is replaced by the configured threshold).
-MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4}
+MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4, 4: _MIGRATE_5}
 DEFAULT_LEECH_THRESHOLD = 8
 
 
