@@ -16,6 +16,7 @@ from pyflash.ui.help import HelpScreen
 from pyflash.ui.no_decks import NoDecksScreen
 from pyflash.ui.nothing_due import NothingDueScreen
 from pyflash.ui.picker import DeckPickerScreen
+from pyflash.ui.stats import StatsScreen
 from pyflash.ui.study import StudyScreen
 from pyflash.ui.summary import SummaryScreen
 from test_actions import dump
@@ -27,7 +28,9 @@ def five(tmp_path) -> Path:
     return write_deck(tmp_path / "decks", "five.yaml", FIVE)
 
 
-SCREENS = (StudyScreen, DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen, ConfirmScreen)
+SCREENS = (
+    StudyScreen, DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen, ConfirmScreen, StatsScreen
+)
 
 
 def grade_bar(app) -> str:

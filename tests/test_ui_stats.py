@@ -56,7 +56,7 @@ async def _drawn(pilot) -> StatsScreen:
     raise AssertionError("the figures were never drawn")
 
 
-async def test_t_shows_the_selected_decks_figures_and_a_switches_to_all(stats_ws):
+async def test_t_shows_the_selected_decks_figures_and_d_switches_to_all(stats_ws):
     app = _app(stats_ws)
     async with app.run_test(size=SIZE) as pilot:
         await _to_picker(pilot, "Stats")
@@ -69,13 +69,13 @@ async def test_t_shows_the_selected_decks_figures_and_a_switches_to_all(stats_ws
         assert "Stats · Stats" in text and "reviews 2   new cards 1   again 2 (100%)" in text
         assert "new 1   learning 1   young 2   mature 1" in text and "leeches 1" in text
         assert "Due in the next 30 days" in text
-        await pilot.press("a")
+        await pilot.press("d")
         screen = await _drawn(pilot)
         assert screen.scope == "all decks"
         everything = stats_ws.stats()
         assert screen.stats.to_json() == everything.to_json() and everything.cards.new == 3  # e, y and z
         assert "Stats · all decks" in screen_text(app) and "new 3   learning 1" in screen_text(app)
-        await pilot.press("a")  # and back to the deck
+        await pilot.press("d")  # and back to the deck
         screen = await _drawn(pilot)
         assert screen.scope == "Stats" and screen.stats.cards.new == 1
         await pilot.press("escape")
@@ -110,7 +110,7 @@ async def test_t_is_in_the_help_and_keeps_keys_in_the_picker_footer(stats_ws):
         assert isinstance(app.screen, HelpScreen)
         help_text = " ".join(" ".join(line.split()) for line in app.screen.query_one("#help-text").render().plain.splitlines())
         assert "t Stats of the selected deck" in help_text
-        assert "a Switch between the selected deck and all decks" in help_text
+        assert "d Switch between the selected deck and all decks" in help_text
 
 
 def test_snapshot(snap_compare, stats_ws):

@@ -33,11 +33,11 @@ SHADE_STYLES = ("$text-muted", "$success-darken-3", "$success-darken-1", "$succe
 
 
 class StatsScreen(Screen[None]):
-    """The figures of the selected deck (``deck``; None: all decks); ``a`` switches to all decks and back."""
+    """The figures of the selected deck (``deck``; None: all decks); ``d`` switches to all decks and back."""
 
     HELP_TITLE = "Stats"
     BINDINGS = [
-        Binding("a", "toggle_all", "All decks", tooltip="Switch between the selected deck and all decks", id="pyflash.stats.all"),
+        Binding("d", "toggle_all", "Deck/all", tooltip="Switch between the selected deck and all decks", id="pyflash.stats.all"),
         Binding("escape", "close", "Close", tooltip="Back to the deck picker", id="pyflash.stats.close"),
         Binding("q", "close", "Close", show=False, id="pyflash.stats.close-q"),
     ]
