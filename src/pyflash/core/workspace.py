@@ -93,9 +93,10 @@ class Workspace:
     def scheduler(self) -> Scheduler:
         """SM-2, or FSRS for the decks the config gives it (docs/scheduling.md)."""
         if self._scheduler is None:
-            from pyflash.core.scheduling.switch import build  # deferred: start-up time
+            from pyflash.core.scheduling.switch import build, uses_fsrs  # deferred: start-up time
 
-            self._scheduler = build(self.config, zone=self.zone, clock=self.clock, parameters=self.fsrs_parameters())
+            params = self.fsrs_parameters() if uses_fsrs(self.config) else None
+            self._scheduler = build(self.config, zone=self.zone, clock=self.clock, parameters=params)
         return self._scheduler
 
     def fsrs_parameters(self) -> tuple[float, ...] | None:

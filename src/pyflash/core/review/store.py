@@ -400,6 +400,28 @@ class Store:
                 (old_key, new_key, old.deck, similarity, ts),
             )
 
+    @_guarded("carry renumbered cloze cards' history over to their new numbers")
+    def rekey(self, moves: dict[str, str], texts: dict[str, str], ts: str) -> None:
+        """Move several cards' states at once (old key -> new key), in one transaction.
+
+        The keys may overlap (c2 -> c3 while c3 -> c2): every old row is read
+        and deleted first. ``texts``: the identity text under each new key.
+        A new key whose stored row is not moved away must not be a target.
+        """
+        with self._tx():
+            olds = [(old, self.get(old)) for old in moves]
+            for old, _ in olds:
+                self._db.execute("DELETE FROM cards WHERE key = ?", (old,))
+            for old, state in olds:
+                if state is None:
+                    continue
+                new = moves[old]
+                self._put(replace(state, key=new, text=texts.get(new, state.text)))
+                self._db.execute(
+                    "INSERT INTO relinks (old_key, new_key, deck, similarity, ts) VALUES (?,?,?,?,?)",
+                    (old, new, state.deck, 1.0, ts),
+                )
+
 
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT; on any failure (COMMIT's own included) a rollback."""

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 from pyflash.core.errors import PyflashError
-from pyflash.core.fs import atomic_write_text
 
 FILE = "fsrs-parameters.json"
 COUNT = 21  # FSRS-6
@@ -32,6 +31,8 @@ def load_parameters(folder: Path) -> tuple[float, ...] | None:
 
 
 def save_parameters(folder: Path, parameters: list[float], reviews: int, when: str) -> Path:
+    from pyflash.core.fs import atomic_write_text  # deferred: start-up time (tempfile, shutil)
+
     path = folder / FILE
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, json.dumps({"parameters": parameters, "reviews": reviews, "fitted": when}, indent=2) + "\n")
