@@ -11,6 +11,7 @@ from textual.binding import Binding
 
 from conftest import ROOT, write_deck
 from pyflash.core.review.actions import Action
+from pyflash.ui.add import AddCardScreen
 from pyflash.ui.confirm import ConfirmScreen
 from pyflash.ui.help import HelpScreen
 from pyflash.ui.no_decks import NoDecksScreen
@@ -29,7 +30,8 @@ def five(tmp_path) -> Path:
 
 
 SCREENS = (
-    StudyScreen, DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen, ConfirmScreen, StatsScreen
+    StudyScreen, DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen, ConfirmScreen, AddCardScreen,
+    StatsScreen,
 )
 
 
@@ -190,7 +192,8 @@ def test_one_key_means_one_thing_on_every_screen():
             assert len(set(actions.values())) == 1, (key, actions)
     keys = screen_bindings()
     assert keys["u"] == {"StudyScreen": "undo", "SummaryScreen": "undo"}
-    assert keys["n"] == {"NothingDueScreen": "more_new"}  # not also "no" in the confirmation
+    assert keys["n"] == {"StudyScreen": "add_card", "DeckPickerScreen": "add_card"}  # not also "no" in the confirmation
+    assert keys["N"] == {"NothingDueScreen": "more_new"}
 
 
 def test_docs_key_table_lists_every_key():
