@@ -44,6 +44,8 @@ def findings(cards: Sequence[Card]) -> list[Finding]:
     from pyflash.core.lint.similar import near_duplicates  # (the similarity join is the costly part)
 
     found: list[Finding] = []
+    # One card per deck entry: a reverse card and clozes c2, c3... share their entry's text.
+    cards = [c for c in cards if not c.is_reverse and c.cloze_number <= 1]
     for card in cards:
         for rule in CARD_RULES:
             found.extend(f for f in rule(card) if f.rule not in card.lint)

@@ -48,15 +48,15 @@ class Finding(NamedTuple):
 
 def long_line(card: Card) -> Iterator[Finding]:
     """long-line: a line of ``code``/``output``, or of a fenced block in ``q``/``a``/``note``, over 76 columns."""
-    for field in ("q", "code", "output", "a", "note"):
+    for field in ("q", "code", "cloze", "output", "a", "note"):
         text: str | None = getattr(card, field)
         if not text:
             continue
-        if field in ("code", "output"):
+        if field in ("code", "cloze", "output"):  # (a cloze line is measured as written, markers included)
             numbered: Iterator[tuple[int, str]] = enumerate(text.split("\n"))
         else:
             numbered = ((b.start + i, line) for b in code_blocks(text) for i, line in enumerate(b.lines))
-        what = {"code": "`code`", "output": "`output`"}.get(field, f"a code block in `{field}`")
+        what = {"code": "`code`", "cloze": "`cloze`", "output": "`output`"}.get(field, f"a code block in `{field}`")
         for number, line in numbered:
             index = wide_at(line, MAX_COLUMNS)
             if index is not None:
