@@ -189,8 +189,10 @@ def wrap_points(line: str, width: int) -> list[int]:
     return [c for c in cuts if 0 < c < len(line)]
 
 
-def leech_notice(action: str, threshold: int) -> str:
-    """What the study screen says when a grade made the card a leech (``action``: "tag" or "suspend")."""
+def leech_notice(action: str | None, threshold: int) -> str | None:
+    """What the study screen says when a grade made the card a leech (``action``: "tag" or "suspend"; None: nothing)."""
+    if action is None:
+        return None
     first = f"You have now forgotten this card {plural(threshold, 'time')}: it is a leech (search finds it with is:leech)."
     if action == "suspend":
         return f"{first} It is suspended: rewrite or split it, then unsuspend it (S). u undoes."
