@@ -4,7 +4,7 @@ An exported note holds HTML, and HTML does not convert back to the Markdown
 it came from character for character. So the note's Key field also carries
 the card's fields as written in the deck, in an HTML comment after the key::
 
-    zip-unzip<!--pyflash:1:<digest>:<base64 of zlib'd JSON>-->
+    zip-unzip<!--pyflash:2:<digest>:{"id":"zip-unzip","q":...}-->
 
 Anki ignores comments (its duplicate check and the browser strip them), the
 Key field is collapsed in Anki's editor and no template shows it. ``digest``
@@ -28,8 +28,10 @@ from pyflash.core import Card
 
 __all__ = ["Payload", "decode_key_field", "encode_key_field", "fields_digest"]
 
-_VERSION = "1"
-_COMMENT = re.compile(r"<!--pyflash:(\d+):([0-9a-f]{16}):([A-Za-z0-9+/=]*)-->\s*\Z")
+_VERSION = "2"  # 2: JSON as is (the package's deflate compresses it); 1: base64 of zlib'd JSON
+_COMMENT = re.compile(r"<!--pyflash:(\d+):([0-9a-f]{16}):([^<>&-]*)-->\s*\Z")
+# Characters that could end the comment or read as HTML, written as JSON escapes.
+_ESCAPES = str.maketrans({"-": "\\u002d", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 # The Card fields carried (the deck is used when Anki made no card of the note; the key follows from these).
 _TEXT_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "source", "cloze", "variant", "deck")
 _LIST_KEYS = ("tags", "requires", "accept", "lint")
@@ -61,8 +63,7 @@ def encode_key_field(card: Card, rendered: Sequence[str]) -> str:
     for k, attr in _FLAG_KEYS.items():
         if getattr(card, attr, False):
             data[k] = "true"
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    packed = base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+    packed = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_ESCAPES)
     return f"{html.escape(card.key, quote=False)}<!--pyflash:{_VERSION}:{fields_digest(rendered)}:{packed}-->"
 
 
@@ -72,10 +73,13 @@ def decode_key_field(value: str) -> Payload:
     if match is None:
         return Payload(html.unescape(_strip_tags(value)).strip(), None, None)
     key = html.unescape(_strip_tags(value[: match.start()])).strip()
-    if match.group(1) != _VERSION:
-        return Payload(key, None, None)
     try:
-        data = json.loads(zlib.decompress(base64.b64decode(match.group(3), validate=True)).decode("utf-8"))
+        if match.group(1) == _VERSION:
+            data = json.loads(match.group(3))
+        elif match.group(1) == "1":
+            data = json.loads(zlib.decompress(base64.b64decode(match.group(3), validate=True)).decode("utf-8"))
+        else:
+            return Payload(key, None, None)
     except (ValueError, zlib.error, UnicodeDecodeError):
         return Payload(key, None, None)
     if not isinstance(data, dict) or not isinstance(data.get("q", ""), str):
