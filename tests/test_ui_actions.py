@@ -11,8 +11,10 @@ from textual.binding import Binding
 
 from conftest import ROOT, write_deck
 from pyflash.core.review.actions import Action
+from pyflash.ui.browser import BrowserScreen
 from pyflash.ui.confirm import ConfirmScreen
-from pyflash.ui.help import HelpScreen
+from pyflash.ui.help import HelpScreen, key_name
+from pyflash.ui.history_view import HistoryScreen
 from pyflash.ui.no_decks import NoDecksScreen
 from pyflash.ui.nothing_due import NothingDueScreen
 from pyflash.ui.picker import DeckPickerScreen
@@ -27,7 +29,10 @@ def five(tmp_path) -> Path:
     return write_deck(tmp_path / "decks", "five.yaml", FIVE)
 
 
-SCREENS = (StudyScreen, DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen, ConfirmScreen)
+SCREENS = (
+    StudyScreen, DeckPickerScreen, BrowserScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen,
+    ConfirmScreen, HistoryScreen,
+)
 
 
 def grade_bar(app) -> str:
@@ -186,7 +191,9 @@ def test_one_key_means_one_thing_on_every_screen():
         elif key != "enter":
             assert len(set(actions.values())) == 1, (key, actions)
     keys = screen_bindings()
-    assert keys["u"] == {"StudyScreen": "undo", "SummaryScreen": "undo"}
+    assert keys["u"] == {"StudyScreen": "undo", "SummaryScreen": "undo", "BrowserScreen": "undo"}
+    assert keys["slash"] == {"StudyScreen": "search", "DeckPickerScreen": "search", "BrowserScreen": "search"}
+    assert keys["s"] == {"StudyScreen": "suspend", "BrowserScreen": "suspend"}
     assert keys["n"] == {"NothingDueScreen": "more_new"}  # not also "no" in the confirmation
 
 
@@ -196,4 +203,4 @@ def test_docs_key_table_lists_every_key():
     assert "`0` … `5`" in table
     for key in screen_bindings():
         if not key.isdigit():
-            assert f"`{key}`" in table, key
+            assert f"`{key_name(Binding(key, ''))}`" in table, key

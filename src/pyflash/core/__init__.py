@@ -27,7 +27,8 @@ The CLI, the TUI and the export use these names; scripts can too::
   :class:`Grade` and :class:`GradeInfo`; :class:`QueueKind`, :class:`ReviewKind`;
 * :class:`Scheduler` (the protocol SM-2 implements, as :class:`SM2Scheduler`)
   and its :class:`GradePreview`;
-* :func:`search`: cards by text; :func:`local_day`, :func:`system_clock`,
+* :func:`search`: cards by text (``Workspace.search``: a list of :class:`SearchHit`);
+  :func:`local_day`, :func:`system_clock`,
   :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix.
 
 Names are imported on first use (PEP 562 ``__getattr__``): ``import
@@ -50,6 +51,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.decks.model import Card as Card
     from pyflash.core.errors import PyflashError as PyflashError
     from pyflash.core.locations import Locations as Locations
+    from pyflash.core.query.search import SearchHit as SearchHit
     from pyflash.core.query.search import search as search
     from pyflash.core.review.card_actions import ActionResult as ActionResult
     from pyflash.core.review.card_actions import CardAction as CardAction
@@ -96,6 +98,7 @@ _WHERE = {
     "GradePreview": "pyflash.core.scheduling.scheduler",
     "SM2Scheduler": "pyflash.core.scheduling.schedule",
     "search": "pyflash.core.query.search",
+    "SearchHit": "pyflash.core.query.search",
     "local_day": "pyflash.core.clock",
     "system_clock": "pyflash.core.clock",
     "system_zone": "pyflash.core.clock",

@@ -22,7 +22,7 @@ from pyflash.core.text import plural
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
-from pyflash.ui.text import wrap_points
+from pyflash.ui.text import deck_query, wrap_points
 
 BROKEN = "✗"
 
@@ -100,6 +100,7 @@ class DeckPickerScreen(Screen[None]):
         Binding("S", "unsuspend", "Unsuspend", tooltip="Unsuspend the selected deck's suspended cards (asks first)", id="pyflash.decks.unsuspend"),
         Binding("B", "unbury", "Unbury", show=False, tooltip="Unbury the selected deck's buried cards", id="pyflash.decks.unbury"),
         Binding("r", "reload", "Reload", show=False, tooltip="Reload the deck files", id="pyflash.decks.reload"),
+        Binding("slash", "search", "Search", show=False, tooltip="Find cards: the browser, on the selected deck", id="pyflash.decks.search"),
         Binding("escape", "quit", "Quit", tooltip="Quit pyflash", id="pyflash.decks.quit"),
         Binding("q", "quit", "Quit", show=False, id="pyflash.decks.quit-q"),
     ]
@@ -297,6 +298,9 @@ class DeckPickerScreen(Screen[None]):
             return
         self.notify(f"{done} {plural(count, 'card')} in {name}.", timeout=4)
         self.refresh_counts()
+
+    def action_search(self) -> None:
+        host(self).open_browser(deck_query(self.selected))
 
     def action_reload(self) -> None:
         self.reloading = True

@@ -153,3 +153,23 @@ def wrap_points(line: str, width: int) -> list[int]:
             pos, used = cut, 0
         used += cell_len(line[pos : m.end()])
     return [c for c in cuts if 0 < c < len(line)]
+
+
+def deck_query(deck: str | None) -> str:
+    """The search (docs/search.md) for ``deck`` and its subdecks: ``deck:"Python::Pandas"``; "" for every deck."""
+    if not deck:
+        return ""
+    quoted = deck.replace("\\", "\\\\").replace('"', '\\"')
+    return f'deck:"{quoted}"'
+
+
+def card_place(card: Card) -> str:
+    """``path:line`` of a card, the path relative to the working folder when it is inside it."""
+    path = card.path
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        relative = path
+    if not relative.startswith(os.pardir):
+        path = relative
+    return f"{path}:{card.line}"
