@@ -113,3 +113,20 @@ def ws_factory(clock):
     yield make
     for ws in opened:
         ws.close()
+
+
+NOTES_NAME = "python-notes.md"
+
+
+def find_notes() -> Path | None:
+    """The shared notes file: PYFLASH_NOTES, else shared/notes/python-notes.md beside the
+    checkout or beside one of its parent folders (/work/main -> /work/shared; a worktree
+    at /work/wt/X -> /work/shared too); None when there is none."""
+    env = os.environ.get("PYFLASH_NOTES")
+    if env and Path(env).is_file():
+        return Path(env)
+    for folder in ROOT.parents:
+        candidate = folder / "shared" / "notes" / NOTES_NAME
+        if candidate.is_file():
+            return candidate
+    return None

@@ -28,6 +28,7 @@ from pyflash.cli import main
 from pyflash.core.decks.loader import explicit_sources, load_decks
 from pyflash.export.anki import notetype
 from pyflash.export.anki import package as ax
+from pyflash.export.anki.payload import decode_key_field
 from pyflash.export.render import RenderCache, highlight, markdown, render_card
 
 SAMPLE = """\
@@ -125,9 +126,18 @@ def import_package(col, path: Path):
     return log
 
 
+def key_of_field(value: str) -> str:
+    """The card key in a Key field (which also carries the card's text in a comment)."""
+    return decode_key_field(value).key
+
+
+def key_of(note) -> str:
+    return key_of_field(note["Key"])
+
+
 def notes_by_key(col) -> dict:
     notes = [col.get_note(nid) for nid in col.find_notes("")]
-    return {note["Key"]: note for note in notes}
+    return {key_of(note): note for note in notes}
 
 
 # --------------------------------------------------------------------------
@@ -160,7 +170,7 @@ def test_deck_names_include_subdecks(sample):
     names = {d.name for d in col.decks.all_names_and_ids()}
     assert {"Sample", "Sample::Sub", "Sample::中文"} <= names
     sub_cards = col.find_cards('"deck:Sample::Sub" -"deck:Sample::Sub::*"')
-    assert [col.get_card(c).note()["Key"] for c in sub_cards] == ["sub-card"]
+    assert [key_of(col.get_card(c).note()) for c in sub_cards] == ["sub-card"]
     assert sorted(sample["done"].decks) == ["Sample", "Sample::Sub", "Sample::中文"]
 
 
@@ -308,8 +318,8 @@ def test_edit_and_add_then_reimport_updates_in_place(tmp_path):
         assert done.changed == 2
 
         log = import_package(col, out2)
-        assert [n.fields[0] for n in log.updated] == ["md-card"]
-        assert [n.fields[0] for n in log.new] == ["new-card"]
+        assert [key_of_field(n.fields[0]) for n in log.updated] == ["md-card"]
+        assert [key_of_field(n.fields[0]) for n in log.new] == ["new-card"]
         assert len(log.conflicting) == 0
         assert len(log.duplicate) == len(cards1) - 1  # the unchanged ones: seen, left alone
 
@@ -598,7 +608,7 @@ def test_bundled_decks_import_with_every_card(tmp_path):
         log = import_package(col, out)
         assert len(log.new) == done.notes == len(result.cards)
         assert col.note_count() == col.card_count() == len(result.cards)
-        assert {n["Key"] for n in notes_by_key(col).values()} == {c.key for c in result.cards}
+        assert set(notes_by_key(col)) == {c.key for c in result.cards}
         names = {d.name for d in col.decks.all_names_and_ids()}
         assert {c.deck for c in result.cards} <= names
     finally:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import run_main
+from conftest import find_notes, run_main
 from pyflash.core.decks.loader import explicit_sources, load_decks
 from pyflash.importer.drafts import card_id
 from pyflash.importer.lang import detect_lang, normalise_lang
@@ -21,10 +20,7 @@ PLAIN = NOTES_DIR / "plain.md"
 
 
 def real_notes() -> Path | None:
-    for candidate in (os.environ.get("PYFLASH_NOTES"), ROOT.parent / "shared" / "notes" / "python-notes.md"):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    return None
+    return find_notes()
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:

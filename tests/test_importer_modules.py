@@ -88,7 +88,7 @@ def test_parsed_notes_are_frozen_and_typed():
     a, b = notes.headings
     assert (a.level, a.text, a.line, a.has_children, a.source) == (2, "A", 1, True, "A")
     assert (b.plain, b.path, b.source) == ("B", ("A", "[B](u)"), "A / [B](u)")
-    assert a.blocks == (Block(BlockKind.PROSE, "some *text*", 3),)
+    assert a.blocks == (Block(BlockKind.PROSE, "some *text*", 3, end=4),)
     with pytest.raises(dataclasses.FrozenInstanceError):
         a.text = "changed"  # type: ignore[misc]  # the point: frozen
 
@@ -124,9 +124,21 @@ def test_normalise_lang_aliases_and_text_labels():
     ]
 
 
-def test_clean_code_strips_pasted_tags_unless_html_like():
-    assert clean_code("\n\n<em># c</em>  \nx = 1\n\n", "python") == ("# c\nx = 1", True)
-    assert clean_code("<em>keep</em>\n", "html") == ("<em>keep</em>", False)
+def test_clean_code_keeps_code_byte_for_byte():
+    # white space, blank lines and tags that are the code all stay
+    for code in ("\n\nx = 1  \n\n", 'print("<b>bold</b>")\n', "x = 1  # <em>c</em>\n", "<em>keep</em>\n"):
+        assert clean_code(code, "python") == (code, ())
+    assert clean_code("<em>keep</em>\n", "html") == ("<em>keep</em>\n", ())
+
+
+def test_clean_code_removes_only_markup_that_breaks_python():
+    code = '<em># c\n</em>x = "<b>" <em>#t</em>\n'
+    cleaned, removed = clean_code(code, "python")
+    assert cleaned == '# c\nx = "<b>" #t</em>\n'  # the string and the comment are untouched
+    assert removed == ("`<em>` (line 1)", "`</em>` (line 2)", "`<em>` (line 2)")
+    span = '<span style="color:#f00">print("#")</span>\n'
+    assert clean_code(span, "python") == ('print("#")\n', ('`<span style="color:#f00">` (line 1)', "`</span>` (line 1)"))
+    assert clean_code("<em>not python at all</em>\n", "python") == ("<em>not python at all</em>\n", ())
 
 
 # --------------------------------------------------------------------------
@@ -138,8 +150,9 @@ def test_drafts_numbering_ids_and_todo_answers():
     drafts = build_drafts(notes, "dir/my notes.md")
     assert [(d.filename, d.deck) for d in drafts.decks] == [("00-my-notes.yaml", "my notes"), ("01-sec.yaml", "my notes::Sec")]
     first, second, sub = drafts.decks[1].cards
-    assert (first.q, first.a, first.code, first.lang) == ("Sec (1/2)", "Before.", "x = 1", "python")
-    assert (second.q, second.a, second.code) == ("Sec (2/2)", "After.", "y = 2")  # prose after the last code
+    assert (first.q, first.a, first.code, first.lang) == ("Sec — two blocks: what does this code do? (1/2)", "Before.", "x = 1\n", "python")
+    assert first.tags == ("draft-question",)
+    assert (second.q, second.a, second.code) == ("Sec — two blocks: what does this code do? (2/2)", "After.", "y = 2\n")
     assert [first.id, second.id] == [card_id("my notes", "Sec"), card_id("my notes", "Sec", 2)]
     assert sub.a.startswith("TODO:") and sub.note == "The notes have an empty code block here." and sub.tags == ("sub",)
     assert sub.code is None and sub.source == "Sec / Sub"
@@ -182,15 +195,15 @@ def test_yaml_writer_quotes_what_would_not_read_back(value):
 
 
 def test_yaml_writer_block_scalars_flow_tags_and_field_order():
-    card = DraftCard("i", "q?", "line one   \nline two\n\n\n", "S", code="def f():\n\treturn 1", lang="python", tags=("a", "b"))
+    card = DraftCard("i", "q?", "line one\nline two\n\n\n", "S", code="def f():\n\treturn 1", lang="python", tags=("a", "b"))
     text = dump_deck(DraftDeck("01-x.yaml", "D::E", "desc", (card,), 1), "dir/n.md")
     assert text.startswith("# Draft deck made by `pyflash import` from n.md.\n")
-    assert "  a: |\n    line one\n    line two\n" in text  # trailing spaces and extra newlines gone
+    assert "  a: |\n    line one\n    line two\n" in text  # extra newlines gone
     assert "  tags: [a, b]\n" in text
     assert "\\t" in text  # a tab cannot go in a block scalar: quoted instead
     loaded = yaml.safe_load(text)["cards"][0]
     assert list(loaded) == ["id", "q", "a", "code", "lang", "tags", "source"]
-    assert loaded["code"] == "def f():\n\treturn 1\n" and loaded["a"] == "line one\nline two\n"
+    assert loaded["code"] == "def f():\n\treturn 1" and loaded["a"] == "line one\nline two\n"
     assert parse_deck_file("x.yaml", text.encode()).errors == []
 
 

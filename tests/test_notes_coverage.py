@@ -3,8 +3,9 @@
 An entry is a heading with text and direct content (prose, list items or
 code before the next heading of any level). It is covered when some card's
 `source` ends with the heading's text, verbatim. The notes are found through
-PYFLASH_NOTES or at ../shared/notes/python-notes.md (relative to the repo);
-the tests skip, saying so, only when neither exists.
+PYFLASH_NOTES or at shared/notes/python-notes.md beside the repo (or beside a
+parent folder, for a worktree; see conftest.find_notes); the tests skip,
+saying so, only when neither exists.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import find_notes
 from pyflash.core.decks.loader import explicit_sources, load_decks
 from pyflash.importer.notes import parse_notes
 
@@ -25,9 +27,9 @@ DEFAULT_NOTES = ROOT.parent / "shared" / "notes" / "python-notes.md"
 @pytest.fixture(scope="module")
 def notes_path() -> Path:
     env = os.environ.get("PYFLASH_NOTES")
-    for candidate in (env, DEFAULT_NOTES):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
+    found = find_notes()
+    if found is not None:
+        return found
     reason = f"notes not found: PYFLASH_NOTES is {'unset' if not env else repr(env)} and {DEFAULT_NOTES} does not exist"
     print(reason)
     pytest.skip(reason)

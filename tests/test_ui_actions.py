@@ -11,6 +11,7 @@ from textual.binding import Binding
 
 from conftest import ROOT, write_deck
 from pyflash.core.review.actions import Action
+from pyflash.ui.add import AddCardScreen
 from pyflash.ui.browser import BrowserScreen
 from pyflash.ui.confirm import ConfirmScreen
 from pyflash.ui.help import HelpScreen, key_name
@@ -31,7 +32,7 @@ def five(tmp_path) -> Path:
 
 SCREENS = (
     StudyScreen, DeckPickerScreen, BrowserScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen,
-    ConfirmScreen, HistoryScreen,
+    ConfirmScreen, AddCardScreen, HistoryScreen,
 )
 
 
@@ -194,7 +195,8 @@ def test_one_key_means_one_thing_on_every_screen():
     assert keys["u"] == {"StudyScreen": "undo", "SummaryScreen": "undo", "BrowserScreen": "undo"}
     assert keys["slash"] == {"StudyScreen": "search", "DeckPickerScreen": "search", "BrowserScreen": "search"}
     assert keys["s"] == {"StudyScreen": "suspend", "BrowserScreen": "suspend"}
-    assert keys["n"] == {"NothingDueScreen": "more_new"}  # not also "no" in the confirmation
+    assert keys["n"] == {"StudyScreen": "add_card", "DeckPickerScreen": "add_card"}  # not also "no" in the confirmation
+    assert keys["N"] == {"NothingDueScreen": "more_new"}
 
 
 def test_docs_key_table_lists_every_key():

@@ -55,6 +55,8 @@ def _summary(stats: Stats) -> str:
         "",
         f"Streak: {stats.streak} day{'s' if stats.streak != 1 else ''}",
     ]
+    if stats.fsrs_cards:
+        lines += ["", f"FSRS: retrievability now {_percent(stats.retrievability)} (mean of {stats.fsrs_cards} cards)"]
     return "\n".join(lines)
 
 

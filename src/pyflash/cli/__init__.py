@@ -16,12 +16,13 @@ import click
 
 from pyflash import __version__
 from pyflash import paths as pyflash_paths
-from pyflash.cli import more
+from pyflash.cli import anki, fsrs, more
+from pyflash.cli.add import add_cmd
 from pyflash.cli.options import CONTEXT, Group, cell_width, deck_paths, fail, home_option, pad, tag_option
 from pyflash.core import PyflashError
 
 if TYPE_CHECKING:
-    from pyflash.core import Workspace
+    from pyflash.core import Card, Workspace
 
 
 @click.group(cls=Group, context_settings=CONTEXT)
@@ -124,8 +125,10 @@ def _echo_check_notes(ws: Workspace) -> None:
     help="With --run: run the code under bubblewrap (bwrap), with no network and a read-only file system; "
     "exit 2 if bwrap is missing or cannot work here.",
 )
+@click.option("--lint", "lint", is_flag=True, help="Also warn about the form of cards (see docs/lint.md).")
+@click.option("--strict", is_flag=True, help="With --lint: exit 1 when there is any warning.")
 @home_option
-def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
+def check(paths: tuple[str, ...], run_code: bool, sandbox: bool, lint: bool, strict: bool) -> None:
     """Validate decks and report every error, as path:line:col: message.
 
     Exits 2 if any deck has an error, 0 otherwise. Also reports cards whose
@@ -138,11 +141,19 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
     file size and processes, and every process it starts is killed when it
     ends. Without --sandbox this is NOT a sandbox: the code can read your
     files, write where you can and use the network. Run only decks you trust.
+
+    With --lint, also warns about the form of cards (long code lines, long
+    answers, answers the question gives away, near-duplicates, questions
+    asking several things), as path:line:col: [rule] what (how to fix);
+    warnings exit 0, or 1 with --strict. A card silences a rule with
+    `lint: [rule-id]`.
     """
     from pyflash.core import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     if sandbox and not run_code:
         fail("--sandbox works only with --run (plain check runs no deck code)")
+    if strict and not lint:
+        fail("--strict works only with --lint (it makes lint warnings fail the check)")
     with open_workspace(paths or None, locations=pyflash_paths.locations()) as ws:
         result = ws.result
         _echo_check_notes(ws)
@@ -151,6 +162,8 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
         status = f"{len(result.errors)} error(s)" if result.errors else "no errors"
         click.echo(f"checked {n_files} file(s), {n_cards} card(s): {status}", err=bool(result.errors))
         exit_code = 2 if result.errors else 0
+        if lint:
+            exit_code = max(exit_code, _echo_lint(result.cards, strict))
         if run_code:
             from pyflash.core.runner import (
                 run_output_cards,  # deferred: start-up time (each command imports what it uses)
@@ -163,6 +176,19 @@ def check(paths: tuple[str, ...], run_code: bool, sandbox: bool) -> None:
                 exit_code = 1
         if exit_code:
             sys.exit(exit_code)
+
+
+def _echo_lint(cards: list[Card], strict: bool) -> int:
+    """Print the lint warnings of ``cards`` and a summary; the exit code they call for."""
+    from pyflash.core import lint_cards  # deferred: start-up time (each command imports what it uses)
+
+    warnings = lint_cards(cards)
+    for warning in warnings:
+        click.echo(str(warning))
+    rules = sorted({w.rule for w in warnings})
+    summary = f"lint: {len(warnings)} warning(s)" + (f" ({', '.join(rules)})" if rules else "")
+    click.echo(summary, err=bool(warnings))
+    return 1 if warnings and strict else 0
 
 
 @cli.command(context_settings=CONTEXT)
@@ -213,7 +239,8 @@ def study(
 @click.option("-o", "--output", "out_dir", default="drafts", show_default=True, metavar="DIR", help="Folder for the draft decks.")
 @click.option("--force", is_flag=True, help="Overwrite draft files that already exist.")
 @click.option("--prefix", metavar="NAME", help="Deck name prefix (default: the notes' title, else the file name).")
-def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None) -> None:
+@click.option("--report", "full_report", is_flag=True, help="Also print the fidelity report: each changed code block and skipped part, with path:line.")
+def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None, full_report: bool) -> None:
     """Turn a Markdown notes file into draft YAML decks, one per ## section.
 
     Every heading with text under it becomes at least one card, with `source`
@@ -226,7 +253,7 @@ def import_cmd(notes: str, out_dir: str, force: bool, prefix: str | None) -> Non
     )
 
     report = import_notes(notes, out_dir, force=force, prefix=prefix)
-    for line in report_lines(report):
+    for line in report_lines(report, full=full_report):
         click.echo(line)
 
 
@@ -268,7 +295,7 @@ def export(
     )
 
 
-for command in (more.doctor, more.help_cmd, more.search_cmd, more.stats):
+for command in (add_cmd, more.doctor, more.help_cmd, more.search_cmd, more.stats, anki.import_anki_cmd, fsrs.optimize):
     cli.add_command(command)
 
 

@@ -19,6 +19,8 @@ The CLI, the TUI and the export use these names; scripts can too::
 * :func:`open_workspace` (``read_only=True``: no side effects), :class:`Workspace`,
   :class:`Locations`, :class:`DeckCounts`, :class:`Config`, :func:`load_config`;
 * :class:`Card` (one card of a deck) and :class:`LoadResult` (what the deck files gave);
+* :class:`CardDraft`, :class:`AddPlan`, :class:`BundledDeckError`: adding a card
+  (``ws.plan_add(draft)``, then ``ws.add_card(plan)``);
 * :class:`StudySession` and its :class:`GradeOutcome`, :class:`Summary`;
 * ``Workspace.card_actions``, a :class:`CardActions` (suspend, unsuspend, bury,
   unbury, forget chosen cards; undo), giving an :class:`ActionResult` per
@@ -29,7 +31,8 @@ The CLI, the TUI and the export use these names; scripts can too::
   and its :class:`GradePreview`;
 * :func:`search`: cards by text (``Workspace.search``: a list of :class:`SearchHit`);
   :func:`local_day`, :func:`system_clock`,
-  :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix.
+  :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix;
+* :func:`lint_cards` and its :class:`LintWarning`: ``pyflash check --lint``.
 
 Names are imported on first use (PEP 562 ``__getattr__``): ``import
 pyflash.core`` costs nothing, so ``pyflash decks`` on a warm cache stays fast
@@ -47,9 +50,14 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.clock import system_zone as system_zone
     from pyflash.core.config import Config as Config
     from pyflash.core.config import load_config as load_config
+    from pyflash.core.decks.add import AddPlan as AddPlan
+    from pyflash.core.decks.add import BundledDeckError as BundledDeckError
+    from pyflash.core.decks.add import CardDraft as CardDraft
     from pyflash.core.decks.loader import LoadResult as LoadResult
     from pyflash.core.decks.model import Card as Card
     from pyflash.core.errors import PyflashError as PyflashError
+    from pyflash.core.lint import LintWarning as LintWarning
+    from pyflash.core.lint import lint_cards as lint_cards
     from pyflash.core.locations import Locations as Locations
     from pyflash.core.query.search import SearchHit as SearchHit
     from pyflash.core.query.search import search as search
@@ -81,6 +89,9 @@ _WHERE = {
     "Config": "pyflash.core.config",
     "Card": "pyflash.core.decks.model",
     "LoadResult": "pyflash.core.decks.loader",
+    "CardDraft": "pyflash.core.decks.add",
+    "AddPlan": "pyflash.core.decks.add",
+    "BundledDeckError": "pyflash.core.decks.add",
     "load_config": "pyflash.core.config",
     "StudySession": "pyflash.core.review.session",
     "GradeOutcome": "pyflash.core.review.results",
@@ -103,6 +114,8 @@ _WHERE = {
     "system_clock": "pyflash.core.clock",
     "system_zone": "pyflash.core.clock",
     "PyflashError": "pyflash.core.errors",
+    "lint_cards": "pyflash.core.lint",
+    "LintWarning": "pyflash.core.lint",
 }
 
 __all__ = sorted(_WHERE)

@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 from pyflash.core.errors import PyflashError
 
 NEW_ORDERS = ("mixed", "file", "random")
+SCHEDULERS = ("sm2", "fsrs")
+RETENTION = (0.7, 0.99)  # the range Anki allows for desired retention
 
 
 class DeckLimit(NamedTuple):
@@ -23,6 +25,8 @@ class DeckLimit(NamedTuple):
     deck: str
     new_per_day: int | None = None
     reviews_per_day: int | None = None
+    scheduler: str | None = None  # "sm2" | "fsrs"
+    desired_retention: float | None = None  # FSRS only
     type_output: bool | None = None  # type the output of this deck's output cards (None: the global setting)
 
 
@@ -39,6 +43,8 @@ class Config:
     leech_threshold: int = 8  # lapses that make a card a leech (docs/search.md)
     new_order: str = "mixed"  # "mixed": round robin between decks; "file": deck order; "random": shuffled per day
     deck_limits: tuple[DeckLimit, ...] = ()  # from [deck."NAME"] tables
+    scheduler: str = "sm2"  # or "fsrs" (docs/scheduling.md)
+    desired_retention: float = 0.9  # FSRS: the recall probability it schedules for
     type_output: bool = False  # output cards start with the answer box (docs/study.md, "Typing the answer")
 
     def deck_limit(self, deck: str) -> DeckLimit | None:
@@ -113,6 +119,12 @@ def load_config(path: Path) -> Config:
         if key == "deck":
             values["deck_limits"] = _deck_limits(value, raw, path)
             continue
+        if key == "scheduler":
+            values[key] = _check_scheduler(value, where)
+            continue
+        if key == "desired_retention":
+            values[key] = _check_retention(value, where)
+            continue
         if key == "new_order":
             if value not in NEW_ORDERS:
                 raise PyflashError(f"{where}: 'new_order' must be one of {', '.join(repr(o) for o in NEW_ORDERS)}")
@@ -178,7 +190,20 @@ def _check_zone(value: object, where: str) -> str:
     return value
 
 
-_DECK_KEYS = ("new_per_day", "reviews_per_day", "type_output")
+_DECK_KEYS = ("new_per_day", "reviews_per_day", "type_output", "scheduler", "desired_retention")
+
+
+def _check_scheduler(value: object, where: str) -> str:
+    if value not in SCHEDULERS:
+        raise PyflashError(f"{where}: 'scheduler' must be one of {', '.join(repr(s) for s in SCHEDULERS)}")
+    return str(value)
+
+
+def _check_retention(value: object, where: str) -> float:
+    lo, hi = RETENTION
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        raise PyflashError(f"{where}: 'desired_retention' must be a number from {lo} to {hi}, e.g. 0.9")
+    return float(value)
 
 
 def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]:
@@ -191,20 +216,25 @@ def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]
         where = f"{path}:{_table_line(raw, name)}:1"
         if not isinstance(table, dict):
             raise PyflashError(f"{where}: deck '{name}' must be a table such as {example}")
-        given: dict[str, int] = {}
-        typed: bool | None = None
+        given: dict[str, Any] = {}
         for key, limit in table.items():
             where = f"{path}:{_key_line(raw, _table_line(raw, name), key)}:1"
             if key not in _DECK_KEYS:
                 raise PyflashError(f"{where}: unknown deck setting '{key}' for '{name}' (known: {', '.join(_DECK_KEYS)})")
             if key == "type_output":
-                typed = _flag(limit, f"{where}: 'type_output' of deck '{name}'")
+                given[key] = _flag(limit, f"{where}: 'type_output' of deck '{name}'")
+                continue
+            if key == "scheduler":
+                given[key] = _check_scheduler(limit, where)
+                continue
+            if key == "desired_retention":
+                given[key] = _check_retention(limit, where)
                 continue
             lo, hi = _LIMITS[key]
             if isinstance(limit, bool) or not isinstance(limit, int) or not lo <= limit <= hi:
                 raise PyflashError(f"{where}: '{key}' of deck '{name}' must be a whole number from {lo} to {hi}")
             given[key] = limit
-        limits.append(DeckLimit(name, given.get("new_per_day"), given.get("reviews_per_day"), typed))
+        limits.append(DeckLimit(name, **given))
     return tuple(limits)
 
 

@@ -8,6 +8,7 @@ with ``pyflash.paths.locations()``): the core never reads the environment.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -27,11 +28,16 @@ from pyflash.core.review.store import Store, utc_now_iso
 from pyflash.core.scheduling.states import CardStatus, ReviewKind
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pyflash.core.decks.add import AddPlan, CardDraft
     from pyflash.core.decks.identity import ReconcileReport
     from pyflash.core.query.stats import Stats
     from pyflash.core.review.card_actions import CardActions
     from pyflash.core.review.history import HistoryEntry
     from pyflash.core.review.session import StudySession
+    from pyflash.core.scheduling.optimize import Optimized
+    from pyflash.core.scheduling.scheduler import Scheduler
 
 
 @dataclass
@@ -79,8 +85,41 @@ class Workspace:
         self.report = report
         self.locations = locations
         self.read_only = read_only
+        self._scheduler: Scheduler | None = None
         self.tags: tuple[str, ...] = ()  # set by select(): every count, list and session keeps to these tags
         self._card_actions: CardActions | None = None
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """SM-2, or FSRS for the decks the config gives it (docs/scheduling.md)."""
+        if self._scheduler is None:
+            from pyflash.core.scheduling.switch import build, uses_fsrs  # deferred: start-up time
+
+            params = self.fsrs_parameters() if uses_fsrs(self.config) else None
+            self._scheduler = build(self.config, zone=self.zone, clock=self.clock, parameters=params)
+        return self._scheduler
+
+    def fsrs_parameters(self) -> tuple[float, ...] | None:
+        """The FSRS parameters ``pyflash optimize --save`` fitted, or None (the defaults)."""
+        if self.locations is None:
+            return None
+        from pyflash.core.scheduling.params import load_parameters  # deferred: start-up time
+
+        return load_parameters(self.locations.store.parent)
+
+    def optimize(self, deck: str | None = None, *, save: bool = False) -> Optimized:
+        """Fit FSRS to the review log (of ``deck`` and its subdecks) and score SM-2, FSRS with default and
+        with fitted parameters on held-out reviews (docs/scheduling.md); ``save`` keeps the fitted parameters."""
+        from pyflash.core.scheduling.optimize import optimize  # deferred: start-up time
+        from pyflash.core.scheduling.switch import retention_of  # deferred: start-up time
+
+        keys = None if deck is None else [card.key for card in self.cards_in(deck)]
+        result = optimize(self.store.graded_rows(keys), retention=retention_of(self.config, deck or ""))
+        if save and self.locations is not None:
+            from pyflash.core.scheduling.params import save_parameters  # deferred: start-up time
+
+            save_parameters(self.locations.store.parent, result.parameters, result.train_items, utc_now_iso(self.clock()))
+        return result
 
     @property
     def store(self) -> Store:
@@ -192,6 +231,7 @@ class Workspace:
             new_limit=new,
             review_limit=reviews,
             cram=cram,
+            scheduler=self.scheduler,
             keys=keys,
         )
 
@@ -278,6 +318,24 @@ class Workspace:
         self.report = _reconcile(self.result, self._store, self.clock, edited, relink=not self.read_only)
         return self.report
 
+    def plan_add(self, draft: CardDraft, *, copy_bundled: bool = False) -> AddPlan:
+        """Where and how ``draft`` would be added (nothing is written): see :func:`pyflash.core.decks.add.plan_add`.
+
+        An invalid card, a used id or a bundled deck (without ``copy_bundled``:
+        ``BundledDeckError``) raise PyflashError with the message to show.
+        """
+        from pyflash.core.decks import add  # deferred: start-up time (only adding needs it)
+
+        store = self._store
+        taken = (lambda key: store.get(key) is not None) if store is not None else None
+        return add.plan_add(draft, self.result, self.locations, taken=taken, copy_bundled=copy_bundled)
+
+    def add_card(self, plan: AddPlan) -> Path:
+        """Write the card planned with :meth:`plan_add`; returns the file. Call :meth:`reload` to see it."""
+        from pyflash.core.decks import add  # deferred: start-up time (only adding needs it)
+
+        return add.apply_add(plan, self.result)
+
     def stats(self, deck: str | None = None, days: int = 30) -> Stats:
         """``pyflash stats``: the figures of ``deck`` (and subdecks) and the tags chosen with
         :meth:`select`; every card when neither."""
@@ -290,10 +348,17 @@ class Workspace:
         else:
             keys = (key for f in self._files(chosen) for key in f.keys)
         db = self._store.connection if self._store is not None else stats_query.empty_database()  # read-only, no file yet
-        return stats_query.compute(
+        figures = stats_query.compute(
             db, keys, today=self.today, days=days, leech_threshold=self.config.leech_threshold,
             whole_log=deck is None and not self.tags,
         )
+        if self._store is None:
+            return figures
+        from pyflash.core.scheduling.switch import retrievability  # deferred: start-up time
+
+        chosen_keys = None if deck is None and not self.tags else {c.key for c in self.cards_in(chosen)}
+        mean, count = retrievability(self._store, self.scheduler, self.clock(), chosen_keys)
+        return dataclasses.replace(figures, retrievability=mean, fsrs_cards=count) if count else figures
 
     def deck_counts(self, deck: str | None = None) -> list[DeckCounts]:
         """Counts per deck name, parents included (``A`` counts ``A::B``); only ``deck``
@@ -413,5 +478,8 @@ def open_workspace(
         list(paths) if paths else None, result, st, cfg, clock, the_zone, report, locations, read_only=read_only
     )
     if st is not None and not read_only:
+        from pyflash.core.scheduling.switch import apply_schedulers  # deferred: start-up time
+
+        apply_schedulers(st, ws.scheduler)  # a changed `scheduler` setting re-derives the schedules
         daily_backup(st, day=ws.today, keep=cfg.backups_keep)  # once per study day (docs/doctor.md)
     return ws

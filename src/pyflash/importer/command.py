@@ -13,11 +13,11 @@ from pathlib import Path
 from pyflash.core.decks.loader import parse_deck_file
 from pyflash.core.errors import PyflashError, utf8_error_position
 from pyflash.core.fs import atomic_write_text
-from pyflash.importer.drafts import Drafts, build_drafts
+from pyflash.importer.drafts import DRAFT_QUESTION, Drafts, build_drafts
 from pyflash.importer.notes import parse_notes
 from pyflash.importer.yaml_writer import dump_deck
 
-__all__ = ["ImportReport", "import_notes", "read_notes", "report_lines"]
+__all__ = ["ImportReport", "fidelity_line", "fidelity_report", "import_notes", "read_notes", "report_lines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,9 @@ def _render(drafts: Drafts, out: Path) -> list[tuple[Path, str]]:
         check = parse_deck_file(target, body.encode("utf-8"))
         if check.errors:  # a bug in the importer, never the user's notes
             raise PyflashError(f"internal error: draft {target} does not load: {check.errors[0]} (please report this)")
+        for card, loaded in zip(deck.cards, check.cards, strict=False):
+            if card.code is not None and loaded.code != card.code:
+                raise PyflashError(f"internal error: draft {target}: the code of card {card.id} does not read back byte for byte (please report this)")
         rendered.append((target, body))
     return rendered
 
@@ -101,8 +104,37 @@ def import_notes(notes_path: str | Path, out_dir: str | Path, *, force: bool = F
     return ImportReport(drafts, str(out))
 
 
-def report_lines(report: ImportReport) -> list[str]:
-    """The lines ``pyflash import`` prints: what was written, then what needs a look."""
+def fidelity_line(drafts: Drafts) -> str:
+    """One line: what of the notes was carried into the drafts as it is."""
+    return (
+        f"fidelity: {drafts.code_kept} code block(s) kept byte for byte, {len(drafts.code_changed)} changed"
+        f" (each card's note says why), {drafts.images} image(s) and {drafts.formulas} formula(s) carried,"
+        f" {len(drafts.skipped)} section(s) skipped"
+    )
+
+
+def fidelity_report(drafts: Drafts) -> list[str]:
+    """The lines of ``pyflash import --report``: each change and each skip, with ``path:line``."""
+    name = Path(drafts.notes_name).name
+    lines = [f"fidelity report for {name}:"]
+    lines.append(f"  code blocks kept byte for byte: {drafts.code_kept}")
+    lines.append(f"  code blocks changed: {len(drafts.code_changed)}")
+    lines += [f"    {name}:{c.line}: {c.why}" for c in drafts.code_changed]
+    lines.append(f"  images carried: {drafts.images} (as ![alt](src))")
+    lines.append(f"  formulas carried: {drafts.formulas} (as $TeX$)")
+    lines.append(f"  sections skipped: {len(drafts.skipped)}")
+    lines += [f"    {name}:{s.line}: {s.what}" for s in drafts.skipped]
+    terms = sum(1 for d in drafts.decks for c in d.cards if c.term is not None)
+    lines.append(f"  cards from definition lists: {terms}")
+    lines.append(f"  questions made up by the importer (tag {DRAFT_QUESTION}): {drafts.draft_questions}")
+    return lines
+
+
+def report_lines(report: ImportReport, *, full: bool = False) -> list[str]:
+    """The lines ``pyflash import`` prints: what was written, then what needs a look.
+
+    ``full`` (``--report``) adds the fidelity report.
+    """
     drafts = report.drafts
     name = Path(drafts.notes_name).name
     out = report.out_dir.rstrip("/") + "/"
@@ -121,5 +153,16 @@ def report_lines(report: ImportReport) -> list[str]:
         lines += [f"  {name}:{h.line}: {h.source or h.text}" for h in drafts.empty]
     else:
         lines.append("no empty headings")
+    if drafts.skipped:
+        lines.append(f"{len(drafts.skipped)} part(s) of the notes skipped, no card made:")
+        lines += [f"  {name}:{s.line}: {s.what}" for s in drafts.skipped]
+    if drafts.draft_questions:
+        lines.append(
+            f"{drafts.draft_questions} question(s) say only what the card shows (tag {DRAFT_QUESTION});"
+            f" `pyflash check --lint {out}` lists them"
+        )
+    lines.append(fidelity_line(drafts))
+    if full:
+        lines += fidelity_report(drafts)
     lines.append(f"next: edit the drafts, then run `pyflash check {out}`")
     return lines

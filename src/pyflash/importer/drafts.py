@@ -5,7 +5,11 @@
   goes into a deck named ``PREFIX``;
 * deeper headings become tags, and the question shows them as context;
 * every heading with direct content becomes at least one card: one per
-  non-empty code block (its answer the prose before it), else one for the prose;
+  non-empty code block, else one for the prose; a paragraph ending with ``:``
+  leads into the next block, any other paragraph after a block is a remark
+  on the block above it (nothing is dropped);
+* a section that is one definition list (``- **term**: explanation``) gives
+  one card per term;
 * every card carries ``source`` (the heading path, joined by `` / ``) and a
   stable ``id`` derived from it;
 * headings with nothing under them make no card and are listed.
@@ -22,11 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyflash.importer.lang import clean_code, detect_lang, normalise_lang
-from pyflash.importer.markdown import Block, BlockKind
-from pyflash.importer.notes import SECTION_SEP, Heading, Notes
+from pyflash.importer.lang import clean_code, detect_lang
+from pyflash.importer.markdown import Block, BlockKind, Definition
+from pyflash.importer.notes import SECTION_SEP, Heading, Notes, Skipped
 
-__all__ = ["TODO_ANSWER", "DraftCard", "DraftDeck", "Drafts", "build_drafts", "card_id"]
+__all__ = ["DRAFT_QUESTION", "TODO_ANSWER", "CodeChange", "DraftCard", "DraftDeck", "Drafts", "build_drafts", "card_id"]
+
+DRAFT_QUESTION = "draft-question"  # the tag of a question the importer had to make up
 
 TODO_ANSWER = "TODO: the notes have no text here; write what this code shows."
 TODO_EMPTY_CODE = "TODO: the notes have only an empty code block here."
@@ -34,7 +40,12 @@ TODO_EMPTY_CODE = "TODO: the notes have only an empty code block here."
 
 @dataclass(frozen=True, slots=True)
 class DraftCard:
-    """One card of a draft deck (fields in the order they are written)."""
+    """One card of a draft deck (fields in the order they are written).
+
+    ``origin`` (the notes' lines of the prose in ``a``, as ``(first, end)``
+    1-based, end excluded) and ``term`` (a definition's term, moved into
+    ``q``) are not written; the fidelity tests read them.
+    """
 
     id: str
     q: str
@@ -44,6 +55,8 @@ class DraftCard:
     lang: str | None = None
     note: str | None = None
     tags: tuple[str, ...] = ()
+    origin: tuple[tuple[int, int], ...] = ()
+    term: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +69,14 @@ class DraftDeck:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeChange:
+    """A code block whose text on the card is not the notes' text, and why."""
+
+    line: int
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class Drafts:
     """The draft decks for one notes file, and what the report says about it."""
 
@@ -65,6 +86,12 @@ class Drafts:
     untitled: tuple[Heading, ...]  # headings with no text
     relabelled: int  # code blocks whose label did not fit their content
     todo: int  # cards whose answer starts with TODO
+    code_kept: int = 0  # code blocks whose text is on a card byte for byte
+    code_changed: tuple[CodeChange, ...] = ()  # the others, with why (each card's note says it too)
+    images: int = 0  # images carried into answers
+    formulas: int = 0  # formula images carried as $TeX$
+    skipped: tuple[Skipped, ...] = ()  # front matter, bylines, tables of contents
+    draft_questions: int = 0  # cards tagged draft-question
 
     @property
     def card_count(self) -> int:
@@ -79,10 +106,15 @@ def _slug(text: str, ascii_only: bool = False, limit: int = 48) -> str:
     return slug[:limit].strip("-_")
 
 
-def card_id(prefix: str, source: str, n: int = 1) -> str:
-    """A stable id from the deck prefix and the heading path (``-2``... for more)."""
-    digest = hashlib.blake2b(f"{prefix}\x00{source}".encode(), digest_size=4).hexdigest()
-    last = source.rsplit(SECTION_SEP, 1)[-1]
+def card_id(prefix: str, source: str, n: int = 1, term: str | None = None) -> str:
+    """A stable id from the deck prefix and the heading path (``-2``... for more).
+
+    A definition's card adds its ``term``, so each term keeps its id when the
+    others change.
+    """
+    key = f"{prefix}\x00{source}" if term is None else f"{prefix}\x00{source}\x00{term}"
+    digest = hashlib.blake2b(key.encode(), digest_size=4).hexdigest()
+    last = term if term is not None else source.rsplit(SECTION_SEP, 1)[-1]
     base = f"{_slug(last, ascii_only=True, limit=32) or 'note'}-{digest}"
     return base if n == 1 else f"{base}-{n}"
 
@@ -94,8 +126,44 @@ def _question(plain_path: dict[int, str], skip: int) -> str:
     return " › ".join(parts)
 
 
+_BULLET = re.compile(r"^([-*+])( |$)")
+_ORDERED = re.compile(r"^(\d{1,9})([.)])( |$)")
+_OTHER_BULLET = {"-": "*", "*": "+", "+": "-"}
+
+
+def _list_mark(text: str) -> tuple[str, str] | None:
+    """("bullet", "-") or ("ordered", ".") when ``text`` starts with a list."""
+    m = _BULLET.match(text)
+    if m:
+        return "bullet", m.group(1)
+    m = _ORDERED.match(text)
+    return ("ordered", m.group(2)) if m else None
+
+
+def _relist(text: str, kind: str, mark: str) -> str:
+    """``text`` (a list) with other top-level markers, so it stays a list of its own."""
+    if kind == "bullet":
+        new = _OTHER_BULLET[mark]
+        return "\n".join(_BULLET.sub(lambda m: new + m.group(2), ln) for ln in text.split("\n"))
+    new = ")" if mark == "." else "."
+    return "\n".join(_ORDERED.sub(lambda m: m.group(1) + new + m.group(3), ln) for ln in text.split("\n"))
+
+
 def _prose(blocks: Sequence[Block]) -> str:
-    return "\n\n".join(b.text for b in blocks).strip()
+    """The blocks' text, one after the other. Two lists that were apart in the
+    notes (a code block between them) stay two lists: the second one gets
+    other markers (``*`` after ``-``), as one list would render otherwise."""
+    texts: list[str] = []
+    previous: tuple[str, str] | None = None
+    for block in blocks:
+        text = block.text
+        mark = _list_mark(text)
+        if mark is not None and previous is not None and mark == previous:
+            text = _relist(text, *mark)
+            mark = _list_mark(text)
+        texts.append(text)
+        previous = mark
+    return "\n\n".join(texts).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +172,17 @@ class _Segment:
 
     prose: tuple[Block, ...]
     code: Block | None
+    lead: Block | None = None  # the paragraph ending with ':' that introduces the code
 
 
 def _segments(blocks: Sequence[Block]) -> tuple[list[_Segment], bool]:
-    """One segment per non-empty code block (with the prose before it), else
-    one for the prose; prose after the last code joins the last segment.
-    Also whether any code block was empty."""
+    """One segment per non-empty code block, else one for the prose.
+
+    Prose before the first code block goes with it. Between two code blocks,
+    prose from the first paragraph ending with a colon on leads into the next
+    block; the prose before it is a remark on the block above. Prose after
+    the last code block is a remark on it. Also whether any code block was empty.
+    """
     segments: list[_Segment] = []
     pending: list[Block] = []
     empty_code = False
@@ -117,18 +190,71 @@ def _segments(blocks: Sequence[Block]) -> tuple[list[_Segment], bool]:
         if block.kind == BlockKind.PROSE:
             pending.append(block)
         elif block.text.strip():
-            segments.append(_Segment(tuple(pending), block))
+            if segments:
+                cut = next((i for i, b in enumerate(pending) if b.leads_in), len(pending))
+                if cut == len(pending) and pending and pending[-1].caption:
+                    cut -= 1  # a label just before the code names it
+                if cut:
+                    last = segments[-1]
+                    segments[-1] = _Segment(last.prose + tuple(pending[:cut]), last.code, last.lead)
+                pending = pending[cut:]
+            lead = next((b for b in pending if b.leads_in), pending[-1] if pending else None)
+            segments.append(_Segment(tuple(pending), block, lead))
             pending = []
         else:
             empty_code = True
     if pending:
         if segments:
-            segments[-1] = _Segment(segments[-1].prose + tuple(pending), segments[-1].code)
+            last = segments[-1]
+            segments[-1] = _Segment(last.prose + tuple(pending), last.code, last.lead)
         else:
             segments.append(_Segment(tuple(pending), None))
     if not segments:  # only empty code fences
         segments.append(_Segment((), None))
     return segments, empty_code
+
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_MARKERS = re.compile(r"^(?:\s*(?:[-*+]|\d+[.)]|>)\s+)+")
+
+
+def _lead_question(block: Block | None) -> str | None:
+    """A short question from the label just before a code block.
+
+    "Sort by column:" -> "Sort by column"; a list's last line when it is a
+    short label and no sentence ("- 按行排序"); else None.
+    """
+    if block is None:
+        return None
+    if block.caption:
+        return block.caption
+    line = block.text.rstrip().rsplit("\n", 1)[-1]
+    text = _MARKERS.sub("", line).replace("**", "").strip().rstrip(":\uff1a").strip()
+    if not text or len(text) > 40 or text.count("`") % 2 or "](" in text or "://" in text:
+        return None
+    if text.endswith((".", "\u3002", "!", "\uff01", "?", "\uff1f", ";", "\uff1b")):
+        return None
+    return text
+
+
+_BYLINE = re.compile(
+    r"\b(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b(?:by|author|written|posted|updated|published|last modified)\b"
+    r"|\bmin(?:ute)?s? read\b|作者|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2},? \d{4}",
+    re.I,
+)
+
+
+def _is_byline(block: Block) -> bool:
+    """One short line with a name or a date, and no question in it."""
+    text = block.text.strip()
+    return (
+        block.kind == BlockKind.PROSE
+        and "\n" not in text
+        and len(text) <= 100
+        and not re.search(r"[?？]", text)
+        and not block.leads_in
+        and bool(_BYLINE.search(text))
+    )
 
 
 @dataclass(slots=True)
@@ -149,84 +275,163 @@ class _Builder:
         self.level = section_level
         self.decks: list[_OpenDeck] = []
         self.current: _OpenDeck | None = None
+        self.root: _OpenDeck | None = None  # the title's deck: text before the sections
         self.plain_path: dict[int, str] = {}  # level -> plain heading text, section level and deeper
         self.used_ids: dict[str, int] = {}
         self.empty: list[Heading] = []
         self.untitled: list[Heading] = []
+        self.skipped: list[Skipped] = []
+        self.changed: list[CodeChange] = []
         self.relabelled = 0
         self.todo = 0
+        self.kept = 0
+        self.images = 0
+        self.formulas = 0
+        self.draft_questions = 0
 
     def new_deck(self, name: str, title: str, line: int) -> _OpenDeck:
         deck = _OpenDeck(_slug(title) or "section", name, line)
         self.decks.append(deck)
         return deck
 
+    def root_deck(self, line: int) -> _OpenDeck:
+        if self.root is None:
+            self.root = self.new_deck(self.prefix, self.prefix, line)
+        return self.root
+
+    def add_root(self, blocks: Sequence[Block], q: str, source: str, line: int) -> None:
+        """Text before the first section (or under the title): bylines skipped."""
+        kept: list[Block] = []
+        for i, block in enumerate(blocks):
+            if i < 2 and _is_byline(block):
+                self.skipped.append(Skipped(block.line, "byline"))
+            else:
+                kept.append(block)
+        if kept:
+            self.add_cards(self.root_deck(line), kept, q, source, ())
+
+    def ids(self, source: str, term: str | None = None) -> str:
+        key = source if term is None else f"{source}\x00{term}"
+        self.used_ids[key] = self.used_ids.get(key, 0) + 1
+        return card_id(self.prefix, source, self.used_ids[key], term)
+
     def add_heading(self, h: Heading) -> None:
         for lvl in [lvl for lvl in self.plain_path if lvl >= h.level]:
             del self.plain_path[lvl]
         if h.level >= self.level and h.text:
             self.plain_path[h.level] = h.plain or h.text
-        if h.level <= self.level and not self._enter_section(h):
+        if h.level < self.level:  # the title: its text goes into the title's deck
+            self.current = None
+            if not h.text:
+                self.untitled.append(h)
+            if h.blocks:
+                self.add_root(h.blocks, h.plain or h.text or self.prefix, h.source or h.text or self.prefix, h.line)
+                self.current = self.root
+            elif h.text and not h.has_children and not h.toc:
+                self.empty.append(h)
             return
+        if h.level == self.level:
+            self._enter_section(h)
         if self.current is None:
-            self.current = self.new_deck(self.prefix, self.prefix, h.line)
+            self.current = self.root_deck(h.line)
         if not h.text:
             self.untitled.append(h)
         if not h.blocks:
-            if h.text and not h.has_children:
+            if h.text and not h.has_children and not h.toc:
                 self.empty.append(h)
             return
         source = h.source or h.text or self.prefix
         section_depth = 1 if h.level >= self.level else 0
         tags = tuple(_slug(p) for p in h.path[section_depth:] if _slug(p))
         q = _question(self.plain_path, section_depth) or h.plain or self.prefix
-        self.add_cards(self.current, h.blocks, q, source, tags)
-
-    def _enter_section(self, h: Heading) -> bool:
-        """Start the deck of a section (or higher) heading; False for a title
-        heading with nothing under it, which makes no deck and no card."""
-        name = h.text.replace("::", ":") or f"Untitled (line {h.line})"
-        if h.level < self.level:  # the title heading, or a heading above the sections
-            name = self.prefix if not h.text or h.text == self.prefix else f"{self.prefix}::{name}"
-            if h.text == self.prefix and not h.blocks:
-                self.current = None
-                return False
+        if h.definitions:
+            # the prose around the list (an introduction, a remark) is a card of its own
+            rest = [b for b in h.blocks if b.line != h.definitions[0].line]
+            if rest:
+                self.add_cards(self.current, rest, q, source, tags)
+            self.add_definitions(self.current, h.definitions, q, source, tags)
         else:
-            name = f"{self.prefix}::{name}"
-        self.current = self.new_deck(name, h.text or "untitled", h.line)
-        return True
+            self.add_cards(self.current, h.blocks, q, source, tags)
+
+    def _enter_section(self, h: Heading) -> None:
+        """Start the deck of a section heading (a second section of the same name gets ``(2)``)."""
+        name = h.text.replace("::", ":") or f"Untitled (line {h.line})"
+        deck = f"{self.prefix}::{name}"
+        taken = {d.deck for d in self.decks}
+        n = 2
+        while deck in taken:
+            deck = f"{self.prefix}::{name} ({n})"
+            n += 1
+        self.current = self.new_deck(deck, h.text or "untitled", h.line)
+
+    def add_definitions(
+        self, deck: _OpenDeck, items: Sequence[Definition], q: str, source: str, tags: tuple[str, ...]
+    ) -> None:
+        """One card per defined term: the term (in its section's context) asks, the explanation answers."""
+        for item in items:
+            self.images += item.images
+            self.formulas += item.formulas
+            deck.cards.append(
+                DraftCard(
+                    self.ids(source, item.term), f"{q} › {item.term}", item.text, source,
+                    tags=tags, origin=((item.line, item.end),), term=item.term,
+                )
+            )
 
     def add_cards(self, deck: _OpenDeck, blocks: Sequence[Block], q: str, source: str, tags: tuple[str, ...]) -> None:
         """Cards for one heading's blocks."""
         segments, empty_code = _segments(blocks)
+        total = len(segments)
+        leads = [_lead_question(s.lead) for s in segments]
         for i, segment in enumerate(segments, start=1):
-            question = q if len(segments) == 1 else f"{q} ({i}/{len(segments)})"
-            self.used_ids[source] = self.used_ids.get(source, 0) + 1
-            ident = card_id(self.prefix, source, self.used_ids[source])
-            deck.cards.append(self._card(segment, ident, question, source, tags, empty_code and i == len(segments)))
+            question, card_tags = q, tags
+            if total > 1:
+                lead = leads[i - 1]
+                if lead and leads.count(lead) == 1:
+                    question = f"{q} › {lead}"
+                else:
+                    word = _NUMBER_WORDS[total] if total < len(_NUMBER_WORDS) else str(total)
+                    question = f"{q} — {word} blocks: what does this code do? ({i}/{total})"
+                    card_tags = (*tags, DRAFT_QUESTION)
+                    self.draft_questions += 1
+            card = self._card(segment, self.ids(source), question, source, card_tags, empty_code and i == total)
+            deck.cards.append(card)
 
     def _card(self, segment: _Segment, ident: str, q: str, source: str, tags: tuple[str, ...], empty_code: bool) -> DraftCard:
         answer = _prose(segment.prose)
         notes: list[str] = []
         code = lang = None
+        for block in segment.prose:
+            self.images += block.images
+            self.formulas += block.formulas
+            self.kept += len(block.nested_code)
         if segment.code is not None:
             info = segment.code.info
-            code, stripped = clean_code(segment.code.text, normalise_lang(info.split()[0] if info.split() else None))
+            first = detect_lang(segment.code.text, info).lang
+            code, removed = clean_code(segment.code.text, first)
             lang, why = detect_lang(code, info)
             if why:
                 notes.append(why[0].upper() + why[1:])
                 self.relabelled += 1
-            if stripped:
-                notes.append("Removed HTML tags pasted into the code.")
+            if removed:
+                what = ", ".join(removed)
+                why = f"removed editor markup that broke the Python (it parses only without it): {what}"
+                notes.append(f"The notes' code differs here: {why}.")
+                self.changed.append(CodeChange(segment.code.line, why))
+            else:
+                self.kept += 1
         if not answer:
             answer = TODO_ANSWER if segment.code is not None else TODO_EMPTY_CODE
             self.todo += 1
         if empty_code:
             notes.append("The notes have an empty code block here.")
-        return DraftCard(ident, q, answer, source, code, lang, " ".join(notes) if notes else None, tags)
+        origin = tuple((b.line, b.end) for b in segment.prose)
+        return DraftCard(ident, q, answer, source, code, lang, " ".join(notes) if notes else None, tags, origin)
 
-    def finish(self, notes_name: str, first_number: int) -> Drafts:
+    def finish(self, notes: Notes, notes_name: str) -> Drafts:
         name = Path(notes_name).name
+        with_cards = [d for d in self.decks if d.cards]
+        first_number = 0 if with_cards and with_cards[0] is self.root else 1
         decks = tuple(
             DraftDeck(
                 f"{number:02d}-{d.slug}.yaml",
@@ -235,21 +440,26 @@ class _Builder:
                 tuple(d.cards),
                 d.first_line,
             )
-            for number, d in enumerate((d for d in self.decks if d.cards), start=first_number)
+            for number, d in enumerate(with_cards, start=first_number)
         )
-        return Drafts(notes_name, decks, tuple(self.empty), tuple(self.untitled), self.relabelled, self.todo)
+        skipped = tuple(sorted((*notes.skipped, *self.skipped), key=lambda s: s.line))
+        return Drafts(
+            notes_name, decks, tuple(self.empty), tuple(self.untitled), self.relabelled, self.todo,
+            self.kept, tuple(self.changed), self.images, self.formulas, skipped, self.draft_questions,
+        )
 
 
 def build_drafts(notes: Notes, notes_name: str, prefix: str | None = None) -> Drafts:
     """Draft decks for parsed notes (nothing is written).
 
     ``prefix`` names the decks (``PREFIX::Section``); by default the notes'
-    title, else the file name's stem.
+    title, else the file name's stem. Text before the first section and text
+    under the title go into one deck, named ``PREFIX``.
     """
     prefix = (prefix or notes.title or Path(notes_name).stem).replace("::", ":").strip() or "Notes"
     builder = _Builder(prefix, notes.section_level)
     if notes.preamble:
-        builder.add_cards(builder.new_deck(prefix, prefix, 1), notes.preamble, prefix, prefix, ())
+        builder.add_root(notes.preamble, prefix, prefix, 1)
     for heading in notes.headings:
         builder.add_heading(heading)
-    return builder.finish(notes_name, 0 if notes.preamble else 1)
+    return builder.finish(notes, notes_name)

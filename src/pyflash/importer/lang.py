@@ -27,10 +27,10 @@ class LangChoice(NamedTuple):
 
 
 class CleanCode(NamedTuple):
-    """Code as it goes on a card, and whether HTML tags were removed from it."""
+    """Code as it goes on a card, and the editor tags removed from it (with their lines)."""
 
     code: str
-    stripped_tags: bool
+    removed: tuple[str, ...]
 
 
 # Fence labels that say "this is not code": always respected.
@@ -225,26 +225,89 @@ def detect_lang(code: str, label: str | None) -> LangChoice:
     choice = found[0] if found else ("python" if _looks_python(code) else None)
     if choice is None:
         return LangChoice(lang or _pygments_guess(code) or "text", None)
-    if raw:
+    if raw and choice != lang:
         why = f"the notes label this code `{raw}`" + ("" if lang else " (not a known language)")
         return LangChoice(choice, f"{why}; it looks like {choice}, so `lang: {choice}`.")
     return LangChoice(choice, None)
 
 
-_HTML_LIKE = frozenset(("html", "xml", "markdown", "md", "vue", "jsx", "tsx", "php", "text"))
-_STRAY_TAGS = re.compile(r"</?(?:em|strong|b|i|span|font)\b[^<>]*>", re.I)
+# Editor markup that rich-text editors wrap around code (``<span style=...>``,
+# ``<em># comment</em>``). It is removed only when it breaks the code: see clean_code.
+_STRAY_TAG = re.compile(r"</?(?:em|strong|b|i|u|span|font)\b[^<>\n]*>", re.I)
+_STRING_START = re.compile(r"(?i)(?:[rbuf]|br|rb|fr|rf)?('''|\"\"\"|'|\")")
+# Labels under which tags are code, never editor markup.
+_HTML_LIKE = frozenset(("html", "xml", "markdown", "md", "vue", "jsx", "tsx", "php", "svg", "xslt", "html+jinja", "django"))
+
+
+def _markup_outside_strings(code: str) -> list[re.Match[str]]:
+    """Editor tags that stand outside Python string literals and comments.
+
+    A small scanner: a tag is recognised before anything else at a position,
+    so the ``"`` and ``#`` in ``<span style="color:#f00">`` start neither a
+    string nor a comment.
+    """
+    found: list[re.Match[str]] = []
+    i, n = 0, len(code)
+    while i < n:
+        tag = _STRAY_TAG.match(code, i)
+        if tag:
+            found.append(tag)
+            i = tag.end()
+            continue
+        ch = code[i]
+        if ch == "#":
+            end = code.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        string = _STRING_START.match(code, i)
+        if string and (i == 0 or not (code[i - 1].isalnum() or code[i - 1] == "_")):
+            quote = string.group(1)
+            j = string.end()
+            while j < n:
+                if code[j] == "\\":
+                    j += 2
+                    continue
+                if code.startswith(quote, j):
+                    j += len(quote)
+                    break
+                if len(quote) == 1 and code[j] == "\n":
+                    break
+                j += 1
+            i = j
+            continue
+        i += 1
+    return found
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(_python_source(code))
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def clean_code(code: str, lang: str | None) -> CleanCode:
-    """Code with trailing spaces and outer blank lines removed; rich-text tags
-    pasted into code not labelled as HTML-like (``<em># comment</em>``) removed."""
-    changed = False
-    if lang not in _HTML_LIKE and _STRAY_TAGS.search(code):
-        code = _STRAY_TAGS.sub("", code)
-        changed = True
-    lines = [ln.rstrip() for ln in code.split("\n")]
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return CleanCode("\n".join(lines), changed)
+    """The code of a block exactly as written, except editor markup that breaks it.
+
+    Tags such as ``<span style=...>`` or ``<em>`` pasted around Python are
+    removed only when the code does not parse with them and does parse
+    without them; tags inside string literals and comments are never touched
+    (``print("<b>bold</b>")`` is code). ``removed`` names what was taken out.
+    """
+    if lang in _HTML_LIKE or not _STRAY_TAG.search(code) or _parses(code):
+        return CleanCode(code, ())
+    tags = _markup_outside_strings(code)
+    if not tags:
+        return CleanCode(code, ())
+    pieces: list[str] = []
+    last = 0
+    for tag in tags:
+        pieces.append(code[last : tag.start()])
+        last = tag.end()
+    pieces.append(code[last:])
+    cleaned = "".join(pieces)
+    if not _is_python(cleaned):
+        return CleanCode(code, ())
+    removed = tuple(f"`{t.group(0)}` (line {code.count(chr(10), 0, t.start()) + 1})" for t in tags)
+    return CleanCode(cleaned, removed)

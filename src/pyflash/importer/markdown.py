@@ -13,10 +13,11 @@ import html
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import unquote
 
 from markdown_it.tree import SyntaxTreeNode
 
-__all__ = ["Block", "BlockKind", "inline_plain", "node_blocks", "node_line"]
+__all__ = ["Block", "BlockKind", "Definition", "definitions", "formula_tex", "image_markdown", "inline_plain", "is_toc", "node_blocks", "node_line"]
 
 
 class BlockKind(StrEnum):
@@ -32,6 +33,32 @@ class Block:
     text: str
     line: int
     info: str = ""  # fence info string, for code
+    end: int = 0  # the line after the block (1-based, exclusive); 0 if unknown
+    images: int = 0  # images carried into ``text`` (prose)
+    formulas: int = 0  # formula images carried as ``$TeX$`` (prose)
+    nested_code: tuple[int, ...] = ()  # lines of code blocks kept inside the prose (in a list or quote)
+
+    @property
+    def leads_in(self) -> bool:
+        """Prose whose last line ends with a colon: it introduces the next block."""
+        return self.kind == BlockKind.PROSE and self.text.rstrip().endswith((":", "\uff1a"))
+
+    @property
+    def caption(self) -> str | None:
+        """A short label that is no sentence ("Sort by row", "- 按行排序"), as it reads.
+
+        Just before a code block it names that block (see drafts._segments).
+        """
+        if self.kind != BlockKind.PROSE:
+            return None
+        first = self.text.split("\n", 1)[0]
+        is_list = bool(_LIST_MARKER.match(first))
+        if "\n" in self.text and not is_list:
+            return None
+        label = _LIST_MARKER.sub("", first).replace("**", "").strip().rstrip(":\uff1a").strip()
+        if not label or len(label) > 40 or label.endswith(_SENTENCE_END) or label.count("`") % 2:
+            return None
+        return label
 
 
 def node_line(node: SyntaxTreeNode) -> int:
@@ -39,9 +66,18 @@ def node_line(node: SyntaxTreeNode) -> int:
     return (node.map[0] + 1) if node.map else 0
 
 
+_LIST_MARKER = re.compile(r"^(?:\s*(?:[-*+]|\d+[.)]|>)\s+)+")
+_SENTENCE_END = (".", "\u3002", "!", "\uff01", "?", "\uff1f", ")", "\uff09", ";", "\uff1b")
+
 # Sentinels for emphasis while an inline run is built; see _finish_inline.
 _B_OPEN, _B_CLOSE, _I_OPEN, _I_CLOSE, _S_OPEN, _S_CLOSE = "\x01", "\x02", "\x03", "\x04", "\x05", "\x06"
 _MARK = {(_B_OPEN, _B_CLOSE): "**", (_I_OPEN, _I_CLOSE): "*", (_S_OPEN, _S_CLOSE): "~~"}
+# Counted, then removed, when a block is finished: an image, a formula.
+_IMAGE, _FORMULA = "\x0e", "\x0f"
+# An HTML link while an inline run is built: OPEN href MID text CLOSE.
+_A_OPEN, _A_MID, _A_CLOSE = "\x10", "\x11", "\x12"
+_HTML_LINK = re.compile("\x10([^\x10-\x12]*)\x11([^\x10-\x12]*)\x12")
+_SENTINELS = re.compile("[\x01-\x06\x0e-\x12]")
 
 _HTML_TAGS = frozenset(
     """a abbr address article aside b bdi bdo big blockquote body br caption center cite code col colgroup dd del
@@ -52,6 +88,56 @@ _HTML_TAGS = frozenset(
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*?(/?)>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LINE_BREAK_TAGS = frozenset(("br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+# --------------------------------------------------------------------------
+# Images and formulas
+
+_ATTR = re.compile(r"""([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+# Image URLs of LaTeX renderers: the formula is in the query (or the last path part).
+_FORMULA_URL = re.compile(
+    r"codecogs\.com|latex|mathtex|/math\?|render/math|[?&](?:tex|math)=|chart\.googleapis\.com/chart\?.*cht=tx"
+    r"|upmath\.me|quicklatex|mathurl|/equation\?",
+    re.I,
+)
+_TEX_ALT = re.compile(r"\\[A-Za-z]+|[_^]\{|^\$.+\$$", re.S)
+_MD_UNSAFE_TEX = re.compile(r"[*_`<\[]|\\[!-/:-@\[-`{-~]")
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    return {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "") for m in _ATTR.finditer(tag)}
+
+
+def formula_tex(src: str, alt: str) -> str | None:
+    """The TeX of a formula image: from a LaTeX renderer's URL, else a TeX ``alt``."""
+    if src and _FORMULA_URL.search(src):
+        query = src.split("?", 1)[1] if "?" in src else src.rstrip("/").rsplit("/", 1)[-1]
+        named = [p.split("=", 1)[1] for p in query.split("&") if p.split("=", 1)[0] in ("tex", "math", "chl") and "=" in p]
+        # a named parameter is form-encoded (`+` is a space); codecogs writes spaces as `&space;`
+        tex = unquote(named[0].replace("+", " ")) if named else unquote(query.replace("&space;", " "))
+        tex = re.sub(r"^\\(?:inline|dpi\{\d+\}|bg_\w+|fn_\w+)\s*", "", tex.strip()).strip()
+        if tex:
+            return tex
+    if alt and _TEX_ALT.search(alt.strip()):
+        return alt.strip().strip("$").strip()
+    return None
+
+
+def _url(src: str) -> str:
+    return f"<{src}>" if re.search(r"[\s()<>]", src) else src
+
+
+def image_markdown(src: str, alt: str) -> str:
+    """An image as Markdown: ``![alt](src)``, or ``$TeX$`` for a formula image.
+
+    The result carries a sentinel so that blocks can count what they carry.
+    """
+    tex = formula_tex(src, alt)
+    if tex is not None:
+        text = f"${tex}$"
+        return _FORMULA + (_code_span(text) if _MD_UNSAFE_TEX.search(tex) else text)
+    alt = re.sub(r"([\[\]\\])", r"\\\1", " ".join(alt.split()))
+    return _IMAGE + f"![{alt}]({_url(src)})"
 
 
 # --------------------------------------------------------------------------
@@ -68,6 +154,12 @@ def _html_inline(raw: str) -> str:
     closing, name = m.group(1), m.group(2).lower()
     if name not in _HTML_TAGS:
         return raw  # `List<int>` and friends are text, not HTML
+    if name == "img" and not closing:
+        attrs = _attrs(raw)
+        return image_markdown(attrs.get("src", ""), attrs.get("alt", "")) if attrs.get("src") else ""
+    if name == "a":
+        href = _attrs(raw).get("href", "") if not closing else ""
+        return _A_CLOSE if closing else (_A_OPEN + href.replace(_A_MID, "") + _A_MID if href else "")
     if name in ("strong", "b"):
         return _B_CLOSE if closing else _B_OPEN
     if name in ("em", "i"):
@@ -77,7 +169,7 @@ def _html_inline(raw: str) -> str:
     if name == "code":
         return "`"
     if name == "br":
-        return "\n"
+        return _HARD_BREAK
     return ""
 
 
@@ -92,12 +184,14 @@ def _html_block_tag(m: re.Match[str]) -> str:
 
 def _html_block(raw: str) -> str:
     """An HTML block as plain text: comments dropped, known tags removed."""
-    text = _TAG.sub(_html_block_tag, _COMMENT.sub("", raw))
+    text = _TAG.sub(_html_block_tag, _COMMENT.sub("", raw)).replace(_HARD_BREAK, "\n")
     return _finish_inline(html.unescape(text))
 
 
 # --------------------------------------------------------------------------
 # Inline runs
+
+_HARD_BREAK = "\\\n"  # a backslash at the end of a line: survives trailing-space removal
 
 
 def _code_span(content: str) -> str:
@@ -115,17 +209,21 @@ def _link(child: SyntaxTreeNode, plain: bool) -> str:
         return label
     if not bare or bare == href or bare.rstrip("/") == href.rstrip("/"):
         return href
-    return f"[{label}]({href})"
+    return f"[{label}]({_url(href)})"
 
 
 def _inline_piece(child: SyntaxTreeNode, plain: bool) -> str:
     t = child.type
     if t == "text":
         return child.content
+    if t == "text_special":  # an escape or an entity: as the notes wrote it
+        return child.content if plain else child.markup or child.content
     if t == "code_inline":
         return child.content if plain else _code_span(child.content)
-    if t in ("softbreak", "hardbreak"):
+    if t == "softbreak":
         return " " if plain else "\n"
+    if t == "hardbreak":
+        return " " if plain else _HARD_BREAK
     if t == "strong":
         return _B_OPEN + _inline_pieces(child, plain) + _B_CLOSE
     if t == "em":
@@ -135,10 +233,11 @@ def _inline_piece(child: SyntaxTreeNode, plain: bool) -> str:
     if t == "link":
         return _link(child, plain)
     if t == "image":
-        alt = _inline_pieces(child, True)
-        return alt if plain else f"![{alt}]({child.attrs.get('src', '')})"
+        alt = _strip_sentinels(_inline_pieces(child, True))
+        return alt if plain else image_markdown(str(child.attrs.get("src", "")), alt)
     if t == "html_inline":
-        return _html_inline(child.content)
+        piece = _html_inline(child.content)
+        return _strip_sentinels(piece).replace(_HARD_BREAK, " ") if plain else piece
     return child.content or _inline_pieces(child, plain)  # unknown inline: keep its text
 
 
@@ -147,7 +246,7 @@ def _inline_pieces(node: SyntaxTreeNode, plain: bool) -> str:
 
 
 def _strip_sentinels(text: str) -> str:
-    return re.sub("[\x01-\x06]", "", text)
+    return _SENTINELS.sub("", text)
 
 
 def _finish_inline(text: str, plain: bool = False) -> str:
@@ -157,6 +256,9 @@ def _finish_inline(text: str, plain: bool = False) -> str:
     vanish, and whitespace just inside a marker moves outside it (``** x**``
     would not render as bold).
     """
+    if _A_OPEN in text:
+        text = _HTML_LINK.sub(lambda m: _html_link(m.group(1), m.group(2), plain), text)
+        text = re.sub("\x10[^\x10-\x12]*\x11|\x12", "", text)  # unbalanced: the text stays
     for (op, cl), mark in _MARK.items():
         previous = None
         while previous != text:
@@ -175,13 +277,25 @@ def _finish_inline(text: str, plain: bool = False) -> str:
     return text
 
 
+def _html_link(href: str, label: str, plain: bool) -> str:
+    """``<a href>label</a>`` as Markdown: ``[label](href)``, or the URL alone when that is the label."""
+    bare = _strip_sentinels(label).strip()
+    if plain or not href:
+        return label
+    if not bare or bare.rstrip("/") == href.rstrip("/"):
+        return href
+    return f"[{label}]({_url(href)})"
+
+
 def inline_plain(node: SyntaxTreeNode) -> str:
     """An inline run as it reads: links, HTML and emphasis removed."""
-    return _finish_inline(_inline_pieces(node, True), plain=True).strip()
+    return _strip_sentinels(_finish_inline(_inline_pieces(node, True), plain=True)).strip()
 
 
 def _inline_md(node: SyntaxTreeNode) -> str:
-    return _finish_inline(_inline_pieces(node, False))
+    text = _finish_inline(_inline_pieces(node, False)).replace(_HARD_BREAK + "\n", _HARD_BREAK)
+    # A line break at the very end (or start) of a paragraph breaks nothing.
+    return re.sub(r"^(?:\\\n)+|(?:\\\n)+$", "", text)
 
 
 # --------------------------------------------------------------------------
@@ -191,10 +305,13 @@ def _inline_md(node: SyntaxTreeNode) -> str:
 class _Emitter:
     """Collects prose lines and code blocks, in document order."""
 
-    def __init__(self) -> None:
+    def __init__(self, end: int = 0) -> None:
         self.blocks: list[Block] = []
         self.lines: list[str] = []
         self.first_line = 0
+        self.end = end
+        self.nested: list[int] = []
+        self.keep_code = False  # code stays in the prose even at the top (a definition's answer)
 
     def text(self, text: str, first: str, rest: str, line: int) -> None:
         if not self.lines:
@@ -202,23 +319,51 @@ class _Emitter:
         for i, part in enumerate(text.split("\n")):
             self.lines.append(((first if i == 0 else rest) + part).rstrip())
 
+    def verbatim(self, lines: list[str], first: str, rest: str, line: int) -> None:
+        """Lines added as they are (code kept inside the prose): only empty ones lose the prefix's spaces."""
+        if not self.lines:
+            self.first_line = line
+        for i, part in enumerate(lines):
+            prefix = first if i == 0 else rest
+            self.lines.append(prefix + part if part else prefix.rstrip())
+        self.nested.append(line)
+
+    def blank(self, rest: str) -> None:
+        self.lines.append(rest.rstrip())
+
     def code(self, content: str, info: str, line: int) -> None:
         self.flush()
-        self.blocks.append(Block(BlockKind.CODE, content, line, info))
+        self.blocks.append(Block(BlockKind.CODE, content, line, info, self.end))
 
     def flush(self) -> None:
         text = "\n".join(self.lines).strip("\n")
-        if text.strip():
-            self.blocks.append(Block(BlockKind.PROSE, text.expandtabs(4), self.first_line))
+        if _strip_sentinels(text).strip():
+            images, formulas = text.count(_IMAGE), text.count(_FORMULA)
+            clean = _strip_sentinels(text)
+            self.blocks.append(
+                Block(BlockKind.PROSE, clean, self.first_line, "", self.end, images, formulas, tuple(self.nested))
+            )
         self.lines = []
+        self.nested = []
 
 
 def node_blocks(node: SyntaxTreeNode) -> list[Block]:
     """The blocks of one top-level node (a paragraph, a list, a fence...)."""
-    em = _Emitter()
+    em = _Emitter(node.map[1] + 1 if node.map else 0)
     _render(node, em, "", "")
     em.flush()
     return em.blocks
+
+
+def _fence_lines(node: SyntaxTreeNode) -> list[str]:
+    """A code block inside a list or quote, as a fence: its content line for line."""
+    content = node.content
+    info = node.info.strip() if node.type == "fence" else ""
+    longest = max((len(run) for run in re.findall(r"^ {0,3}(`{3,}|~{3,})", content, re.M)), default=0)
+    char = "~" if "`" in info else "`"
+    fence = char * max(3, longest + 1)
+    body = content[:-1] if content.endswith("\n") else content
+    return [f"{fence}{info}", *(body.split("\n") if content else []), fence]
 
 
 def _render(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str) -> None:
@@ -228,7 +373,10 @@ def _render(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str) -> None:
     if t == "paragraph":
         em.text(_inline_md(node.children[0]) if node.children else "", first, rest, line)
     elif t in ("fence", "code_block"):
-        em.code(node.content, node.info.strip() if t == "fence" else "", line)
+        if rest or em.keep_code:  # inside a list item or a quote: the code stays where it is
+            em.verbatim(_fence_lines(node), first, rest, line)
+        else:
+            em.code(node.content, node.info.strip() if t == "fence" else "", line)
     elif t in ("bullet_list", "ordered_list"):
         _render_list(node, em, first, rest)
     elif t == "blockquote":
@@ -242,7 +390,7 @@ def _render(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str) -> None:
             em.text(f"**{text}**", first, rest, line)
     elif t == "html_block":
         text = re.sub(r"\n{3,}", "\n\n", _html_block(node.content).strip("\n"))
-        if text.strip():
+        if _strip_sentinels(text).strip():
             em.text(text, first, rest, line)
     elif t == "table":
         _render_table(node, em, first, rest, line)
@@ -254,31 +402,187 @@ def _render(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str) -> None:
             first = rest
 
 
+def _is_loose(node: SyntaxTreeNode) -> bool:
+    """A loose list (blank lines between its items): its paragraphs are not hidden."""
+    return any(child.type == "paragraph" and not child.hidden for item in node.children for child in item.children)
+
+
 def _render_list(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str) -> None:
     start = int(node.attrs.get("start", 1) or 1)
+    loose = _is_loose(node)
+    bullet = node.markup or "-" if node.type == "bullet_list" else ""
+    delim = node.markup or "." if node.type == "ordered_list" else ""
     for i, item in enumerate(node.children):
-        marker = "- " if node.type == "bullet_list" else f"{start + i}. "
-        _render_item(item, em, (first if i == 0 else rest) + marker, rest + " " * len(marker))
+        if i and loose:
+            em.blank(rest)
+        marker = f"{bullet} " if node.type == "bullet_list" else f"{start + i}{delim} "
+        _render_item(item, em, (first if i == 0 else rest) + marker, rest + " " * len(marker), loose)
 
 
-def _render_item(item: SyntaxTreeNode, em: _Emitter, first: str, rest: str) -> None:
+def _render_item(item: SyntaxTreeNode, em: _Emitter, first: str, rest: str, loose: bool) -> None:
     if not item.children:
         em.text("", first, rest, node_line(item))
         return
     for i, child in enumerate(item.children):
+        if i and loose:
+            em.blank(rest)
         _render(child, em, first if i == 0 else rest, rest)
     if em.lines and em.lines[-1] == "":
         em.lines.pop()
 
 
 def _table_cell(td: SyntaxTreeNode) -> str:
-    return _inline_md(td.children[0]).replace("\n", " ").replace("|", "\\|") if td.children else ""
+    if not td.children:
+        return ""
+    text = _inline_md(td.children[0]).replace(_HARD_BREAK, " ").replace("\n", " ")
+    return re.sub(r"(?<!\\)\|", "\\|", text)
 
 
 def _render_table(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str, line: int) -> None:
     rows = [[_table_cell(td) for td in tr.children] for part in node.children for tr in part.children]
     if not rows:
         return
-    out = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    aligns = []
+    for th in node.children[0].children[0].children if node.children and node.children[0].children else []:
+        style = str(th.attrs.get("style", ""))
+        left, right = "left" in style, "right" in style
+        center = "center" in style
+        aligns.append(":---:" if center else ":---" if left else "---:" if right else "---")
+    out = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join(aligns or ["---"] * len(rows[0])) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     em.text("\n".join(out), first, rest, line)
+
+
+# --------------------------------------------------------------------------
+# Tables of contents and definition lists
+
+
+def _inline_nodes(node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
+    return [n for n in node.walk() if n.type == "inline"]
+
+
+def is_toc(node: SyntaxTreeNode) -> bool:
+    """A table of contents: a list whose text is only links to headings (``#anchor``),
+    or a ``[TOC]`` marker paragraph."""
+    if node.type == "paragraph" and node.children:
+        return node.children[0].content.strip().lower() in ("[toc]", "[[toc]]", "[[_toc_]]", "${toc}")
+    if node.type not in ("bullet_list", "ordered_list"):
+        return False
+    links = 0
+    for inline in _inline_nodes(node):
+        for child in inline.children:
+            if child.type == "link":
+                if not str(child.attrs.get("href", "")).startswith("#"):
+                    return False
+                links += 1
+            elif child.type == "text" and not child.content.strip():
+                continue
+            elif child.type not in ("softbreak", "hardbreak"):
+                return False
+    return links > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One item of a definition list: ``- **term**: explanation``."""
+
+    term: str  # as it reads (plain)
+    text: str  # the explanation, Markdown
+    line: int
+    end: int
+    images: int = 0
+    formulas: int = 0
+
+
+_TERM_SEP = re.compile(r"^\s*(?::|\uff1a|\s[\u2014\u2013-]{1,2}\s|[\u2014\u2013]|--)\s*")
+_TEXT_TERM = re.compile(r"^([^:\uff1a\u2014\u2013`*_\[\]<>]{1,60}?)(?::|\uff1a|\s+(?:\u2014|\u2013|--)\s)\s*(.*)$", re.S)
+
+
+_OPEN_BOLD = re.compile(r"<(?:strong|b)>", re.I)
+_CLOSE_BOLD = re.compile(r"</(?:strong|b)>", re.I)
+
+
+def _is_html(node: SyntaxTreeNode, pattern: re.Pattern[str]) -> bool:
+    return node.type == "html_inline" and bool(pattern.fullmatch(node.content.strip()))
+
+
+def _html_bold_term(kids: list[SyntaxTreeNode]) -> tuple[str, list[SyntaxTreeNode]] | None:
+    """``<strong>term</strong>`` (or several in a row) at the start: the term and what follows."""
+    term = ""
+    while kids and _is_html(kids[0], _OPEN_BOLD):
+        close = next((i for i, k in enumerate(kids) if _is_html(k, _CLOSE_BOLD)), None)
+        if close is None:
+            return None
+        term += "".join(_inline_piece(k, True) for k in kids[1:close])
+        kids = kids[close + 1 :]
+    return term, kids
+
+
+def _split_term(item: SyntaxTreeNode) -> tuple[str, SyntaxTreeNode, str] | None:
+    """(term, paragraph, first-line rest as Markdown) when the item is led by a term:
+    ``**term**``, ``<strong>term</strong>``, `` `term` `` or plain ``term:`` text."""
+    para = item.children[0] if item.children else None
+    if para is None or para.type != "paragraph" or not para.children:
+        return None
+    inline = para.children[0]
+    kids = list(inline.children)
+    while kids and kids[0].type == "text" and not kids[0].content.strip():
+        kids.pop(0)
+    if not kids:
+        return None
+    first = kids[0]
+    if first.type in ("strong", "code_inline") or _is_html(first, _OPEN_BOLD):
+        if first.type == "strong":
+            term, tail_nodes = _strip_sentinels(_finish_inline(_inline_pieces(first, True), plain=True)), kids[1:]
+        elif first.type == "code_inline":
+            term, tail_nodes = _code_span(first.content), kids[1:]
+        else:
+            found = _html_bold_term(kids)
+            if found is None:
+                return None
+            term, tail_nodes = found
+        tail = _finish_inline("".join(_inline_piece(k, False) for k in tail_nodes))
+        term = term.strip()
+        stripped = term.rstrip(":\uff1a").strip()
+        m = _TERM_SEP.match(tail)
+        if m:
+            tail = tail[m.end() :]
+        elif first.type == "code_inline" or (tail.strip() and stripped == term):
+            return None  # bold text or code inside a sentence, not a term
+        term = stripped
+    else:
+        m = _TEXT_TERM.match(_inline_md(inline))
+        if not m or "\n" in m.group(1):
+            return None
+        term, tail = m.group(1).strip(), m.group(2)
+    if not term or len(term) > 80:
+        return None
+    return term, para, re.sub(r"^(?:\\\n)+|(?:\\\n)+$", "", tail)
+
+
+def definitions(node: SyntaxTreeNode) -> list[Definition] | None:
+    """The items of a definition list (every item led by a bold term or ``term:``), else None."""
+    if node.type not in ("bullet_list", "ordered_list") or len(node.children) < 2:
+        return None
+    out: list[Definition] = []
+    loose = _is_loose(node)
+    for item in node.children:
+        split = _split_term(item)
+        if split is None:
+            return None
+        term, para, tail = split
+        em = _Emitter(item.map[1] + 1 if item.map else 0)
+        em.keep_code = True
+        if tail.strip():
+            em.text(tail, "", "", node_line(para))
+        for child in item.children[1:]:
+            if em.lines and loose:
+                em.blank("")
+            _render(child, em, "", "")
+        text = "\n".join(em.lines).strip("\n")
+        if not _strip_sentinels(text).strip():
+            return None
+        out.append(
+            Definition(term, _strip_sentinels(text), node_line(item), em.end, text.count(_IMAGE), text.count(_FORMULA))
+        )
+    return out

@@ -15,9 +15,9 @@ import yaml
 from markdown_it.tree import SyntaxTreeNode
 
 from pyflash.core.markup import markdown_parser
-from pyflash.importer.markdown import Block, inline_plain, node_blocks, node_line
+from pyflash.importer.markdown import Block, Definition, definitions, inline_plain, is_toc, node_blocks, node_line
 
-__all__ = ["SECTION_SEP", "Heading", "Notes", "parse_notes", "split_front_matter"]
+__all__ = ["SECTION_SEP", "Heading", "Notes", "Skipped", "parse_notes", "split_front_matter"]
 
 SECTION_SEP = " / "
 
@@ -33,6 +33,8 @@ class Heading:
     path: tuple[str, ...] = ()  # non-empty heading texts from the section level down
     blocks: tuple[Block, ...] = ()
     has_children: bool = False
+    definitions: tuple[Definition, ...] = ()  # when the content is one definition list (and prose, no code)
+    toc: bool = False  # the content was only a table of contents (skipped)
 
     @property
     def has_content(self) -> bool:
@@ -44,6 +46,14 @@ class Heading:
 
 
 @dataclass(frozen=True, slots=True)
+class Skipped:
+    """Something in the notes that makes no card on purpose."""
+
+    line: int
+    what: str  # "front matter", "table of contents", "byline"...
+
+
+@dataclass(frozen=True, slots=True)
 class Notes:
     """A parsed notes file."""
 
@@ -51,6 +61,7 @@ class Notes:
     section_level: int
     preamble: list[Block]  # content before the first heading
     headings: list[Heading]
+    skipped: tuple[Skipped, ...] = ()  # front matter and tables of contents
 
     def entries(self) -> list[Heading]:
         """Headings with text and direct content: each must end up on a card."""
@@ -96,9 +107,23 @@ class _OpenHeading:
     path: tuple[str, ...] = ()
     blocks: list[Block] = field(default_factory=list)
     has_children: bool = False
+    nodes: list[SyntaxTreeNode] = field(default_factory=list)
+    toc: bool = False
 
     def close(self) -> Heading:
-        return Heading(self.level, self.text, self.line, self.plain, self.path, tuple(self.blocks), self.has_children)
+        items = _definition_list(self.nodes)
+        return Heading(
+            self.level, self.text, self.line, self.plain, self.path, tuple(self.blocks), self.has_children,
+            tuple(items or ()), self.toc and not self.blocks,
+        )
+
+
+def _definition_list(nodes: list[SyntaxTreeNode]) -> list[Definition] | None:
+    """The items of the one definition list of a section with no code (other prose may come with it)."""
+    if any(node.type in ("fence", "code_block") for node in nodes):
+        return None
+    found = [items for node in nodes if (items := definitions(node))]
+    return found[0] if len(found) == 1 else None
 
 
 def _title(meta: dict[Any, Any], h1: list[SyntaxTreeNode]) -> str | None:
@@ -119,17 +144,29 @@ def parse_notes(text: str) -> Notes:
     """Parse Markdown notes into headings and the blocks under each."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     meta, body = split_front_matter(text)
-    root = SyntaxTreeNode(markdown_parser(html=True).parse(body))
+    # Without text_join, escapes (`\*`) and entities (`&lt;`) stay tokens of
+    # their own, so the drafts can write them back as the notes wrote them.
+    root = SyntaxTreeNode(markdown_parser(html=True).disable("text_join").parse(body))
     h1 = [n for n in root.children if n.type == "heading" and n.tag == "h1"]
     section_level = 1 if len(h1) >= 2 else 2
 
     preamble: list[Block] = []
     headings: list[_OpenHeading] = []
     stack: list[_OpenHeading] = []
+    skipped: list[Skipped] = []
+    if body is not text:
+        skipped.append(Skipped(1, "front matter"))
     target = preamble
     for node in root.children:
         if node.type != "heading":
+            if is_toc(node):
+                skipped.append(Skipped(node_line(node), "table of contents"))
+                if headings:
+                    headings[-1].toc = True
+                continue
             target.extend(node_blocks(node))
+            if headings:
+                headings[-1].nodes.append(node)
             continue
         heading = _open_heading(node)
         while stack and stack[-1].level >= heading.level:
@@ -140,4 +177,4 @@ def parse_notes(text: str) -> Notes:
         heading.path = tuple(h.text for h in stack if h.level >= section_level and h.text)
         headings.append(heading)
         target = heading.blocks
-    return Notes(_title(meta, h1), section_level, preamble, [h.close() for h in headings])
+    return Notes(_title(meta, h1), section_level, preamble, [h.close() for h in headings], tuple(skipped))

@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from rich.cells import cell_len, get_character_cell_size
 from textual.app import ComposeResult
 from textual.content import Content
@@ -32,10 +34,33 @@ GUTTER = 1  # cells left of the code: blank, or CONTINUED
 TAB_SIZE = 8  # as Textual's fences expand tabs
 
 
+IMAGE_LABEL = "[image: {alt}] "
+
+
+def _images_as_links(state: StateCore) -> None:
+    """An image reads ``[image: alt] src`` in a terminal, the ``src`` a link."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        for token in block.children:
+            if token.type != "image":
+                children.append(token)
+                continue
+            src = str(token.attrGet("src") or "")
+            alt = " ".join(token.content.split()) or "image"
+            label = Token("text", "", 0, content=IMAGE_LABEL.format(alt=alt))
+            link = Token("link_open", "a", 1, attrs={"href": src})
+            children += [label, link, Token("text", "", 0, content=src), Token("link_close", "a", -1)]
+        block.children = children
+
+
 @lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
-    """The UI's parser, built once (the UI only parses; it adds no render rules)."""
-    return new_markdown_parser()
+    """The UI's parser, built once (the UI only parses; its one rule shows images as text)."""
+    md = new_markdown_parser()
+    md.core.ruler.push("pyflash_images", _images_as_links)
+    return md
 
 
 def wrap_offsets(line: str, width: int) -> list[int]:

@@ -101,6 +101,7 @@ class DeckPickerScreen(Screen[None]):
         Binding("B", "unbury", "Unbury", show=False, tooltip="Unbury the selected deck's buried cards", id="pyflash.decks.unbury"),
         Binding("r", "reload", "Reload", show=False, tooltip="Reload the deck files", id="pyflash.decks.reload"),
         Binding("slash", "search", "Search", show=False, tooltip="Find cards: the browser, on the selected deck", id="pyflash.decks.search"),
+        Binding("n", "add_card", "New card", show=False, tooltip="Add a card (to the selected deck)", id="pyflash.decks.add"),
         Binding("escape", "quit", "Quit", tooltip="Quit pyflash", id="pyflash.decks.quit"),
         Binding("q", "quit", "Quit", show=False, id="pyflash.decks.quit-q"),
     ]
@@ -301,6 +302,8 @@ class DeckPickerScreen(Screen[None]):
 
     def action_search(self) -> None:
         host(self).open_browser(deck_query(self.selected))
+    def action_add_card(self) -> None:
+        host(self).add_card(self.selected)
 
     def action_reload(self) -> None:
         self.reloading = True

@@ -76,6 +76,7 @@ class StudyScreen(EditsCards):
         Binding("e", "edit", "Edit", tooltip="Edit the card in $EDITOR, then reload", id="pyflash.study.edit"),
         Binding("i", "history", "History", show=False, tooltip="Show the card's review history", id="pyflash.study.history"),
         Binding("slash", "search", "Search", show=False, tooltip="Find cards: the browser", id="pyflash.study.search"),
+        Binding("n", "add_card", "New card", show=False, tooltip="Add a card (to this card's deck)", id="pyflash.study.add"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.study.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.study.back-q"),
     ]
@@ -337,6 +338,9 @@ class StudyScreen(EditsCards):
         else:
             self.notify("Deck reloaded.", timeout=2)
         await self.show_card()
+
+    def action_add_card(self) -> None:
+        host(self).add_card(self.card.deck if self.card is not None else self.session.deck)
 
     def action_back(self) -> None:
         host(self).show_picker()

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 
+from pyflash.core.decks import cloze
 from pyflash.core.decks.model import Card
 from pyflash.core.query.facts import CardFacts, FactsTable
 from pyflash.core.query.syntax import And, Deck, Everything, Id, Is, Node, Not, Or, Prop, Rated, Tag, Text
@@ -44,8 +45,15 @@ Predicate = Callable[[Subject], bool]
 
 
 def card_text(card: Card) -> str:
-    """What bare words and phrases look in: question, answer, code, output and note, case-folded."""
-    parts = (card.q, card.a, card.code, card.output, card.note)
+    """What bare words and phrases look in: question, answer, code, output, note and cloze text, case-folded.
+
+    A cloze text is searched as its answer shows it: every span filled in, no markers.
+    """
+    filled = None
+    if card.cloze is not None:
+        spans, _ = cloze.parse(card.cloze)
+        filled = cloze.answer_text(card.cloze, spans, 0)[0]
+    parts = (card.q, card.a, card.code, card.output, card.note, filled)
     return "\n".join(p for p in parts if p).casefold()
 
 

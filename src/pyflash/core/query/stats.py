@@ -88,6 +88,8 @@ class Stats:
     easiness: list[tuple[str, int]]  # (bucket label, learned cards)
     streak: int  # consecutive study days with a grade, up to today (or yesterday)
     leech_threshold: int = 8
+    retrievability: float | None = None  # FSRS: mean probability of recall now, over its learned cards
+    fsrs_cards: int = 0  # learned cards FSRS schedules (0: FSRS is off)
 
     def to_json(self) -> dict[str, Any]:
         """The ``pyflash stats --json`` object (docs/stats.md)."""
@@ -114,6 +116,9 @@ class Stats:
             "easiness": [{"ease": label, "cards": n} for label, n in self.easiness],
             "streak": self.streak,
             "leech_threshold": self.leech_threshold,
+            "retrievability": (
+                {"mean": self.retrievability, "cards": self.fsrs_cards} if self.fsrs_cards else None
+            ),
         }
 
 

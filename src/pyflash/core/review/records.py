@@ -28,6 +28,7 @@ class CardState:
     last_day: int | None = None  # local day of the last grade
     last_grade: int | None = None
     first_day: int | None = None  # local day of the first grade ever
+    memory: str | None = None  # FSRS memory state, JSON (core/scheduling/fsrs_scheduler.py); None under SM-2 only
 
     @property
     def is_new(self) -> bool:
@@ -52,7 +53,7 @@ class CardState:
 
 COLUMNS = (
     "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
-    "buried_until, last_review, last_day, last_grade, first_day"
+    "buried_until, last_review, last_day, last_grade, first_day, memory"
 )
 LOG_COLUMNS = "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes, typed"
 

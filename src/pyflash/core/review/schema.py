@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TABLES = ("cards", "reviews", "relinks")
 
 _MIGRATE_1 = """
@@ -80,8 +80,16 @@ _MIGRATE_3 = """
         ALTER TABLE reviews ADD COLUMN typed TEXT;
 """
 
+# Version 4: FSRS (docs/scheduling.md). A card's FSRS memory state, as JSON; NULL
+# for a card only ever scheduled by SM-2. The partial index finds the cards that
+# have one at start-up without a scan.
+_MIGRATE_4 = """
+        ALTER TABLE cards ADD COLUMN memory TEXT;
+        CREATE INDEX cards_memory ON cards(deck) WHERE memory IS NOT NULL;
+"""
+
 # MIGRATIONS[n] is the SQL that brings a database from version n to n + 1.
-MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3}
+MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4}
 
 
 def migrate(db: sqlite3.Connection, version: int) -> int:

@@ -30,6 +30,7 @@ from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from pyflash.core.errors import StoreError
+from pyflash.core.review.checkpoint import SAFETY_PAGES, Checkpointer
 from pyflash.core.review.faults import explain
 from pyflash.core.review.opening import configure, connect, open_database
 from pyflash.core.review.records import COLUMNS as _COLUMNS
@@ -77,6 +78,8 @@ class Store:
         self.timeout = timeout
         self._reopen = False
         self._db = open_database(self.path, timeout, check=check)
+        self._checkpoints = Checkpointer(self.path)
+        self._db.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
 
     # -- opening ---------------------------------------------------------
 
@@ -93,11 +96,13 @@ class Store:
         except BaseException:
             db.close()
             raise
+        db.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
         self._db.close()
         self._db = db
         self._reopen = False
 
     def close(self) -> None:
+        self._checkpoints.close()
         self._db.close()
 
     def __enter__(self) -> Store:
@@ -119,7 +124,7 @@ class Store:
     def _tx(self) -> _Transaction:
         if self._reopen:
             self._reconnect()
-        return _Transaction(self._db)
+        return _Transaction(self._db, self._checkpoints.committed)
 
     # -- reading ---------------------------------------------------------
 
@@ -137,6 +142,21 @@ class Store:
             wanted = set(keys)
             result = {k: v for k, v in result.items() if k in wanted}
         return result
+
+    @_guarded("read the learned cards")
+    def learned_states(self) -> list[CardState]:
+        """The state of every card with review history."""
+        return [_row(r) for r in self._db.execute(f"SELECT {_COLUMNS} FROM cards WHERE due_day IS NOT NULL")]
+
+    @_guarded("read the cards' FSRS states")
+    def states_with_memory(self) -> list[CardState]:
+        """The cards that have an FSRS memory (through the partial index ``cards_memory``)."""
+        return [
+            _row(r)
+            for r in self._db.execute(
+                f"SELECT {_COLUMNS} FROM cards INDEXED BY cards_memory WHERE memory IS NOT NULL"
+            )
+        ]
 
     @_guarded("read the learned cards")
     def learned_keys(self) -> set[str]:
@@ -210,13 +230,44 @@ class Store:
 
     def _put(self, state: CardState) -> None:
         self._db.execute(
-            f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 state.key, state.deck, state.text, state.easiness.cents, state.interval,
                 state.repetitions, state.due_day, int(state.suspended), state.buried_until,
-                state.last_review, state.last_day, state.last_grade, state.first_day,
+                state.last_review, state.last_day, state.last_grade, state.first_day, state.memory,
             ),
         )
+
+    @_guarded("save the schedule of the cards (nothing was changed)")
+    def reschedule(self, states: Iterable[CardState]) -> int:
+        """Write recomputed schedules (a change of scheduler, docs/scheduling.md) in one
+        transaction. Not logged: the log is what the states were computed from."""
+        n = 0
+        with self._tx():
+            for state in states:
+                self._put(state)
+                n += 1
+        return n
+
+    @_guarded("read the review log")
+    def graded_rows(self, keys: Iterable[str] | None = None) -> list[tuple[str, int, str, int, str, int | None]]:
+        """(key, id, ts, grade or -1 for a reset, kind, day) of every grade still in effect (not undone)
+        and every ``forget``, in log order: what a scheduler replays."""
+        sql = (
+            "SELECT key, id, ts, COALESCE(grade, -1), kind, day FROM reviews r"
+            " WHERE (grade IS NOT NULL OR kind = 'forget') AND kind NOT IN ('undo', 'cram')"
+            " AND NOT EXISTS (SELECT 1 FROM reviews u WHERE u.undoes = r.id)"
+        )
+        if keys is None:
+            return list(self._db.execute(sql + " ORDER BY key, id"))
+        rows: list[tuple[str, int, str, int, str, int | None]] = []
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows.extend(self._db.execute(sql + f" AND key IN ({marks}) ORDER BY key, id", chunk))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        return rows
 
     @_guarded("save the grade (the card stays due: grade it again once this is fixed)")
     def record(
@@ -342,12 +393,35 @@ class Store:
                 (old_key, new_key, old.deck, similarity, ts),
             )
 
+    @_guarded("carry renumbered cloze cards' history over to their new numbers")
+    def rekey(self, moves: dict[str, str], texts: dict[str, str], ts: str) -> None:
+        """Move several cards' states at once (old key -> new key), in one transaction.
+
+        The keys may overlap (c2 -> c3 while c3 -> c2): every old row is read
+        and deleted first. ``texts``: the identity text under each new key.
+        A new key whose stored row is not moved away must not be a target.
+        """
+        with self._tx():
+            olds = [(old, self.get(old)) for old in moves]
+            for old, _ in olds:
+                self._db.execute("DELETE FROM cards WHERE key = ?", (old,))
+            for old, state in olds:
+                if state is None:
+                    continue
+                new = moves[old]
+                self._put(replace(state, key=new, text=texts.get(new, state.text)))
+                self._db.execute(
+                    "INSERT INTO relinks (old_key, new_key, deck, similarity, ts) VALUES (?,?,?,?,?)",
+                    (old, new, state.deck, 1.0, ts),
+                )
+
 
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT; on any failure (COMMIT's own included) a rollback."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, committed: Callable[[], None]) -> None:
         self.db = db
+        self.committed = committed
 
     def __enter__(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
@@ -361,6 +435,7 @@ class _Transaction:
             except sqlite3.Error:
                 self._rollback()
                 raise
+            self.committed()
         else:
             self._rollback()
 

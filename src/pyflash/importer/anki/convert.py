@@ -1,0 +1,290 @@
+"""Anki notes to pyflash cards: fields by note type, HTML to Markdown, ids from GUIDs.
+
+* A ``pyflash v1`` note (a pyflash export) whose fields are as exported gives
+  back the card exactly as written, from the text its Key field carries
+  (:mod:`pyflash.export.anki.payload`). Edited in Anki, its HTML is converted.
+* Basic (fields Front, Back; also "and reversed" and "type in the answer"):
+  ``q`` from Front, ``a`` from Back.
+* Cloze: one card per cloze number: ``q`` shows that deletion as ``[...]``
+  (or its hint), ``a`` gives the hidden text and the Back Extra (a warning per
+  note type: pyflash has no cloze key yet).
+* Any other note type: ``q`` from the first field, ``a`` from the rest (a
+  warning per note type).
+
+HTML becomes Markdown with markdownify; a ``<pre>`` block in the question
+becomes the card's ``code``, with the language from its class
+(``language-python``) or detected (:func:`pyflash.importer.lang.detect_lang`);
+``<pre>`` blocks elsewhere become fenced blocks with a language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyflash.core.decks.model import derived_key
+from pyflash.export.anki.notetype import FIELDS as PYFLASH_FIELDS
+from pyflash.export.anki.package import anki_tags
+from pyflash.export.anki.payload import decode_key_field, fields_digest
+from pyflash.importer.anki.reader import AnkiCard, AnkiNote
+from pyflash.importer.lang import detect_lang, normalise_lang
+
+__all__ = ["ImportedCard", "Conversion", "convert_notes", "html_to_markdown", "note_token"]
+
+CardFields = dict[str, Any]  # q, a, code, ... as written in the deck (str, or list of str for tags)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedCard:
+    deck: str
+    fields: CardFields  # id first, then the keys in deck-format order
+    key: str  # the pyflash card key (its id, or the derived key)
+    anki: AnkiCard | None  # the Anki card whose history and schedule this card takes
+    exact: bool = False  # taken verbatim from a pyflash export
+
+
+@dataclass
+class Conversion:
+    cards: list[ImportedCard] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    by_type: dict[str, int] = field(default_factory=dict)  # note type -> notes
+    exact: int = 0  # pyflash notes given back verbatim
+    edited: int = 0  # pyflash notes edited in Anki (converted from HTML)
+
+
+# --------------------------------------------------------------------------
+# HTML
+
+
+_PRE = re.compile(r"<pre\b[^>]*>.*?</pre>", re.S | re.I)
+_LANG_CLASS = re.compile(r"""class\s*=\s*["']?([^"'>]*)""", re.I)
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def _class_lang(tag_html: str) -> str | None:
+    for classes in _LANG_CLASS.findall(tag_html):
+        for cls in classes.split():
+            name = cls.removeprefix("language-").removeprefix("lang-")
+            lang = normalise_lang(name)
+            if lang and cls not in ("pf-hl", "pf-out"):
+                return lang
+    return None
+
+
+def _pre_text(pre_html: str) -> tuple[str, str | None]:
+    """The text of a ``<pre>`` block and the language its classes name."""
+    from bs4 import BeautifulSoup  # deferred: start-up time (markdownify's dependency, only import-anki)
+
+    soup = BeautifulSoup(pre_html, "html.parser")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    text = soup.get_text().replace("\xa0", " ")
+    return text.strip("\n"), _class_lang(pre_html)
+
+
+def _lang_for(code: str, label: str | None) -> str:
+    return detect_lang(code, label).lang
+
+
+def html_to_markdown(value: str) -> str:
+    """An Anki field's HTML as Markdown (code blocks fenced, with a language)."""
+    from markdownify import MarkdownConverter  # deferred: optional dependency (only import-anki)
+
+    def language(el: Any) -> str:
+        code, label = _pre_text(str(el))
+        return _lang_for(code, label)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # bs4 warns when a field's text looks like a file name or URL
+        text = MarkdownConverter(
+            heading_style="ATX", bullets="-", escape_underscores=False, newline_style="backslash",
+            code_language_callback=language,
+        ).convert(value)
+    text = text.replace("\xa0", " ")
+    lines = [line.rstrip() if not line.endswith("\\") else line for line in text.split("\n")]
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def split_code(value: str) -> tuple[str, str | None, str | None]:
+    """(the rest as Markdown, the first ``<pre>`` block's code, its language)."""
+    match = _PRE.search(value)
+    if match is None:
+        return html_to_markdown(value), None, None
+    code, label = _pre_text(match.group(0))
+    rest = value[: match.start()] + value[match.end() :]
+    if not code.strip():
+        return html_to_markdown(value), None, None
+    return html_to_markdown(rest), code, _lang_for(code, label)
+
+
+# --------------------------------------------------------------------------
+# Ids
+
+
+_SAFE = re.compile(r"[A-Za-z0-9_-]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def note_token(guid: str) -> str:
+    """An id-safe token for a note GUID: the GUID itself when it is one, else a hash of it."""
+    if _SAFE.fullmatch(guid) and len(guid) <= 24:
+        return guid
+    return hashlib.blake2b(guid.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def slug(text: str) -> str:
+    words = [w.lower() for w in _WORD.findall(text) if w.isascii()][:5]
+    return "-".join(words)[:40].strip("-") or "anki"
+
+
+def card_id(note: AnkiNote, question: str, known: Mapping[str, str]) -> str:
+    """``slug-token``; the id already used for this note in the output folder wins (a re-import)."""
+    token = note_token(note.guid)
+    return known.get(token) or f"{slug(question)}-{token}"
+
+
+# --------------------------------------------------------------------------
+# Note types
+
+
+def _kind(note: AnkiNote) -> str:
+    names = tuple(n.casefold() for n in note.field_names)
+    if note.field_names == PYFLASH_FIELDS and note.notetype.startswith("pyflash"):
+        return "pyflash"
+    if note.cloze:
+        return "cloze"
+    if names[:2] == ("front", "back"):
+        return "basic"
+    return "other"
+
+
+def _ordered(data: Mapping[str, Any]) -> CardFields:
+    order = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires")
+    return {k: data[k] for k in order if data.get(k) not in (None, "", [], ())}
+
+
+def _tags(note: AnkiNote) -> list[str]:
+    return [t for t in note.tags if t.casefold() != "leech"] if note.tags else []
+
+
+def _qa(note: AnkiNote, q_html: str, a_parts: Sequence[str], known: Mapping[str, str]) -> CardFields:
+    q, code, lang = split_code(q_html)
+    answer = "\n\n".join(part for part in (html_to_markdown(p) for p in a_parts) if part)
+    data: CardFields = {
+        "q": q or ("What does this code do?" if code else "(empty in Anki)"),
+        "a": answer or "(empty in Anki)",
+        "code": code,
+        "lang": lang if code else None,
+        "tags": _tags(note),
+    }
+    data["id"] = card_id(note, data["q"], known)
+    return _ordered(data)
+
+
+def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> ImportedCard:
+    payload = decode_key_field(note.fields[0])
+    anki = note.cards[0] if note.cards else None
+    stored = payload.fields
+    if stored is not None and payload.digest == fields_digest(note.fields[1:]):
+        data = dict(stored)
+        tags = [str(t) for t in data.get("tags") or []]
+        if anki_tags(tags) != list(note.tags) and sorted(anki_tags(tags)) != sorted(note.tags):
+            tags = _tags(note)  # the tags were changed in Anki: Anki's win
+        data["tags"] = tags
+        fields = _ordered(data)
+        conv.exact += 1
+        key = str(fields.get("id") or derived_key(note.deck, str(fields["q"]), fields.get("code")))
+        return ImportedCard(note.deck, fields, key, anki, exact=True)
+    # Edited in Anki (or an old export): convert the HTML, keep the card's key as its id.
+    conv.edited += 1
+    by_name = dict(zip(note.field_names, note.fields, strict=True))
+    q, _, _ = split_code(by_name["Question"])
+    code, lang = (None, None)
+    if by_name["Code"].strip():
+        code, lang = _pre_text(by_name["Code"])
+        lang = _lang_for(code, lang)
+    output = _pre_text(by_name["Output"])[0] if by_name["Output"].strip() else None
+    key = payload.key or card_id(note, q, known)
+    data = {
+        "id": key,
+        "q": q or "(empty in Anki)",
+        "a": html_to_markdown(by_name["Answer"]) or (None if output is not None else "(empty in Anki)"),
+        "code": code, "lang": lang, "output": output,
+        "note": html_to_markdown(by_name["Note"]) or None,
+        "tags": _tags(note),
+        "source": html_to_markdown(by_name["Source"]) or None,
+    }
+    return ImportedCard(note.deck, _ordered(data), key, anki)
+
+
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+
+
+def _cloze_side(text: str, number: int, *, reveal: bool) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if int(m.group(1)) != number:
+            return m.group(2)
+        if reveal:
+            return f"<b>{m.group(2)}</b>"
+        return f"[{m.group(3)}]" if m.group(3) else "[...]"
+
+    return _CLOZE.sub(sub, text)
+
+
+def _cloze(note: AnkiNote, known: Mapping[str, str]) -> list[ImportedCard]:
+    text, extra = note.fields[0], "\n\n".join(f for f in note.fields[1:] if f.strip())
+    numbers = sorted({int(n) for n in _CLOZE.findall(text) for n in [n[0]]}) or [1]
+    base = card_id(note, html_to_markdown(_CLOZE.sub(lambda m: m.group(2), text)), known)
+    by_ord = {c.ord: c for c in note.cards}
+    out = []
+    for number in numbers:
+        q, code, lang = split_code(_cloze_side(text, number, reveal=False))
+        hidden = [m.group(2) for m in _CLOZE.finditer(text) if int(m.group(1)) == number]
+        answer = "\n\n".join(x for x in (html_to_markdown(" … ".join(hidden)), html_to_markdown(extra)) if x)
+        cid = base if len(numbers) == 1 else f"{base}-c{number}"
+        data = {
+            "id": cid, "q": q or "What is hidden?", "a": answer or "(empty in Anki)",
+            "code": code, "lang": lang if code else None, "tags": _tags(note),
+        }
+        out.append(ImportedCard(note.deck, _ordered(data), cid, by_ord.get(number - 1)))
+    return out
+
+
+def convert_notes(notes: Sequence[AnkiNote], known_ids: Mapping[str, str] | None = None) -> Conversion:
+    """Every note as pyflash cards, in note order, and a warning per unusual note type."""
+    conv = Conversion()
+    known = known_ids or {}
+    warned: set[tuple[str, str]] = set()
+
+    def warn(kind: str, note_type: str, message: str) -> None:
+        if (kind, note_type) not in warned:
+            warned.add((kind, note_type))
+            conv.warnings.append(message)
+
+    for note in notes:
+        conv.by_type[note.notetype] = conv.by_type.get(note.notetype, 0) + 1
+        kind = _kind(note)
+        first = note.cards[0] if note.cards else None
+        if kind == "pyflash":
+            conv.cards.append(_pyflash(note, conv, known))
+        elif kind == "basic":
+            if len(note.cards) > 1:
+                warn("reverse", note.notetype, f"note type '{note.notetype}': only the first card of each note "
+                     "(Front -> Back) was imported; its reverse cards were left out")
+            data = _qa(note, note.fields[0], note.fields[1:2], known)
+            conv.cards.append(ImportedCard(note.deck, data, data["id"], first))
+        elif kind == "cloze":
+            warn("cloze", note.notetype, f"note type '{note.notetype}': pyflash has no cloze cards yet; each cloze "
+                 "number became a card whose question shows the gap as [...]")
+            conv.cards.extend(_cloze(note, known))
+        else:
+            names = ", ".join(note.field_names[1:]) or "nothing"
+            warn("other", note.notetype, f"note type '{note.notetype}': q from its first field "
+                 f"({note.field_names[0] if note.field_names else '?'}), a from the rest ({names})")
+            data = _qa(note, note.fields[0] if note.fields else "", note.fields[1:], known)
+            conv.cards.append(ImportedCard(note.deck, data, data["id"], first))
+    return conv
