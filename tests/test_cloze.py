@@ -237,3 +237,14 @@ def test_search_finds_the_hidden_text(tmp_path, ws_factory):
     ws = ws_factory(d)
     assert sorted(h.card.key for h in ws.search("store_true")) == ["argp#c1", "argp#c2"]
     assert sorted(h.card.key for h in ws.search('"number of items"')) == ["rev", "rev#r"]
+
+
+def test_lint_sees_one_card_per_entry_and_measures_cloze_lines(tmp_path):
+    from pyflash.core import lint_cards
+    from pyflash.core.decks.loader import load_decks
+
+    wide = "x" * 80
+    path = write_deck(tmp_path, "d.yaml", DECK + f"  - id: wide\n    cloze: |\n      {{{{c1::a}}}} + {wide}\n")
+    cards = load_decks([("path", path)]).cards
+    warnings = lint_cards(cards)
+    assert [(w.rule, w.line) for w in warnings] == [("long-line", 19)]  # no duplicate: rev / rev#r, argp#c1 / #c2

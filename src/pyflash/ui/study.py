@@ -20,6 +20,7 @@ from pyflash.ui.editing import EditsCards
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.study_widgets import WIDE_GRADE_BAR, GradeBar, SessionProgress, StudyHeader
+from pyflash.ui.typed import TYPING_BINDINGS, TYPING_HELP, TypingScreen
 
 GRADES = Binding.Group("Grade", compact=True)
 CRAM_NOTE = "Left out of this cram session only: nothing is written (u undoes)."
@@ -32,15 +33,16 @@ UNDONE = {
 }
 
 
-class StudyScreen(EditsCards):
-    """One card at a time. Space/enter shows the answer; 0-5 grade it."""
+class StudyScreen(TypingScreen, EditsCards):
+    """One card at a time. Space/enter shows the answer (t: type it, ui/typed.py); 0-5 grade it."""
 
     HELP_TITLE = "Study"
-    HELP_EXTRA = (("↑ ↓ PgUp PgDn", "scroll a long card"), ("click a grade", "grade it, as its key does"))
+    HELP_EXTRA = (("↑ ↓ PgUp PgDn", "scroll a long card"), ("click a grade", "grade it, as its key does"), *TYPING_HELP)
     AUTO_FOCUS = "#question-box"
     BINDINGS = [
         Binding("space", "reveal", "Answer", tooltip="Show the answer", id="pyflash.study.reveal"),
         Binding("enter", "reveal", "Answer", show=False, id="pyflash.study.reveal-enter"),
+        *TYPING_BINDINGS,
         *(
             Binding(
                 str(g),
@@ -149,6 +151,7 @@ class StudyScreen(EditsCards):
             title = card.deck if card.deck != session.deck else None
             await self.query_one(CardView).show_question(card, title, changed=changed)
             await self._show_answer(session.revealed)
+            await self.typing_on_card(card, changed=changed)
 
     async def _show_answer(self, revealed: bool) -> None:
         """Show or hide the answer; the question keeps its first lines on screen above it."""
@@ -184,6 +187,8 @@ class StudyScreen(EditsCards):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.session
+        if (typing := self.typing_check(action)) is not None:
+            return typing
         if action == "reveal":
             return session.current is not None and not session.revealed
         if action == "grade":
@@ -220,7 +225,7 @@ class StudyScreen(EditsCards):
         if session.current is None or not session.revealed:
             return  # inert until the answer is shown
         try:
-            session.grade(int(grade))
+            session.grade(int(grade), typed=self.typed_answer)
         except PyflashError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=10)
             return

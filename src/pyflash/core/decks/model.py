@@ -107,6 +107,19 @@ class Card(NamedTuple):
         """The cloze number this card asks (0 for a card that is not a cloze)."""
         return int(self.variant[1:]) if self.variant.startswith("c") else 0
 
+    def cloze_view(self, *, answer: bool) -> tuple[str, list[tuple[int, int]]]:
+        """A cloze card's text as it shows, and the (start, end) of its own spans in it.
+
+        The question has this card's spans replaced by ``[…]`` (or ``[hint]``),
+        the answer has them filled in; every other span is filled in.
+        """
+        from pyflash.core.decks import cloze  # deferred: start-up time (only for cloze cards)
+
+        text = self.cloze or ""
+        spans, _ = cloze.parse(text)
+        show = cloze.answer_text if answer else cloze.question_text
+        return show(text, spans, self.cloze_number)
+
     @property
     def note_key(self) -> str:
         """The key of the deck entry the card comes from: its key without ``#r`` / ``#cN``."""

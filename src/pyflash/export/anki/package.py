@@ -37,6 +37,7 @@ from pyflash.core.fs import atomic_write, atomic_write_text
 from pyflash.export.anki import notetype
 from pyflash.export.anki.media import localise
 from pyflash.export.anki.payload import encode_key_field
+from pyflash.export.parallel import render_all
 from pyflash.export.render import RenderCache, Rendered, markdown
 
 LEDGER_NAME = "anki-export.json"
@@ -367,12 +368,7 @@ def export_anki(
     out_path = check_output(out, force=force)
 
     total = len(cards)
-    rendered: list[Rendered] = []
-    step = max(1, total // 100)
-    for i, card in enumerate(cards, start=1):
-        rendered.append(cache.render(card))
-        if progress is not None and (i % step == 0 or i == total):
-            progress("render", i, total)
+    rendered = render_all(cards, cache, progress=progress)  # the cache misses on every core (parallel.py)
 
     if progress is not None:
         progress("write", 0, 1)
