@@ -29,8 +29,13 @@ DECK_WIDTH = 12
 
 
 def short_deck(deck: str, width: int = DECK_WIDTH) -> str:
-    """A deck name that fits ``width``: its end (the subdeck), after an ellipsis."""
-    return deck if len(deck) <= width else "…" + deck[-(width - 1) :]
+    """A deck name that fits ``width``: its last part (the subdeck) after an ellipsis, ``…::NumPy``."""
+    if len(deck) <= width:
+        return deck
+    last = deck.rsplit("::", 1)[-1]
+    if len(last) + 3 <= width:
+        return "…::" + last
+    return "…" + last[-(width - 1) :]
 
 
 def due_text(hit: SearchHit) -> str:
