@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.answers import Comparison as Comparison
     from pyflash.core.answers import can_type as can_type
     from pyflash.core.answers import check_typed as check_typed
+    from pyflash.core.answers import expected_text as expected_text
     from pyflash.core.clock import local_day as local_day
     from pyflash.core.clock import system_clock as system_clock
     from pyflash.core.clock import system_zone as system_zone
@@ -122,6 +123,7 @@ _WHERE = {
     "Comparison": "pyflash.core.answers",
     "can_type": "pyflash.core.answers",
     "check_typed": "pyflash.core.answers",
+    "expected_text": "pyflash.core.answers",
     "lint_cards": "pyflash.core.lint",
     "LintWarning": "pyflash.core.lint",
 }

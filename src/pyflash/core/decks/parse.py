@@ -334,11 +334,15 @@ def _check_typing(node: Node, where: str, texts: _Texts, lists: _Lists, problems
     typed = flag in _TRUE
     accept = lists.get("accept") or ()
     output = texts.get("output") is not None
-    if accept and (output or not typed):
-        fix = "an output card is checked against its output; remove 'accept'" if output else "add `type: true`, or remove 'accept'"
+    cloze = texts.get("cloze") is not None  # typed: each hidden span is checked as it is written
+    if accept and (output or cloze or not typed):
+        fix = (
+            f"{'an output' if output else 'a cloze'} card is checked against its {'output' if output else 'hidden text'}; "
+            "remove 'accept'" if output or cloze else "add `type: true`, or remove 'accept'"
+        )
         problems.at(spots["accept"][0], f"{where}, key 'accept': lists other typed answers of a q/a card ({fix})")
         return
-    if typed and not output and not is_short_answer(texts.get("a")):
+    if typed and not output and not cloze and not is_short_answer(texts.get("a")):
         problems.at(
             spots["type"][0],
             f"{where}, key 'type': `type: true` needs an answer of one short line (at most {SHORT_ANSWER} columns) "
