@@ -47,6 +47,10 @@ class Host(Protocol):
 
     def study_cards(self, keys: list[str]) -> bool:
         """Study just these cards now (from the browser); False when none can be studied."""
+
+    def show_stats(self, deck: str | None) -> None:
+        """Open the stats screen on ``deck`` (None: all decks)."""
+
     def add_card(self, deck: str | None = None) -> None:
         """Open the add form; after a save the decks are read again."""
 

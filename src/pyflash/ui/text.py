@@ -15,6 +15,7 @@ from rich.cells import cell_len
 
 from pyflash.core import Card
 from pyflash.core.clock import day_to_date
+from pyflash.core.text import plural
 
 # A deck file of three lines: what the "no decks" screen shows.
 EXAMPLE_DECK = """\
@@ -206,3 +207,13 @@ def card_place(card: Card) -> str:
     if not relative.startswith(os.pardir):
         path = relative
     return f"{path}:{card.line}"
+
+
+def leech_notice(action: str | None, threshold: int) -> str | None:
+    """What the study screen says when a grade made the card a leech (``action``: "tag" or "suspend"; None: nothing)."""
+    if action is None:
+        return None
+    first = f"You have now forgotten this card {plural(threshold, 'time')}: it is a leech (search finds it with is:leech)."
+    if action == "suspend":
+        return f"{first} It is suspended: rewrite or split it, then unsuspend it (S). u undoes."
+    return f"{first} Consider rewriting or splitting it. u undoes."
