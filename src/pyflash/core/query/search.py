@@ -109,6 +109,7 @@ class SearchHit:
             "tags": list(card.tags),
             "suspended": facts.suspended,
             "buried": facts.buried(self.today),
+            "leech": facts.leech,
         }
 
 
