@@ -33,7 +33,7 @@ def test_add_appends_and_keeps_the_old_bytes(pyflash_home, capsys):
     assert out == f"added card 'x-really' to {path}:6\n"
     new = path.read_bytes()
     assert new == MINE + (
-        b"\n  - id: x-really\n    q: 'What is `x`: really?'\n    a: y\n    note: n\n    tags: [a, b, c]\n"
+        b"\n  - id: x-really\n    q: 'What is `x`: really?'\n    a: 'y'\n    note: 'n'\n    tags: [a, b, c]\n"
     )
     code, out, err = run_main(["check"], capsys)
     assert code == 0, out + err
@@ -43,7 +43,7 @@ def test_dry_run_prints_the_yaml_and_writes_nothing(pyflash_home, capsys):
     path = mine(pyflash_home)
     code, out, err = run_main(["add", "--deck", "Mine", "--q", "Two?", "--a", "2", "--dry-run"], capsys)
     assert code == 0, err
-    assert out == "\n  - id: two\n    q: Two?\n    a: 2\n"  # plain: decks read it as the text "2"
+    assert out == "\n  - id: two\n    q: Two?\n    a: '2'\n"  # quoted: other YAML readers would see a number
     assert f"would append to {path} (card id 'two', line 6)" in err
     assert path.read_bytes() == MINE
     assert not (pyflash_home / "data" / "reviews.sqlite3").exists()
@@ -59,7 +59,7 @@ def test_code_from_stdin_makes_an_output_card(pyflash_home, capsys, monkeypatch)
     assert code == 0, err
     text = path.read_text()
     assert text.endswith(
-        "  - id: print\n    q: What does this print?\n    code: |\n      for i in range(2):\n          print(i)\n"
+        "  - id: print-range-2\n    q: What does this print?\n    code: |\n      for i in range(2):\n          print(i)\n"
         "    lang: python\n    output: |\n      0\n      1\n"
     )
 
@@ -71,8 +71,8 @@ def test_code_from_a_file_and_a_new_deck(pyflash_home, tmp_path, capsys):
     )
     assert code == 0, err
     created = user_decks(pyflash_home) / "scratch-python.yaml"
-    assert out == f"added card 'prints' to {created}:3\n"
-    assert created.read_text().startswith("deck: Scratch::Python\ncards:\n  - id: prints\n")
+    assert out == f"added card 'prints-print-hi' to {created}:3\n"
+    assert created.read_text().startswith("deck: Scratch::Python\ncards:\n  - id: prints-print-hi\n")
 
 
 def test_errors_are_one_line_and_exit_2(pyflash_home, capsys):
@@ -112,3 +112,19 @@ def test_without_q_and_without_a_terminal_it_says_so():
     )
     assert out.returncode == 2
     assert "needs a terminal" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_deck_paths_name_the_files_and_the_deck(pyflash_home, tmp_path, capsys):
+    folder = tmp_path / "hidden"
+    old = "# keep\ndeck: Hidden::Deck   # name\ncards:\n  - id: h1\n    q: One?\n    a: one\n# end\n"
+    path = write_deck(folder, "h.yaml", old)
+    code, out, err = run_main(["add", str(folder), "--q", "Two?", "--a", "two", "--tag", "t"], capsys)
+    assert code == 0, err
+    assert out == f"added card 'two' to {path}:7\n"
+    assert path.read_text() == old.replace("# end\n", "  - id: two\n    q: Two?\n    a: two\n    tags: [t]\n# end\n")
+    code, out, err = run_main(["add", str(path), "--deck", "Other", "--q", "Three?", "--a", "3"], capsys)
+    assert code == 0, err
+    assert out == f"added card 'three' to {folder / 'other.yaml'}:3\n"
+    code, out, err = run_main(["check", str(folder)], capsys)
+    assert code == 0, out + err
+    assert not user_decks(pyflash_home).exists()

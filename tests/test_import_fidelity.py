@@ -22,7 +22,9 @@ from pyflash.importer.yaml_writer import dump_deck
 
 NOTES = Path(__file__).resolve().parent / "data" / "notes"
 DEFECTS = ["html-in-code", "images-formulas", "list-structure", "two-blocks", "byline-title", "toc", "definitions"]
-ALL = [*DEFECTS, "tricky", "plain"]
+# all of the above at once, as a public cheat sheet would have them
+MIXED = ["cheatsheet"]
+ALL = [*DEFECTS, *MIXED, "tricky", "plain"]
 
 
 def drafts_of(name: str) -> Drafts:
@@ -145,8 +147,14 @@ def test_editor_markup_is_removed_only_where_it_breaks_python_and_named():
     for tag in ("`<em>` (line 1)", '`<span style="color:#ff0000">` (line 2)', "`</span>` (line 2)"):
         assert tag in card.note
     drafts = drafts_of("html-in-code")
-    assert [c.line for c in drafts.code_changed] == [14]
+    assert [c.line for c in drafts.code_changed] == [14, 33]
     assert drafts.code_kept == 3
+
+
+def test_code_written_as_an_html_pre_block_is_code_and_says_so():
+    card = by_q("html-in-code")["Code written as HTML"]
+    assert card.code == 'if a < b:\n    print("less")\n' and card.lang == "python"
+    assert card.note is not None and "HTML <pre> block" in card.note
 
 
 def test_images_and_formulas_are_carried():
@@ -169,7 +177,7 @@ def test_structure_in_list_items_survives():
     assert "1. Create an environment:\n\n   ```bash\n   python -m venv .venv\n   ```\n\n2. " in card.a
     assert "   | command | what |\n   |---|---|\n" in card.a
     assert "   > Never install into the system Python.\n\n   A second paragraph in the same item." in card.a
-    assert drafts_of("list-structure").code_kept == 2
+    assert drafts_of("list-structure").code_kept == 3
 
 
 def test_prose_goes_with_the_block_it_talks_about():
@@ -188,13 +196,17 @@ def test_questions_say_what_the_card_shows_when_the_notes_say_nothing():
     assert all(DRAFT_QUESTION in c.tags for c in cards)
 
 
-def test_draft_questions_are_found_by_search(tmp_path, capsys):
+def test_draft_questions_are_found_by_lint_and_search(tmp_path, capsys):
     out = tmp_path / "d"
     stdout = import_to(NOTES / "two-blocks.md", out, capsys)
-    assert f"find them with `pyflash search tag:{DRAFT_QUESTION} {out}/`" in stdout
+    assert f"3 question(s) say only what the card shows (tag {DRAFT_QUESTION}); `pyflash check --lint {out}/` lists them" in stdout
     code, found, err = run_main(["search", f"tag:{DRAFT_QUESTION}", str(out)], capsys)
     assert code == 0, err
     assert found.count("what does this code do?") == 3
+    code, linted, err = run_main(["check", "--lint", str(out)], capsys)
+    assert code == 0, err
+    warnings = [ln for ln in (linted + err).splitlines() if "[draft-question]" in ln]
+    assert len(warnings) == 3 and all("01-lists-and-dicts.yaml:" in w or "02-no-words-at-all.yaml:" in w for w in warnings)
 
 
 def test_byline_and_title_text_make_one_deck(tmp_path, capsys):
@@ -222,15 +234,18 @@ def test_table_of_contents_and_front_matter_make_no_card(tmp_path, capsys):
 
 
 def test_each_defined_term_is_its_own_card():
-    cards = cards_of("definitions")
+    cards = [c for c in cards_of("definitions") if c.source != "Links are no terms"]
     assert [(c.q, c.a) for c in cards] == [
         ("Tips › enumerate", "gives the index with each item."),
         ("Tips › zip", "pairs items of several iterables."),
         ("Tips › sorted", "returns a new sorted list.\n- takes `key=` and `reverse=`"),
         ("Terms › iterator", "an object with `__next__`."),
         ("Terms › generator", "a function that yields."),
+        ("Glossary", "Words used in these notes."),  # the prose around a definition list: a card of its own
+        ("Glossary › Iterable", "anything `for` can loop over."),  # `Term` / `: definition` lists too
+        ("Glossary › Iterator", "an object with `__next__`;\n\nit is its own iterator."),
     ]
-    assert len({c.id for c in cards}) == 5 and all(c.source in ("Tips", "Terms") for c in cards)
+    assert len({c.id for c in cards}) == 8 and all(c.source in ("Tips", "Terms", "Glossary") for c in cards)
 
 
 # --------------------------------------------------------------------------
@@ -288,3 +303,68 @@ def test_the_fidelity_rule_can_fail():
         else:
             notes_html = render_notes(notes)
         assert canonical(notes_html) != canonical(render_card(card)), notes
+
+
+def test_a_mixed_cheat_sheet():
+    drafts = drafts_of("cheatsheet")
+    cards = by_q("cheatsheet")
+    assert [d.deck for d in drafts.decks] == [
+        "Python Cheat Sheet::Strings",
+        "Python Cheat Sheet::Complexity",
+        "Python Cheat Sheet::Tips",
+        "Python Cheat Sheet::Steps",
+        "Python Cheat Sheet::Strings (2)",  # a second section of the same name: its own deck
+    ]
+    assert [(s.line, s.what) for s in drafts.skipped] == [(3, "byline"), (7, "table of contents")]
+    escape = cards["Strings › Escape HTML with `html.escape`"]
+    assert escape.code == 'import html\nprint(html.escape("<b>bold</b> & <i>it</i>"))  # &lt;b&gt;...\n'
+    assert escape.a.endswith("The output keeps the tags as text.")  # the remark on the block above
+    template = cards["Strings › Templates use `<div>` markup"]
+    assert '<span style="color: red">{title}</span>' in template.code and template.note is None
+    assert "> ```py\n> name = \"x\"\n" in template.a  # code in a quote stays in the quote
+    assert "Use \\*args for varargs, not *kwargs*; &copy; 2021 and 5 &lt; 6." in template.a  # escapes as written
+    complexity = cards["Complexity"].a
+    assert "| lookup | $O(1)$ | $O(n)$ |" in complexity and "$O(n\\log n)$" in complexity
+    assert "[the wiki](https://wiki.python.org/moin/TimeComplexity)" in complexity
+    assert drafts.formulas == 4
+    assert [q for q in cards if q.startswith("Tips")] == ["Tips", "Tips › `enumerate(xs)`", "Tips › zip", "Tips › sorted"]
+    assert cards["Tips"].a == "Handy built-ins:"
+    assert cards["Strings"].code == 'indented = "code"\nprint(indented)  \n'  # trailing spaces too
+
+
+def test_a_list_of_urls_is_no_definition_list():
+    (card,) = [c for c in cards_of("definitions") if c.source == "Links are no terms"]
+    assert card.q == "Links are no terms" and card.term is None
+    assert card.a == "- https://docs.python.org/3/library/functions.html\n- http://example.org/notes"
+
+
+def test_report_option_lists_each_change_and_skip(tmp_path, capsys):
+    stdout = import_to(NOTES / "html-in-code.md", tmp_path / "d", capsys, "--report")
+    assert (
+        "fidelity: 3 code block(s) kept byte for byte, 2 changed (each card's note says why), "
+        "0 image(s) and 0 formula(s) carried, 0 section(s) skipped"
+    ) in stdout
+    assert "fidelity report for html-in-code.md:" in stdout
+    assert "    html-in-code.md:14: removed editor markup that broke the Python (it parses only without it): `<em>` (line 1)" in stdout
+    assert "    html-in-code.md:33: the notes write this code as an HTML <pre> block" in stdout
+    plain = import_to(NOTES / "html-in-code.md", tmp_path / "e", capsys)
+    assert "fidelity: 3 code block(s)" in plain and "fidelity report" not in plain
+
+
+def test_tabs_in_code_inside_a_list_item_are_kept():
+    card = by_q("list-structure")["Tabs in an item"]
+    assert "   ```make\n   all:\n   \tpython -m build\n   ```" in card.a
+
+
+def test_a_name_alone_under_the_title_is_a_byline():
+    drafts = build_drafts(parse_notes("# T\n\n*Jane Doe*\n\nReal intro.\n\n## S\n\nx\n"), "n.md")
+    assert [(s.line, s.what) for s in drafts.skipped] == [(3, "byline")]
+    assert [c.a for c in drafts.decks[0].cards] == ["Real intro."]
+    # a sentence is no byline, and a name later on is text
+    drafts = build_drafts(parse_notes("# T\n\nQuick notes on Python.\n\nJane Doe\n\n## S\n\nx\n"), "n.md")
+    assert drafts.skipped == () and drafts.decks[0].cards[0].a == "Quick notes on Python.\n\nJane Doe"
+
+
+def test_an_html_table_becomes_a_markdown_table():
+    card = by_q("list-structure")["A table written as HTML"]
+    assert card.a == "| method | returns |\n|---|---|\n| `append` | **None** |\n| pop | the item \\| last |"

@@ -13,11 +13,12 @@ import html
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import unquote
 
 from markdown_it.tree import SyntaxTreeNode
 
-__all__ = ["Block", "BlockKind", "Definition", "definitions", "formula_tex", "image_markdown", "inline_plain", "is_toc", "node_blocks", "node_line"]
+from pyflash.importer.images import FORMULA_MARK, IMAGE_MARK, code_span, html_attrs, image_markdown, markdown_url
+
+__all__ = ["Block", "BlockKind", "inline_plain", "node_blocks", "node_line"]
 
 
 class BlockKind(StrEnum):
@@ -37,6 +38,7 @@ class Block:
     images: int = 0  # images carried into ``text`` (prose)
     formulas: int = 0  # formula images carried as ``$TeX$`` (prose)
     nested_code: tuple[int, ...] = ()  # lines of code blocks kept inside the prose (in a list or quote)
+    from_html: bool = False  # code written as an HTML `<pre>` block (tags removed, entities decoded)
 
     @property
     def leads_in(self) -> bool:
@@ -73,8 +75,11 @@ _SENTENCE_END = (".", "\u3002", "!", "\uff01", "?", "\uff1f", ")", "\uff09", ";"
 _B_OPEN, _B_CLOSE, _I_OPEN, _I_CLOSE, _S_OPEN, _S_CLOSE = "\x01", "\x02", "\x03", "\x04", "\x05", "\x06"
 _MARK = {(_B_OPEN, _B_CLOSE): "**", (_I_OPEN, _I_CLOSE): "*", (_S_OPEN, _S_CLOSE): "~~"}
 # Counted, then removed, when a block is finished: an image, a formula.
-_IMAGE, _FORMULA = "\x0e", "\x0f"
-_SENTINELS = re.compile("[\x01-\x06\x0e\x0f]")
+_IMAGE, _FORMULA = IMAGE_MARK, FORMULA_MARK
+# An HTML link while an inline run is built: OPEN href MID text CLOSE.
+_A_OPEN, _A_MID, _A_CLOSE = "\x10", "\x11", "\x12"
+_HTML_LINK = re.compile("\x10([^\x10-\x12]*)\x11([^\x10-\x12]*)\x12")
+_SENTINELS = re.compile("[\x01-\x06\x0e-\x12]")
 
 _HTML_TAGS = frozenset(
     """a abbr address article aside b bdi bdo big blockquote body br caption center cite code col colgroup dd del
@@ -84,57 +89,9 @@ _HTML_TAGS = frozenset(
 )
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*?(/?)>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+# Code written as HTML: `<pre><code class="language-x">...</code></pre>`.
+_HTML_PRE = re.compile(r"\s*<pre\b[^>]*>\s*(?:<code\b([^>]*)>)?(.*?)(?:</code>)?\s*</pre>\s*", re.S | re.I)
 _LINE_BREAK_TAGS = frozenset(("br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"))
-
-
-# --------------------------------------------------------------------------
-# Images and formulas
-
-_ATTR = re.compile(r"""([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
-# Image URLs of LaTeX renderers: the formula is in the query (or the last path part).
-_FORMULA_URL = re.compile(
-    r"codecogs\.com|latex|mathtex|/math\?|render/math|[?&](?:tex|math)=|chart\.googleapis\.com/chart\?.*cht=tx"
-    r"|upmath\.me|quicklatex|mathurl|/equation\?",
-    re.I,
-)
-_TEX_ALT = re.compile(r"\\[A-Za-z]+|[_^]\{|^\$.+\$$", re.S)
-_MD_UNSAFE_TEX = re.compile(r"[*_`<\[]|\\[!-/:-@\[-`{-~]")
-
-
-def _attrs(tag: str) -> dict[str, str]:
-    return {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "") for m in _ATTR.finditer(tag)}
-
-
-def formula_tex(src: str, alt: str) -> str | None:
-    """The TeX of a formula image: from a LaTeX renderer's URL, else a TeX ``alt``."""
-    if src and _FORMULA_URL.search(src):
-        query = src.split("?", 1)[1] if "?" in src else src.rstrip("/").rsplit("/", 1)[-1]
-        named = [p.split("=", 1)[1] for p in query.split("&") if p.split("=", 1)[0] in ("tex", "math", "chl") and "=" in p]
-        # a named parameter is form-encoded (`+` is a space); codecogs writes spaces as `&space;`
-        tex = unquote(named[0].replace("+", " ")) if named else unquote(query.replace("&space;", " "))
-        tex = re.sub(r"^\\(?:inline|dpi\{\d+\}|bg_\w+|fn_\w+)\s*", "", tex.strip()).strip()
-        if tex:
-            return tex
-    if alt and _TEX_ALT.search(alt.strip()):
-        return alt.strip().strip("$").strip()
-    return None
-
-
-def _url(src: str) -> str:
-    return f"<{src}>" if re.search(r"[\s()<>]", src) else src
-
-
-def image_markdown(src: str, alt: str) -> str:
-    """An image as Markdown: ``![alt](src)``, or ``$TeX$`` for a formula image.
-
-    The result carries a sentinel so that blocks can count what they carry.
-    """
-    tex = formula_tex(src, alt)
-    if tex is not None:
-        text = f"${tex}$"
-        return _FORMULA + (_code_span(text) if _MD_UNSAFE_TEX.search(tex) else text)
-    alt = re.sub(r"([\[\]\\])", r"\\\1", " ".join(alt.split()))
-    return _IMAGE + f"![{alt}]({_url(src)})"
 
 
 # --------------------------------------------------------------------------
@@ -152,8 +109,11 @@ def _html_inline(raw: str) -> str:
     if name not in _HTML_TAGS:
         return raw  # `List<int>` and friends are text, not HTML
     if name == "img" and not closing:
-        attrs = _attrs(raw)
+        attrs = html_attrs(raw)
         return image_markdown(attrs.get("src", ""), attrs.get("alt", "")) if attrs.get("src") else ""
+    if name == "a":
+        href = html_attrs(raw).get("href", "") if not closing else ""
+        return _A_CLOSE if closing else (_A_OPEN + href.replace(_A_MID, "") + _A_MID if href else "")
     if name in ("strong", "b"):
         return _B_CLOSE if closing else _B_OPEN
     if name in ("em", "i"):
@@ -176,6 +136,32 @@ def _html_block_tag(m: re.Match[str]) -> str:
     return _html_inline(m.group(0))
 
 
+_HTML_TABLE = re.compile(r"\s*<table\b[^>]*>(.*)</table>\s*", re.S | re.I)
+_HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
+_HTML_CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</\1>", re.S | re.I)
+
+
+def _html_table(raw: str) -> str | None:
+    """A simple HTML table (a header row of ``<th>``, no table inside) as a Markdown table."""
+    m = _HTML_TABLE.fullmatch(_COMMENT.sub("", raw))
+    if m is None or "<table" in m.group(1).lower():
+        return None
+    rows = [_HTML_CELL.findall(row) for row in _HTML_ROW.findall(m.group(1))]
+    if not rows or not rows[0] or any(kind.lower() != "th" for kind, _ in rows[0]):
+        return None
+    width = len(rows[0])
+    if any(len(r) != width or any(kind.lower() != "td" for kind, _ in r) for r in rows[1:]):
+        return None
+
+    def cell(text: str) -> str:
+        md = _html_block(text).replace(_HARD_BREAK, " ").replace("\n", " ").strip()
+        return re.sub(r"(?<!\\)\|", "\\|", md)
+
+    lines = ["| " + " | ".join(cell(c) for _, c in rows[0]) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(cell(c) for _, c in r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
+
+
 def _html_block(raw: str) -> str:
     """An HTML block as plain text: comments dropped, known tags removed."""
     text = _TAG.sub(_html_block_tag, _COMMENT.sub("", raw)).replace(_HARD_BREAK, "\n")
@@ -188,13 +174,6 @@ def _html_block(raw: str) -> str:
 _HARD_BREAK = "\\\n"  # a backslash at the end of a line: survives trailing-space removal
 
 
-def _code_span(content: str) -> str:
-    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if content.startswith("`") or content.endswith("`") else ""
-    return f"{fence}{pad}{content}{pad}{fence}"
-
-
 def _link(child: SyntaxTreeNode, plain: bool) -> str:
     href = str(child.attrs.get("href", ""))
     label = _inline_pieces(child, plain)
@@ -203,15 +182,17 @@ def _link(child: SyntaxTreeNode, plain: bool) -> str:
         return label
     if not bare or bare == href or bare.rstrip("/") == href.rstrip("/"):
         return href
-    return f"[{label}]({_url(href)})"
+    return f"[{label}]({markdown_url(href)})"
 
 
 def _inline_piece(child: SyntaxTreeNode, plain: bool) -> str:
     t = child.type
     if t == "text":
         return child.content
+    if t == "text_special":  # an escape or an entity: as the notes wrote it
+        return child.content if plain else child.markup or child.content
     if t == "code_inline":
-        return child.content if plain else _code_span(child.content)
+        return child.content if plain else code_span(child.content)
     if t == "softbreak":
         return " " if plain else "\n"
     if t == "hardbreak":
@@ -248,6 +229,9 @@ def _finish_inline(text: str, plain: bool = False) -> str:
     vanish, and whitespace just inside a marker moves outside it (``** x**``
     would not render as bold).
     """
+    if _A_OPEN in text:
+        text = _HTML_LINK.sub(lambda m: _html_link(m.group(1), m.group(2), plain), text)
+        text = re.sub("\x10[^\x10-\x12]*\x11|\x12", "", text)  # unbalanced: the text stays
     for (op, cl), mark in _MARK.items():
         previous = None
         while previous != text:
@@ -266,13 +250,23 @@ def _finish_inline(text: str, plain: bool = False) -> str:
     return text
 
 
+def _html_link(href: str, label: str, plain: bool) -> str:
+    """``<a href>label</a>`` as Markdown: ``[label](href)``, or the URL alone when that is the label."""
+    bare = _strip_sentinels(label).strip()
+    if plain or not href:
+        return label
+    if not bare or bare.rstrip("/") == href.rstrip("/"):
+        return href
+    return f"[{label}]({markdown_url(href)})"
+
+
 def inline_plain(node: SyntaxTreeNode) -> str:
     """An inline run as it reads: links, HTML and emphasis removed."""
     return _strip_sentinels(_finish_inline(_inline_pieces(node, True), plain=True)).strip()
 
 
 def _inline_md(node: SyntaxTreeNode) -> str:
-    text = _finish_inline(_inline_pieces(node, False))
+    text = _finish_inline(_inline_pieces(node, False)).replace(_HARD_BREAK + "\n", _HARD_BREAK)
     # A line break at the very end (or start) of a paragraph breaks nothing.
     return re.sub(r"^(?:\\\n)+|(?:\\\n)+$", "", text)
 
@@ -310,9 +304,9 @@ class _Emitter:
     def blank(self, rest: str) -> None:
         self.lines.append(rest.rstrip())
 
-    def code(self, content: str, info: str, line: int) -> None:
+    def code(self, content: str, info: str, line: int, from_html: bool = False) -> None:
         self.flush()
-        self.blocks.append(Block(BlockKind.CODE, content, line, info, self.end))
+        self.blocks.append(Block(BlockKind.CODE, content, line, info, self.end, from_html=from_html))
 
     def flush(self) -> None:
         text = "\n".join(self.lines).strip("\n")
@@ -367,6 +361,12 @@ def _render(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str) -> None:
         text = _inline_md(node.children[0]).strip() if node.children else ""
         if text:
             em.text(f"**{text}**", first, rest, line)
+    elif t == "html_block" and not rest and (pre := _HTML_PRE.fullmatch(node.content)):
+        code = html.unescape(re.sub(r"<[^<>]*>", "", pre.group(2)))
+        lang = re.search(r"(?:language|lang)-([\w+#.-]+)", pre.group(1) or "")
+        em.code(code if code.endswith("\n") else code + "\n", lang.group(1) if lang else "", line, from_html=True)
+    elif t == "html_block" and (table := _html_table(node.content)) is not None:
+        em.text(table, first, rest, line)
     elif t == "html_block":
         text = re.sub(r"\n{3,}", "\n\n", _html_block(node.content).strip("\n"))
         if _strip_sentinels(text).strip():
@@ -430,124 +430,3 @@ def _render_table(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str, lin
     out = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join(aligns or ["---"] * len(rows[0])) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     em.text("\n".join(out), first, rest, line)
-
-
-# --------------------------------------------------------------------------
-# Tables of contents and definition lists
-
-
-def _inline_nodes(node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
-    return [n for n in node.walk() if n.type == "inline"]
-
-
-def is_toc(node: SyntaxTreeNode) -> bool:
-    """A table of contents: a list whose text is only links to headings (``#anchor``),
-    or a ``[TOC]`` marker paragraph."""
-    if node.type == "paragraph" and node.children:
-        return node.children[0].content.strip().lower() in ("[toc]", "[[toc]]", "[[_toc_]]", "${toc}")
-    if node.type not in ("bullet_list", "ordered_list"):
-        return False
-    links = 0
-    for inline in _inline_nodes(node):
-        for child in inline.children:
-            if child.type == "link":
-                if not str(child.attrs.get("href", "")).startswith("#"):
-                    return False
-                links += 1
-            elif child.type == "text" and not child.content.strip():
-                continue
-            elif child.type not in ("softbreak", "hardbreak"):
-                return False
-    return links > 0
-
-
-@dataclass(frozen=True, slots=True)
-class Definition:
-    """One item of a definition list: ``- **term**: explanation``."""
-
-    term: str  # as it reads (plain)
-    text: str  # the explanation, Markdown
-    line: int
-    end: int
-    images: int = 0
-    formulas: int = 0
-
-
-_TERM_SEP = re.compile(r"^\s*(?::|\uff1a|\s[\u2014\u2013-]{1,2}\s|[\u2014\u2013]|--)\s*")
-_TEXT_TERM = re.compile(r"^([^:\uff1a\u2014\u2013`*_\[\]<>]{1,60}?)(?::|\uff1a|\s+(?:\u2014|\u2013|--)\s)\s*(.*)$", re.S)
-
-
-def _split_term(item: SyntaxTreeNode) -> tuple[str, SyntaxTreeNode, str] | None:
-    """(term, paragraph, first-line rest as Markdown) when the item is led by a term."""
-    para = item.children[0] if item.children else None
-    if para is None or para.type != "paragraph" or not para.children:
-        return None
-    inline = para.children[0]
-    kids = list(inline.children)
-    while kids and kids[0].type == "text" and not kids[0].content.strip():
-        kids.pop(0)
-    if not kids:
-        return None
-    if kids[0].type == "strong" or (kids[0].type == "html_inline" and re.fullmatch(r"<(strong|b)>", kids[0].content.strip(), re.I)):
-        if kids[0].type == "strong":
-            term = _strip_sentinels(_finish_inline(_inline_pieces(kids[0], True), plain=True))
-            tail_nodes = kids[1:]
-        else:
-            close = next((i for i, k in enumerate(kids) if k.type == "html_inline" and re.fullmatch(r"</(strong|b)>", k.content.strip(), re.I)), None)
-            if close is None:
-                return None
-            term = "".join(_inline_piece(k, True) for k in kids[1:close])
-            tail_nodes = kids[close + 1 :]
-            # `<strong>a</strong><strong>b</strong>`: one term
-            while len(tail_nodes) >= 3 and tail_nodes[0].type == "html_inline" and re.fullmatch(r"<(strong|b)>", tail_nodes[0].content.strip(), re.I):
-                close = next((i for i, k in enumerate(tail_nodes) if k.type == "html_inline" and re.fullmatch(r"</(strong|b)>", k.content.strip(), re.I)), None)
-                if close is None:
-                    return None
-                term += "".join(_inline_piece(k, True) for k in tail_nodes[1:close])
-                tail_nodes = tail_nodes[close + 1 :]
-        tail = _finish_inline("".join(_inline_piece(k, False) for k in tail_nodes))
-        term = term.strip()
-        stripped = term.rstrip(":\uff1a").strip()
-        m = _TERM_SEP.match(tail)
-        if m:
-            tail = tail[m.end() :]
-        elif tail.strip() and stripped == term:
-            return None  # bold text inside a sentence, not a term
-        term = stripped
-    else:
-        text = _inline_md(inline)
-        m = _TEXT_TERM.match(text)
-        if not m or "\n" in m.group(1):
-            return None
-        term, tail = m.group(1).strip(), m.group(2)
-    if not term or len(term) > 80:
-        return None
-    return term, para, re.sub(r"^(?:\\\n)+|(?:\\\n)+$", "", tail)
-
-
-def definitions(node: SyntaxTreeNode) -> list[Definition] | None:
-    """The items of a definition list (every item led by a bold term or ``term:``), else None."""
-    if node.type not in ("bullet_list", "ordered_list") or len(node.children) < 2:
-        return None
-    out: list[Definition] = []
-    loose = _is_loose(node)
-    for item in node.children:
-        split = _split_term(item)
-        if split is None:
-            return None
-        term, para, tail = split
-        em = _Emitter(item.map[1] + 1 if item.map else 0)
-        em.keep_code = True
-        if tail.strip():
-            em.text(tail, "", "", node_line(para))
-        for child in item.children[1:]:
-            if em.lines and loose:
-                em.blank("")
-            _render(child, em, "", "")
-        text = "\n".join(em.lines).strip("\n")
-        if not _strip_sentinels(text).strip():
-            return None
-        out.append(
-            Definition(term, _strip_sentinels(text), node_line(item), em.end, text.count(_IMAGE), text.count(_FORMULA))
-        )
-    return out

@@ -27,6 +27,9 @@ from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from pyflash.core.markup import markdown_parser as new_markdown_parser
+from pyflash.ui.text import MARK_CLOSE, MARK_OPEN
+
+MARK_STYLE = "reverse bold"  # a cloze span (answer) or its […] (question): reads under NO_COLOR too
 
 CONTINUED = "↪"  # in the gutter of a row that continues the line above it
 CONTINUED_STYLE = "$text-muted"
@@ -87,6 +90,22 @@ def wrap_offsets(line: str, width: int) -> list[int]:
             cells = cell_len(line[start:i])
         cells += w
     return cuts
+
+
+def unmark(code: str) -> tuple[str, list[tuple[int, int]]]:
+    """``code`` without the span marks (:data:`~pyflash.ui.text.MARK_OPEN`...), and where the spans were."""
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    size = 0
+    start = 0
+    for i, piece in enumerate(code.replace(MARK_CLOSE, MARK_OPEN).split(MARK_OPEN)):
+        if i % 2:
+            spans.append((start, size + len(piece)))
+        else:
+            start = size + len(piece)
+        plain.append(piece)
+        size += len(piece)
+    return "".join(plain), spans
 
 
 class Row(NamedTuple):
@@ -201,7 +220,14 @@ class CodeFence(MarkdownFence):
 
     @classmethod
     def highlight(cls, code: str, language: str, ansi: bool = False, dark: bool = False) -> Content:
-        return super().highlight(code.expandtabs(TAB_SIZE), language, ansi, dark)
+        if MARK_OPEN not in code:
+            return super().highlight(code.expandtabs(TAB_SIZE), language, ansi, dark)
+        plain, spans = unmark(code)
+        content = super().highlight(plain.expandtabs(TAB_SIZE), language, ansi, dark)
+        for start, end in spans:  # offsets in the tab-expanded text
+            a, b = len(plain[:start].expandtabs(TAB_SIZE)), len(plain[:end].expandtabs(TAB_SIZE))
+            content = content.stylize(MARK_STYLE, a, b)
+        return content
 
     def set_content(self, content: Content) -> None:
         self._content = content

@@ -10,7 +10,6 @@ from textual import events, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -25,6 +24,7 @@ from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
 from pyflash.ui.study_widgets import WIDE_GRADE_BAR, GradeBar, SessionProgress, StudyHeader
+from pyflash.ui.typed import TYPING_BINDINGS, TYPING_HELP, TypingScreen
 
 GRADES = Binding.Group("Grade", compact=True)
 CRAM_NOTE = "Left out of this cram session only: nothing is written (u undoes)."
@@ -37,15 +37,16 @@ UNDONE = {
 }
 
 
-class StudyScreen(Screen[None]):
-    """One card at a time. Space/enter shows the answer; 0-5 grade it."""
+class StudyScreen(TypingScreen):
+    """One card at a time. Space/enter shows the answer (t: type it, ui/typed.py); 0-5 grade it."""
 
     HELP_TITLE = "Study"
-    HELP_EXTRA = (("↑ ↓ PgUp PgDn", "scroll a long card"), ("click a grade", "grade it, as its key does"))
+    HELP_EXTRA = (("↑ ↓ PgUp PgDn", "scroll a long card"), ("click a grade", "grade it, as its key does"), *TYPING_HELP)
     AUTO_FOCUS = "#question-box"
     BINDINGS = [
         Binding("space", "reveal", "Answer", tooltip="Show the answer", id="pyflash.study.reveal"),
         Binding("enter", "reveal", "Answer", show=False, id="pyflash.study.reveal-enter"),
+        *TYPING_BINDINGS,
         *(
             Binding(
                 str(g),
@@ -79,6 +80,7 @@ class StudyScreen(Screen[None]):
         Binding("x", "toggle_question", "Question", show=False,  # the answer rule shows it when it applies
                 tooltip="Show the whole question, or only its first lines", id="pyflash.study.question"),
         Binding("e", "edit", "Edit", tooltip="Edit the card in $EDITOR, then reload", id="pyflash.study.edit"),
+        Binding("n", "add_card", "New card", show=False, tooltip="Add a card (to this card's deck)", id="pyflash.study.add"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.study.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.study.back-q"),
     ]
@@ -150,6 +152,7 @@ class StudyScreen(Screen[None]):
             title = card.deck if card.deck != session.deck else None
             await self.query_one(CardView).show_question(card, title, changed=changed)
             await self._show_answer(session.revealed)
+            await self.typing_on_card(card, changed=changed)
 
     async def _show_answer(self, revealed: bool) -> None:
         """Show or hide the answer; the question keeps its first lines on screen above it."""
@@ -185,6 +188,8 @@ class StudyScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.session
+        if (typing := self.typing_check(action)) is not None:
+            return typing
         if action == "reveal":
             return session.current is not None and not session.revealed
         if action == "grade":
@@ -221,11 +226,13 @@ class StudyScreen(Screen[None]):
         if session.current is None or not session.revealed:
             return  # inert until the answer is shown
         try:
-            session.grade(int(grade))
+            outcome = session.grade(int(grade), typed=self.typed_answer)
         except PyflashError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=10)
             return
         await self.show_card()
+        if notice := text.leech_notice(outcome.leech, session.config.leech_threshold):
+            self.notify(notice, title="Leech", severity="warning", timeout=10)
 
     async def action_undo(self) -> None:
         what = self.session.last_action
@@ -410,12 +417,8 @@ class StudyScreen(Screen[None]):
         errors = [e for e in ws.result.errors if e.path == card.path]
         new_key = ws.successor(card, report)
         if errors and new_key is None:
-            self.notify(
-                f"{errors[0]}\nThe card keeps its old text until this is fixed (press e).",
-                title="The deck file has an error",
-                severity="error",
-                timeout=15,
-            )
+            message = f"{errors[0]}\nThe card keeps its old text until this is fixed (press e)."
+            self.notify(message, title="The deck file has an error", severity="error", timeout=15)
             return
         self.session.replace_cards(None, card.key, new_key, files=ws.result.files)
         self._shown_key = None
@@ -426,6 +429,9 @@ class StudyScreen(Screen[None]):
         else:
             self.notify("Deck reloaded.", timeout=2)
         await self.show_card()
+
+    def action_add_card(self) -> None:
+        host(self).add_card(self.card.deck if self.card is not None else self.session.deck)
 
     def action_back(self) -> None:
         host(self).show_picker()

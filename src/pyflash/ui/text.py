@@ -15,6 +15,7 @@ from rich.cells import cell_len
 
 from pyflash.core import Card
 from pyflash.core.clock import day_to_date
+from pyflash.core.text import plural
 
 # A deck file of three lines: what the "no decks" screen shows.
 EXAMPLE_DECK = """\
@@ -32,7 +33,36 @@ def fence(code: str, lang: str | None) -> str:
     return f"{ticks}{info}\n{code.rstrip()}\n{ticks}"
 
 
+# Around a span of a fenced code block that the card view marks (a cloze): private-use
+# characters, which no deck holds; ui.markdown's fence takes them out and styles the span.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+_MARKDOWN_LANGS = frozenset({"markdown", "md"})
+
+
+def marked(text: str, spans: Sequence[tuple[int, int]], open_: str, close: str) -> str:
+    """``text`` with ``open_`` and ``close`` around each (start, end) span."""
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        out += [text[pos:start], open_, text[start:end], close]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def cloze_markdown(card: Card, *, answer: bool) -> str:
+    """A cloze card's text: a code fence with its spans marked, or Markdown (``lang: markdown``) in bold."""
+    body, spans = card.cloze_view(answer=answer)
+    if (card.lang or "").strip().lower() in _MARKDOWN_LANGS:
+        return marked(body, spans, "**", "**")
+    return fence(marked(body, spans, MARK_OPEN, MARK_CLOSE), card.lang or "text")
+
+
 def question_markdown(card: Card) -> str:
+    if card.cloze is not None:
+        return "\n\n".join(p for p in (card.q.strip(), cloze_markdown(card, answer=False)) if p)
+    if card.is_reverse:  # answer -> question
+        return "\n\n".join(["*Reverse: which question has this answer?*", (card.a or "").strip()])
     parts = [card.q.strip()]
     if card.code:
         parts.append(fence(card.code, card.lang or "text"))
@@ -42,7 +72,11 @@ def question_markdown(card: Card) -> str:
 def answer_markdown(card: Card) -> str:
     """The answer, output and note as Markdown; the source is plain text (:func:`source_line`)."""
     parts: list[str] = []
-    if card.a:
+    if card.cloze is not None:
+        parts.append(cloze_markdown(card, answer=True))
+    elif card.is_reverse:
+        parts.append(question_markdown(card._replace(variant="")))
+    elif card.a:
         parts.append(card.a.strip())
     if card.output is not None:
         parts.append("**Output**")
@@ -153,3 +187,13 @@ def wrap_points(line: str, width: int) -> list[int]:
             pos, used = cut, 0
         used += cell_len(line[pos : m.end()])
     return [c for c in cuts if 0 < c < len(line)]
+
+
+def leech_notice(action: str | None, threshold: int) -> str | None:
+    """What the study screen says when a grade made the card a leech (``action``: "tag" or "suspend"; None: nothing)."""
+    if action is None:
+        return None
+    first = f"You have now forgotten this card {plural(threshold, 'time')}: it is a leech (search finds it with is:leech)."
+    if action == "suspend":
+        return f"{first} It is suspended: rewrite or split it, then unsuspend it (S). u undoes."
+    return f"{first} Consider rewriting or splitting it. u undoes."

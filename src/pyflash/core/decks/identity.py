@@ -79,9 +79,11 @@ def reconcile_loaded(
         # missing card is not an orphan anywhere (relinking could attach
         # history to the wrong card).
         return ReconcileReport([], [])
+    renumbered = follow_renumbered_clozes(result.cards, store, now, skip_decks=skip)
     if store.learned_keys() <= result.all_keys:
-        return ReconcileReport([], [])  # every history has its card: nothing to relink
+        return ReconcileReport(renumbered, [])  # every history has its card: nothing to relink
     report = reconcile(result.cards, store, now, skip_decks=skip)
+    report.relinked[:0] = renumbered
     if edited is not None and edited.deck in skip and edited.key not in result.all_keys:
         report.relinked.extend(_relink_edited(edited, result, store, now))
     return report
@@ -105,6 +107,54 @@ def _relink_edited(edited: Card, result: LoadResult, store: Store, now: datetime
     card = fresh[ci]
     store.relink(old.key, card.key, card.identity_text, round(ratio, 3), utc_now_iso(now))
     return [Relinked(old.key, card, ratio)]
+
+
+def follow_renumbered_clozes(
+    cards: Sequence[Card], store: Store, now: datetime, *, skip_decks: Collection[str] = ()
+) -> list[Relinked]:
+    """Move each cloze's history to its new number when the spans were only renumbered.
+
+    A cloze card's stored text is its identity text (the cloze text with its
+    own spans marked, no numbers), so a span that moved from c3 to c2 is found
+    by an exact match within its entry. The history follows it; a history
+    displaced from a number whose span is gone is kept under ``<key>~N``, an
+    orphan (reported, relinked by similarity like any other). Anything short of
+    an exact match leaves the history with its number.
+    """
+    clozes = [c for c in cards if c.cloze is not None and c.deck not in skip_decks]
+    if not clozes:
+        return []
+    stored = store.states([c.key for c in clozes])
+    stale = {c.note_key for c in clozes if (s := stored.get(c.key)) is not None and s.text != c.identity_text}
+    if not stale:
+        return []
+    every = store.states()
+    relinked: list[Relinked] = []
+    moves: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    for note in sorted(stale):
+        mine = [c for c in clozes if c.note_key == note]
+        old = {k: s for k, s in every.items() if k.startswith(note + "#c") and s.due_day is not None}
+        by_text: dict[str, str] = {}
+        for key, state in sorted(old.items()):
+            by_text.setdefault(state.text, key)
+        for card in mine:
+            source = by_text.get(card.identity_text)
+            if source is not None and source != card.key and (card.key not in old or old[card.key].text != card.identity_text):
+                moves[source] = card.key
+                texts[card.key] = card.identity_text
+                relinked.append(Relinked(source, card, 1.0))
+    if not moves:
+        return []
+    targets = set(moves.values())
+    for key in sorted(targets - set(moves)):
+        if key in every:  # its span is gone: keep its history as an orphan
+            n = 1
+            while f"{key}~{n}" in every or f"{key}~{n}" in targets:
+                n += 1
+            moves[key] = f"{key}~{n}"
+    store.rekey(moves, texts, utc_now_iso(now))
+    return relinked
 
 
 def broken_decks(result: LoadResult) -> set[str] | None:

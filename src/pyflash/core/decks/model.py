@@ -10,9 +10,12 @@ from typing import NamedTuple
 
 from pyflash.core.errors import DeckError
 
-CARD_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires", "type", "accept", "lint")
+CARD_KEYS = (
+    "id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires", "type", "accept", "lint",
+    "cloze", "reverse",
+)
 # The rules of `pyflash check --lint` (see pyflash.core.lint); a card's `lint:` may name them to silence them.
-LINT_RULES = ("long-line", "long-answer", "leak", "duplicate", "multi-question")
+LINT_RULES = ("long-line", "long-answer", "leak", "duplicate", "multi-question", "draft-question")
 DECK_KEYS = ("deck", "description", "tags", "lang", "cards")
 
 _WS = re.compile(r"\s+")
@@ -26,6 +29,7 @@ class CardKind(StrEnum):
 
     QA = "qa"  # `q:` and `a:` (with optional `code:`)
     OUTPUT = "output"  # predict the `output:` that `code:` prints
+    CLOZE = "cloze"  # fill in the span(s) of one cloze number of `cloze:`
 
 
 def normalise(text: str | None) -> str:
@@ -44,6 +48,21 @@ def derived_key(deck: str, q: str, code: str | None) -> str:
         (deck + "\x00" + identity_text(q, code)).encode("utf-8"), digest_size=8
     ).hexdigest()
     return "auto-" + digest
+
+
+def variant_identity(q: str, code: str | None, a: str | None, cloze_text: str | None, variant: str) -> str:
+    """What identifies a reverse or cloze card apart from its key (used to re-link its history).
+
+    A cloze card: its question and the cloze text with only its own spans
+    marked, so renumbering a span keeps the text (see ``cloze.identity``).
+    """
+    if variant == "r":
+        return identity_text(q, code) + "\n<- " + normalise(a)
+    from pyflash.core.decks import cloze  # deferred: start-up time (only for cloze cards)
+
+    text = cloze_text or ""
+    spans, _ = cloze.parse(text)
+    return identity_text(q, cloze.identity(text, spans, int(variant[1:])))
 
 
 class Card(NamedTuple):
@@ -68,13 +87,48 @@ class Card(NamedTuple):
     type_in: bool = False  # `type: true`: the answer is typed and checked (docs/study.md)
     accept: tuple[str, ...] = ()  # other answers a typed q/a card takes (`accept: [...]`)
     lint: tuple[str, ...] = ()  # lint rules this card silences (`lint: [leak]`)
+    cloze: str | None = None  # the `cloze:` text, markers included (every card of the note has it)
+    variant: str = ""  # "" one card per entry; "r" the reverse card; "c1", "c2"... one cloze number
+    reverse: bool = False  # the entry has `reverse: true` (both its cards say so)
 
     @property
     def kind(self) -> CardKind:
+        if self.cloze is not None:
+            return CardKind.CLOZE
         return CardKind.OUTPUT if self.output is not None else CardKind.QA
 
     @property
+    def is_reverse(self) -> bool:
+        """The answer -> question card of a `reverse: true` entry (key ``<id>#r``)."""
+        return self.variant == "r"
+
+    @property
+    def cloze_number(self) -> int:
+        """The cloze number this card asks (0 for a card that is not a cloze)."""
+        return int(self.variant[1:]) if self.variant.startswith("c") else 0
+
+    def cloze_view(self, *, answer: bool) -> tuple[str, list[tuple[int, int]]]:
+        """A cloze card's text as it shows, and the (start, end) of its own spans in it.
+
+        The question has this card's spans replaced by ``[…]`` (or ``[hint]``),
+        the answer has them filled in; every other span is filled in.
+        """
+        from pyflash.core.decks import cloze  # deferred: start-up time (only for cloze cards)
+
+        text = self.cloze or ""
+        spans, _ = cloze.parse(text)
+        show = cloze.answer_text if answer else cloze.question_text
+        return show(text, spans, self.cloze_number)
+
+    @property
+    def note_key(self) -> str:
+        """The key of the deck entry the card comes from: its key without ``#r`` / ``#cN``."""
+        return self.key[: -len(self.variant) - 1] if self.variant else self.key
+
+    @property
     def identity_text(self) -> str:
+        if self.variant:
+            return variant_identity(self.q, self.code, self.a, self.cloze, self.variant)
         return identity_text(self.q, self.code)
 
     @property

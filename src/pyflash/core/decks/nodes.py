@@ -180,3 +180,40 @@ def mapping_items(
             continue
         seen[key] = key_node
         yield key, value_node
+
+
+def value_position(node: Node, offset: int, source: str) -> tuple[int, int]:
+    """The 1-based ``(line, col)`` in the file of character ``offset`` of a scalar's value.
+
+    ``source`` is the file's text. The characters at ``offset`` (to the end of
+    their line, at most 8) are looked up in the node's own range of the source,
+    at the same occurrence as in the value: exact for block scalars (``|``,
+    ``>``) and for quoted or plain scalars without escapes; else the node's start.
+    """
+    value: str = node.value
+    start, end = node.start_mark, node.end_mark
+    here = value[offset:]
+    snippet = here[: min(8, len(here.split("\n", 1)[0]))]
+    if snippet:
+        lines = source.splitlines(keepends=True)
+        first = sum(len(line) for line in lines[: start.line]) + start.column
+        last = sum(len(line) for line in lines[: end.line]) + end.column
+        nth = value.count(snippet, 0, offset) if len(snippet) == 1 else _occurrences(value, snippet, offset)
+        at = first - 1
+        for _ in range(nth + 1):
+            at = source.find(snippet, at + 1, last)
+            if at < 0:
+                break
+        if at >= 0:
+            return source.count("\n", 0, at) + 1, at - source.rfind("\n", 0, at)
+    return start.line + 1, start.column + 1
+
+
+def _occurrences(text: str, snippet: str, before: int) -> int:
+    """How many times ``snippet`` starts in ``text`` before ``before`` (overlaps counted)."""
+    count = 0
+    at = text.find(snippet)
+    while 0 <= at < before:
+        count += 1
+        at = text.find(snippet, at + 1)
+    return count

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyflash.core.answers import SHORT_ANSWER, is_short_answer
+from pyflash.core.decks import cloze
 from pyflash.core.decks.model import CARD_KEYS, DECK_KEYS, LINT_RULES, Card, CardKind, DeckFile, derived_key
 from pyflash.core.decks.nodes import (
     MAP,
@@ -29,6 +30,7 @@ from pyflash.core.decks.nodes import (
     mapping_items,
     text_list,
     text_of,
+    value_position,
 )
 from pyflash.core.decks.sources import DeckReadError, read_deck_bytes
 from pyflash.core.decks.yamlread import compose, decode
@@ -68,7 +70,7 @@ def parse_deck_file(
         except DeckReadError as exc:
             problems.at_pos(1, 1, str(exc))
             return result
-    root = _root(data, problems)
+    root, source = _root(data, problems)
     if root is None:
         return result
     cards_node = _deck_settings(root, result, problems)
@@ -78,38 +80,38 @@ def parse_deck_file(
     if bad:
         problems.at(cards_node, f"'cards': {bad}")
     elif cards_node.tag == SEQ:
-        _parse_cards(cards_node.value, result, cards, problems, keep_duplicates)
+        _parse_cards(cards_node.value, result, cards, problems, keep_duplicates, source)
     elif cards_node.tag != NULL:
         problems.at(cards_node, f"'cards' must be a list of cards (each starting with `- q:`), found {kind_of(cards_node)}")
     return result
 
 
-def _root(data: bytes, problems: Problems) -> Node | None:
-    """The top mapping of a deck file, or None (and an error)."""
+def _root(data: bytes, problems: Problems) -> tuple[Node | None, str]:
+    """The top mapping of a deck file, or None (and an error); and the file's text."""
     text = decode(data, problems)
     if text is None:
-        return None
+        return None, ""
     if not text.strip():
         problems.at_pos(1, 1, "file is empty; a deck needs at least `cards:` with one card (see docs/deck-format.md)")
-        return None
+        return None, text
     before = len(problems.errors)
     root = compose(text, problems)
     if root is None:
         if len(problems.errors) == before:
             problems.at_pos(1, 1, "file holds only comments; a deck needs at least `cards:` with one card")
-        return None
+        return None, text
     bad = bad_tag(root)
     if bad:
         problems.at(root, bad)
-        return None
+        return None, text
     if root.tag != MAP:
         problems.at(
             root,
             f"a deck file must be a mapping with a `cards:` list, found {kind_of(root)} "
             "(start the file with `deck: Name` and `cards:`)",
         )
-        return None
-    return root
+        return None, text
+    return root, text
 
 
 def _deck_settings(root: Node, result: DeckFile, problems: Problems) -> Node | None:
@@ -145,11 +147,12 @@ _Texts = dict[str, str | None]
 _Lists = dict[str, tuple[str, ...] | None]
 
 
-def _read_fields(node: Node, where: str, problems: Problems) -> tuple[_Texts, _Lists]:
-    """The keys of one card node; blank ``a`` and ``output`` read as absent."""
+def _read_fields(node: Node, where: str, problems: Problems, values: dict[str, Node]) -> tuple[_Texts, _Lists]:
+    """The keys of one card node; blank ``a`` and ``output`` read as absent (``values``: the value nodes)."""
     texts: _Texts = {}
     lists: _Lists = {}
     for key, value in mapping_items(node, where, problems, CARD_KEYS):
+        values[key] = value
         label = f"{where}, key '{key}'"
         example = _LIST_KEYS.get(key)
         if example is not None:
@@ -176,12 +179,16 @@ def _check_lint_rules(node: Node, label: str, problems: Problems) -> None:
 def _check_card(node: Node, where: str, texts: _Texts, problems: Problems) -> str | None:
     """Report what a card lacks; return its stripped ``id`` (or None)."""
     q = texts.get("q")
-    if q is None:
+    if texts.get("cloze") is not None:
+        _check_cloze_card(node, where, texts, problems)
+    elif q is None:
         problems.at(node, f"{where}: 'q' is missing (every card needs a question: `q: ...`)")
     elif not q.strip():
         problems.at(node, f"{where}: 'q' is empty (write the question after `q:`)")
     kind = _QA if texts.get("output") is None else _OUTPUT
-    if kind is _QA:
+    if texts.get("cloze") is not None:
+        pass
+    elif kind is _QA:
         if texts.get("a") is None and q:
             problems.at(node, f"{where}: needs an answer: add `a:` (or `output:` for a predict-the-output card)")
     elif texts.get("code") is None:
@@ -194,8 +201,44 @@ def _check_card(node: Node, where: str, texts: _Texts, problems: Problems) -> st
     return card_id
 
 
+def _check_cloze_card(node: Node, where: str, texts: _Texts, problems: Problems) -> None:
+    """A cloze card's answer is its hidden text: no `a`, `code`, `output` or `reverse` beside `cloze`."""
+    for key, why in (("a", "its answer is the hidden text"), ("code", "the code goes in `cloze:` itself"),
+                     ("output", "a cloze is not a predict-the-output card"), ("reverse", "a cloze has no reverse")):
+        if texts.get(key) is not None:
+            problems.at(node, f"{where}: a `cloze:` card takes no '{key}' ({why}; remove it, or make two cards)")
+
+
+def _reverse_of(node: Node, where: str, texts: _Texts, problems: Problems) -> bool:
+    """The card's `reverse:` flag (true/false, yes/no); an error for anything else or a card that cannot turn."""
+    raw = texts.get("reverse")
+    if raw is None:
+        return False
+    flag = raw.strip().lower()
+    if flag not in _FLAGS:
+        problems.at(node, f"{where}, key 'reverse': must be true or false, found '{raw}'")
+        return False
+    if _FLAGS[flag] and texts.get("output") is not None:
+        problems.at(node, f"{where}, key 'reverse': an output card cannot be reversed (only a `q:`/`a:` card)")
+        return False
+    return _FLAGS[flag]
+
+
+_FLAGS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
+def _cloze_spans(value: Node, where: str, text: str, problems: Problems, source: str) -> list[int]:
+    """The cloze numbers of a `cloze:` text, or [] (and errors at each bad marker, inside the text)."""
+    spans, errors = cloze.parse(text)
+    for error in errors:
+        line, col = value_position(value, error.offset, source)
+        problems.at_pos(line, col, f"{where}, key 'cloze': {error.message}")
+    return [] if errors else cloze.numbers(spans)
+
+
 def _parse_cards(
-    nodes: list[Node], result: DeckFile, cards: list[Card], problems: Problems, keep_duplicates: bool
+    nodes: list[Node], result: DeckFile, cards: list[Card], problems: Problems, keep_duplicates: bool,
+    source: str = "",
 ) -> None:
     """Validate every card node and append the good cards to ``cards``."""
     path = result.path
@@ -210,26 +253,36 @@ def _parse_cards(
             problems.at(node, f"{where} must be a mapping with `q:` and `a:`, found {kind_of(node)}")
             continue
         before = len(problems.errors)
-        texts, lists = _read_fields(node, where, problems)
+        values: dict[str, Node] = {}
+        texts, lists = _read_fields(node, where, problems, values)
         if len(problems.errors) != before:
             continue  # a key already has an error; don't pile "missing" on top
         card_id = _check_card(node, where, texts, problems)
         if "type" in texts or lists.get("accept"):
             _check_typing(node, where, texts, lists, problems)
+        reverse = _reverse_of(node, where, texts, problems)
+        cloze_text = texts.get("cloze")
+        variants = [""]
+        if cloze_text is not None and len(problems.errors) == before:
+            variants = [f"c{n}" for n in _cloze_spans(values["cloze"], where, cloze_text, problems, source)]
+        elif reverse:
+            variants = ["", "r"]
         if len(problems.errors) != before:
             continue
         q = texts.get("q") or ""
-        key = card_id or derived_key(result.deck, q, texts.get("code"))
-        other = seen_keys.get(key)
-        if other is not None and not keep_duplicates:
-            at = f"{path}:{_line_of(cards, other)}"
-            if card_id:
-                problems.at(node, f"{where}: duplicate id '{card_id}' (also card {other} at {at}); ids must be unique")
-            else:
-                problems.at(node, f"{where}: same question and code as card {other} at {at}; merge them or give one an `id`")
-            continue
-        seen_keys.setdefault(key, index)
-        cards.append(_card(key, card_id, q, texts, lists, result, node, index))
+        note_key = card_id or derived_key(result.deck, q, texts.get("code") if cloze_text is None else cloze_text)
+        for variant in variants:
+            key = f"{note_key}#{variant}" if variant else note_key
+            other = seen_keys.get(key)
+            if other is not None and not keep_duplicates:
+                at = f"{path}:{_line_of(cards, other)}"
+                if card_id:
+                    problems.at(node, f"{where}: duplicate id '{card_id}' (also card {other} at {at}); ids must be unique")
+                else:
+                    problems.at(node, f"{where}: same question and code as card {other} at {at}; merge them or give one an `id`")
+                break
+            seen_keys.setdefault(key, index)
+            cards.append(_card(key, card_id, q, texts, lists, result, node, index)._replace(variant=variant, reverse=reverse))
 
 
 def _card(
@@ -263,6 +316,7 @@ def _card(
         (get("type") or "").casefold() in _TRUE,
         lists.get("accept") or (),
         lists.get("lint") or (),
+        get("cloze"),
     )
 
 
@@ -280,11 +334,15 @@ def _check_typing(node: Node, where: str, texts: _Texts, lists: _Lists, problems
     typed = flag in _TRUE
     accept = lists.get("accept") or ()
     output = texts.get("output") is not None
-    if accept and (output or not typed):
-        fix = "an output card is checked against its output; remove 'accept'" if output else "add `type: true`, or remove 'accept'"
+    cloze = texts.get("cloze") is not None  # typed: each hidden span is checked as it is written
+    if accept and (output or cloze or not typed):
+        fix = (
+            f"{'an output' if output else 'a cloze'} card is checked against its {'output' if output else 'hidden text'}; "
+            "remove 'accept'" if output or cloze else "add `type: true`, or remove 'accept'"
+        )
         problems.at(spots["accept"][0], f"{where}, key 'accept': lists other typed answers of a q/a card ({fix})")
         return
-    if typed and not output and not is_short_answer(texts.get("a")):
+    if typed and not output and not cloze and not is_short_answer(texts.get("a")):
         problems.at(
             spots["type"][0],
             f"{where}, key 'type': `type: true` needs an answer of one short line (at most {SHORT_ANSWER} columns) "

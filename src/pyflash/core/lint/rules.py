@@ -24,6 +24,7 @@ __all__ = [
     "leak",
     "long_answer",
     "long_line",
+    "draft_question",
     "multi_question",
 ]
 
@@ -47,18 +48,22 @@ class Finding(NamedTuple):
 
 def long_line(card: Card) -> Iterator[Finding]:
     """long-line: a line of ``code``/``output``, or of a fenced block in ``q``/``a``/``note``, over 76 columns."""
-    for field in ("q", "code", "output", "a", "note"):
-        text: str | None = getattr(card, field)
+    for field in ("q", "code", "output", "a", "note", "cloze"):
+        text: str | None = getattr(card, field, None)
         if not text:
             continue
-        if field in ("code", "output"):
+        if field == "cloze":
+            text = _cloze_shown(text)
+        if field in ("code", "output") or (field == "cloze" and not code_blocks(text)):
             numbered: Iterator[tuple[int, str]] = enumerate(text.split("\n"))
         else:
             numbered = ((b.start + i, line) for b in code_blocks(text) for i, line in enumerate(b.lines))
-        what = {"code": "`code`", "output": "`output`"}.get(field, f"a code block in `{field}`")
+        what = {"code": "`code`", "output": "`output`", "cloze": "`cloze`"}.get(field, f"a code block in `{field}`")
         for number, line in numbered:
             index = wide_at(line, MAX_COLUMNS)
             if index is not None:
+                if field == "cloze":
+                    index = 0  # (the markers make the written line longer than the shown one)
                 fix = (
                     "shorten the code that prints it" if field == "output"
                     else "wrap it, e.g. break inside brackets, or use shorter names"
@@ -68,6 +73,17 @@ def long_line(card: Card) -> Iterator[Finding]:
                     f"line {number + 1} of {what} is {cell_width(line.rstrip())} columns wide, "
                     f"over {MAX_COLUMNS} ({fix})",
                 )
+
+
+_CLOZE = re.compile(r"\{\{c\d+::((?:(?!\{\{|\}\}).)*?)(?:::(?:(?!\{\{|\}\}).)*?)?\}\}", re.S)
+
+
+def _cloze_shown(text: str) -> str:
+    """A cloze text as its answer shows it: every span filled in, the markers gone."""
+    previous = None
+    while previous != text:  # (innermost first, for nested spans)
+        previous, text = text, _CLOZE.sub(r"\1", text)
+    return text
 
 
 def long_answer(card: Card) -> Iterator[Finding]:
@@ -137,6 +153,8 @@ def _output_leak(card: Card, asked: str, asked_code: str) -> Iterator[Finding]:
         return
     if len(output) >= LEAK_MIN_CHARS and output in asked:
         where = "in the code"
+    elif "\n" not in output and (f'"{output}"' in asked_code or f"'{output}'" in asked_code):
+        where = "in the code, as a string literal"
     else:
         hit = "\n" not in output and any(
             _has_word(m.group(1), output) for line in asked_code.split("\n") if (m := _COMMENT.search(line))
@@ -206,4 +224,19 @@ def _is_question(before: str) -> bool:
     return not word.isascii() or word.lower() in {"what", "how", "why", "which", "when", "where", "who"}
 
 
-CARD_RULES: tuple[Callable[[Card], Iterator[Finding]], ...] = (long_line, long_answer, leak, multi_question)
+DRAFT_QUESTION_TAG = "draft-question"  # what `pyflash import` tags a question it had to make up
+
+
+def draft_question(card: Card) -> Iterator[Finding]:
+    """draft-question: the card still has the tag `pyflash import` gives a question it made up."""
+    if DRAFT_QUESTION_TAG in card.tags:
+        yield Finding(
+            card, "draft-question", "q", None, 0,
+            "the importer made this question up from what the card shows (write the question the "
+            "notes answer, then drop the tag draft-question)",
+        )
+
+
+CARD_RULES: tuple[Callable[[Card], Iterator[Finding]], ...] = (
+    long_line, long_answer, leak, multi_question, draft_question,
+)

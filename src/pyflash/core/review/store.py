@@ -32,13 +32,14 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from pyflash.core.errors import StoreError
 from pyflash.core.review.checkpoint import SAFETY_PAGES, Checkpointer
 from pyflash.core.review.faults import explain
+from pyflash.core.review.imported import HistoryCounts, ImportedHistory, write_history
 from pyflash.core.review.opening import configure, connect, open_database
 from pyflash.core.review.records import COLUMNS as _COLUMNS
 from pyflash.core.review.records import LOG_COLUMNS as _LOG_COLUMNS
 from pyflash.core.review.records import CardState, LogEntry, Relink, utc_now_iso
 from pyflash.core.review.records import log_entry as _log_entry
 from pyflash.core.review.records import row_state as _row
-from pyflash.core.review.schema import MIGRATIONS, SCHEMA_VERSION
+from pyflash.core.review.schema import COUNT_LAPSES, DEFAULT_LEECH_THRESHOLD, MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CardState", "LogEntry", "Relink", "Store", "utc_now_iso"]
 
@@ -73,11 +74,13 @@ class Store:
     its own).
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 10.0, check: bool = True) -> None:
+    def __init__(
+        self, path: str | Path, *, timeout: float = 10.0, check: bool = True, leech_threshold: int = DEFAULT_LEECH_THRESHOLD
+    ) -> None:
         self.path = Path(path)
         self.timeout = timeout
         self._reopen = False
-        self._db = open_database(self.path, timeout, check=check)
+        self._db = open_database(self.path, timeout, check=check, leech_threshold=leech_threshold)
         self._checkpoints = Checkpointer(self.path)
         self._db.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
 
@@ -194,6 +197,11 @@ class Store:
             args = (key,)
         return [_log_entry(r) for r in self._db.execute(sql + " ORDER BY id", args)]
 
+    @_guarded("count the card's lapses")
+    def lapses(self, key: str) -> int:
+        """How many times the card lapsed (docs/scheduling.md), its relinked history included."""
+        return int(self._db.execute(COUNT_LAPSES, {"key": key}).fetchone()[0])
+
     @_guarded("count today's new cards")
     def new_cards_on(self, day: int) -> int:
         """How many cards had their first review on ``day``."""
@@ -230,11 +238,11 @@ class Store:
 
     def _put(self, state: CardState) -> None:
         self._db.execute(
-            f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 state.key, state.deck, state.text, state.easiness.cents, state.interval,
                 state.repetitions, state.due_day, int(state.suspended), state.buried_until,
-                state.last_review, state.last_day, state.last_grade, state.first_day, state.memory,
+                state.last_review, state.last_day, state.last_grade, state.first_day, state.memory, int(state.leech),
             ),
         )
 
@@ -321,6 +329,13 @@ class Store:
                 done.append((int(cur.lastrowid or 0), after))
         return done
 
+    @_guarded("import the review history (nothing was changed)")
+    def add_history(self, histories: Sequence[ImportedHistory]) -> HistoryCounts:
+        """Log imported histories and set the cards' states, in one durable transaction
+        (see :mod:`pyflash.core.review.imported`)."""
+        with self._tx():
+            return write_history(self._db, histories, self._put)
+
     @_guarded("read the review log")
     def last_undoable(self) -> LogEntry | None:
         row = self._db.execute(
@@ -392,6 +407,28 @@ class Store:
                 "INSERT INTO relinks (old_key, new_key, deck, similarity, ts) VALUES (?,?,?,?,?)",
                 (old_key, new_key, old.deck, similarity, ts),
             )
+
+    @_guarded("carry renumbered cloze cards' history over to their new numbers")
+    def rekey(self, moves: dict[str, str], texts: dict[str, str], ts: str) -> None:
+        """Move several cards' states at once (old key -> new key), in one transaction.
+
+        The keys may overlap (c2 -> c3 while c3 -> c2): every old row is read
+        and deleted first. ``texts``: the identity text under each new key.
+        A new key whose stored row is not moved away must not be a target.
+        """
+        with self._tx():
+            olds = [(old, self.get(old)) for old in moves]
+            for old, _ in olds:
+                self._db.execute("DELETE FROM cards WHERE key = ?", (old,))
+            for old, state in olds:
+                if state is None:
+                    continue
+                new = moves[old]
+                self._put(replace(state, key=new, text=texts.get(new, state.text)))
+                self._db.execute(
+                    "INSERT INTO relinks (old_key, new_key, deck, similarity, ts) VALUES (?,?,?,?,?)",
+                    (old, new, state.deck, 1.0, ts),
+                )
 
 
 class _Transaction:
