@@ -31,7 +31,7 @@ __all__ = ["Payload", "decode_key_field", "encode_key_field", "fields_digest"]
 _VERSION = "1"
 _COMMENT = re.compile(r"<!--pyflash:(\d+):([0-9a-f]{16}):([A-Za-z0-9+/=]*)-->\s*\Z")
 # The Card fields carried (deck comes from the Anki deck, key from these).
-_TEXT_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "source")
+_TEXT_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "source", "cloze")
 _LIST_KEYS = ("tags", "requires")
 
 
@@ -55,6 +55,8 @@ def encode_key_field(card: Card, rendered: Sequence[str]) -> str:
     for k in _LIST_KEYS:
         if getattr(card, k):
             data[k] = list(getattr(card, k))
+    if card.reverse:
+        data["reverse"] = True
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     packed = base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
     return f"{html.escape(card.key, quote=False)}<!--pyflash:{_VERSION}:{fields_digest(rendered)}:{packed}-->"

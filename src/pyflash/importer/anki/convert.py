@@ -28,6 +28,7 @@ from typing import Any
 
 from pyflash.core.decks.model import derived_key
 from pyflash.export.anki.notetype import FIELDS as PYFLASH_FIELDS
+from pyflash.export.anki.variants import CLOZE_FIELDS
 from pyflash.export.anki.package import anki_tags
 from pyflash.export.anki.payload import decode_key_field, fields_digest
 from pyflash.importer.anki.reader import AnkiCard, AnkiNote
@@ -155,6 +156,9 @@ def _kind(note: AnkiNote) -> str:
     names = tuple(n.casefold() for n in note.field_names)
     if note.field_names == PYFLASH_FIELDS and note.notetype.startswith("pyflash"):
         return "pyflash"
+    if note.field_names == CLOZE_FIELDS and note.notetype.startswith("pyflash"):  # exact when not edited in Anki
+        payload = decode_key_field(note.fields[0])
+        return "pyflash" if payload.fields and payload.digest == fields_digest(note.fields[1:]) else "cloze"
     if note.cloze:
         return "cloze"
     if names[:2] == ("front", "back"):
@@ -163,7 +167,7 @@ def _kind(note: AnkiNote) -> str:
 
 
 def _ordered(data: Mapping[str, Any]) -> CardFields:
-    order = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires")
+    order = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires", "cloze", "reverse")
     return {k: data[k] for k in order if data.get(k) not in (None, "", [], ())}
 
 
@@ -197,7 +201,8 @@ def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> Impo
         data["tags"] = tags
         fields = _ordered(data)
         conv.exact += 1
-        key = str(fields.get("id") or derived_key(note.deck, str(fields["q"]), fields.get("code")))
+        code = fields.get("cloze", fields.get("code"))  # (a pyflash cloze entry's key comes from its cloze text)
+        key = str(fields.get("id") or derived_key(note.deck, str(fields.get("q", "")), code))
         return ImportedCard(note.deck, fields, key, anki, exact=True)
     # Edited in Anki (or an old export): convert the HTML, keep the card's key as its id.
     conv.edited += 1
@@ -236,7 +241,8 @@ def _cloze_side(text: str, number: int, *, reveal: bool) -> str:
 
 
 def _cloze(note: AnkiNote, known: Mapping[str, str]) -> list[ImportedCard]:
-    text, extra = note.fields[0], "\n\n".join(f for f in note.fields[1:] if f.strip())
+    values = note.fields[1:] if note.field_names == CLOZE_FIELDS else note.fields  # (pyflash's: Key first)
+    text, extra = values[0], "\n\n".join(f for f in values[1:] if f.strip())
     numbers = sorted({int(n) for n in _CLOZE.findall(text) for n in [n[0]]}) or [1]
     base = card_id(note, html_to_markdown(_CLOZE.sub(lambda m: m.group(2), text)), known)
     by_ord = {c.ord: c for c in note.cards}

@@ -118,10 +118,11 @@ def _differences(deck: ImportedDeck, target: Path, body: str) -> list[str]:
     loaded = parse_deck_file(target, body.encode("utf-8"))
     if loaded.errors:
         return [str(e) for e in loaded.errors]
-    if len(loaded.cards) != len(deck.cards):
-        return [f"{len(loaded.cards)} cards read back, {len(deck.cards)} written"]
+    entries = [c for c in loaded.cards if not c.is_reverse and c.cloze_number <= 1]  # one card per entry
+    if len(entries) != len(deck.cards):
+        return [f"{len(entries)} cards read back, {len(deck.cards)} written"]
     problems = []
-    for got, meant in zip(loaded.cards, deck.cards, strict=True):
+    for got, meant in zip(entries, deck.cards, strict=True):
         for key in _TEXT_KEYS:
             value = meant.fields.get(key)
             if key == "q":
@@ -132,8 +133,8 @@ def _differences(deck: ImportedDeck, target: Path, body: str) -> list[str]:
             meant.fields.get("requires") or []
         ):
             problems.append(f"card {got.position}, tags/requires")
-        if got.key != meant.key:
-            problems.append(f"card {got.position}, key {got.key} != {meant.key}")
+        if got.note_key != meant.key:
+            problems.append(f"card {got.position}, key {got.note_key} != {meant.key}")
     return problems
 
 
