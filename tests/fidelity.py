@@ -231,8 +231,8 @@ def _definition_problem(lines: list[str], card: DraftCard) -> str | None:
     source = re.sub(r"^<(ul|ol)[^>]*><li>", "", source)
     source = re.sub(r"</li></(ul|ol)>$", "", source)
     source = _without_p(source)
-    term = re.escape(card.term or "")
-    source = re.sub(rf"^<strong>{term}\s*[:：]?</strong>\s*(?:[:：]|[-—–]{{1,2}})?\s*", "", source)
+    term = re.escape((card.term or "").strip("`").strip())
+    source = re.sub(rf"^<(strong|code)>{term}\s*[:：]?</\1>\s*(?:[:：]|[-—–]{{1,2}})?\s*", "", source)
     source = re.sub(rf"^{term}\s*(?:[:：]|\s[-—–]{{1,2}}\s)\s*", "", source)
     got = _without_p(canonical(render_card(card.a)))
     return None if got == source else f"expected {source!r}\n     got {got!r}"

@@ -33,7 +33,7 @@ def test_add_appends_and_keeps_the_old_bytes(pyflash_home, capsys):
     assert out == f"added card 'x-really' to {path}:6\n"
     new = path.read_bytes()
     assert new == MINE + (
-        b"\n  - id: x-really\n    q: 'What is `x`: really?'\n    a: y\n    note: n\n    tags: [a, b, c]\n"
+        b"\n  - id: x-really\n    q: 'What is `x`: really?'\n    a: 'y'\n    note: 'n'\n    tags: [a, b, c]\n"
     )
     code, out, err = run_main(["check"], capsys)
     assert code == 0, out + err
@@ -43,7 +43,7 @@ def test_dry_run_prints_the_yaml_and_writes_nothing(pyflash_home, capsys):
     path = mine(pyflash_home)
     code, out, err = run_main(["add", "--deck", "Mine", "--q", "Two?", "--a", "2", "--dry-run"], capsys)
     assert code == 0, err
-    assert out == "\n  - id: two\n    q: Two?\n    a: 2\n"  # plain: decks read it as the text "2"
+    assert out == "\n  - id: two\n    q: Two?\n    a: '2'\n"  # quoted: other YAML readers would see a number
     assert f"would append to {path} (card id 'two', line 6)" in err
     assert path.read_bytes() == MINE
     assert not (pyflash_home / "data" / "reviews.sqlite3").exists()

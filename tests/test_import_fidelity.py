@@ -22,7 +22,9 @@ from pyflash.importer.yaml_writer import dump_deck
 
 NOTES = Path(__file__).resolve().parent / "data" / "notes"
 DEFECTS = ["html-in-code", "images-formulas", "list-structure", "two-blocks", "byline-title", "toc", "definitions"]
-ALL = [*DEFECTS, "tricky", "plain"]
+# all of the above at once, as a public cheat sheet would have them
+MIXED = ["cheatsheet"]
+ALL = [*DEFECTS, *MIXED, "tricky", "plain"]
 
 
 def drafts_of(name: str) -> Drafts:
@@ -188,13 +190,17 @@ def test_questions_say_what_the_card_shows_when_the_notes_say_nothing():
     assert all(DRAFT_QUESTION in c.tags for c in cards)
 
 
-def test_draft_questions_are_found_by_search(tmp_path, capsys):
+def test_draft_questions_are_found_by_lint_and_search(tmp_path, capsys):
     out = tmp_path / "d"
     stdout = import_to(NOTES / "two-blocks.md", out, capsys)
-    assert f"find them with `pyflash search tag:{DRAFT_QUESTION} {out}/`" in stdout
+    assert f"3 question(s) say only what the card shows (tag {DRAFT_QUESTION}); `pyflash check --lint {out}/` lists them" in stdout
     code, found, err = run_main(["search", f"tag:{DRAFT_QUESTION}", str(out)], capsys)
     assert code == 0, err
     assert found.count("what does this code do?") == 3
+    code, linted, err = run_main(["check", "--lint", str(out)], capsys)
+    assert code == 0, err
+    warnings = [ln for ln in (linted + err).splitlines() if "[draft-question]" in ln]
+    assert len(warnings) == 3 and all("01-lists-and-dicts.yaml:" in w or "02-no-words-at-all.yaml:" in w for w in warnings)
 
 
 def test_byline_and_title_text_make_one_deck(tmp_path, capsys):
@@ -288,3 +294,30 @@ def test_the_fidelity_rule_can_fail():
         else:
             notes_html = render_notes(notes)
         assert canonical(notes_html) != canonical(render_card(card)), notes
+
+
+def test_a_mixed_cheat_sheet():
+    drafts = drafts_of("cheatsheet")
+    cards = by_q("cheatsheet")
+    assert [d.deck for d in drafts.decks] == [
+        "Python Cheat Sheet::Strings",
+        "Python Cheat Sheet::Complexity",
+        "Python Cheat Sheet::Tips",
+        "Python Cheat Sheet::Steps",
+        "Python Cheat Sheet::Strings (2)",  # a second section of the same name: its own deck
+    ]
+    assert [(s.line, s.what) for s in drafts.skipped] == [(3, "byline"), (7, "table of contents")]
+    escape = cards["Strings › Escape HTML with `html.escape`"]
+    assert escape.code == 'import html\nprint(html.escape("<b>bold</b> & <i>it</i>"))  # &lt;b&gt;...\n'
+    assert escape.a.endswith("The output keeps the tags as text.")  # the remark on the block above
+    template = cards["Strings › Templates use `<div>` markup"]
+    assert '<span style="color: red">{title}</span>' in template.code and template.note is None
+    assert "> ```py\n> name = \"x\"\n" in template.a  # code in a quote stays in the quote
+    assert "Use \\*args for varargs, not *kwargs*; &copy; 2021 and 5 &lt; 6." in template.a  # escapes as written
+    complexity = cards["Complexity"].a
+    assert "| lookup | $O(1)$ | $O(n)$ |" in complexity and "$O(n\\log n)$" in complexity
+    assert "[the wiki](https://wiki.python.org/moin/TimeComplexity)" in complexity
+    assert drafts.formulas == 4
+    assert [q for q in cards if q.startswith("Tips")] == ["Tips", "Tips › `enumerate(xs)`", "Tips › zip", "Tips › sorted"]
+    assert cards["Tips"].a == "Handy built-ins:"
+    assert cards["Strings"].code == 'indented = "code"\nprint(indented)  \n'  # trailing spaces too

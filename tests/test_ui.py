@@ -257,7 +257,7 @@ async def test_suspend_asks_then_unsuspend_from_picker(five, ws_factory):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert "Suspend this card?" in screen_text(app)
-        await pilot.press("n")  # not "no": n means "more new cards" (one key, one meaning)
+        await pilot.press("n")  # not "no": n means "add a card" (one key, one meaning)
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("escape")
@@ -686,8 +686,8 @@ async def test_nothing_due_offers_cram_and_more_new(five, ws_factory, clock):
         assert "3 new cards beyond today's limits" in text
         assert "Study 2 more new cards today" in text
         assert "Cram" in text
-        # n: new cards beyond the limit (here 2 more: the --new limit).
-        await pilot.press("n")
+        # N: new cards beyond the limit (here 2 more: the --new limit).
+        await pilot.press("N")
         await pilot.pause()
         assert isinstance(app.screen, StudyScreen)
         assert [i.card.key for i in app.screen.session.queue] == ["c3", "c4"]

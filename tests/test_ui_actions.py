@@ -11,6 +11,7 @@ from textual.binding import Binding
 
 from conftest import ROOT, write_deck
 from pyflash.core.review.actions import Action
+from pyflash.ui.add import AddCardScreen
 from pyflash.ui.confirm import ConfirmScreen
 from pyflash.ui.help import HelpScreen
 from pyflash.ui.no_decks import NoDecksScreen
@@ -27,7 +28,9 @@ def five(tmp_path) -> Path:
     return write_deck(tmp_path / "decks", "five.yaml", FIVE)
 
 
-SCREENS = (StudyScreen, DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen, ConfirmScreen)
+SCREENS = (
+    StudyScreen, DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen, ConfirmScreen, AddCardScreen
+)
 
 
 def grade_bar(app) -> str:
@@ -187,7 +190,8 @@ def test_one_key_means_one_thing_on_every_screen():
             assert len(set(actions.values())) == 1, (key, actions)
     keys = screen_bindings()
     assert keys["u"] == {"StudyScreen": "undo", "SummaryScreen": "undo"}
-    assert keys["n"] == {"NothingDueScreen": "more_new"}  # not also "no" in the confirmation
+    assert keys["n"] == {"StudyScreen": "add_card", "DeckPickerScreen": "add_card"}  # not also "no" in the confirmation
+    assert keys["N"] == {"NothingDueScreen": "more_new"}
 
 
 def test_docs_key_table_lists_every_key():

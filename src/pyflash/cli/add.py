@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pyflash import paths as pyflash_paths
 from pyflash.cli.options import CONTEXT, fail, home_option
+
+if TYPE_CHECKING:
+    from pyflash.core import CardDraft
 
 
 def _read_code(source: str | None) -> str | None:
@@ -76,7 +80,7 @@ def add_cmd(
         deck or "", q or "", a=a, code=code_text, lang=lang, output=output, note=note, tags=_tags(tags), id=card_id
     )
     if q is None:
-        _form(draft, copy_bundled=copy_bundled)
+        _form(draft)
         return
     if not deck:
         fail("--deck NAME is needed with --q (the deck gets the card; a new name makes a new deck)")
@@ -97,18 +101,22 @@ def add_cmd(
     click.echo(f"added card '{plan.card_id}' to {written}:{plan.line}")
 
 
-def _form(draft: object, *, copy_bundled: bool) -> None:
+def _form(draft: CardDraft) -> None:
     """``pyflash add`` with no ``--q``: the add form in the terminal."""
     from pyflash.core import open_workspace  # deferred: start-up time (each command imports what it uses)
 
     if not all(stream is not None and not stream.closed and stream.isatty() for stream in (sys.stdin, sys.stdout)):
         fail("pyflash add without --q opens a form and needs a terminal; give --deck and --q (see pyflash add --help)")
-    if not hasattr(sys, "_pyflash_add_form"):  # the form lands next: until then, say what works
-        fail("give the card as options: pyflash add --deck NAME --q TEXT --a TEXT (see pyflash add --help)")
     ws = open_workspace(None, locations=pyflash_paths.locations())
     from pyflash.ui.app import make_app  # deferred: start-up time (Textual is imported only for the form)
 
     try:
-        make_app(ws, add_draft=draft, environ=os.environ).run()
+        app = make_app(ws, add_draft=draft, environ=os.environ)
+        app.run()
     finally:
         ws.close()
+    if app.added is not None:
+        added = app.added
+        if added.copied:
+            click.echo(f"copied the bundled deck to {added.path.parent} (it overrides the bundled one)")
+        click.echo(f"added card '{added.card_id}' to {added.path}:{added.line}")

@@ -158,7 +158,8 @@ def report_lines(report: ImportReport, *, full: bool = False) -> list[str]:
         lines += [f"  {name}:{s.line}: {s.what}" for s in drafts.skipped]
     if drafts.draft_questions:
         lines.append(
-            f"{drafts.draft_questions} question(s) say only what the card shows; find them with `pyflash search tag:{DRAFT_QUESTION} {out}`"
+            f"{drafts.draft_questions} question(s) say only what the card shows (tag {DRAFT_QUESTION});"
+            f" `pyflash check --lint {out}` lists them"
         )
     lines.append(fidelity_line(drafts))
     if full:

@@ -239,7 +239,7 @@ def _lead_question(block: Block | None) -> str | None:
 
 _BYLINE = re.compile(
     r"\b(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b(?:by|author|written|posted|updated|published|last modified)\b"
-    r"|作者|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2},? \d{4}",
+    r"|\bmin(?:ute)?s? read\b|作者|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2},? \d{4}",
     re.I,
 )
 
@@ -345,14 +345,24 @@ class _Builder:
         tags = tuple(_slug(p) for p in h.path[section_depth:] if _slug(p))
         q = _question(self.plain_path, section_depth) or h.plain or self.prefix
         if h.definitions:
+            # the prose around the list (an introduction, a remark) is a card of its own
+            rest = [b for b in h.blocks if b.line != h.definitions[0].line]
+            if rest:
+                self.add_cards(self.current, rest, q, source, tags)
             self.add_definitions(self.current, h.definitions, q, source, tags)
         else:
             self.add_cards(self.current, h.blocks, q, source, tags)
 
     def _enter_section(self, h: Heading) -> None:
-        """Start the deck of a section heading."""
+        """Start the deck of a section heading (a second section of the same name gets ``(2)``)."""
         name = h.text.replace("::", ":") or f"Untitled (line {h.line})"
-        self.current = self.new_deck(f"{self.prefix}::{name}", h.text or "untitled", h.line)
+        deck = f"{self.prefix}::{name}"
+        taken = {d.deck for d in self.decks}
+        n = 2
+        while deck in taken:
+            deck = f"{self.prefix}::{name} ({n})"
+            n += 1
+        self.current = self.new_deck(deck, h.text or "untitled", h.line)
 
     def add_definitions(
         self, deck: _OpenDeck, items: Sequence[Definition], q: str, source: str, tags: tuple[str, ...]

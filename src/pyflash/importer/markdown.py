@@ -74,7 +74,10 @@ _B_OPEN, _B_CLOSE, _I_OPEN, _I_CLOSE, _S_OPEN, _S_CLOSE = "\x01", "\x02", "\x03"
 _MARK = {(_B_OPEN, _B_CLOSE): "**", (_I_OPEN, _I_CLOSE): "*", (_S_OPEN, _S_CLOSE): "~~"}
 # Counted, then removed, when a block is finished: an image, a formula.
 _IMAGE, _FORMULA = "\x0e", "\x0f"
-_SENTINELS = re.compile("[\x01-\x06\x0e\x0f]")
+# An HTML link while an inline run is built: OPEN href MID text CLOSE.
+_A_OPEN, _A_MID, _A_CLOSE = "\x10", "\x11", "\x12"
+_HTML_LINK = re.compile("\x10([^\x10-\x12]*)\x11([^\x10-\x12]*)\x12")
+_SENTINELS = re.compile("[\x01-\x06\x0e-\x12]")
 
 _HTML_TAGS = frozenset(
     """a abbr address article aside b bdi bdo big blockquote body br caption center cite code col colgroup dd del
@@ -154,6 +157,9 @@ def _html_inline(raw: str) -> str:
     if name == "img" and not closing:
         attrs = _attrs(raw)
         return image_markdown(attrs.get("src", ""), attrs.get("alt", "")) if attrs.get("src") else ""
+    if name == "a":
+        href = _attrs(raw).get("href", "") if not closing else ""
+        return _A_CLOSE if closing else (_A_OPEN + href.replace(_A_MID, "") + _A_MID if href else "")
     if name in ("strong", "b"):
         return _B_CLOSE if closing else _B_OPEN
     if name in ("em", "i"):
@@ -210,6 +216,8 @@ def _inline_piece(child: SyntaxTreeNode, plain: bool) -> str:
     t = child.type
     if t == "text":
         return child.content
+    if t == "text_special":  # an escape or an entity: as the notes wrote it
+        return child.content if plain else child.markup or child.content
     if t == "code_inline":
         return child.content if plain else _code_span(child.content)
     if t == "softbreak":
@@ -248,6 +256,9 @@ def _finish_inline(text: str, plain: bool = False) -> str:
     vanish, and whitespace just inside a marker moves outside it (``** x**``
     would not render as bold).
     """
+    if _A_OPEN in text:
+        text = _HTML_LINK.sub(lambda m: _html_link(m.group(1), m.group(2), plain), text)
+        text = re.sub("\x10[^\x10-\x12]*\x11|\x12", "", text)  # unbalanced: the text stays
     for (op, cl), mark in _MARK.items():
         previous = None
         while previous != text:
@@ -266,13 +277,23 @@ def _finish_inline(text: str, plain: bool = False) -> str:
     return text
 
 
+def _html_link(href: str, label: str, plain: bool) -> str:
+    """``<a href>label</a>`` as Markdown: ``[label](href)``, or the URL alone when that is the label."""
+    bare = _strip_sentinels(label).strip()
+    if plain or not href:
+        return label
+    if not bare or bare.rstrip("/") == href.rstrip("/"):
+        return href
+    return f"[{label}]({_url(href)})"
+
+
 def inline_plain(node: SyntaxTreeNode) -> str:
     """An inline run as it reads: links, HTML and emphasis removed."""
     return _strip_sentinels(_finish_inline(_inline_pieces(node, True), plain=True)).strip()
 
 
 def _inline_md(node: SyntaxTreeNode) -> str:
-    text = _finish_inline(_inline_pieces(node, False))
+    text = _finish_inline(_inline_pieces(node, False)).replace(_HARD_BREAK + "\n", _HARD_BREAK)
     # A line break at the very end (or start) of a paragraph breaks nothing.
     return re.sub(r"^(?:\\\n)+|(?:\\\n)+$", "", text)
 
@@ -477,8 +498,29 @@ _TERM_SEP = re.compile(r"^\s*(?::|\uff1a|\s[\u2014\u2013-]{1,2}\s|[\u2014\u2013]
 _TEXT_TERM = re.compile(r"^([^:\uff1a\u2014\u2013`*_\[\]<>]{1,60}?)(?::|\uff1a|\s+(?:\u2014|\u2013|--)\s)\s*(.*)$", re.S)
 
 
+_OPEN_BOLD = re.compile(r"<(?:strong|b)>", re.I)
+_CLOSE_BOLD = re.compile(r"</(?:strong|b)>", re.I)
+
+
+def _is_html(node: SyntaxTreeNode, pattern: re.Pattern[str]) -> bool:
+    return node.type == "html_inline" and bool(pattern.fullmatch(node.content.strip()))
+
+
+def _html_bold_term(kids: list[SyntaxTreeNode]) -> tuple[str, list[SyntaxTreeNode]] | None:
+    """``<strong>term</strong>`` (or several in a row) at the start: the term and what follows."""
+    term = ""
+    while kids and _is_html(kids[0], _OPEN_BOLD):
+        close = next((i for i, k in enumerate(kids) if _is_html(k, _CLOSE_BOLD)), None)
+        if close is None:
+            return None
+        term += "".join(_inline_piece(k, True) for k in kids[1:close])
+        kids = kids[close + 1 :]
+    return term, kids
+
+
 def _split_term(item: SyntaxTreeNode) -> tuple[str, SyntaxTreeNode, str] | None:
-    """(term, paragraph, first-line rest as Markdown) when the item is led by a term."""
+    """(term, paragraph, first-line rest as Markdown) when the item is led by a term:
+    ``**term**``, ``<strong>term</strong>``, `` `term` `` or plain ``term:`` text."""
     para = item.children[0] if item.children else None
     if para is None or para.type != "paragraph" or not para.children:
         return None
@@ -488,35 +530,28 @@ def _split_term(item: SyntaxTreeNode) -> tuple[str, SyntaxTreeNode, str] | None:
         kids.pop(0)
     if not kids:
         return None
-    if kids[0].type == "strong" or (kids[0].type == "html_inline" and re.fullmatch(r"<(strong|b)>", kids[0].content.strip(), re.I)):
-        if kids[0].type == "strong":
-            term = _strip_sentinels(_finish_inline(_inline_pieces(kids[0], True), plain=True))
-            tail_nodes = kids[1:]
+    first = kids[0]
+    if first.type in ("strong", "code_inline") or _is_html(first, _OPEN_BOLD):
+        if first.type == "strong":
+            term, tail_nodes = _strip_sentinels(_finish_inline(_inline_pieces(first, True), plain=True)), kids[1:]
+        elif first.type == "code_inline":
+            term, tail_nodes = _code_span(first.content), kids[1:]
         else:
-            close = next((i for i, k in enumerate(kids) if k.type == "html_inline" and re.fullmatch(r"</(strong|b)>", k.content.strip(), re.I)), None)
-            if close is None:
+            found = _html_bold_term(kids)
+            if found is None:
                 return None
-            term = "".join(_inline_piece(k, True) for k in kids[1:close])
-            tail_nodes = kids[close + 1 :]
-            # `<strong>a</strong><strong>b</strong>`: one term
-            while len(tail_nodes) >= 3 and tail_nodes[0].type == "html_inline" and re.fullmatch(r"<(strong|b)>", tail_nodes[0].content.strip(), re.I):
-                close = next((i for i, k in enumerate(tail_nodes) if k.type == "html_inline" and re.fullmatch(r"</(strong|b)>", k.content.strip(), re.I)), None)
-                if close is None:
-                    return None
-                term += "".join(_inline_piece(k, True) for k in tail_nodes[1:close])
-                tail_nodes = tail_nodes[close + 1 :]
+            term, tail_nodes = found
         tail = _finish_inline("".join(_inline_piece(k, False) for k in tail_nodes))
         term = term.strip()
         stripped = term.rstrip(":\uff1a").strip()
         m = _TERM_SEP.match(tail)
         if m:
             tail = tail[m.end() :]
-        elif tail.strip() and stripped == term:
-            return None  # bold text inside a sentence, not a term
+        elif first.type == "code_inline" or (tail.strip() and stripped == term):
+            return None  # bold text or code inside a sentence, not a term
         term = stripped
     else:
-        text = _inline_md(inline)
-        m = _TEXT_TERM.match(text)
+        m = _TEXT_TERM.match(_inline_md(inline))
         if not m or "\n" in m.group(1):
             return None
         term, tail = m.group(1).strip(), m.group(2)

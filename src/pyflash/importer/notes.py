@@ -33,7 +33,7 @@ class Heading:
     path: tuple[str, ...] = ()  # non-empty heading texts from the section level down
     blocks: tuple[Block, ...] = ()
     has_children: bool = False
-    definitions: tuple[Definition, ...] = ()  # when the content is one definition list
+    definitions: tuple[Definition, ...] = ()  # when the content is one definition list (and prose, no code)
     toc: bool = False  # the content was only a table of contents (skipped)
 
     @property
@@ -111,11 +111,19 @@ class _OpenHeading:
     toc: bool = False
 
     def close(self) -> Heading:
-        items = definitions(self.nodes[0]) if len(self.nodes) == 1 else None
+        items = _definition_list(self.nodes)
         return Heading(
             self.level, self.text, self.line, self.plain, self.path, tuple(self.blocks), self.has_children,
             tuple(items or ()), self.toc and not self.blocks,
         )
+
+
+def _definition_list(nodes: list[SyntaxTreeNode]) -> list[Definition] | None:
+    """The items of the one definition list of a section with no code (other prose may come with it)."""
+    if any(node.type in ("fence", "code_block") for node in nodes):
+        return None
+    found = [items for node in nodes if (items := definitions(node))]
+    return found[0] if len(found) == 1 else None
 
 
 def _title(meta: dict[Any, Any], h1: list[SyntaxTreeNode]) -> str | None:
@@ -136,7 +144,9 @@ def parse_notes(text: str) -> Notes:
     """Parse Markdown notes into headings and the blocks under each."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     meta, body = split_front_matter(text)
-    root = SyntaxTreeNode(markdown_parser(html=True).parse(body))
+    # Without text_join, escapes (`\*`) and entities (`&lt;`) stay tokens of
+    # their own, so the drafts can write them back as the notes wrote them.
+    root = SyntaxTreeNode(markdown_parser(html=True).disable("text_join").parse(body))
     h1 = [n for n in root.children if n.type == "heading" and n.tag == "h1"]
     section_level = 1 if len(h1) >= 2 else 2
 

@@ -6,6 +6,7 @@ Screens, one module each:
 * :class:`~pyflash.ui.picker.DeckPickerScreen` - the deck tree (``escape`` from study);
 * :class:`~pyflash.ui.summary.SummaryScreen` - the end of a session;
 * :class:`~pyflash.ui.nothing_due.NothingDueScreen` and :class:`~pyflash.ui.no_decks.NoDecksScreen`;
+* :class:`~pyflash.ui.add.AddCardScreen` - the add form (``n``, or ``pyflash add`` alone);
 * :class:`~pyflash.ui.help.HelpScreen` (``?``) and :class:`~pyflash.ui.confirm.ConfirmScreen`.
 
 Imports go one way: this module imports the screens; a screen never imports
@@ -32,10 +33,11 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widget import Widget
 
-from pyflash.core import StudySession, Workspace
+from pyflash.core import CardDraft, PyflashError, StudySession, Workspace
 from pyflash.ui.study import StudyScreen
 
 if TYPE_CHECKING:
+    from pyflash.ui.add import Added
     from pyflash.ui.help import HelpSection
     from pyflash.ui.host import Host
 
@@ -107,8 +109,11 @@ class PyflashApp(App[None]):
         on_ready: Callable[[PyflashApp], object] | None = None,
         resume_gc: bool = False,
         environ: Mapping[str, str] | None = None,
+        add_draft: CardDraft | None = None,
     ) -> None:
         super().__init__()
+        self.add_draft = add_draft  # `pyflash add` alone: only the add form, then exit
+        self.added: Added | None = None  # what the form saved
         self.environ: Mapping[str, str] = environ or {}  # the CLI's environment ($EDITOR, $VISUAL)
         if resume_gc:
             gc.freeze()  # modules and decks live until exit: no collection needs to scan them again
@@ -127,6 +132,11 @@ class PyflashApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self._theme_name
+        if self.add_draft is not None:
+            from pyflash.ui.add import AddCardScreen  # deferred: start-up time (not on the first card)
+
+            self.push_screen(AddCardScreen(self.add_draft), self._added_alone)
+            return
         ws = self.ws
         has_cards = any(f.keys for f in ws.result.files)  # keys only: no card is decoded here
         if not has_cards and not ws.result.errors:
@@ -218,6 +228,34 @@ class PyflashApp(App[None]):
         else:
             self.push_screen(DeckPickerScreen())
 
+    def add_card(self, deck: str | None = None) -> None:
+        """Open the add form (``n``), its deck set to ``deck``; after a save the decks are read again."""
+        from pyflash.ui.add import AddCardScreen  # deferred: start-up time (not on the first card)
+
+        self.push_screen(AddCardScreen(CardDraft(deck or "", "")), self._added)
+
+    def _added_alone(self, added: Added | None) -> None:
+        self.added = added
+        self.exit()
+
+    def _added(self, added: Added | None) -> None:
+        """After the form: read the decks again, so the picker counts the card and new sessions have it."""
+        if added is None:
+            return
+        try:
+            self.ws.reload()
+        except PyflashError as exc:
+            self.notify(str(exc), title="Reload failed", severity="error", timeout=10)
+            return
+        screen = self.screen
+        if isinstance(screen, StudyScreen):
+            screen.session.replace_cards(None, files=self.ws.result.files)
+        refresh = getattr(screen, "refresh_counts", None)  # the deck picker
+        if callable(refresh):
+            refresh()
+        copied = " (a copy of the bundled deck)" if added.copied else ""
+        self.notify(f"Added card '{added.card_id}' to {added.path}:{added.line}{copied}.", timeout=5)
+
     def action_help(self) -> None:
         from pyflash.ui.help import HelpScreen  # deferred: start-up time (not on the first card)
 
@@ -228,6 +266,7 @@ class PyflashApp(App[None]):
 
     def help_sections(self) -> list[HelpSection]:
         """What the help screen lists: each screen's keys, then the keys that work everywhere."""
+        from pyflash.ui.add import AddCardScreen  # deferred: start-up time (not on the first card)
         from pyflash.ui.help import HelpSection  # deferred: start-up time (not on the first card)
         from pyflash.ui.no_decks import NoDecksScreen  # deferred: start-up time (not on the first card)
         from pyflash.ui.nothing_due import NothingDueScreen  # deferred: start-up time (not on the first card)
@@ -235,7 +274,7 @@ class PyflashApp(App[None]):
         from pyflash.ui.summary import SummaryScreen  # deferred: start-up time (not on the first card)
 
         sections = [HelpSection(StudyScreen.HELP_TITLE, StudyScreen.BINDINGS, StudyScreen.HELP_EXTRA)]
-        for cls in (DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen):
+        for cls in (DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, AddCardScreen):
             sections.append(HelpSection(cls.HELP_TITLE, cls.BINDINGS))
         everywhere = [("ctrl+p", "command palette: every action by name"), ("ctrl+q", "quit at once")]
         sections.append(HelpSection("Everywhere", type(self).BINDINGS, everywhere))

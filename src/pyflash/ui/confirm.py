@@ -14,7 +14,7 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question. ``y`` answers yes; escape (and enter on Cancel) no.
 
     ``n`` is not "no" here: one key means one thing on every screen, and ``n``
-    is "more new cards" when nothing is due."""
+    is "add a card"."""
 
     HELP_TITLE = "Confirm"
     AUTO_FOCUS = "#no"

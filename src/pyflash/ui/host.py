@@ -2,7 +2,7 @@
 
 The app module imports every screen; a screen never imports the app or another
 screen. It calls the app through :class:`Host` (``host(self)``) instead: to
-start a session, to show the picker, a summary or a card again, and to say that
+start a session, to show the picker, a summary, a card again or the add form, and to say that
 it has painted.
 """
 
@@ -41,6 +41,9 @@ class Host(Protocol):
 
     def show_picker(self) -> None:
         """Go back to the deck picker."""
+
+    def add_card(self, deck: str | None = None) -> None:
+        """Open the add form; after a save the decks are read again."""
 
     def screen_ready(self) -> None:
         """Called by each screen once its content is painted."""

@@ -23,7 +23,7 @@ class NothingDueScreen(Screen[None]):
     HELP_TITLE = "Nothing due"
     BINDINGS = [
         Binding("c", "cram", "Cram", tooltip="Cram: review these cards without changing their schedule", id="pyflash.done.cram"),
-        Binding("n", "more_new", "More new", tooltip="Study new cards beyond today's limit", id="pyflash.done.new"),
+        Binding("N", "more_new", "More new", tooltip="Study new cards beyond today's limit", id="pyflash.done.new"),
         Binding("m", "more_reviews", "More reviews", tooltip="Study due reviews beyond today's limit", id="pyflash.done.reviews"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.done.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.done.back-q"),
@@ -79,7 +79,7 @@ class NothingDueScreen(Screen[None]):
             lines += [Content(""), Content.styled("What now?", "bold")]
             lines.append(self._choice("c", f"Cram: go through {plural(session.card_count, 'card')}; the schedule stays as it is", "cram"))
             if self.extra_new:
-                lines.append(self._choice("n", f"Study {plural(self.extra_new, 'more new card')} today", "more_new"))
+                lines.append(self._choice("N", f"Study {plural(self.extra_new, 'more new card')} today", "more_new"))
             if self.extra_reviews:
                 lines.append(self._choice("m", f"Study {plural(self.extra_reviews, 'more review')} today", "more_reviews"))
         lines.append(self._choice("esc", "Back to the deck picker", "back"))

@@ -100,6 +100,7 @@ class DeckPickerScreen(Screen[None]):
         Binding("S", "unsuspend", "Unsuspend", tooltip="Unsuspend the selected deck's suspended cards (asks first)", id="pyflash.decks.unsuspend"),
         Binding("B", "unbury", "Unbury", show=False, tooltip="Unbury the selected deck's buried cards", id="pyflash.decks.unbury"),
         Binding("r", "reload", "Reload", show=False, tooltip="Reload the deck files", id="pyflash.decks.reload"),
+        Binding("n", "add_card", "New card", show=False, tooltip="Add a card (to the selected deck)", id="pyflash.decks.add"),
         Binding("escape", "quit", "Quit", tooltip="Quit pyflash", id="pyflash.decks.quit"),
         Binding("q", "quit", "Quit", show=False, id="pyflash.decks.quit-q"),
     ]
@@ -297,6 +298,9 @@ class DeckPickerScreen(Screen[None]):
             return
         self.notify(f"{done} {plural(count, 'card')} in {name}.", timeout=4)
         self.refresh_counts()
+
+    def action_add_card(self) -> None:
+        host(self).add_card(self.selected)
 
     def action_reload(self) -> None:
         self.reloading = True

@@ -79,6 +79,7 @@ class StudyScreen(Screen[None]):
         Binding("x", "toggle_question", "Question", show=False,  # the answer rule shows it when it applies
                 tooltip="Show the whole question, or only its first lines", id="pyflash.study.question"),
         Binding("e", "edit", "Edit", tooltip="Edit the card in $EDITOR, then reload", id="pyflash.study.edit"),
+        Binding("n", "add_card", "New card", show=False, tooltip="Add a card (to this card's deck)", id="pyflash.study.add"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.study.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.study.back-q"),
     ]
@@ -426,6 +427,9 @@ class StudyScreen(Screen[None]):
         else:
             self.notify("Deck reloaded.", timeout=2)
         await self.show_card()
+
+    def action_add_card(self) -> None:
+        host(self).add_card(self.card.deck if self.card is not None else self.session.deck)
 
     def action_back(self) -> None:
         host(self).show_picker()

@@ -28,6 +28,10 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _UNUSUAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _PLAIN_FIRST = set("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_FORBIDDEN = set(",[]{}")
+# Plain words other YAML readers take for a boolean, a number or a date: quoted, though pyflash reads text.
+_LOOKS_TYPED = re.compile(
+    r"(?i)y|n|yes|no|true|false|on|off|[-+]?\.(inf|nan)|[-+]?[0-9][0-9_.:eE+-]*|0x[0-9a-f_]+|0o[0-7_]+"
+)
 
 
 def double_quoted(text: str) -> str:
@@ -56,6 +60,8 @@ def double_quoted(text: str) -> str:
 def _plain_ok(text: str, *, flow: bool) -> bool:
     """True when ``text`` can be written as a plain scalar and read back as itself."""
     if text in _NULLS or text == "<<" or text != text.strip() or text[0] in _PLAIN_FIRST:
+        return False
+    if _LOOKS_TYPED.fullmatch(text):
         return False
     if "\n" in text or "\r" in text or "\t" in text or "\x85" in text or _UNUSUAL.search(text):
         return False

@@ -15,7 +15,7 @@ CARD_KEYS = (
     "cloze", "reverse",
 )
 # The rules of `pyflash check --lint` (see pyflash.core.lint); a card's `lint:` may name them to silence them.
-LINT_RULES = ("long-line", "long-answer", "leak", "duplicate", "multi-question")
+LINT_RULES = ("long-line", "long-answer", "leak", "duplicate", "multi-question", "draft-question")
 DECK_KEYS = ("deck", "description", "tags", "lang", "cards")
 
 _WS = re.compile(r"\s+")

@@ -9,6 +9,7 @@ docs/lint.md for their thresholds and heuristics):
 * ``leak``: the answer's code or text already stands in the question or its code;
 * ``duplicate``: near-duplicate cards across all decks;
 * ``multi-question``: a question that asks several things at once.
+* ``draft-question``: a question ``pyflash import`` made up (tag ``draft-question``).
 
 A card silences a rule with ``lint: [rule-id]``. Warnings are located at the
 ``path:line:col`` of the text they are about.

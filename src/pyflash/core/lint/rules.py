@@ -24,6 +24,7 @@ __all__ = [
     "leak",
     "long_answer",
     "long_line",
+    "draft_question",
     "multi_question",
 ]
 
@@ -206,4 +207,19 @@ def _is_question(before: str) -> bool:
     return not word.isascii() or word.lower() in {"what", "how", "why", "which", "when", "where", "who"}
 
 
-CARD_RULES: tuple[Callable[[Card], Iterator[Finding]], ...] = (long_line, long_answer, leak, multi_question)
+DRAFT_QUESTION_TAG = "draft-question"  # what `pyflash import` tags a question it had to make up
+
+
+def draft_question(card: Card) -> Iterator[Finding]:
+    """draft-question: the card still has the tag `pyflash import` gives a question it made up."""
+    if DRAFT_QUESTION_TAG in card.tags:
+        yield Finding(
+            card, "draft-question", "q", None, 0,
+            "the importer made this question up from what the card shows (write the question the "
+            "notes answer, then drop the tag draft-question)",
+        )
+
+
+CARD_RULES: tuple[Callable[[Card], Iterator[Finding]], ...] = (
+    long_line, long_answer, leak, multi_question, draft_question,
+)

@@ -7,6 +7,8 @@
   the data directory (see docs/anki-export.md). Anki updates a note on import
   only when the incoming mtime is newer, so edited cards must be newer and
   unchanged ones must keep their time.
+* Local images go into the package as media; remote ones become links
+  (:mod:`.media`).
 * The package is reproducible: unchanged decks give a byte-identical file.
 * The file is written atomically: a temporary file next to it, then a rename.
 """
@@ -33,6 +35,7 @@ import genanki
 from pyflash.core import Card, PyflashError
 from pyflash.core.fs import atomic_write, atomic_write_text
 from pyflash.export.anki import notetype, variants
+from pyflash.export.anki.media import localise
 from pyflash.export.anki.payload import encode_key_field
 from pyflash.export.render import RenderCache, Rendered, markdown
 
@@ -297,14 +300,19 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def write_atomically(out: Path, collection: bytes, *, force: bool) -> None:
-    """Zip ``collection`` into ``out``: a temporary file in the same folder, then a rename."""
+def write_atomically(out: Path, collection: bytes, *, force: bool, media: Mapping[str, Path] | None = None) -> None:
+    """Zip ``collection`` (and the ``media`` files, name -> file) into ``out``:
+    a temporary file in the same folder, then a rename."""
+    names = sorted(media or {})
 
     def write(fh: BinaryIO) -> None:
         with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             # Level 1: fast, and the HTML still shrinks about 15 times.
             zf.writestr(_zip_entry("collection.anki2"), collection, compresslevel=1)
-            zf.writestr(_zip_entry("media"), "{}", compresslevel=1)
+            index = {str(i): name for i, name in enumerate(names)}
+            zf.writestr(_zip_entry("media"), json.dumps(index, ensure_ascii=False, sort_keys=True), compresslevel=1)
+            for i, name in enumerate(names):
+                zf.writestr(_zip_entry(str(i)), (media or {})[name].read_bytes(), compresslevel=1)
 
     try:
         atomic_write(
@@ -405,13 +413,14 @@ def export_anki(
 
     if progress is not None:
         progress("write", 0, 1)
+    rendered, media = localise(cards, rendered)
     package, timestamp = build_package(cards, rendered, ledger, descriptions=descriptions, now=now)
     collection = _collection_bytes(package, timestamp)
-    write_atomically(out_path, collection, force=force)
+    write_atomically(out_path, collection, force=force, media=media.files)
     if progress is not None:
         progress("write", 1, 1)
 
-    warnings = []
+    warnings = list(media.warnings)
     problem = ledger.save()
     if problem:
         warnings.append(problem + " (the next export will mark every note as changed)")
