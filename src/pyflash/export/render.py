@@ -171,9 +171,10 @@ def render_card(card: Card) -> Rendered:
 
 def _css_class(ttype: _TokenType) -> str:
     """pygments' short CSS class of a token type (as its HtmlFormatter writes it)."""
-    while ttype not in STANDARD_TYPES:
-        ttype = ttype.parent
-    return STANDARD_TYPES[ttype]
+    found: _TokenType | None = ttype
+    while found is not None and found not in STANDARD_TYPES:
+        found = found.parent
+    return STANDARD_TYPES[found] if found is not None else ""
 
 
 def _escape(text: str, *, hidden: bool) -> str:
