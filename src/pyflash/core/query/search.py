@@ -61,7 +61,7 @@ class SearchHit:
 
     @property
     def q(self) -> str:
-        return self.card.q
+        return self.card.prompt
 
     @property
     def deck(self) -> str:
