@@ -561,15 +561,38 @@ def test_cli_exports_good_cards_and_exits_2_on_deck_errors(tmp_path, capsys, mon
 def test_cli_progress_bar_on_a_terminal(tmp_path, capsys, monkeypatch):
     decks = make_decks(tmp_path / "decks")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
-    seen = []
-    from pyflash.export import command
+    from pyflash.export import progress
 
-    real = command._RichProgress.__call__
-    monkeypatch.setattr(command._RichProgress, "__call__", lambda self, *a: (seen.append(a), real(self, *a))[1])
+    monkeypatch.setattr(progress, "_stderr_is_terminal", lambda: True)
+    seen = []
+    real = progress.LateProgress.__call__
+
+    def record(self, *a):
+        self.delay = 0  # as if the export had taken over a second
+        seen.append(a)
+        real(self, *a)
+        assert self.shown
+
+    monkeypatch.setattr(progress.LateProgress, "__call__", record)
     code, out, _ = run_cli(["export", "--anki", str(decks)], capsys)
     assert code == 0 and out.rstrip().endswith("to pyflash.apkg (5 new or changed)")
     assert ("render", 5, 5) in seen and seen[-1] == ("write", 1, 1)
+
+
+def test_progress_bar_waits_a_second_and_needs_a_terminal():
+    from pyflash.export.progress import LateProgress
+
+    now = [0.0]
+    quiet = LateProgress(enabled=True, clock=lambda: now[0])
+    with quiet:
+        quiet("render", 10, 100)
+        assert not quiet.shown  # under a second: nothing
+        now[0] = 1.5
+        quiet("render", 50, 100)
+        assert quiet.shown
+    off = LateProgress(enabled=False, clock=lambda: now[0] + 100)
+    off("render", 1, 2)
+    assert not off.shown
 
 
 def test_failed_write_leaves_old_package_and_no_temp_file(tmp_path, monkeypatch):

@@ -19,7 +19,10 @@ from anki.import_export_pb2 import ExportLimit
 from conftest import ROOT, run_main
 from pyflash.core.decks.loader import explicit_sources, load_decks
 
-COMPARED = ("key", "id", "deck", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires")
+COMPARED = (
+    "key", "id", "deck", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires",
+    "type_in", "accept", "lint", "cloze", "variant", "reverse",
+)
 
 
 def load(path: Path):
@@ -134,6 +137,10 @@ def packages(tmp_path_factory):
             ]
             for name, note in ids.items()
         },
+        "eases": {
+            name: [row[0] for row in col.db.all("SELECT ease FROM revlog WHERE cid = ? ORDER BY id", note.cards()[0].id)]
+            for name, note in ids.items()
+        },
     }
     (folder / "media-probe.txt").write_text("x")
     col.media.add_file(str(folder / "media-probe.txt"))
@@ -171,17 +178,15 @@ def test_fields_by_note_type(packages, tmp_path, capsys, kind):
     (paris,) = by_guid(cards, token["plain"])
     assert (paris.q, paris.a) == ("Capital of France?", "Paris\\\n(since 508)")
 
-    clozes = sorted(by_guid(cards, token["cloze"]) + [c for c in cards.values() if token["cloze"] + "-c" in (c.id or "")],
-                    key=lambda c: c.id)
-    clozes = list({c.key: c for c in clozes}.values())
-    assert [(c.q, c.a) for c in clozes] == [
-        ("[...] is the capital of France", "Paris\n\nGeography"),
-        ("Paris is the capital of [a country]", "France\n\nGeography"),
-    ]
+    clozes = sorted((c for c in cards.values() if c.id and c.id.endswith(token["cloze"])), key=lambda c: c.key)
+    assert [c.key.rsplit("#", 1)[1] for c in clozes] == ["c1", "c2"]
+    assert {c.cloze for c in clozes} == {"{{c1::Paris}} is the capital of {{c2::France::a country}}"}
+    assert {c.note for c in clozes} == {"Geography"}
+    assert (out / "misc.yaml").read_text(encoding="utf-8").count("cloze:") == 1  # one entry, two cards
     (hund,) = by_guid(cards, token["custom"])
     assert (hund.q, hund.a) == ("Hund", "dog\n\n*Der Hund bellt.*")
     assert "note type 'Vocab': q from its first field (Word), a from the rest (Meaning, Example)" in stdout
-    assert "note type 'Cloze'" in stdout
+    assert "note type 'Cloze'" not in stdout  # the cloze key takes them as they are
     if kind == "colpkg":
         assert "media: 1 file(s) in the package, not copied" in stdout
 
@@ -302,6 +307,29 @@ def test_round_trip_of_every_bundled_deck_is_exact(tmp_path, capsys):
     assert f"{len(original)} card(s) came from a pyflash export and were given back exactly" in stdout
 
 
+def test_round_trip_of_cloze_reverse_and_typed_cards(tmp_path, capsys):
+    deck = tmp_path / "d" / "d.yaml"
+    deck.parent.mkdir()
+    deck.write_text(
+        "deck: Modes\ncards:\n"
+        "  - id: kw\n    cloze: |\n      parser.add_argument('--v', {{c1::action}}='store_true')\n"
+        "      if __name__ == {{c2::'__main__'::a string}}:\n    note: argparse\n"
+        "  - q: The answer?\n    a: '42'\n    type: true\n    accept: [forty-two]\n    lint: [leak]\n"
+        "  - id: turn\n    q: chien\n    a: dog\n    reverse: true\n",
+        encoding="utf-8",
+    )
+    pkg = tmp_path / "m.apkg"
+    assert run_main(["export", "--anki", str(deck.parent), "-o", str(pkg)], capsys)[0] == 0
+    out = tmp_path / "back"
+    code, stdout, err = run_main(["import-anki", str(pkg), "-o", str(out)], capsys)
+    assert code == 0, err
+    original, back = load(deck.parent), load(out)
+    assert sorted(original) == sorted(back) == ["auto-" + k.split("auto-")[1] if k.startswith("auto-") else k
+                                                for k in sorted(original)]
+    assert len(back) == 5  # kw#c1, kw#c2, the typed card, turn, turn#r
+    assert [(k, n) for k, c in original.items() for n in COMPARED if getattr(c, n) != getattr(back[k], n)] == []
+
+
 def test_round_trip_notices_an_edit_in_anki(tmp_path, capsys):
     deck = tmp_path / "d" / "d.yaml"
     deck.parent.mkdir()
@@ -336,3 +364,132 @@ def test_round_trip_notices_an_edit_in_anki(tmp_path, capsys):
     untouched = next(k for k in original if k.startswith("auto-"))
     assert cards[untouched].a == original[untouched].a == "Yes  \nreally.\n"
     assert "1 pyflash card(s) were edited in Anki" in stdout
+
+
+# --------------------------------------------------------------------------
+# --with-history
+
+
+def store_of():
+    from pyflash import paths
+    from pyflash.core.review.store import Store
+
+    return Store(paths.store_path())
+
+
+def today_here() -> int:
+    from datetime import UTC, datetime
+
+    from pyflash.core.clock import local_day, system_zone
+
+    return local_day(datetime.now(UTC), system_zone())
+
+
+@pytest.mark.parametrize("kind", ["apkg", "colpkg"])
+def test_with_history_carries_schedule_grades_and_flags(packages, tmp_path, capsys, kind):
+    from pyflash.importer.anki.convert import note_token
+
+    out = tmp_path / "out"
+    code, stdout, err = run_main(["import-anki", str(packages[kind]), "-o", str(out), "--with-history"], capsys)
+    assert code == 0, err
+    cards = load(out)
+    token = {name: note_token(g) for name, g in packages["guids"].items()}
+    key = {name: by_guid(cards, t)[0].key for name, t in token.items() if name != "cloze"}
+    today = today_here()
+    with store_of() as store:
+        states = store.states()
+        log = store.log()
+    for name in ("basic", "plain", "extra0", "extra1"):
+        ctype, queue, due, ivl, factor = packages["cards"][name][0]
+        state = states[key[name]]
+        assert state.interval == ivl
+        assert state.easiness.cents == factor // 10
+        anki_due = today + (due - packages["today"])
+        assert abs(state.due_day - anki_due) <= 1, name
+        grades = [e.grade for e in log if e.key == key[name] and e.grade is not None]
+        assert grades == [{1: 1, 2: 3, 3: 4, 4: 5}[ease] for ease in packages["eases"][name]]
+    assert states[key["extra0"]].suspended and not states[key["basic"]].suspended
+    assert states[key["extra1"]].buried_until == today + 1
+    assert [e.kind for e in log if e.key == key["extra0"]][-1] == "suspend"
+    # Never-studied cards have no state: they stay new.
+    assert key["extra2"] not in states and key["custom"] not in states
+    # The lapse: again resets the repetition count; the first answer of a day is a review, then repeats.
+    kinds = [e.kind for e in log if e.key == key["plain"]]
+    assert kinds[0] == "review" and set(kinds[1:]) == {"repeat"}
+    assert "history: 9 review(s) logged" in stdout
+
+    # Importing again adds nothing to the log and keeps the states.
+    code, stdout, err = run_main(
+        ["import-anki", str(packages[kind]), "-o", str(out), "--with-history", "--force"], capsys
+    )
+    assert code == 0, err
+    with store_of() as store:
+        assert len(store.log()) == len(log)
+        assert store.states() == states
+    assert "history: 0 review(s) logged" in stdout and "9 review(s) were already in the log" in stdout
+
+
+def test_due_tomorrow_matches_anki(packages, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run_main(["import-anki", str(packages["apkg"]), "-o", str(out), "--with-history"], capsys)[0] == 0
+    today = today_here()
+    with store_of() as store:
+        ours = sorted(s.interval for s in store.states().values() if s.due_day is not None and s.due_day <= today + 1
+                      and not s.suspended)
+    theirs = sorted(ivl for cards in packages["cards"].values() for (t, q, due, ivl, _) in cards
+                    if q == 2 and due - packages["today"] <= 1)
+    assert ours == theirs
+
+
+def test_history_grades_and_learning_steps():
+    from datetime import UTC, datetime
+
+    from pyflash.importer.anki.convert import ImportedCard
+    from pyflash.importer.anki.history import card_history
+    from pyflash.importer.anki.reader import AnkiCard, Revlog
+
+    day0 = int(datetime(2026, 1, 5, 12, tzinfo=UTC).timestamp() * 1000)
+    hour, daylen = 3_600_000, 86_400_000
+    revlog = (
+        Revlog(day0, 1, -60, 0, 0, 3000, 0),  # again, a 1-minute step
+        Revlog(day0 + hour, 3, 1, -60, 2500, 2000, 0),  # good: graduates to 1 day
+        Revlog(day0 + daylen, 2, 3, 1, 2350, 1000, 1),  # hard, next day
+        Revlog(day0 + 4 * daylen, 4, 12, 3, 2500, 1000, 1),  # easy
+        Revlog(day0 + 5 * daylen, 0, 20, 12, 2500, 0, 4),  # a manual reschedule: no grade
+    )
+    anki = AnkiCard(1, 0, "D", 2, 2, 7, 20, 2500, 4, 0, revlog)
+    card = ImportedCard("D", {"id": "x", "q": "Q", "a": "A"}, "x", anki)
+    history = card_history(card, anki, today=1000, zone=UTC, day_starts_at=4)
+    assert history is not None
+    assert [(e.grade, e.kind) for e in history.reviews] == [(1, "review"), (4, "repeat"), (3, "review"), (5, "review")]
+    assert [e.after.interval for e in history.reviews[:3]] == [0, 1, 3]
+    assert history.reviews[0].before is None and history.reviews[0].after.due_day == history.reviews[0].day
+    assert [e.after.repetitions for e in history.reviews] == [0, 1, 2, 3]
+    assert history.reviews[2].after.easiness.cents == 235
+    assert (history.state.interval, history.state.due_day, history.state.easiness.cents) == (20, 1007, 250)
+    assert history.reviews[-1].after == history.state
+
+
+def test_add_history_keeps_a_schedule_studied_in_pyflash_since(tmp_path):
+    from dataclasses import replace
+
+    from pyflash.core.review.imported import ImportedHistory, ImportedReview
+    from pyflash.core.review.records import CardState
+    from pyflash.core.review.store import Store
+    from pyflash.core.scheduling.states import ReviewKind
+
+    before = CardState("k", "D", "Q")
+    after = replace(before, interval=3, repetitions=1, due_day=103, last_review="2026-01-01T10:00:00.000+00:00",
+                    last_day=100, last_grade=4, first_day=100)
+    history = ImportedHistory("k", "D", "Q", (ImportedReview(after.last_review, 100, 4, ReviewKind.REVIEW, None, after),),
+                              after)
+    with Store(tmp_path / "s.db") as store:
+        counts = store.add_history([history])
+        assert (counts.cards, counts.reviews) == (1, 1)
+        assert store.get("k") == after
+        newer = replace(after, interval=9, due_day=120, last_review="2026-02-01T10:00:00.000+00:00")
+        store.record(after, newer, grade=5, kind="review", ts=newer.last_review, day=110, answer_ms=None)
+        counts = store.add_history([history])
+        assert (counts.cards, counts.reviews, counts.kept, counts.repeated) == (0, 0, 1, 1)
+        assert store.get("k") == newer
+        assert [e.grade for e in store.log("k")] == [4, 5]

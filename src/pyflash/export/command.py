@@ -8,9 +8,7 @@ review database.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Sequence
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,10 +16,9 @@ import click
 
 from pyflash.core import Locations, PyflashError, open_workspace
 from pyflash.core.text import plural
+from pyflash.export.progress import LateProgress
 
 if TYPE_CHECKING:
-    from rich.progress import TaskID
-
     from pyflash.export.anki.package import ExportResult
 
 DEFAULT_OUTPUT = "pyflash.apkg"
@@ -35,44 +32,6 @@ def default_output(deck: str | None) -> str:
         return DEFAULT_OUTPUT
     stem = _UNSAFE.sub("-", deck).strip("-.") or "pyflash"
     return stem + ".apkg"
-
-
-class _RichProgress:
-    """A transient rich progress bar (only used when stdout is a terminal)."""
-
-    def __init__(self) -> None:
-        from rich.progress import (  # deferred: start-up time (only on a terminal)
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            transient=True,
-        )
-        self.task: TaskID | None = None
-
-    def __enter__(self) -> _RichProgress:
-        self.bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.stop()
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        task = self.task
-        if task is None:
-            task = self.task = self.bar.add_task("Rendering cards", total=total)
-        if stage == "render":
-            self.bar.update(task, completed=done, total=total)
-        elif done == 0:
-            self.bar.update(task, description="Writing package")
 
 
 def run_export(
@@ -115,7 +74,7 @@ def run_export(
             descriptions[f.deck] = f.description
 
     ledger, cache = open_state(*state)
-    with _RichProgress() if sys.stdout.isatty() else nullcontext() as progress:
+    with LateProgress() as progress:  # on stderr, once the export has taken a second
         done = export_anki(
             cards, out, force=force, descriptions=descriptions, progress=progress,
             ledger=ledger, cache=cache, now=now,

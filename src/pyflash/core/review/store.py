@@ -32,6 +32,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from pyflash.core.errors import StoreError
 from pyflash.core.review.checkpoint import SAFETY_PAGES, Checkpointer
 from pyflash.core.review.faults import explain
+from pyflash.core.review.imported import HistoryCounts, ImportedHistory, write_history
 from pyflash.core.review.opening import configure, connect, open_database
 from pyflash.core.review.records import COLUMNS as _COLUMNS
 from pyflash.core.review.records import LOG_COLUMNS as _LOG_COLUMNS
@@ -320,6 +321,13 @@ class Store:
                 )
                 done.append((int(cur.lastrowid or 0), after))
         return done
+
+    @_guarded("import the review history (nothing was changed)")
+    def add_history(self, histories: Sequence[ImportedHistory]) -> HistoryCounts:
+        """Log imported histories and set the cards' states, in one durable transaction
+        (see :mod:`pyflash.core.review.imported`)."""
+        with self._tx():
+            return write_history(self._db, histories, self._put)
 
     @_guarded("read the review log")
     def last_undoable(self) -> LogEntry | None:

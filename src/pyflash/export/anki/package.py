@@ -37,6 +37,7 @@ from pyflash.core.fs import atomic_write, atomic_write_text
 from pyflash.export.anki import notetype, variants
 from pyflash.export.anki.media import localise
 from pyflash.export.anki.payload import encode_key_field
+from pyflash.export.parallel import render_all
 from pyflash.export.render import RenderCache, Rendered, markdown
 
 LEDGER_NAME = "anki-export.json"
@@ -371,7 +372,7 @@ def build_package(
         note_fields = list(parts)
         if card.cloze is not None:  # Text (the cloze HTML, rendered as Code), Question, Note, Source
             note_fields = [parts.code, parts.question, parts.note, parts.source]
-        fields = [encode_key_field(card._replace(key=key), note_fields), *note_fields]
+        fields = [encode_key_field(card._replace(key=key, variant=""), note_fields), *note_fields]
         tags = anki_tags(card.tags)
         mtime = ledger.stamp(key, content_digest(fields, tags, model.model_id), now)
         if mtime > newest:
@@ -404,12 +405,7 @@ def export_anki(
 
     cards = note_cards(cards)
     total = len(cards)
-    rendered: list[Rendered] = []
-    step = max(1, total // 100)
-    for i, card in enumerate(cards, start=1):
-        rendered.append(cache.render(card))
-        if progress is not None and (i % step == 0 or i == total):
-            progress("render", i, total)
+    rendered = render_all(cards, cache, progress=progress)  # the cache misses on every core (parallel.py)
 
     if progress is not None:
         progress("write", 0, 1)

@@ -30,9 +30,10 @@ __all__ = ["Payload", "decode_key_field", "encode_key_field", "fields_digest"]
 
 _VERSION = "1"
 _COMMENT = re.compile(r"<!--pyflash:(\d+):([0-9a-f]{16}):([A-Za-z0-9+/=]*)-->\s*\Z")
-# The Card fields carried (deck comes from the Anki deck, key from these).
-_TEXT_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "source", "cloze")
-_LIST_KEYS = ("tags", "requires")
+# The Card fields carried (the deck is used when Anki made no card of the note; the key follows from these).
+_TEXT_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "source", "cloze", "variant", "deck")
+_LIST_KEYS = ("tags", "requires", "accept", "lint")
+_FLAG_KEYS = {"type": "type_in", "reverse": "reverse"}  # deck key -> Card field (true when set)
 
 
 class Payload(NamedTuple):
@@ -51,12 +52,15 @@ def fields_digest(rendered: Sequence[str]) -> str:
 
 def encode_key_field(card: Card, rendered: Sequence[str]) -> str:
     """The Key field: the escaped key, then the comment holding the card's fields."""
-    data: dict[str, Any] = {k: getattr(card, k) for k in _TEXT_KEYS if getattr(card, k) is not None}
+    data: dict[str, Any] = {k: getattr(card, k, None) for k in _TEXT_KEYS if getattr(card, k, None) is not None}
     for k in _LIST_KEYS:
-        if getattr(card, k):
+        if getattr(card, k, None):
             data[k] = list(getattr(card, k))
-    if card.reverse:
-        data["reverse"] = True
+    if not data.get("variant"):
+        data.pop("variant", None)
+    for k, attr in _FLAG_KEYS.items():
+        if getattr(card, attr, False):
+            data[k] = "true"
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     packed = base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
     return f"{html.escape(card.key, quote=False)}<!--pyflash:{_VERSION}:{fields_digest(rendered)}:{packed}-->"
@@ -74,7 +78,7 @@ def decode_key_field(value: str) -> Payload:
         data = json.loads(zlib.decompress(base64.b64decode(match.group(3), validate=True)).decode("utf-8"))
     except (ValueError, zlib.error, UnicodeDecodeError):
         return Payload(key, None, None)
-    if not isinstance(data, dict) or not isinstance(data.get("q"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("q", ""), str):
         return Payload(key, None, None)
     return Payload(key, data, match.group(2))
 

@@ -91,6 +91,7 @@ def import_anki(
     media_dir: str | Path | None = None,
     force: bool = False,
     history: HistoryStep | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> AnkiImport:
     """Convert ``package`` into deck files in ``out_dir``. Raises PyflashError (nothing written)."""
     out = Path(out_dir)
@@ -100,7 +101,7 @@ def import_anki(
         pkg = _select(pkg, deck)
         if not pkg.notes:
             raise PyflashError(f"{pkg.path}: the package has no notes; nothing written")
-        conversion = convert_notes(pkg.notes, known_ids(out))
+        conversion = convert_notes(pkg.notes, known_ids(out), progress)
         descriptions = {name: html_to_markdown(text) for name, text in pkg.descriptions.items()}
         decks = group_decks(conversion.cards, descriptions)
         rendered = [(out / d.filename, render_deck(d, out / d.filename, pkg.path.name)) for d in decks]

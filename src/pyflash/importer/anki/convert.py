@@ -22,15 +22,15 @@ from __future__ import annotations
 import hashlib
 import re
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pyflash.core.decks.model import derived_key
 from pyflash.export.anki.notetype import FIELDS as PYFLASH_FIELDS
+from pyflash.export.anki.variants import CLOZE_FIELDS
 from pyflash.export.anki.package import anki_tags
 from pyflash.export.anki.payload import decode_key_field, fields_digest
-from pyflash.export.anki.variants import CLOZE_FIELDS
 from pyflash.importer.anki.reader import AnkiCard, AnkiNote
 from pyflash.importer.lang import detect_lang, normalise_lang
 
@@ -46,6 +46,7 @@ class ImportedCard:
     key: str  # the pyflash card key (its id, or the derived key)
     anki: AnkiCard | None  # the Anki card whose history and schedule this card takes
     exact: bool = False  # taken verbatim from a pyflash export
+    entry: str = ""  # the deck entry's key (``key`` without ``#c1``/``#r``): cards of one entry are written once
 
 
 @dataclass
@@ -156,9 +157,10 @@ def _kind(note: AnkiNote) -> str:
     names = tuple(n.casefold() for n in note.field_names)
     if note.field_names == PYFLASH_FIELDS and note.notetype.startswith("pyflash"):
         return "pyflash"
-    if note.field_names == CLOZE_FIELDS and note.notetype.startswith("pyflash"):  # exact when not edited in Anki
+    if note.field_names == CLOZE_FIELDS and note.notetype.startswith("pyflash"):  # exact unless edited in Anki
         payload = decode_key_field(note.fields[0])
-        return "pyflash" if payload.fields and payload.digest == fields_digest(note.fields[1:]) else "cloze"
+        if payload.fields is not None and payload.digest == fields_digest(note.fields[1:]):
+            return "pyflash"
     if note.cloze:
         return "cloze"
     if names[:2] == ("front", "back"):
@@ -166,8 +168,12 @@ def _kind(note: AnkiNote) -> str:
     return "other"
 
 
+_ORDER = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires", "type", "accept", "lint",
+          "cloze", "reverse")
+
+
 def _ordered(data: Mapping[str, Any]) -> CardFields:
-    order = ("id", "q", "a", "code", "lang", "output", "note", "tags", "source", "requires", "cloze", "reverse")
+    order = _ORDER
     return {k: data[k] for k in order if data.get(k) not in (None, "", [], ())}
 
 
@@ -189,7 +195,7 @@ def _qa(note: AnkiNote, q_html: str, a_parts: Sequence[str], known: Mapping[str,
     return _ordered(data)
 
 
-def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> ImportedCard:
+def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> list[ImportedCard]:
     payload = decode_key_field(note.fields[0])
     anki = note.cards[0] if note.cards else None
     stored = payload.fields
@@ -199,11 +205,17 @@ def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> Impo
         if anki_tags(tags) != list(note.tags) and sorted(anki_tags(tags)) != sorted(note.tags):
             tags = _tags(note)  # the tags were changed in Anki: Anki's win
         data["tags"] = tags
+        variant = str(data.get("variant") or "")
+        # The note's deck in Anki (moved there, maybe); a note Anki made no card of keeps its own.
+        deck = note.deck if note.cards else str(data.get("deck") or note.deck)
         fields = _ordered(data)
         conv.exact += 1
-        code = fields.get("cloze", fields.get("code"))  # (a pyflash cloze entry's key comes from its cloze text)
-        key = str(fields.get("id") or derived_key(note.deck, str(fields.get("q", "")), code))
-        return ImportedCard(note.deck, fields, key, anki, exact=True)
+        text = fields.get("code") if fields.get("cloze") is None else fields.get("cloze")
+        entry = str(fields.get("id") or derived_key(deck, str(fields.get("q") or ""), text))
+        key = f"{entry}#{variant}" if variant else entry
+        if variant or (fields.get("cloze") is None and not fields.get("reverse")):
+            return [ImportedCard(deck, fields, key, anki, exact=True, entry=entry)]
+        return _entry_cards(note, deck, fields, entry)
     # Edited in Anki (or an old export): convert the HTML, keep the card's key as its id.
     conv.edited += 1
     by_name = dict(zip(note.field_names, note.fields, strict=True))
@@ -213,7 +225,7 @@ def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> Impo
         code, lang = _pre_text(by_name["Code"])
         lang = _lang_for(code, lang)
     output = _pre_text(by_name["Output"])[0] if by_name["Output"].strip() else None
-    key = payload.key or card_id(note, q, known)
+    key = payload.key.split("#", 1)[0] or card_id(note, q, known)  # a cloze or reverse card: its entry
     data = {
         "id": key,
         "q": q or "(empty in Anki)",
@@ -223,7 +235,23 @@ def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> Impo
         "tags": _tags(note),
         "source": html_to_markdown(by_name["Source"]) or None,
     }
-    return ImportedCard(note.deck, _ordered(data), key, anki)
+    return [ImportedCard(note.deck, _ordered(data), key, anki)]
+
+
+def _entry_cards(note: AnkiNote, deck: str, fields: CardFields, entry: str) -> list[ImportedCard]:
+    """A whole entry in one note (pyflash cloze v1, pyflash reverse v1): its cards, each with its Anki card."""
+    from pyflash.core.decks import cloze  # deferred: only for cloze and reverse notes
+
+    text = fields.get("cloze")
+    if isinstance(text, str):
+        suffixes = [f"c{n}" for n in cloze.numbers(cloze.parse(text)[0])]  # card ord n-1 is cloze n
+    else:
+        suffixes = ["", "r"]  # ord 0 forward, ord 1 reverse
+    by_ord = {c.ord: c for c in note.cards}
+    return [
+        ImportedCard(deck, fields, f"{entry}#{s}" if s else entry, by_ord.get(i), exact=True, entry=entry)
+        for i, s in enumerate(suffixes)
+    ]
 
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
@@ -240,9 +268,25 @@ def _cloze_side(text: str, number: int, *, reveal: bool) -> str:
     return _CLOZE.sub(sub, text)
 
 
+def _cloze_key(note: AnkiNote, known: Mapping[str, str]) -> list[ImportedCard] | None:
+    """A Cloze note as one `cloze:` entry (a card per cloze number); None when pyflash would not take its markers."""
+    from pyflash.core.decks import cloze  # deferred: only for cloze notes
+
+    text = html_to_markdown(note.fields[0]) if note.fields else ""
+    spans, errors = cloze.parse(text)
+    if errors or not spans:
+        return None
+    extra = "\n\n".join(x for x in (html_to_markdown(f) for f in note.fields[1:]) if x)
+    base = card_id(note, html_to_markdown(_CLOZE.sub(lambda m: m.group(2), note.fields[0])), known)
+    data = _ordered({"id": base, "note": extra or None, "tags": _tags(note), "cloze": text})
+    by_ord = {c.ord: c for c in note.cards}
+    return [
+        ImportedCard(note.deck, data, f"{base}#c{n}", by_ord.get(n - 1), entry=base) for n in cloze.numbers(spans)
+    ]
+
+
 def _cloze(note: AnkiNote, known: Mapping[str, str]) -> list[ImportedCard]:
-    values = note.fields[1:] if note.field_names == CLOZE_FIELDS else note.fields  # (pyflash's: Key first)
-    text, extra = values[0], "\n\n".join(f for f in values[1:] if f.strip())
+    text, extra = note.fields[0], "\n\n".join(f for f in note.fields[1:] if f.strip())
     numbers = sorted({int(n) for n in _CLOZE.findall(text) for n in [n[0]]}) or [1]
     base = card_id(note, html_to_markdown(_CLOZE.sub(lambda m: m.group(2), text)), known)
     by_ord = {c.ord: c for c in note.cards}
@@ -260,7 +304,11 @@ def _cloze(note: AnkiNote, known: Mapping[str, str]) -> list[ImportedCard]:
     return out
 
 
-def convert_notes(notes: Sequence[AnkiNote], known_ids: Mapping[str, str] | None = None) -> Conversion:
+def convert_notes(
+    notes: Sequence[AnkiNote],
+    known_ids: Mapping[str, str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Conversion:
     """Every note as pyflash cards, in note order, and a warning per unusual note type."""
     conv = Conversion()
     known = known_ids or {}
@@ -271,12 +319,15 @@ def convert_notes(notes: Sequence[AnkiNote], known_ids: Mapping[str, str] | None
             warned.add((kind, note_type))
             conv.warnings.append(message)
 
-    for note in notes:
+    step = max(1, len(notes) // 100)
+    for done, note in enumerate(notes):
+        if progress is not None and done % step == 0:
+            progress("convert", done, len(notes))
         conv.by_type[note.notetype] = conv.by_type.get(note.notetype, 0) + 1
         kind = _kind(note)
         first = note.cards[0] if note.cards else None
         if kind == "pyflash":
-            conv.cards.append(_pyflash(note, conv, known))
+            conv.cards.extend(_pyflash(note, conv, known))
         elif kind == "basic":
             if len(note.cards) > 1:
                 warn("reverse", note.notetype, f"note type '{note.notetype}': only the first card of each note "
@@ -284,9 +335,15 @@ def convert_notes(notes: Sequence[AnkiNote], known_ids: Mapping[str, str] | None
             data = _qa(note, note.fields[0], note.fields[1:2], known)
             conv.cards.append(ImportedCard(note.deck, data, data["id"], first))
         elif kind == "cloze":
-            warn("cloze", note.notetype, f"note type '{note.notetype}': pyflash has no cloze cards yet; each cloze "
-                 "number became a card whose question shows the gap as [...]")
-            conv.cards.extend(_cloze(note, known))
+            if note.field_names == CLOZE_FIELDS:  # pyflash's own, edited in Anki: its Key field is not the text
+                note = replace(note, field_names=note.field_names[1:], fields=note.fields[1:])
+            as_cloze = _cloze_key(note, known)
+            if as_cloze is None:
+                warn("cloze", note.notetype, f"note type '{note.notetype}': cloze markers pyflash does not take "
+                     "(a number gap, a nested marker): those notes became one q/a card per cloze number")
+                conv.cards.extend(_cloze(note, known))
+            else:
+                conv.cards.extend(as_cloze)
         else:
             names = ", ".join(note.field_names[1:]) or "nothing"
             warn("other", note.notetype, f"note type '{note.notetype}': q from its first field "

@@ -23,7 +23,9 @@ from pyflash.importer.anki.convert import ImportedCard
 
 __all__ = ["ImportedDeck", "deck_filename", "group_decks", "render_deck"]
 
-_TEXT_KEYS = ("q", "a", "code", "lang", "output", "note", "source")
+_TEXT_KEYS = ("q", "a", "code", "lang", "output", "note", "source", "cloze")
+_LIST_KEYS = ("tags", "requires", "accept", "lint")
+_FLAGS = {"type": "type_in", "reverse": "reverse"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,7 @@ def _dump(deck: ImportedDeck, source: str, quoted: bool) -> str:
     data: dict[str, Any] = {"deck": _Quoted(deck.name) if quoted else deck.name}
     if deck.description:
         data["description"] = _Quoted(deck.description) if quoted else deck.description
-    data["cards"] = [_mapping(card, quoted) for card in deck.cards]
+    data["cards"] = [_mapping(card, quoted) for card in entries(deck)]
     header = (
         f"# Imported by `pyflash import-anki` from {source}.\n"
         "# Keep each card's `id`: a later import of the same notes updates these cards,\n"
@@ -113,28 +115,43 @@ def _dump(deck: ImportedDeck, source: str, quoted: bool) -> str:
     return header + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**9)
 
 
+def entries(deck: ImportedDeck) -> list[ImportedCard]:
+    """The deck's entries: the cards of one entry (cloze numbers, a reverse) are written once."""
+    seen: set[str] = set()
+    out = []
+    for card in deck.cards:
+        entry = card.entry or card.key
+        if entry not in seen:
+            seen.add(entry)
+            out.append(card)
+    return out
+
+
 def _differences(deck: ImportedDeck, target: Path, body: str) -> list[str]:
     """What the loader reads back differently from the cards meant (empty: exact)."""
     loaded = parse_deck_file(target, body.encode("utf-8"))
     if loaded.errors:
         return [str(e) for e in loaded.errors]
-    entries = [c for c in loaded.cards if not c.is_reverse and c.cloze_number <= 1]  # one card per entry
-    if len(entries) != len(deck.cards):
-        return [f"{len(entries)} cards read back, {len(deck.cards)} written"]
+    got_by_key = {c.key: c for c in loaded.cards}
+    meant_keys = [c.key for c in deck.cards]
+    if sorted(got_by_key) != sorted(set(meant_keys)):
+        missing = sorted(set(meant_keys) ^ set(got_by_key))
+        return [f"keys read back differ: {', '.join(missing[:3])}"]
     problems = []
-    for got, meant in zip(entries, deck.cards, strict=True):
+    for meant in deck.cards:
+        got = got_by_key[meant.key]
         for key in _TEXT_KEYS:
             value = meant.fields.get(key)
             if key == "q":
                 value = (value or "").strip()
             if getattr(got, key) != value:
                 problems.append(f"card {got.position}, {key}")
-        if list(got.tags) != list(meant.fields.get("tags") or []) or list(got.requires) != list(
-            meant.fields.get("requires") or []
-        ):
-            problems.append(f"card {got.position}, tags/requires")
-        if got.note_key != meant.key:
-            problems.append(f"card {got.position}, key {got.note_key} != {meant.key}")
+        for key in _LIST_KEYS:
+            if list(getattr(got, key, ())) != list(meant.fields.get(key) or []):
+                problems.append(f"card {got.position}, {key}")
+        for key, attr in _FLAGS.items():
+            if bool(getattr(got, attr, False)) != (str(meant.fields.get(key) or "false").casefold() == "true"):
+                problems.append(f"card {got.position}, {key}")
     return problems
 
 

@@ -1,0 +1,126 @@
+"""Render the cards an export needs on every core: a process pool over the cache misses.
+
+Rendering (pygments and markdown-it, pure Python) is an export's cost, and it
+is the same work for every card, so it splits cleanly across processes.
+
+* Only cards not in the render cache are rendered, each distinct card once.
+* Workers are forked on Linux when the process has a single thread (they
+  start at once, with pygments already imported); otherwise, or elsewhere,
+  they are spawned.
+* Below ``MIN_PARALLEL`` cards, on one core, or if the pool fails in any way
+  (no ``fork``/``spawn``, a worker killed, a pickling error), the cards are
+  rendered here, one after the other. The HTML is the same either way: the
+  workers call the same :func:`~pyflash.export.render.render_card`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from pyflash.core import Card
+from pyflash.export.render import RenderCache, Rendered, render_card
+
+__all__ = ["MIN_PARALLEL", "render_all", "worker_count"]
+
+MIN_PARALLEL = 400  # fewer misses than this: a pool costs more than it saves
+_CHUNK = 64  # cards per task: small enough for a smooth progress bar and balanced cores
+
+Progress = Callable[[str, int, int], None]
+
+
+def worker_count() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def _render_chunk(cards: Sequence[Card]) -> list[tuple[str, ...]]:
+    return [tuple(render_card(card)) for card in cards]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+Item = tuple[bytes, Card]  # (render digest, card)
+
+
+def _parallel(items: list[Item], workers: int, done: Callable[[Sequence[Item], list[tuple[str, ...]]], None]) -> list[Item]:
+    """Render ``items`` in a pool, calling ``done`` per finished chunk; returns the items left undone."""
+    chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+    finished = 0
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+            results = pool.map(_render_chunk, [[card for _, card in chunk] for chunk in chunks])
+            for chunk, result in zip(chunks, results, strict=True):
+                done(chunk, result)
+                finished += 1
+    except Exception:  # a broken pool, no fork or spawn here, a pickling error: render the rest here
+        pass
+    return [item for chunk in chunks[finished:] for item in chunk]
+
+
+def render_all(
+    cards: Sequence[Card],
+    cache: RenderCache,
+    *,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    min_parallel: int | None = None,
+) -> list[Rendered]:
+    """Every card's HTML, in order: cached ones from ``cache``, the rest rendered (in parallel when worth it)."""
+    total = len(cards)
+    out: list[Rendered | None] = [None] * total
+    where: dict[bytes, list[int]] = {}  # digest -> positions of the cards that need it
+    items: list[Item] = []
+    for i, card in enumerate(cards):
+        hit, digest = cache.lookup(card)
+        if hit is not None:
+            out[i] = hit
+            continue
+        if digest not in where:
+            where[digest] = []
+            items.append((digest, card))
+        where[digest].append(i)
+
+    count = total - sum(len(v) for v in where.values())
+    step = max(1, total // 100)
+    last = -step
+
+    def report() -> None:
+        nonlocal last
+        if progress is not None and (count - last >= step or count == total):
+            last = count
+            progress("render", count, total)
+
+    report()
+
+    def done(chunk: Sequence[Item], result: list[tuple[str, ...]]) -> None:
+        nonlocal count
+        for (digest, _card), parts in zip(chunk, result, strict=True):
+            rendered = cache.put(digest, parts)
+            for i in where[digest]:
+                out[i] = rendered
+            count += len(where[digest])
+        report()
+
+    n_workers = worker_count() if workers is None else workers
+    left = items
+    if n_workers > 1 and len(items) >= (MIN_PARALLEL if min_parallel is None else min_parallel):
+        left = _parallel(items, n_workers, done)
+    for start in range(0, len(left), _CHUNK):
+        chunk = left[start : start + _CHUNK]
+        done(chunk, _render_chunk([card for _, card in chunk]))
+    result = [r for r in out if r is not None]
+    if len(result) != total:  # pragma: no cover - every position is filled above
+        raise RuntimeError("render_all: a card was not rendered")
+    return result

@@ -1,0 +1,116 @@
+"""The export's parallel render: the same HTML as the serial render, byte for byte.
+
+Also: the joined-rule pygments tokenizer (export/fastlex.py) gives pygments' own tokens,
+the pool falls back to the serial render when it cannot run, and the progress bar.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from pygments.lexers import get_lexer_by_name
+
+from conftest import ROOT
+from pyflash.core.decks.loader import explicit_sources, load_decks
+from pyflash.export import parallel
+from pyflash.export.fastlex import speed_up
+from pyflash.export.render import RenderCache, render_card
+
+sys.path.insert(0, str(ROOT / "bench"))
+from export import generate  # the benchmark's generated code cards
+
+
+@pytest.fixture(scope="module")
+def cards(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("gen")
+    generate(folder, 1000)
+    bundled = load_decks(explicit_sources([str(ROOT / "decks")])).cards
+    made = load_decks(explicit_sources([str(folder)])).cards
+    return bundled + made[:600]
+
+
+def test_parallel_render_equals_serial_byte_for_byte(cards):
+    serial = [render_card(c) for c in cards]
+    cache = RenderCache(None)
+    progress = []
+    got = parallel.render_all(cards, cache, workers=2, min_parallel=1, progress=lambda *a: progress.append(a))
+    assert got == serial
+    assert "".join("".join(r) for r in got).encode() == "".join("".join(r) for r in serial).encode()
+    assert progress[-1] == ("render", len(cards), len(cards))
+    # A second pass takes everything from the cache.
+    again = RenderCache(None)
+    again._old = dict(cache._used.items())
+    assert parallel.render_all(cards, again, workers=2, min_parallel=1) == serial
+    assert again.misses == 0
+
+
+def test_spawned_workers_give_the_same_html(cards, monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("spawn"))
+    some = cards[:200]
+    assert parallel.render_all(some, RenderCache(None), workers=2, min_parallel=1) == [render_card(c) for c in some]
+
+
+def test_a_broken_pool_falls_back_to_the_serial_render(cards, monkeypatch):
+    class Broken:
+        def __init__(self, *a, **k):
+            raise OSError("no processes here")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Broken)
+    some = cards[:150]
+    assert parallel.render_all(some, RenderCache(None), workers=2, min_parallel=1) == [render_card(c) for c in some]
+
+
+def test_small_batches_stay_serial(cards, monkeypatch):
+    def no_pool(*a, **k):
+        raise AssertionError("a pool for a few cards")
+
+    monkeypatch.setattr(parallel, "_parallel", no_pool)
+    some = cards[:50]
+    assert parallel.render_all(some, RenderCache(None), workers=2) == [render_card(c) for c in some]
+
+
+def _snippets(cards) -> list[tuple[str, str]]:
+    out = []
+    for c in cards:
+        if c.code:
+            out.append((c.lang or "python", c.code))
+        for text in (c.a or "", c.note or "", c.q):
+            out += [(m.group(1) or c.lang or "python", m.group(2)) for m in re.finditer(r"```(\w*)\n(.*?)```", text, re.S)]
+    return out
+
+
+def test_joined_rules_give_pygments_own_tokens(cards):
+    snippets = _snippets(cards)
+    assert len(snippets) > 500
+    for lang, code in snippets + [("python", "s = r'''a\\b'''  # x\nf'{x!r:>{w}}' if x else b\"\\x00\"\n")]:
+        try:
+            plain = get_lexer_by_name(lang, stripnl=False)
+        except Exception:
+            continue
+        fast = speed_up(get_lexer_by_name(lang, stripnl=False))
+        assert list(fast.get_tokens(code)) == list(plain.get_tokens(code)), (lang, code[:60])
+
+
+def test_joined_rules_are_used_for_python():
+    from pyflash.export import fastlex
+
+    lexer = speed_up(get_lexer_by_name("python"))
+    list(lexer.get_tokens("def f(x):\n    return x\n"))
+    assert fastlex._CACHE[type(lexer)]["root"] is not None
+
+
+def test_export_writes_the_same_package_with_and_without_the_pool(tmp_path, monkeypatch):
+    from pyflash.export.anki import package as ax
+
+    decks = load_decks(explicit_sources([str(ROOT / "decks")])).cards
+    one, two = tmp_path / "one.apkg", tmp_path / "two.apkg"
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    ax.export_anki(decks, one, ledger=ax.MtimeLedger(None), cache=RenderCache(None), now=1_800_000_000)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)
+    ax.export_anki(decks, two, ledger=ax.MtimeLedger(None), cache=RenderCache(None), now=1_800_000_000)
+    assert Path(one).read_bytes() == Path(two).read_bytes()
