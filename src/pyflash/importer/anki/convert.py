@@ -28,9 +28,9 @@ from typing import Any
 
 from pyflash.core.decks.model import derived_key
 from pyflash.export.anki.notetype import FIELDS as PYFLASH_FIELDS
-from pyflash.export.anki.variants import CLOZE_FIELDS
 from pyflash.export.anki.package import anki_tags
 from pyflash.export.anki.payload import decode_key_field, fields_digest
+from pyflash.export.anki.variants import CLOZE_FIELDS
 from pyflash.importer.anki.reader import AnkiCard, AnkiNote
 from pyflash.importer.lang import detect_lang, normalise_lang
 
