@@ -29,6 +29,7 @@ from pyflash.core.review.store import Store
         ("a\r\nb", "a\nb\n", 4, "whitespace"),  # line endings
         ("a\nb\nc\nX", "a\nb\nc\nd\n", 3, "close"),  # every line but one
         ("a\n b  c\nd", "a\nb c\nd\n", 3, "close"),  # runs of spaces inside lines
+        ("b c", "b  c\n", 3, "close"),  # even in a short output
         ("Hello, wrld!", "Hello, world!\n", 3, "close"),  # one edit in 13 characters
         ("3", "4\n", 1, "wrong"),  # short outputs have to be right
         ("True", "true\n", 1, "wrong"),
@@ -72,7 +73,7 @@ def test_typed_qa_answer_ignores_case_and_spaces_and_takes_alternatives():
     close = compare_answer("list(zip(*pair))", "`list(zip(*pairs))`")
     assert close.grade == 3 and close.verdict == "close"
     wrong = compare_answer("41", "`42`", ["forty-two"])
-    assert wrong.grade == 1 and wrong.expected == "`42`"
+    assert wrong.grade == 1 and wrong.expected == "42"  # the closest answer, without its backticks
 
 
 # -- decks -----------------------------------------------------------------

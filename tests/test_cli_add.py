@@ -112,3 +112,19 @@ def test_without_q_and_without_a_terminal_it_says_so():
     )
     assert out.returncode == 2
     assert "needs a terminal" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_deck_paths_name_the_files_and_the_deck(pyflash_home, tmp_path, capsys):
+    folder = tmp_path / "hidden"
+    old = "# keep\ndeck: Hidden::Deck   # name\ncards:\n  - id: h1\n    q: One?\n    a: one\n# end\n"
+    path = write_deck(folder, "h.yaml", old)
+    code, out, err = run_main(["add", str(folder), "--q", "Two?", "--a", "two", "--tag", "t"], capsys)
+    assert code == 0, err
+    assert out == f"added card 'two' to {path}:7\n"
+    assert path.read_text() == old.replace("# end\n", "  - id: two\n    q: Two?\n    a: two\n    tags: [t]\n# end\n")
+    code, out, err = run_main(["add", str(path), "--deck", "Other", "--q", "Three?", "--a", "3"], capsys)
+    assert code == 0, err
+    assert out == f"added card 'three' to {folder / 'other.yaml'}:3\n"
+    code, out, err = run_main(["check", str(folder)], capsys)
+    assert code == 0, out + err
+    assert not user_decks(pyflash_home).exists()

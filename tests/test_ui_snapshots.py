@@ -127,3 +127,16 @@ def test_deck_picker_with_wide_names(snap_compare, tmp_path, clock, opened):
         tmp_path, clock, opened, {"py.yaml": PYTHON, "zh.yaml": CHINESE, "np.yaml": NUMPY}
     )
     assert snap_compare(app, press=["space", "4", "escape"], terminal_size=SIZE)
+
+
+def test_typed_output_diff(snap_compare, tmp_path, clock, opened):
+    """A typed prediction of an output card, checked: the diff, the expected output, the suggested grade."""
+    app = app_over(tmp_path, clock, opened, {"py.yaml": PYTHON})
+
+    async def type_wrong(pilot):
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press(*"ready", "enter", *"got '42'", "ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=type_wrong, terminal_size=SIZE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pyflash import paths as pyflash_paths
-from pyflash.cli.options import CONTEXT, fail, home_option
+from pyflash.cli.options import CONTEXT, deck_paths, fail, home_option
 
 if TYPE_CHECKING:
     from pyflash.core import CardDraft
@@ -37,6 +38,7 @@ def _tags(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @click.command("add", context_settings=CONTEXT)
+@deck_paths
 @click.option("--deck", "deck", metavar="NAME", help="The deck (any case); a new name makes a new deck file in your deck folder.")
 @click.option("--q", "q", metavar="TEXT", help="The question (Markdown). Without it, the add form opens.")
 @click.option("--a", "a", metavar="TEXT", help="The answer (Markdown).")
@@ -53,6 +55,7 @@ def _tags(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--dry-run", is_flag=True, help="Print the YAML that would be added, and where; write nothing.")
 @home_option
 def add_cmd(
+    paths: tuple[str, ...],
     deck: str | None,
     q: str | None,
     a: str | None,
@@ -68,7 +71,9 @@ def add_cmd(
     """Add a card to your decks: pyflash add --deck NAME --q TEXT --a TEXT (no --q: a form).
 
     The card goes to a file of that deck in your deck folder, or to a new
-    <deck>.yaml there. The file's text is kept as it was: the card is appended,
+    <deck>.yaml there. With PATHs (deck files or folders, as for check), to a
+    file of that deck among them (a new deck: into the first folder); --deck
+    may be left out when they hold one deck. The file's text is kept as it was: the card is appended,
     then the whole file is checked by the deck loader before it is written; an
     invalid card is never written. Bundled decks are never changed: with
     --copy-bundled the deck is copied to your deck folder first. See docs/adding-cards.md.
@@ -80,11 +85,14 @@ def add_cmd(
         deck or "", q or "", a=a, code=code_text, lang=lang, output=output, note=note, tags=_tags(tags), id=card_id
     )
     if q is None:
-        _form(draft)
+        _form(draft, paths)
         return
-    if not deck:
-        fail("--deck NAME is needed with --q (the deck gets the card; a new name makes a new deck)")
-    with open_workspace(None, locations=pyflash_paths.locations(), read_only=dry_run) as ws:
+    with open_workspace(paths or None, locations=pyflash_paths.locations(), read_only=dry_run) as ws:
+        if not deck:
+            names = {f.deck for f in ws.result.files} if paths else set()
+            if len(names) != 1:
+                fail("--deck NAME is needed with --q (the deck gets the card; a new name makes a new deck)")
+            draft = dataclasses.replace(draft, deck=names.pop())
         plan = ws.plan_add(draft, copy_bundled=copy_bundled)
         if dry_run:
             what = "create" if plan.new_file else "append to"
@@ -101,13 +109,14 @@ def add_cmd(
     click.echo(f"added card '{plan.card_id}' to {written}:{plan.line}")
 
 
-def _form(draft: CardDraft) -> None:
+def _form(draft: CardDraft, paths: tuple[str, ...]) -> None:
     """``pyflash add`` with no ``--q``: the add form in the terminal."""
     from pyflash.core import open_workspace  # deferred: start-up time (each command imports what it uses)
 
-    if not all(stream is not None and not stream.closed and stream.isatty() for stream in (sys.stdin, sys.stdout)):
+    # Textual draws on stderr: stdout may go to a file (it gets the "added card" line).
+    if not all(stream is not None and not stream.closed and stream.isatty() for stream in (sys.stdin, sys.stderr)):
         fail("pyflash add without --q opens a form and needs a terminal; give --deck and --q (see pyflash add --help)")
-    ws = open_workspace(None, locations=pyflash_paths.locations())
+    ws = open_workspace(paths or None, locations=pyflash_paths.locations())
     from pyflash.ui.app import make_app  # deferred: start-up time (Textual is imported only for the form)
 
     try:

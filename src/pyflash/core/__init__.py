@@ -29,6 +29,8 @@ The CLI, the TUI and the export use these names; scripts can too::
   :class:`Grade` and :class:`GradeInfo`; :class:`QueueKind`, :class:`ReviewKind`;
 * :class:`Scheduler` (the protocol SM-2 implements, as :class:`SM2Scheduler`)
   and its :class:`GradePreview`;
+* :func:`check_typed` (a typed answer against a card, with :func:`can_type`) and its
+  :class:`Comparison`: the diff and the suggested grade;
 * :func:`search`: cards by text; :func:`local_day`, :func:`system_clock`,
   :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix;
 * :func:`lint_cards` and its :class:`LintWarning`: ``pyflash check --lint``.
@@ -44,6 +46,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports them
+    from pyflash.core.answers import Comparison as Comparison
+    from pyflash.core.answers import can_type as can_type
+    from pyflash.core.answers import check_typed as check_typed
     from pyflash.core.clock import local_day as local_day
     from pyflash.core.clock import system_clock as system_clock
     from pyflash.core.clock import system_zone as system_zone
@@ -111,6 +116,9 @@ _WHERE = {
     "system_clock": "pyflash.core.clock",
     "system_zone": "pyflash.core.clock",
     "PyflashError": "pyflash.core.errors",
+    "Comparison": "pyflash.core.answers",
+    "can_type": "pyflash.core.answers",
+    "check_typed": "pyflash.core.answers",
     "lint_cards": "pyflash.core.lint",
     "LintWarning": "pyflash.core.lint",
 }

@@ -18,9 +18,10 @@ The suggested grade (docs/study.md, "Typing the answer"):
   one can see in an output, does not count).
 * 4: equal once every line's trailing spaces, the kind of line ending
   (``\\r\\n``, ``\\r``) and blank lines at the end are ignored.
-* 3: close. Either the expected output has three lines or more, as many lines
-  were typed, and every line but one matches with runs of spaces taken as one;
-  or the whole text, with runs of spaces taken as one, is within one edit per
+* 3: close. Either every line matches once runs of spaces are taken as one
+  and spaces around a line are ignored; or the expected output has three lines
+  or more, as many lines were typed, and every line but one matches so; or the
+  whole text, with runs of spaces taken as one, is within one edit per
   eight characters of the expected one (so an output under eight characters
   has to be right: ``3`` for ``4`` is wrong, not close).
 * 1: anything else.
@@ -33,7 +34,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from pyflash.core.decks.model import Card
 
 __all__ = [
     "SHORT_ANSWER",
@@ -41,6 +45,8 @@ __all__ = [
     "DiffLine",
     "Segment",
     "SegmentKind",
+    "can_type",
+    "check_typed",
     "compare_answer",
     "compare_output",
     "is_short_answer",
@@ -191,6 +197,8 @@ def _verdict(typed: str, expected: str) -> tuple[int, str]:
     if t == e:
         return 4, "whitespace"
     ts, es = [_squeezed(x) for x in t], [_squeezed(x) for x in e]
+    if ts == es:
+        return 3, "close"
     if len(es) >= 3 and len(ts) == len(es) and sum(a != b for a, b in zip(ts, es, strict=True)) <= 1:
         return 3, "close"
     if _close_text("\n".join(ts), "\n".join(es)):
@@ -235,12 +243,17 @@ def compare_output(typed: str, expected: str) -> Comparison:
     return Comparison(typed, expected, grade, verdict, diff_lines(typed, expected))
 
 
-def _plain_answer(text: str) -> str:
-    """An answer as compared: no surrounding spaces or `backticks`, case folded, spaces squeezed."""
+def _unticked(text: str) -> str:
+    """An answer without surrounding spaces, nor the backticks of inline code around it."""
     text = text.strip()
     if len(text) >= 2 and text[0] == text[-1] == "`":
         text = text.strip("`").strip()
-    return _squeezed(text).casefold()
+    return text
+
+
+def _plain_answer(text: str) -> str:
+    """An answer as compared: no surrounding spaces or `backticks`, case folded, spaces squeezed."""
+    return _squeezed(_unticked(text)).casefold()
 
 
 def compare_answer(typed: str, answer: str, accept: Sequence[str] = ()) -> Comparison:
@@ -251,7 +264,7 @@ def compare_answer(typed: str, answer: str, accept: Sequence[str] = ()) -> Compa
     :func:`compare_output`); else 1. The diff is against the closest one.
     """
     mine = _plain_answer(typed)
-    choices = [answer.strip(), *(a.strip() for a in accept)]
+    choices = [_unticked(answer), *(_unticked(a) for a in accept)]
     for choice in choices:
         if mine == _plain_answer(choice):
             return Comparison(typed, choice, 5, "exact", diff_lines(typed.strip(), choice))
@@ -267,3 +280,15 @@ def is_short_answer(text: str | None) -> bool:
         return False
     line = text.strip()
     return "\n" not in line and width(line) <= SHORT_ANSWER
+
+
+def can_type(card: Card) -> bool:
+    """True when the card's answer can be typed and checked: an output card, or a q/a card with ``type: true``."""
+    return card.output is not None or (card.type_in and is_short_answer(card.a))
+
+
+def check_typed(card: Card, typed: str) -> Comparison:
+    """``typed`` against the card's output (an output card) or its answer and ``accept`` (a ``type: true`` card)."""
+    if card.output is not None:
+        return compare_output(typed, card.output)
+    return compare_answer(typed, card.a or "", card.accept)

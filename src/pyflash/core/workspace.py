@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyflash.core.clock import Clock, local_day, system_clock, system_zone
@@ -28,8 +29,6 @@ from pyflash.core.review.store import Store, utc_now_iso
 from pyflash.core.scheduling.states import CardStatus, ReviewKind
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from pyflash.core.decks.add import AddPlan, CardDraft
     from pyflash.core.decks.identity import ReconcileReport
     from pyflash.core.query.stats import Stats
@@ -321,6 +320,9 @@ class Workspace:
     def plan_add(self, draft: CardDraft, *, copy_bundled: bool = False) -> AddPlan:
         """Where and how ``draft`` would be added (nothing is written): see :func:`pyflash.core.decks.add.plan_add`.
 
+        A new deck's file goes to the user's deck folder; when the workspace was
+        opened on deck paths, to the first folder among them (else the first file's).
+
         An invalid card, a used id or a bundled deck (without ``copy_bundled``:
         ``BundledDeckError``) raise PyflashError with the message to show.
         """
@@ -328,7 +330,12 @@ class Workspace:
 
         store = self._store
         taken = (lambda key: store.get(key) is not None) if store is not None else None
-        return add.plan_add(draft, self.result, self.locations, taken=taken, copy_bundled=copy_bundled)
+        paths = [Path(p).expanduser() for p in self.paths or ()]
+        folders = [p for p in paths if p.is_dir()]
+        new_files = folders[0] if folders else paths[0].parent if paths else None
+        return add.plan_add(
+            draft, self.result, self.locations, taken=taken, copy_bundled=copy_bundled, new_files=new_files
+        )
 
     def add_card(self, plan: AddPlan) -> Path:
         """Write the card planned with :meth:`plan_add`; returns the file. Call :meth:`reload` to see it."""

@@ -10,7 +10,6 @@ from textual import events, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -25,6 +24,7 @@ from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
 from pyflash.ui.study_widgets import WIDE_GRADE_BAR, GradeBar, SessionProgress, StudyHeader
+from pyflash.ui.typed import TYPING_BINDINGS, TYPING_HELP, TypingScreen
 
 GRADES = Binding.Group("Grade", compact=True)
 CRAM_NOTE = "Left out of this cram session only: nothing is written (u undoes)."
@@ -37,15 +37,16 @@ UNDONE = {
 }
 
 
-class StudyScreen(Screen[None]):
-    """One card at a time. Space/enter shows the answer; 0-5 grade it."""
+class StudyScreen(TypingScreen):
+    """One card at a time. Space/enter shows the answer (t: type it, ui/typed.py); 0-5 grade it."""
 
     HELP_TITLE = "Study"
-    HELP_EXTRA = (("↑ ↓ PgUp PgDn", "scroll a long card"), ("click a grade", "grade it, as its key does"))
+    HELP_EXTRA = (("↑ ↓ PgUp PgDn", "scroll a long card"), ("click a grade", "grade it, as its key does"), *TYPING_HELP)
     AUTO_FOCUS = "#question-box"
     BINDINGS = [
         Binding("space", "reveal", "Answer", tooltip="Show the answer", id="pyflash.study.reveal"),
         Binding("enter", "reveal", "Answer", show=False, id="pyflash.study.reveal-enter"),
+        *TYPING_BINDINGS,
         *(
             Binding(
                 str(g),
@@ -151,6 +152,7 @@ class StudyScreen(Screen[None]):
             title = card.deck if card.deck != session.deck else None
             await self.query_one(CardView).show_question(card, title, changed=changed)
             await self._show_answer(session.revealed)
+            await self.typing_on_card(card, changed=changed)
 
     async def _show_answer(self, revealed: bool) -> None:
         """Show or hide the answer; the question keeps its first lines on screen above it."""
@@ -186,6 +188,8 @@ class StudyScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.session
+        if (typing := self.typing_check(action)) is not None:
+            return typing
         if action == "reveal":
             return session.current is not None and not session.revealed
         if action == "grade":
@@ -222,7 +226,7 @@ class StudyScreen(Screen[None]):
         if session.current is None or not session.revealed:
             return  # inert until the answer is shown
         try:
-            session.grade(int(grade))
+            session.grade(int(grade), typed=self.typed_answer)
         except PyflashError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=10)
             return

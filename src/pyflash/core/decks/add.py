@@ -218,11 +218,13 @@ def plan_add(
     *,
     taken: Callable[[str], bool] | None = None,
     copy_bundled: bool = False,
+    new_files: Path | None = None,
 ) -> AddPlan:
     """Plan adding ``draft``: where, what text, which id; validated by the deck loader.
 
     ``taken(id)``: True for ids a generated id must not take besides the
-    loaded cards' keys (the review history of a deleted card). Raises :class:`BundledDeckError` for a
+    loaded cards' keys (the review history of a deleted card). ``new_files``:
+    the folder for a new deck's file (default: the user's deck folder). Raises :class:`BundledDeckError` for a
     bundled deck (unless ``copy_bundled``), :class:`PyflashError` for an
     invalid card (the loader's message), a duplicate id or a broken target file.
     """
@@ -245,9 +247,10 @@ def plan_add(
     else:
         card_id = card_id_for(draft, is_taken)
     if target is None:
-        if folder is None:
+        home = new_files or folder
+        if home is None:
             raise PyflashError(f"deck '{deck}' does not exist and there is no deck folder to create it in")
-        return _plan_new_file(draft, card_id, folder)
+        return _plan_new_file(draft, card_id, home)
     base = _read(target.path)
     path = Path(target.path)
     if copying:
