@@ -283,12 +283,22 @@ def is_short_answer(text: str | None) -> bool:
 
 
 def can_type(card: Card) -> bool:
-    """True when the card's answer can be typed and checked: an output card, or a q/a card with ``type: true``."""
+    """True when the card's answer can be typed and checked: an output card, or a q/a card with ``type: true``,
+    or a cloze card with ``type: true`` whose number hides one span of one short line."""
+    if card.cloze is not None:
+        hidden = card.cloze_hidden
+        return card.type_in and len(hidden) == 1 and is_short_answer(hidden[0])
     return card.output is not None or (card.type_in and is_short_answer(card.a))
 
 
 def check_typed(card: Card, typed: str) -> Comparison:
-    """``typed`` against the card's output (an output card) or its answer and ``accept`` (a ``type: true`` card)."""
+    """``typed`` against the card's output (an output card) or its answer and ``accept`` (a ``type: true`` card).
+
+    A cloze card: against its hidden span, as code is compared (the grades of
+    :func:`compare_output`: case counts; spaces around what was typed do not).
+    """
     if card.output is not None:
         return compare_output(typed, card.output)
+    if card.cloze is not None:
+        return compare_output(typed.strip(), " … ".join(card.cloze_hidden))
     return compare_answer(typed, card.a or "", card.accept)

@@ -181,7 +181,7 @@ class TypingScreen(Screen[None]):
         card = self._typable()
         if card is None or self.typing:
             return
-        expected = card.output if card.output is not None else (card.a or "")
+        expected = check_typed(card, "").expected  # the output, the answer, or a cloze's hidden span
         lines = max(1, len(expected.rstrip("\n").splitlines()))
         one_line = card.output is None or lines == 1
         area = AnswerArea(one_line=one_line, rows=min(lines, MAX_ROWS), id="typing")
