@@ -61,7 +61,7 @@ def generate(root: Path, cards: int, files: int, seed: int = 13) -> int:
                 lines.append(f"    q: {cjk(8)} {phrase(4)}?")
                 lines.append("    code: |")
                 lines.append(f"      {rng.choice(words)} = [{n}, {rng.randint(0, 99)}]")
-                width = 90 if i % 97 == 0 else 20
+                width = 90 if i % 99 == 0 else 20  # (a long line in two cards per file)
                 lines.append(f"      print(sum([{n}, 1]))  # {phrase(width // 6)}")
                 lines.append(f"    output: '{n + 1}'")
             else:

@@ -27,7 +27,8 @@ from pyflash.importer.drafts import DraftCard, Drafts, build_drafts
 from pyflash.importer.notes import parse_notes
 
 _RENAME = {"b": "strong", "i": "em", "del": "s", "strike": "s"}
-_UNWRAP = {"span", "div", "font", "center", "section", "article", "u", "small", "big", "tt"}
+_UNWRAP = {"span", "div", "font", "center", "section", "article", "u", "small", "big", "tt", "sup", "sub", "kbd", "mark",
+           "abbr", "ins", "cite", "q", "var", "samp", "dfn", "time", "details", "summary"}
 _BLOCK = {"p", "li", "ul", "ol", "blockquote", "table", "thead", "tbody", "tr", "td", "th", "pre", "hr", "br",
           "h1", "h2", "h3", "h4", "h5", "h6"}
 _INLINE = {"strong", "em", "s", "a", "code"}
@@ -226,7 +227,17 @@ def _without_p(html: str) -> str:
 
 
 def _definition_problem(lines: list[str], card: DraftCard) -> str | None:
-    """A definition card: the item, less its term, renders as the card's answer."""
+    """A definition card: the item, less its term, renders as the card's answer.
+
+    A ``Term`` / ``: definition`` pair (no list marker) moves the term and the
+    ``: `` markers; each definition is a paragraph of the answer."""
+    ((first, end),) = card.origin
+    span = lines[first - 1 : end - 1]
+    if not re.match(r"\s*(?:[-*+]|\d+[.)])\s", span[0]):
+        defs = [ln.strip()[1:].strip() for ln in span[1:]]
+        expected = canonical(render_notes("\n\n".join(defs)))
+        got = canonical(render_card(card.a))
+        return None if got == expected else f"expected {expected!r}\n     got {got!r}"
     source = canonical(card_source_html(lines, card))
     source = re.sub(r"^<(ul|ol)[^>]*><li>", "", source)
     source = re.sub(r"</li></(ul|ol)>$", "", source)

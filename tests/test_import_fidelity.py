@@ -235,8 +235,11 @@ def test_each_defined_term_is_its_own_card():
         ("Tips › sorted", "returns a new sorted list.\n- takes `key=` and `reverse=`"),
         ("Terms › iterator", "an object with `__next__`."),
         ("Terms › generator", "a function that yields."),
+        ("Glossary", "Words used in these notes."),  # the prose around a definition list: a card of its own
+        ("Glossary › Iterable", "anything `for` can loop over."),  # `Term` / `: definition` lists too
+        ("Glossary › Iterator", "an object with `__next__`;\n\nit is its own iterator."),
     ]
-    assert len({c.id for c in cards}) == 5 and all(c.source in ("Tips", "Terms") for c in cards)
+    assert len({c.id for c in cards}) == 8 and all(c.source in ("Tips", "Terms", "Glossary") for c in cards)
 
 
 # --------------------------------------------------------------------------

@@ -428,3 +428,66 @@ def test_lint_never_crashes_on_loaded_cards(tmp_path, rows):
     result = load_decks(explicit_sources([folder]))
     for warning in lint_cards(result.cards):
         assert warning.rule in LINT_RULES and warning.line >= 1 and warning.col >= 1
+
+
+def test_bundled_decks_pass_lint_strict(capsys):
+    """The shipped decks are well formed: `pyflash check --lint --strict decks/` exits 0."""
+    code, out, err = run_main(["check", "--lint", "--strict", str(ROOT / "decks")], capsys)
+    assert code == 0, out + err
+    assert "lint: 0 warning(s)" in out
+
+
+def test_bundled_output_cards_name_their_subject():
+    """No output card asks only "这段代码输出什么？": each names what its snippet is about."""
+    result = load_decks(explicit_sources([ROOT / "decks"]))
+    bare = [c.id for c in result.cards if c.output is not None and c.q.strip() in ("这段代码输出什么？", "这段程序输出什么？")]
+    assert bare == []
+
+
+def test_cloze_and_reverse_entries_are_linted_once(tmp_path):
+    """A cloze note's cards and a reverse card share their entry's text: no duplicate of itself,
+    and a cloze line is measured as its answer shows it (markers gone)."""
+    fits = 'parser.add_argument("--flag", action={{c1::argparse.BooleanOptionalAction}})'
+    found = one_card(tmp_path, f"""
+        - id: bool-flag
+          q: 让 argparse 同时支持 --flag 和 --no-flag
+          cloze: |
+            {fits}
+            parser.add_argument("--n", {{{{c2::type=int}}}}, default=1)
+        - id: zip-pairs
+          q: Which builtin pairs up the items of two lists?
+          a: zip
+          reverse: true
+    """)
+    assert found == []
+    wide = 'parser.add_argument("--flag", action={{c1::argparse.BooleanOptionalAction}}, default={{c2::True}})'
+    found = one_card(tmp_path, f"""
+        - id: bool-flag
+          q: 让 argparse 同时支持 --flag 和 --no-flag
+          cloze: |
+            {wide}
+    """)
+    assert rules_of(found) == ["long-line"] and "`cloze`" in found[0].message
+    assert (found[0].line, found[0].col) == (6, 7)  # the start of that line
+
+
+def test_prefix_join_finds_every_pair_a_full_comparison_finds():
+    """The filtered join is exact: the same pairs at or above the threshold as comparing all pairs."""
+    import random
+
+    from pyflash.core.lint import similar
+
+    rng = random.Random(3)
+    words = ["".join(rng.choice("abcdefgh") for _ in range(rng.randint(2, 5))) for _ in range(60)]
+    base = [" ".join(rng.sample(words, rng.randint(3, 9))) for _ in range(120)]
+    texts = base + [t.replace(t.split()[0], rng.choice(words), 1) for t in base[:80]]  # near copies
+    sets = [similar._grams(t) for t in texts]
+    full = {
+        (i, j)
+        for i in range(len(sets))
+        for j in range(i + 1, len(sets))
+        if similar._jaccard(sets[i], sets[j]) >= similar.THRESHOLD
+    }
+    joined = {p for p in similar._candidates(sets) if similar._jaccard(sets[p[0]], sets[p[1]]) >= similar.THRESHOLD}
+    assert len(full) > 20
+    assert joined == full

@@ -2,9 +2,12 @@
 
 One concern a module, each importing only those before it:
 
+* :mod:`~pyflash.importer.images`: images and formulas (``image_markdown``);
 * :mod:`~pyflash.importer.markdown`: Markdown to card fields (``Block``);
+* :mod:`~pyflash.importer.sections`: tables of contents, definition lists;
 * :mod:`~pyflash.importer.notes`: notes parsing (``parse_notes`` -> ``Notes``);
 * :mod:`~pyflash.importer.lang`: language detection (``detect_lang``);
+* :mod:`~pyflash.importer.segments`: which prose goes with which code block;
 * :mod:`~pyflash.importer.drafts`: draft decks and card ids (``build_drafts``);
 * :mod:`~pyflash.importer.yaml_writer`: YAML writing (``dump_deck``);
 * :mod:`~pyflash.importer.command`: the command (``import_notes``, ``report_lines``).

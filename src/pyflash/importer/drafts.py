@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyflash.importer.lang import clean_code, detect_lang
-from pyflash.importer.markdown import Block, BlockKind, Definition
+from pyflash.importer.markdown import Block
 from pyflash.importer.notes import SECTION_SEP, Heading, Notes, Skipped
+from pyflash.importer.sections import Definition
+from pyflash.importer.segments import NUMBER_WORDS, Segment, is_byline, lead_question, prose, segments
 
 __all__ = ["DRAFT_QUESTION", "TODO_ANSWER", "CodeChange", "DraftCard", "DraftDeck", "Drafts", "build_drafts", "card_id"]
 
@@ -126,137 +128,6 @@ def _question(plain_path: dict[int, str], skip: int) -> str:
     return " › ".join(parts)
 
 
-_BULLET = re.compile(r"^([-*+])( |$)")
-_ORDERED = re.compile(r"^(\d{1,9})([.)])( |$)")
-_OTHER_BULLET = {"-": "*", "*": "+", "+": "-"}
-
-
-def _list_mark(text: str) -> tuple[str, str] | None:
-    """("bullet", "-") or ("ordered", ".") when ``text`` starts with a list."""
-    m = _BULLET.match(text)
-    if m:
-        return "bullet", m.group(1)
-    m = _ORDERED.match(text)
-    return ("ordered", m.group(2)) if m else None
-
-
-def _relist(text: str, kind: str, mark: str) -> str:
-    """``text`` (a list) with other top-level markers, so it stays a list of its own."""
-    if kind == "bullet":
-        new = _OTHER_BULLET[mark]
-        return "\n".join(_BULLET.sub(lambda m: new + m.group(2), ln) for ln in text.split("\n"))
-    new = ")" if mark == "." else "."
-    return "\n".join(_ORDERED.sub(lambda m: m.group(1) + new + m.group(3), ln) for ln in text.split("\n"))
-
-
-def _prose(blocks: Sequence[Block]) -> str:
-    """The blocks' text, one after the other. Two lists that were apart in the
-    notes (a code block between them) stay two lists: the second one gets
-    other markers (``*`` after ``-``), as one list would render otherwise."""
-    texts: list[str] = []
-    previous: tuple[str, str] | None = None
-    for block in blocks:
-        text = block.text
-        mark = _list_mark(text)
-        if mark is not None and previous is not None and mark == previous:
-            text = _relist(text, *mark)
-            mark = _list_mark(text)
-        texts.append(text)
-        previous = mark
-    return "\n\n".join(texts).strip()
-
-
-@dataclass(frozen=True, slots=True)
-class _Segment:
-    """What one card is made of: prose, and the code block it explains (if any)."""
-
-    prose: tuple[Block, ...]
-    code: Block | None
-    lead: Block | None = None  # the paragraph ending with ':' that introduces the code
-
-
-def _segments(blocks: Sequence[Block]) -> tuple[list[_Segment], bool]:
-    """One segment per non-empty code block, else one for the prose.
-
-    Prose before the first code block goes with it. Between two code blocks,
-    prose from the first paragraph ending with a colon on leads into the next
-    block; the prose before it is a remark on the block above. Prose after
-    the last code block is a remark on it. Also whether any code block was empty.
-    """
-    segments: list[_Segment] = []
-    pending: list[Block] = []
-    empty_code = False
-    for block in blocks:
-        if block.kind == BlockKind.PROSE:
-            pending.append(block)
-        elif block.text.strip():
-            if segments:
-                cut = next((i for i, b in enumerate(pending) if b.leads_in), len(pending))
-                if cut == len(pending) and pending and pending[-1].caption:
-                    cut -= 1  # a label just before the code names it
-                if cut:
-                    last = segments[-1]
-                    segments[-1] = _Segment(last.prose + tuple(pending[:cut]), last.code, last.lead)
-                pending = pending[cut:]
-            lead = next((b for b in pending if b.leads_in), pending[-1] if pending else None)
-            segments.append(_Segment(tuple(pending), block, lead))
-            pending = []
-        else:
-            empty_code = True
-    if pending:
-        if segments:
-            last = segments[-1]
-            segments[-1] = _Segment(last.prose + tuple(pending), last.code, last.lead)
-        else:
-            segments.append(_Segment(tuple(pending), None))
-    if not segments:  # only empty code fences
-        segments.append(_Segment((), None))
-    return segments, empty_code
-
-
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-_MARKERS = re.compile(r"^(?:\s*(?:[-*+]|\d+[.)]|>)\s+)+")
-
-
-def _lead_question(block: Block | None) -> str | None:
-    """A short question from the label just before a code block.
-
-    "Sort by column:" -> "Sort by column"; a list's last line when it is a
-    short label and no sentence ("- 按行排序"); else None.
-    """
-    if block is None:
-        return None
-    if block.caption:
-        return block.caption
-    line = block.text.rstrip().rsplit("\n", 1)[-1]
-    text = _MARKERS.sub("", line).replace("**", "").strip().rstrip(":\uff1a").strip()
-    if not text or len(text) > 40 or text.count("`") % 2 or "](" in text or "://" in text:
-        return None
-    if text.endswith((".", "\u3002", "!", "\uff01", "?", "\uff1f", ";", "\uff1b")):
-        return None
-    return text
-
-
-_BYLINE = re.compile(
-    r"\b(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b(?:by|author|written|posted|updated|published|last modified)\b"
-    r"|\bmin(?:ute)?s? read\b|作者|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2},? \d{4}",
-    re.I,
-)
-
-
-def _is_byline(block: Block) -> bool:
-    """One short line with a name or a date, and no question in it."""
-    text = block.text.strip()
-    return (
-        block.kind == BlockKind.PROSE
-        and "\n" not in text
-        and len(text) <= 100
-        and not re.search(r"[?？]", text)
-        and not block.leads_in
-        and bool(_BYLINE.search(text))
-    )
-
-
 @dataclass(slots=True)
 class _OpenDeck:
     """A deck while cards are added to it."""
@@ -303,7 +174,7 @@ class _Builder:
         """Text before the first section (or under the title): bylines skipped."""
         kept: list[Block] = []
         for i, block in enumerate(blocks):
-            if i < 2 and _is_byline(block):
+            if i < 2 and is_byline(block):
                 self.skipped.append(Skipped(block.line, "byline"))
             else:
                 kept.append(block)
@@ -346,7 +217,8 @@ class _Builder:
         q = _question(self.plain_path, section_depth) or h.plain or self.prefix
         if h.definitions:
             # the prose around the list (an introduction, a remark) is a card of its own
-            rest = [b for b in h.blocks if b.line != h.definitions[0].line]
+            lists = {d.node for d in h.definitions}
+            rest = [b for b in h.blocks if b.line not in lists]
             if rest:
                 self.add_cards(self.current, rest, q, source, tags)
             self.add_definitions(self.current, h.definitions, q, source, tags)
@@ -380,25 +252,25 @@ class _Builder:
 
     def add_cards(self, deck: _OpenDeck, blocks: Sequence[Block], q: str, source: str, tags: tuple[str, ...]) -> None:
         """Cards for one heading's blocks."""
-        segments, empty_code = _segments(blocks)
-        total = len(segments)
-        leads = [_lead_question(s.lead) for s in segments]
-        for i, segment in enumerate(segments, start=1):
+        parts, empty_code = segments(blocks)
+        total = len(parts)
+        leads = [lead_question(s.lead) for s in parts]
+        for i, segment in enumerate(parts, start=1):
             question, card_tags = q, tags
             if total > 1:
                 lead = leads[i - 1]
                 if lead and leads.count(lead) == 1:
                     question = f"{q} › {lead}"
                 else:
-                    word = _NUMBER_WORDS[total] if total < len(_NUMBER_WORDS) else str(total)
+                    word = NUMBER_WORDS[total] if total < len(NUMBER_WORDS) else str(total)
                     question = f"{q} — {word} blocks: what does this code do? ({i}/{total})"
                     card_tags = (*tags, DRAFT_QUESTION)
                     self.draft_questions += 1
             card = self._card(segment, self.ids(source), question, source, card_tags, empty_code and i == total)
             deck.cards.append(card)
 
-    def _card(self, segment: _Segment, ident: str, q: str, source: str, tags: tuple[str, ...], empty_code: bool) -> DraftCard:
-        answer = _prose(segment.prose)
+    def _card(self, segment: Segment, ident: str, q: str, source: str, tags: tuple[str, ...], empty_code: bool) -> DraftCard:
+        answer = prose(segment.prose)
         notes: list[str] = []
         code = lang = None
         for block in segment.prose:

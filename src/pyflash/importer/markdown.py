@@ -13,11 +13,12 @@ import html
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import unquote
 
 from markdown_it.tree import SyntaxTreeNode
 
-__all__ = ["Block", "BlockKind", "Definition", "definitions", "formula_tex", "image_markdown", "inline_plain", "is_toc", "node_blocks", "node_line"]
+from pyflash.importer.images import FORMULA_MARK, IMAGE_MARK, code_span, html_attrs, image_markdown, markdown_url
+
+__all__ = ["Block", "BlockKind", "inline_plain", "node_blocks", "node_line"]
 
 
 class BlockKind(StrEnum):
@@ -73,7 +74,7 @@ _SENTENCE_END = (".", "\u3002", "!", "\uff01", "?", "\uff1f", ")", "\uff09", ";"
 _B_OPEN, _B_CLOSE, _I_OPEN, _I_CLOSE, _S_OPEN, _S_CLOSE = "\x01", "\x02", "\x03", "\x04", "\x05", "\x06"
 _MARK = {(_B_OPEN, _B_CLOSE): "**", (_I_OPEN, _I_CLOSE): "*", (_S_OPEN, _S_CLOSE): "~~"}
 # Counted, then removed, when a block is finished: an image, a formula.
-_IMAGE, _FORMULA = "\x0e", "\x0f"
+_IMAGE, _FORMULA = IMAGE_MARK, FORMULA_MARK
 # An HTML link while an inline run is built: OPEN href MID text CLOSE.
 _A_OPEN, _A_MID, _A_CLOSE = "\x10", "\x11", "\x12"
 _HTML_LINK = re.compile("\x10([^\x10-\x12]*)\x11([^\x10-\x12]*)\x12")
@@ -91,56 +92,6 @@ _LINE_BREAK_TAGS = frozenset(("br", "p", "div", "li", "tr", "h1", "h2", "h3", "h
 
 
 # --------------------------------------------------------------------------
-# Images and formulas
-
-_ATTR = re.compile(r"""([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
-# Image URLs of LaTeX renderers: the formula is in the query (or the last path part).
-_FORMULA_URL = re.compile(
-    r"codecogs\.com|latex|mathtex|/math\?|render/math|[?&](?:tex|math)=|chart\.googleapis\.com/chart\?.*cht=tx"
-    r"|upmath\.me|quicklatex|mathurl|/equation\?",
-    re.I,
-)
-_TEX_ALT = re.compile(r"\\[A-Za-z]+|[_^]\{|^\$.+\$$", re.S)
-_MD_UNSAFE_TEX = re.compile(r"[*_`<\[]|\\[!-/:-@\[-`{-~]")
-
-
-def _attrs(tag: str) -> dict[str, str]:
-    return {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "") for m in _ATTR.finditer(tag)}
-
-
-def formula_tex(src: str, alt: str) -> str | None:
-    """The TeX of a formula image: from a LaTeX renderer's URL, else a TeX ``alt``."""
-    if src and _FORMULA_URL.search(src):
-        query = src.split("?", 1)[1] if "?" in src else src.rstrip("/").rsplit("/", 1)[-1]
-        named = [p.split("=", 1)[1] for p in query.split("&") if p.split("=", 1)[0] in ("tex", "math", "chl") and "=" in p]
-        # a named parameter is form-encoded (`+` is a space); codecogs writes spaces as `&space;`
-        tex = unquote(named[0].replace("+", " ")) if named else unquote(query.replace("&space;", " "))
-        tex = re.sub(r"^\\(?:inline|dpi\{\d+\}|bg_\w+|fn_\w+)\s*", "", tex.strip()).strip()
-        if tex:
-            return tex
-    if alt and _TEX_ALT.search(alt.strip()):
-        return alt.strip().strip("$").strip()
-    return None
-
-
-def _url(src: str) -> str:
-    return f"<{src}>" if re.search(r"[\s()<>]", src) else src
-
-
-def image_markdown(src: str, alt: str) -> str:
-    """An image as Markdown: ``![alt](src)``, or ``$TeX$`` for a formula image.
-
-    The result carries a sentinel so that blocks can count what they carry.
-    """
-    tex = formula_tex(src, alt)
-    if tex is not None:
-        text = f"${tex}$"
-        return _FORMULA + (_code_span(text) if _MD_UNSAFE_TEX.search(tex) else text)
-    alt = re.sub(r"([\[\]\\])", r"\\\1", " ".join(alt.split()))
-    return _IMAGE + f"![{alt}]({_url(src)})"
-
-
-# --------------------------------------------------------------------------
 # HTML
 
 
@@ -155,10 +106,10 @@ def _html_inline(raw: str) -> str:
     if name not in _HTML_TAGS:
         return raw  # `List<int>` and friends are text, not HTML
     if name == "img" and not closing:
-        attrs = _attrs(raw)
+        attrs = html_attrs(raw)
         return image_markdown(attrs.get("src", ""), attrs.get("alt", "")) if attrs.get("src") else ""
     if name == "a":
-        href = _attrs(raw).get("href", "") if not closing else ""
+        href = html_attrs(raw).get("href", "") if not closing else ""
         return _A_CLOSE if closing else (_A_OPEN + href.replace(_A_MID, "") + _A_MID if href else "")
     if name in ("strong", "b"):
         return _B_CLOSE if closing else _B_OPEN
@@ -194,13 +145,6 @@ def _html_block(raw: str) -> str:
 _HARD_BREAK = "\\\n"  # a backslash at the end of a line: survives trailing-space removal
 
 
-def _code_span(content: str) -> str:
-    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if content.startswith("`") or content.endswith("`") else ""
-    return f"{fence}{pad}{content}{pad}{fence}"
-
-
 def _link(child: SyntaxTreeNode, plain: bool) -> str:
     href = str(child.attrs.get("href", ""))
     label = _inline_pieces(child, plain)
@@ -209,7 +153,7 @@ def _link(child: SyntaxTreeNode, plain: bool) -> str:
         return label
     if not bare or bare == href or bare.rstrip("/") == href.rstrip("/"):
         return href
-    return f"[{label}]({_url(href)})"
+    return f"[{label}]({markdown_url(href)})"
 
 
 def _inline_piece(child: SyntaxTreeNode, plain: bool) -> str:
@@ -219,7 +163,7 @@ def _inline_piece(child: SyntaxTreeNode, plain: bool) -> str:
     if t == "text_special":  # an escape or an entity: as the notes wrote it
         return child.content if plain else child.markup or child.content
     if t == "code_inline":
-        return child.content if plain else _code_span(child.content)
+        return child.content if plain else code_span(child.content)
     if t == "softbreak":
         return " " if plain else "\n"
     if t == "hardbreak":
@@ -284,7 +228,7 @@ def _html_link(href: str, label: str, plain: bool) -> str:
         return label
     if not bare or bare.rstrip("/") == href.rstrip("/"):
         return href
-    return f"[{label}]({_url(href)})"
+    return f"[{label}]({markdown_url(href)})"
 
 
 def inline_plain(node: SyntaxTreeNode) -> str:
@@ -451,138 +395,3 @@ def _render_table(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str, lin
     out = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join(aligns or ["---"] * len(rows[0])) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     em.text("\n".join(out), first, rest, line)
-
-
-# --------------------------------------------------------------------------
-# Tables of contents and definition lists
-
-
-def _inline_nodes(node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
-    return [n for n in node.walk() if n.type == "inline"]
-
-
-def is_toc(node: SyntaxTreeNode) -> bool:
-    """A table of contents: a list whose text is only links to headings (``#anchor``),
-    or a ``[TOC]`` marker paragraph."""
-    if node.type == "paragraph" and node.children:
-        return node.children[0].content.strip().lower() in ("[toc]", "[[toc]]", "[[_toc_]]", "${toc}")
-    if node.type not in ("bullet_list", "ordered_list"):
-        return False
-    links = 0
-    for inline in _inline_nodes(node):
-        for child in inline.children:
-            if child.type == "link":
-                if not str(child.attrs.get("href", "")).startswith("#"):
-                    return False
-                links += 1
-            elif child.type == "text" and not child.content.strip():
-                continue
-            elif child.type not in ("softbreak", "hardbreak"):
-                return False
-    return links > 0
-
-
-@dataclass(frozen=True, slots=True)
-class Definition:
-    """One item of a definition list: ``- **term**: explanation``."""
-
-    term: str  # as it reads (plain)
-    text: str  # the explanation, Markdown
-    line: int
-    end: int
-    images: int = 0
-    formulas: int = 0
-
-
-_TERM_SEP = re.compile(r"^\s*(?::|\uff1a|\s[\u2014\u2013-]{1,2}\s|[\u2014\u2013]|--)\s*")
-_TEXT_TERM = re.compile(r"^([^:\uff1a\u2014\u2013`*_\[\]<>]{1,60}?)(?::|\uff1a|\s+(?:\u2014|\u2013|--)\s)\s*(.*)$", re.S)
-
-
-_OPEN_BOLD = re.compile(r"<(?:strong|b)>", re.I)
-_CLOSE_BOLD = re.compile(r"</(?:strong|b)>", re.I)
-
-
-def _is_html(node: SyntaxTreeNode, pattern: re.Pattern[str]) -> bool:
-    return node.type == "html_inline" and bool(pattern.fullmatch(node.content.strip()))
-
-
-def _html_bold_term(kids: list[SyntaxTreeNode]) -> tuple[str, list[SyntaxTreeNode]] | None:
-    """``<strong>term</strong>`` (or several in a row) at the start: the term and what follows."""
-    term = ""
-    while kids and _is_html(kids[0], _OPEN_BOLD):
-        close = next((i for i, k in enumerate(kids) if _is_html(k, _CLOSE_BOLD)), None)
-        if close is None:
-            return None
-        term += "".join(_inline_piece(k, True) for k in kids[1:close])
-        kids = kids[close + 1 :]
-    return term, kids
-
-
-def _split_term(item: SyntaxTreeNode) -> tuple[str, SyntaxTreeNode, str] | None:
-    """(term, paragraph, first-line rest as Markdown) when the item is led by a term:
-    ``**term**``, ``<strong>term</strong>``, `` `term` `` or plain ``term:`` text."""
-    para = item.children[0] if item.children else None
-    if para is None or para.type != "paragraph" or not para.children:
-        return None
-    inline = para.children[0]
-    kids = list(inline.children)
-    while kids and kids[0].type == "text" and not kids[0].content.strip():
-        kids.pop(0)
-    if not kids:
-        return None
-    first = kids[0]
-    if first.type in ("strong", "code_inline") or _is_html(first, _OPEN_BOLD):
-        if first.type == "strong":
-            term, tail_nodes = _strip_sentinels(_finish_inline(_inline_pieces(first, True), plain=True)), kids[1:]
-        elif first.type == "code_inline":
-            term, tail_nodes = _code_span(first.content), kids[1:]
-        else:
-            found = _html_bold_term(kids)
-            if found is None:
-                return None
-            term, tail_nodes = found
-        tail = _finish_inline("".join(_inline_piece(k, False) for k in tail_nodes))
-        term = term.strip()
-        stripped = term.rstrip(":\uff1a").strip()
-        m = _TERM_SEP.match(tail)
-        if m:
-            tail = tail[m.end() :]
-        elif first.type == "code_inline" or (tail.strip() and stripped == term):
-            return None  # bold text or code inside a sentence, not a term
-        term = stripped
-    else:
-        m = _TEXT_TERM.match(_inline_md(inline))
-        if not m or "\n" in m.group(1):
-            return None
-        term, tail = m.group(1).strip(), m.group(2)
-    if not term or len(term) > 80:
-        return None
-    return term, para, re.sub(r"^(?:\\\n)+|(?:\\\n)+$", "", tail)
-
-
-def definitions(node: SyntaxTreeNode) -> list[Definition] | None:
-    """The items of a definition list (every item led by a bold term or ``term:``), else None."""
-    if node.type not in ("bullet_list", "ordered_list") or len(node.children) < 2:
-        return None
-    out: list[Definition] = []
-    loose = _is_loose(node)
-    for item in node.children:
-        split = _split_term(item)
-        if split is None:
-            return None
-        term, para, tail = split
-        em = _Emitter(item.map[1] + 1 if item.map else 0)
-        em.keep_code = True
-        if tail.strip():
-            em.text(tail, "", "", node_line(para))
-        for child in item.children[1:]:
-            if em.lines and loose:
-                em.blank("")
-            _render(child, em, "", "")
-        text = "\n".join(em.lines).strip("\n")
-        if not _strip_sentinels(text).strip():
-            return None
-        out.append(
-            Definition(term, _strip_sentinels(text), node_line(item), em.end, text.count(_IMAGE), text.count(_FORMULA))
-        )
-    return out

@@ -15,7 +15,8 @@ import yaml
 from markdown_it.tree import SyntaxTreeNode
 
 from pyflash.core.markup import markdown_parser
-from pyflash.importer.markdown import Block, Definition, definitions, inline_plain, is_toc, node_blocks, node_line
+from pyflash.importer.markdown import Block, inline_plain, node_blocks, node_line
+from pyflash.importer.sections import Definition, colon_definitions, definitions, is_toc
 
 __all__ = ["SECTION_SEP", "Heading", "Notes", "Skipped", "parse_notes", "split_front_matter"]
 
@@ -123,7 +124,12 @@ def _definition_list(nodes: list[SyntaxTreeNode]) -> list[Definition] | None:
     if any(node.type in ("fence", "code_block") for node in nodes):
         return None
     found = [items for node in nodes if (items := definitions(node))]
-    return found[0] if len(found) == 1 else None
+    if len(found) == 1:
+        return found[0]
+    if found:
+        return None
+    colon = [d for node in nodes for d in colon_definitions(node) or ()]
+    return colon if len(colon) >= 2 else None
 
 
 def _title(meta: dict[Any, Any], h1: list[SyntaxTreeNode]) -> str | None:

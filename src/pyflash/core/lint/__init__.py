@@ -40,17 +40,31 @@ class LintWarning(NamedTuple):
 
 
 def findings(cards: Sequence[Card]) -> list[Finding]:
-    """Every rule's findings on ``cards``, those the cards silence left out (unlocated)."""
+    """Every rule's findings on ``cards``, those the cards silence left out (unlocated).
+
+    The cards of one entry (a cloze note's ``#c1``, ``#c2``..., a reverse
+    card's ``#r``) share its text: each entry is linted once, as its first card.
+    """
     from pyflash.core.lint.similar import near_duplicates  # (the similarity join is the costly part)
 
+    entries = _one_per_entry(cards)
     found: list[Finding] = []
-    # One card per deck entry: a reverse card and clozes c2, c3... share their entry's text.
-    cards = [c for c in cards if not c.is_reverse and c.cloze_number <= 1]
-    for card in cards:
+    for card in entries:
         for rule in CARD_RULES:
             found.extend(f for f in rule(card) if f.rule not in card.lint)
-    found.extend(near_duplicates(cards))  # (a pair is silenced by either card)
+    found.extend(near_duplicates(entries))  # (a pair is silenced by either card)
     return found
+
+
+def _one_per_entry(cards: Sequence[Card]) -> list[Card]:
+    seen: set[tuple[str, int]] = set()
+    entries: list[Card] = []
+    for card in cards:
+        place = (card.path, card.position)
+        if place not in seen:
+            seen.add(place)
+            entries.append(card)
+    return entries
 
 
 def lint_cards(cards: Sequence[Card]) -> list[LintWarning]:

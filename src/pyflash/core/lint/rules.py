@@ -48,18 +48,22 @@ class Finding(NamedTuple):
 
 def long_line(card: Card) -> Iterator[Finding]:
     """long-line: a line of ``code``/``output``, or of a fenced block in ``q``/``a``/``note``, over 76 columns."""
-    for field in ("q", "code", "cloze", "output", "a", "note"):
-        text: str | None = getattr(card, field)
+    for field in ("q", "code", "output", "a", "note", "cloze"):
+        text: str | None = getattr(card, field, None)
         if not text:
             continue
-        if field in ("code", "cloze", "output"):  # (a cloze line is measured as written, markers included)
+        if field == "cloze":
+            text = _cloze_shown(text)
+        if field in ("code", "output") or (field == "cloze" and not code_blocks(text)):
             numbered: Iterator[tuple[int, str]] = enumerate(text.split("\n"))
         else:
             numbered = ((b.start + i, line) for b in code_blocks(text) for i, line in enumerate(b.lines))
-        what = {"code": "`code`", "cloze": "`cloze`", "output": "`output`"}.get(field, f"a code block in `{field}`")
+        what = {"code": "`code`", "output": "`output`", "cloze": "`cloze`"}.get(field, f"a code block in `{field}`")
         for number, line in numbered:
             index = wide_at(line, MAX_COLUMNS)
             if index is not None:
+                if field == "cloze":
+                    index = 0  # (the markers make the written line longer than the shown one)
                 fix = (
                     "shorten the code that prints it" if field == "output"
                     else "wrap it, e.g. break inside brackets, or use shorter names"
@@ -69,6 +73,17 @@ def long_line(card: Card) -> Iterator[Finding]:
                     f"line {number + 1} of {what} is {cell_width(line.rstrip())} columns wide, "
                     f"over {MAX_COLUMNS} ({fix})",
                 )
+
+
+_CLOZE = re.compile(r"\{\{c\d+::((?:(?!\{\{|\}\}).)*?)(?:::(?:(?!\{\{|\}\}).)*?)?\}\}", re.S)
+
+
+def _cloze_shown(text: str) -> str:
+    """A cloze text as its answer shows it: every span filled in, the markers gone."""
+    previous = None
+    while previous != text:  # (innermost first, for nested spans)
+        previous, text = text, _CLOZE.sub(r"\1", text)
+    return text
 
 
 def long_answer(card: Card) -> Iterator[Finding]:

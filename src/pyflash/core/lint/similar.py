@@ -9,8 +9,8 @@ Two cards are near-duplicates when either holds:
   and emphasis dropped, whitespace folded, case-folded). Candidates come from a
   prefix-filtering similarity join: each card's 3-grams are sorted rarest
   first and only the first ``n - ceil(THRESHOLD * n) + 1`` are indexed, which
-  provably finds every pair at or above the threshold; only candidates are
-  compared exactly.
+  provably finds every pair at or above the threshold, and a positional
+  filter (PPJoin) drops most candidates; only the rest are compared exactly.
 * **the same code terms asked about**: two q/a cards whose questions name the
   same two or more `code` spans (normalised) and whose answers share at least
   :data:`TERMS_ANSWER_THRESHOLD` of their 3-grams (the same comparison asked in
@@ -23,6 +23,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from itertools import chain
 
 from pyflash.core.decks.model import Card
 from pyflash.core.lint.rules import Finding
@@ -104,28 +105,50 @@ def near_duplicates(cards: Sequence[Card]) -> Iterator[Finding]:
 
 
 def _candidates(sets: list[frozenset[str]]) -> Iterator[tuple[int, int]]:
-    """Index pairs (i < j) that may reach THRESHOLD, by prefix filtering (each pair once)."""
-    frequency = Counter(g for s in sets for g in s)
-    rank = {g: r for r, (g, _) in enumerate(sorted(frequency.items(), key=lambda item: (item[1], item[0])))}
-    order = sorted((i for i, s in enumerate(sets) if s), key=lambda i: len(sets[i]))
-    index: dict[int, list[int]] = {}
+    """Index pairs (i < j) that may reach THRESHOLD: a prefix-filtering join (PPJoin).
+
+    Every set is sorted by one global order (rarest 3-gram first). Two sets
+    with Jaccard >= t share at least ``alpha = ceil(t / (1 + t) * (|x| + |y|))``
+    3-grams, so they share one among the first ``|x| - ceil(t * |x|) + 1`` of
+    each (the prefixes, the only part indexed); and when the k-th shared
+    prefix 3-gram sits at positions i and j, at most ``min(|x| - i, |y| - j)``
+    more can follow, which prunes most pairs before any set is compared.
+    """
+    frequency = Counter(chain.from_iterable(sets))
+    rank = {g: r for r, g in enumerate(sorted(frequency, key=frequency.__getitem__))}
     sizes = [len(s) for s in sets]
+    order = sorted((i for i, s in enumerate(sets) if s), key=sizes.__getitem__)
+    index: dict[int, list[tuple[int, int]]] = {}
+    t = THRESHOLD
+    share = t / (1 + t)
     for i in order:
         size = sizes[i]
-        prefix = sorted(map(rank.__getitem__, sets[i]))[: size - math.ceil(THRESHOLD * size) + 1]
-        smallest = THRESHOLD * size
-        seen: set[int] = set()
-        for gram in prefix:
+        ranks = sorted(map(rank.__getitem__, sets[i]))
+        smallest = t * size
+        overlap: dict[int, int] = {}
+        for position, gram in enumerate(ranks[: size - math.ceil(t * size) + 1]):
             bucket = index.get(gram)
             if bucket is None:
-                index[gram] = [i]
+                index[gram] = [(i, position)]
                 continue
-            for j in bucket:
-                if j not in seen and sizes[j] >= smallest:
-                    seen.add(j)
-            bucket.append(i)
-        for j in seen:
-            yield (min(i, j), max(i, j))
+            for j, other_position in bucket:
+                other = sizes[j]
+                if other < smallest:
+                    continue
+                seen = overlap.get(j, 0)
+                if seen < 0:
+                    continue  # already pruned
+                left = size - position
+                if other - other_position < left:
+                    left = other - other_position
+                if seen + left >= share * (size + other) - 1e-9:  # (alpha, before rounding up)
+                    overlap[j] = seen + 1
+                else:
+                    overlap[j] = -1
+            bucket.append((i, position))
+        for j, seen in overlap.items():
+            if seen > 0:
+                yield (min(i, j), max(i, j))
 
 
 def _same_terms(cards: Sequence[Card]) -> Iterator[tuple[int, int]]:

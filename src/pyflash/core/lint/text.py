@@ -9,12 +9,10 @@ from typing import NamedTuple
 __all__ = ["Block", "cell_width", "code_blocks", "normal_code", "normal_text", "prose", "tokens", "wide_at"]
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-_INLINE = re.compile(r"`+([^`]+?)`+")
 _WS = re.compile(r"\s+")
 # Tokens for similarity: ASCII words/numbers (lower-cased) and CJK character bigrams.
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+(?:\.[0-9]+)?")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
-_MARKUP = re.compile(r"[*_#>|~]+")
 
 
 def cell_width(text: str) -> int:
@@ -98,12 +96,13 @@ def normal_code(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_DROP = str.maketrans("", "", "`*_#>|~")
+
+
 def normal_text(text: str) -> str:
-    """Prose compared for leaks: inline-code backticks and emphasis marks dropped,
-    whitespace folded, case-folded."""
-    text = _INLINE.sub(r"\1", text)
-    text = _MARKUP.sub("", text)
-    return _WS.sub(" ", text).strip().casefold()
+    """Prose compared for leaks and similarity: backticks and emphasis marks (``*_#>|~``)
+    dropped, whitespace folded, case-folded."""
+    return " ".join(text.translate(_DROP).split()).casefold()
 
 
 def tokens(text: str) -> set[str]:
