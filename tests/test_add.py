@@ -220,21 +220,36 @@ PIECES = st.one_of(
     st.characters(codec="utf-8", exclude_categories=("Cs",)),
 )
 TEXT = st.lists(PIECES, max_size=30).map("".join)
-BASE = b"# comment\ndeck: H\ncards:\n  - q: 'first'  # one\n    a: |\n      1\n"
+BASES = [
+    b"# comment\ndeck: H\ncards:\n  - q: 'first'  # one\n    a: |\n      1\n",
+    b"deck: H\r\ncards:\r\n- q: first\r\n  a: '1'",  # CRLF, no final newline
+    b"deck: H\ncards: [{q: first, a: '1'}]  # flow\n",
+    b"deck: H\ncards:\n    - q: first\n      a: \"1\"\n\n# tags\ntags: [x]\n",  # cards not last
+]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(q=TEXT.filter(lambda s: bool(s.strip())), a=TEXT.filter(lambda s: bool(s.strip())), code=TEXT)
-def test_any_text_reads_back_the_same(tmp_path, q, a, code):
-    deck_file(tmp_path, "h.yaml", BASE)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    base=st.sampled_from(BASES), q=TEXT.filter(lambda s: bool(s.strip())), a=TEXT.filter(lambda s: bool(s.strip())),
+    code=TEXT,
+)
+def test_any_text_reads_back_the_same(tmp_path, base, q, a, code):
+    deck_file(tmp_path, "h.yaml", base)
     loc = locations(tmp_path)
     result = load_decks(loc.deck_sources)
     plan = plan_add(CardDraft("H", q, a=a, code=code), result, loc)
     data = plan.text.encode("utf-8")
-    assert inserted_once(BASE, data, plan.snippet.encode("utf-8"))
+    assert inserted_once(base, data, plan.snippet.encode("utf-8"))
     loaded = parse_deck_file("h.yaml", data)
     assert loaded.errors == []
     card = loaded.cards[-1]
     assert card.q == q.strip()
     assert card.a == a
     assert card.code == (code if code.strip() else None)
+
+
+def test_a_one_word_question_takes_words_of_its_code():
+    taken = lambda key: False  # noqa: E731
+    assert card_id_for(CardDraft("P", "What does this print?", code="print(sorted(xs))\n"), taken) == "print-sorted-xs"
+    assert card_id_for(CardDraft("P", "What does this print?", code="x = [1] * 3\n"), taken) == "print-x-1-3"
+    assert card_id_for(CardDraft("P", "What does this print?"), taken) == "print"

@@ -195,3 +195,44 @@ def test_doctor_repair_keeps_typed_answers_and_reads_older_files(tmp_path):
     db.close()
     report = repair(old, now=datetime(2026, 3, 2))
     assert report.copied["reviews"] == 1 and report.lost["reviews"] == 0
+
+
+CLOZE_DECK = """\
+deck: C
+cards:
+  - id: argp
+    q: Make --verbose an on/off flag
+    type: true
+    cloze: |
+      parser.add_argument("--verbose", {{c1::action="store_true"}})
+      args = {{c2::parser.parse_args()::parse}} or {{c2::None}}
+  - id: rev
+    q: Six times seven?
+    a: "42"
+    type: true
+    reverse: true
+"""
+
+
+def test_typed_cloze_checks_the_hidden_text_and_a_reverse_card_is_not_typed(tmp_path):
+    from pyflash.core.answers import can_type, check_typed, expected_text
+
+    deck = parse_deck_file(write_deck(tmp_path, "c.yaml", CLOZE_DECK))
+    assert deck.errors == []
+    c1, c2, forward, backward = deck.cards
+    assert expected_text(c1) == 'action="store_true"' and can_type(c1)
+    assert expected_text(c2) == "parser.parse_args()\nNone"  # two spans of one number: one line each
+    assert check_typed(c1, 'action="store_true"').grade == 5
+    assert check_typed(c1, "action='store_true'").grade == 3  # two edits in 19 characters: close
+    assert check_typed(c1, "nargs='+'").grade == 1
+    assert check_typed(c2, "parser.parse_args()\nNone").grade == 5
+    assert can_type(forward) and forward.variant == ""
+    assert not can_type(backward) and backward.variant == "r"  # its answer is the question
+
+
+def test_accept_on_a_cloze_card_is_an_error(tmp_path):
+    path = write_deck(tmp_path, "c.yaml", "deck: C\ncards:\n  - q: Q\n    type: true\n    accept: [x]\n"
+                      "    cloze: a {{c1::b}}\n")
+    (error,) = parse_deck_file(path).errors
+    assert (error.line, error.col) == (5, 5)
+    assert "a cloze card is checked against its hidden text; remove 'accept'" in error.message

@@ -59,7 +59,7 @@ def test_code_from_stdin_makes_an_output_card(pyflash_home, capsys, monkeypatch)
     assert code == 0, err
     text = path.read_text()
     assert text.endswith(
-        "  - id: print\n    q: What does this print?\n    code: |\n      for i in range(2):\n          print(i)\n"
+        "  - id: print-range-2\n    q: What does this print?\n    code: |\n      for i in range(2):\n          print(i)\n"
         "    lang: python\n    output: |\n      0\n      1\n"
     )
 
@@ -71,8 +71,8 @@ def test_code_from_a_file_and_a_new_deck(pyflash_home, tmp_path, capsys):
     )
     assert code == 0, err
     created = user_decks(pyflash_home) / "scratch-python.yaml"
-    assert out == f"added card 'prints' to {created}:3\n"
-    assert created.read_text().startswith("deck: Scratch::Python\ncards:\n  - id: prints\n")
+    assert out == f"added card 'prints-print-hi' to {created}:3\n"
+    assert created.read_text().startswith("deck: Scratch::Python\ncards:\n  - id: prints-print-hi\n")
 
 
 def test_errors_are_one_line_and_exit_2(pyflash_home, capsys):

@@ -493,3 +493,16 @@ def test_add_history_keeps_a_schedule_studied_in_pyflash_since(tmp_path):
         assert (counts.cards, counts.reviews, counts.kept, counts.repeated) == (0, 0, 1, 1)
         assert store.get("k") == newer
         assert [e.grade for e in store.log("k")] == [4, 5]
+
+
+@pytest.mark.parametrize("text", ["a --> b", "<!-- x -->", "back\\slash \\u002d", "&lt; & <b>", "中文 -- ✓", "\x1f\n\t"])
+def test_payload_carries_any_text(text):
+    from pyflash.core.decks.model import Card
+    from pyflash.export.anki.payload import decode_key_field, encode_key_field, fields_digest
+
+    card = Card("k-1", "k-1", "D", text, text, text, None, None, None, ("t-1",), text, (), "p", 1, 1, 1)
+    field = encode_key_field(card, ["<p>x</p>"])
+    assert field.count("-->") == 1 and field.endswith("-->")
+    payload = decode_key_field(field)
+    assert payload.key == "k-1" and payload.digest == fields_digest(["<p>x</p>"])
+    assert payload.fields == {"id": "k-1", "q": text, "a": text, "code": text, "source": text, "deck": "D", "tags": ["t-1"]}

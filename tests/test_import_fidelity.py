@@ -147,8 +147,14 @@ def test_editor_markup_is_removed_only_where_it_breaks_python_and_named():
     for tag in ("`<em>` (line 1)", '`<span style="color:#ff0000">` (line 2)', "`</span>` (line 2)"):
         assert tag in card.note
     drafts = drafts_of("html-in-code")
-    assert [c.line for c in drafts.code_changed] == [14]
+    assert [c.line for c in drafts.code_changed] == [14, 33]
     assert drafts.code_kept == 3
+
+
+def test_code_written_as_an_html_pre_block_is_code_and_says_so():
+    card = by_q("html-in-code")["Code written as HTML"]
+    assert card.code == 'if a < b:\n    print("less")\n' and card.lang == "python"
+    assert card.note is not None and "HTML <pre> block" in card.note
 
 
 def test_images_and_formulas_are_carried():
@@ -228,7 +234,7 @@ def test_table_of_contents_and_front_matter_make_no_card(tmp_path, capsys):
 
 
 def test_each_defined_term_is_its_own_card():
-    cards = cards_of("definitions")
+    cards = [c for c in cards_of("definitions") if c.source != "Links are no terms"]
     assert [(c.q, c.a) for c in cards] == [
         ("Tips › enumerate", "gives the index with each item."),
         ("Tips › zip", "pairs items of several iterables."),
@@ -324,3 +330,9 @@ def test_a_mixed_cheat_sheet():
     assert [q for q in cards if q.startswith("Tips")] == ["Tips", "Tips › `enumerate(xs)`", "Tips › zip", "Tips › sorted"]
     assert cards["Tips"].a == "Handy built-ins:"
     assert cards["Strings"].code == 'indented = "code"\nprint(indented)  \n'  # trailing spaces too
+
+
+def test_a_list_of_urls_is_no_definition_list():
+    (card,) = [c for c in cards_of("definitions") if c.source == "Links are no terms"]
+    assert card.q == "Links are no terms" and card.term is None
+    assert card.a == "- https://docs.python.org/3/library/functions.html\n- http://example.org/notes"

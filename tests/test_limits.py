@@ -185,7 +185,7 @@ def test_config_deck_tables_and_new_order(tmp_path):
     [
         ('new_order = "fancy"\n', r":1:1: 'new_order' must be one of 'mixed', 'file', 'random'$"),
         ('[deck."P"]\nnew_per_day = 2\n\n[deck."Q"]\nnew_per_day = -1\n', r":5:1: 'new_per_day' of deck 'Q' must be a whole number from 0 to 100000$"),
-        ('[deck."P"]\nnew = 2\n', r":2:1: unknown deck setting 'new' for 'P' \(known: new_per_day, reviews_per_day, type_output, scheduler, desired_retention\)$"),
+        ('[deck."P"]\nnew = 2\n', r":2:1: unknown deck setting 'new' for 'P' \(known: new_per_day, reviews_per_day, type_output, scheduler, desired_retention, leech_action\)$"),
         ('deck = 3\n', r":1:1: 'deck' must be tables such as"),
         ('[deck]\nP = 3\n', r":2:1: deck 'P' must be a table such as"),
     ],

@@ -29,6 +29,7 @@ from pyflash.core.query.facts import load_facts
 from pyflash.core.query.parser import parse
 from pyflash.core.query.search import find
 from pyflash.core.query.table import cell_width, hit_table
+from pyflash.core.review import leech
 from pyflash.core.review.store import CardState, Store, utc_now_iso
 from pyflash.core.scheduling.schedule import SM2
 
@@ -73,12 +74,13 @@ CJK = derived_key("Python::Pandas", "漢字のカード", None)  # the card with
 ALL = {"pd-read", "pd-cjk", "py-append", "rs-own", "pe"}
 
 
-def grade(store: Store, key: str, deck: str, day: int, g: int) -> int:
-    """Grade ``key`` on study ``day`` with the real scheduler; the log row's id."""
+def grade(store: Store, key: str, deck: str, day: int, g: int, *, threshold: int = 8) -> int:
+    """Grade ``key`` on study ``day`` with the real scheduler, marking leeches as a session does; the log row's id."""
     before = store.get(key)
     now = datetime.combine(datetime.fromordinal(day).date(), datetime.min.time(), UTC) + timedelta(hours=12)
     review = SM2.review(before or CardState(key=key, deck=deck), g, day=day, now=now)
-    return store.record(before, review.after, grade=g, kind=review.kind, ts=utc_now_iso(now), day=day, answer_ms=900)
+    after, _ = leech.apply(store, Config(leech_threshold=threshold), before, review.after, g, review.kind)
+    return store.record(before, after, grade=g, kind=review.kind, ts=utc_now_iso(now), day=day, answer_ms=900)
 
 
 def _history_workspace(folder, clock):
@@ -203,11 +205,11 @@ def test_is(ws, query, expected):
     assert keys(ws, query) == expected
 
 
-def test_leech_threshold_comes_from_the_config(own_ws, tmp_path):
-    own_ws.config = Config(leech_threshold=9)
-    assert keys(own_ws, "is:leech") == set()
-    own_ws.config = Config(leech_threshold=2)
+def test_is_leech_finds_the_marked_cards(own_ws, tmp_path):
+    own_ws.config = Config(leech_threshold=9)  # the mark made on the 8th lapse stays
     assert keys(own_ws, "is:leech") == {"rs-own"}
+    own_ws.store.update("pe", "PythonExtra", "", leech=True)
+    assert keys(own_ws, "is:leech") == {"rs-own", "pe"} and keys(own_ws, "-is:leech") == ALL - {"rs-own", "pe"}
     (tmp_path / "c.toml").write_text("leech_threshold = 0\n")
     with pytest.raises(PyflashError, match=r"c.toml:1:1: 'leech_threshold' must be a whole number from 1"):
         load_config(tmp_path / "c.toml")
@@ -538,7 +540,7 @@ class _Model:
             and (learning or (row.due_day <= _TODAY and row.last_day != _TODAY)),
             "suspended": suspended,
             "buried": buried,
-            "leech": self.lapses(card.key) >= self.threshold,
+            "leech": self.lapses(card.key) >= self.threshold,  # the mark, made by the grade that got there
         }[what]
 
     def match(self, node, card) -> bool:
@@ -588,14 +590,14 @@ def _world():
     return st.lists(card, min_size=1, max_size=6)
 
 
-def _build(world, store: Store):
+def _build(world, store: Store, threshold: int):
     cards = []
     for i, c in enumerate(world):
         key = f"c{i}"
         cards.append(Card(key, key, c["deck"], c["q"], c["a"] or None, None, None, None, None,
                           tuple(c["tags"]), None, (), f"{c['deck']}.yaml", i + 1, 1, i + 1))
         for offset, g, undo in sorted(c["history"], key=lambda h: h[0]):
-            review_id = grade(store, key, c["deck"], _TODAY + offset, g)
+            review_id = grade(store, key, c["deck"], _TODAY + offset, g, threshold=threshold)
             if undo:
                 store.undo(review_id, ts="2026-03-02T12:00:00.000+00:00", day=_TODAY + offset)
         if c["suspended"]:
@@ -616,7 +618,7 @@ def test_queries_agree_with_a_plain_python_filter(tmp_path):
     def check(world, queries, threshold):
         with Store(tmp_path / f"s{next(counter)}.sqlite3", check=False) as store:
             store.connection.execute("PRAGMA synchronous=OFF")
-            cards, files = _build(world, store)
+            cards, files = _build(world, store, threshold)
             model = _Model(store, threshold)
             facts = load_facts(store, since_day=_TODAY - 14)
             for card in cards:
@@ -625,7 +627,7 @@ def test_queries_agree_with_a_plain_python_filter(tmp_path):
                 assert mine.reviews == model.value(card, "reps"), card.key
             for node in queries:
                 text = _render(node)
-                hits = find(files, text, store, today=_TODAY, leech_threshold=threshold)
+                hits = find(files, text, store, today=_TODAY)
                 want = [c.key for c in cards if model.match(node, c)]
                 assert sorted(h.key for h in hits) == sorted(want), (text, node)
                 for hit in hits:  # counted with the query, or afterwards for the hits only

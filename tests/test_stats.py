@@ -65,7 +65,8 @@ def _history(store: Store) -> None:
     _grade(store, f, 4)
     _grade(store, f := replace(f, repetitions=0, due_day=D - 18, last_day=D - 19, last_grade=2), 2)  # lapse 1 (young review)
     _grade(store, f := replace(f, repetitions=1, due_day=D - 17, last_day=D - 18, last_grade=4), 4)  # young pass
-    _grade(store, f := replace(f, repetitions=0, due_day=D - 16, last_day=D - 17, last_grade=1), 1)  # lapse 2 (young review)
+    # lapse 2 (young review): the session marks it a leech (leech_threshold = 2 in these tests)
+    _grade(store, f := replace(f, repetitions=0, due_day=D - 16, last_day=D - 17, last_grade=1, leech=True), 1)
     _grade(store, f := replace(f, repetitions=1, interval=19, due_day=D + 3, last_day=D - 16, last_grade=4), 4)  # young pass
     undone = _grade(store, replace(f, repetitions=0, interval=1, due_day=D - 9, last_day=D - 10, last_grade=0), 0)
     assert store.undo(undone, ts="t", day=D - 10) is not None
@@ -125,10 +126,14 @@ def test_figures_in_kiritimati(stats_deck):
         assert s["forecast"][0]["due"] == {r.name: r.due for r in ws.deck_counts()}["Stats"] == 2
 
 
-def test_leech_threshold_and_undone_lapses(stats_deck):
+def test_leeches_are_the_marked_cards(stats_deck):
     with _workspace(stats_deck, UTC, leech_threshold=3) as ws:
-        assert ws.stats().cards.leech == 0  # the third lapse was undone
+        assert ws.stats().cards.leech == 1  # f's mark, whatever the threshold is now
         assert ws.stats().leech_threshold == 3
+        ws.store.update("f", "Stats", "f", leech=False)
+        assert ws.stats().cards.leech == 0
+        ws.store.update("e", "Stats", "e", leech=True)  # a row with only the mark counts too
+        assert ws.stats().cards.leech == 1 and ws.stats().cards.new == 1
 
 
 def test_deck_and_tag_selection(stats_deck, tmp_path):

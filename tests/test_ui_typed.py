@@ -284,3 +284,31 @@ async def test_a_long_line_scrolls_sideways_and_keeps_its_marks(tmp_path, ws_fac
         assert rows[-1].strip() == "^" * 40 and len(rows[-1]) == 2 + 61 + 40  # one row each, not wrapped
         box = screen.query_one("#answer-box")
         assert box.max_scroll_x > 0  # what does not fit scrolls sideways
+
+
+async def test_typed_cloze_card_types_the_hidden_span(tmp_path, ws_factory):
+    deck = write_deck(tmp_path / "decks", "cloze.yaml", """\
+deck: Cloze
+lang: python
+cards:
+  - id: argp
+    q: Make --verbose an on/off flag
+    type: true
+    cloze: |
+      parser.add_argument("--verbose", {{c1::action="store_true"}})
+""")
+    ws = ws_factory(deck)
+    app = app_for(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.typing, "the box (type: true opens it)")
+        assert "Type the hidden text" in shown(app) and "[…]" in shown(app)
+        await type_text(pilot, 'action="store_true"')
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen.checked is not None, "the check")
+        assert screen.checked.grade == 5
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen.session.current is None or screen.session.current.key != "argp#c1",
+                         "the next card")
+    assert typed_log(ws) == [("argp#c1", 5, 'action="store_true"')]

@@ -31,7 +31,7 @@ The CLI, the TUI and the export use these names; scripts can too::
   and its :class:`GradePreview`;
 * :func:`check_typed` (a typed answer against a card, with :func:`can_type`) and its
   :class:`Comparison`: the diff and the suggested grade;
-* :func:`search`: cards by text; :func:`local_day`, :func:`system_clock`,
+* :func:`search`: cards by text; :class:`Stats`: the figures of ``Workspace.stats``; :func:`local_day`, :func:`system_clock`,
   :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix;
 * :func:`lint_cards` and its :class:`LintWarning`: ``pyflash check --lint``.
 
@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.answers import Comparison as Comparison
     from pyflash.core.answers import can_type as can_type
     from pyflash.core.answers import check_typed as check_typed
+    from pyflash.core.answers import expected_text as expected_text
     from pyflash.core.clock import local_day as local_day
     from pyflash.core.clock import system_clock as system_clock
     from pyflash.core.clock import system_zone as system_zone
@@ -64,6 +65,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.lint import lint_cards as lint_cards
     from pyflash.core.locations import Locations as Locations
     from pyflash.core.query.search import search as search
+    from pyflash.core.query.stats import Stats as Stats
     from pyflash.core.review.card_actions import ActionResult as ActionResult
     from pyflash.core.review.card_actions import CardAction as CardAction
     from pyflash.core.review.card_actions import CardActions as CardActions
@@ -112,6 +114,7 @@ _WHERE = {
     "GradePreview": "pyflash.core.scheduling.scheduler",
     "SM2Scheduler": "pyflash.core.scheduling.schedule",
     "search": "pyflash.core.query.search",
+    "Stats": "pyflash.core.query.stats",
     "local_day": "pyflash.core.clock",
     "system_clock": "pyflash.core.clock",
     "system_zone": "pyflash.core.clock",
@@ -119,6 +122,7 @@ _WHERE = {
     "Comparison": "pyflash.core.answers",
     "can_type": "pyflash.core.answers",
     "check_typed": "pyflash.core.answers",
+    "expected_text": "pyflash.core.answers",
     "lint_cards": "pyflash.core.lint",
     "LintWarning": "pyflash.core.lint",
 }

@@ -47,6 +47,7 @@ __all__ = [
     "SegmentKind",
     "can_type",
     "check_typed",
+    "expected_text",
     "compare_answer",
     "compare_output",
     "is_short_answer",
@@ -283,22 +284,33 @@ def is_short_answer(text: str | None) -> bool:
 
 
 def can_type(card: Card) -> bool:
-    """True when the card's answer can be typed and checked: an output card, or a q/a card with ``type: true``,
-    or a cloze card with ``type: true`` whose number hides one span of one short line."""
+    """True when the card's answer can be typed and checked: an output card, a q/a card with
+    ``type: true``, or a cloze card with ``type: true`` (its hidden text). Never a reverse card."""
+    if card.variant == "r":
+        return False
+    if card.output is not None:
+        return True
     if card.cloze is not None:
-        hidden = card.cloze_hidden
-        return card.type_in and len(hidden) == 1 and is_short_answer(hidden[0])
-    return card.output is not None or (card.type_in and is_short_answer(card.a))
+        return card.type_in
+    return card.type_in and is_short_answer(card.a)
+
+
+def expected_text(card: Card) -> str:
+    """What a typed answer of ``card`` is checked against: its output, its answer, or the
+    text hidden by its cloze number (one line per span when the number hides several)."""
+    if card.output is not None:
+        return card.output
+    if card.cloze is not None:
+        from pyflash.core.decks import cloze  # deferred: start-up time (only for typed cloze cards)
+
+        spans, _ = cloze.parse(card.cloze)
+        return "\n".join(s.hidden for s in spans if s.number == card.cloze_number)
+    return _unticked(card.a or "")
 
 
 def check_typed(card: Card, typed: str) -> Comparison:
-    """``typed`` against the card's output (an output card) or its answer and ``accept`` (a ``type: true`` card).
-
-    A cloze card: against its hidden span, as code is compared (the grades of
-    :func:`compare_output`: case counts; spaces around what was typed do not).
-    """
-    if card.output is not None:
-        return compare_output(typed, card.output)
-    if card.cloze is not None:
-        return compare_output(typed.strip(), " … ".join(card.cloze_hidden))
+    """``typed`` against the card's output or cloze text (:func:`compare_output`), or against its
+    answer and ``accept`` (a ``type: true`` q/a card, :func:`compare_answer`)."""
+    if card.output is not None or card.cloze is not None:
+        return compare_output(typed, expected_text(card))
     return compare_answer(typed, card.a or "", card.accept)

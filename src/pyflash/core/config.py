@@ -17,6 +17,7 @@ from pyflash.core.errors import PyflashError
 NEW_ORDERS = ("mixed", "file", "random")
 SCHEDULERS = ("sm2", "fsrs")
 RETENTION = (0.7, 0.99)  # the range Anki allows for desired retention
+LEECH_ACTIONS = ("tag", "suspend")  # what happens to a card that becomes a leech (docs/scheduling.md)
 
 
 class DeckLimit(NamedTuple):
@@ -28,6 +29,7 @@ class DeckLimit(NamedTuple):
     scheduler: str | None = None  # "sm2" | "fsrs"
     desired_retention: float | None = None  # FSRS only
     type_output: bool | None = None  # type the output of this deck's output cards (None: the global setting)
+    leech_action: str | None = None  # "tag" | "suspend" (None: the global setting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +42,8 @@ class Config:
     backups_keep: int = 7  # daily backups of the review database kept (0: none)
     run_env: tuple[str, ...] = ()  # environment variables `check --run` passes to cards
     timezone: str | None = None  # an IANA name such as "Europe/Berlin"; None: the machine's zone
-    leech_threshold: int = 8  # lapses that make a card a leech (docs/search.md)
+    leech_threshold: int = 8  # lapses that make a card a leech (docs/scheduling.md)
+    leech_action: str = "tag"  # "tag": mark it; "suspend": mark and suspend it (per deck too)
     new_order: str = "mixed"  # "mixed": round robin between decks; "file": deck order; "random": shuffled per day
     deck_limits: tuple[DeckLimit, ...] = ()  # from [deck."NAME"] tables
     scheduler: str = "sm2"  # or "fsrs" (docs/scheduling.md)
@@ -63,6 +66,16 @@ class Config:
             if limit is not None and limit.type_output is not None:
                 return limit.type_output
         return self.type_output
+
+    def leech_action_for(self, deck: str) -> str:
+        """What becoming a leech does to a card of ``deck``: the setting of the deck or of its
+        nearest parent that has one (``[deck."A"]`` covers ``A::B``), else the global one."""
+        parts = deck.split("::")
+        for n in range(len(parts), 0, -1):
+            own = self.deck_limit("::".join(parts[:n]))
+            if own is not None and own.leech_action is not None:
+                return own.leech_action
+        return self.leech_action
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         """These settings with other daily limits (None keeps a limit)."""
@@ -125,10 +138,8 @@ def load_config(path: Path) -> Config:
         if key == "desired_retention":
             values[key] = _check_retention(value, where)
             continue
-        if key == "new_order":
-            if value not in NEW_ORDERS:
-                raise PyflashError(f"{where}: 'new_order' must be one of {', '.join(repr(o) for o in NEW_ORDERS)}")
-            values[key] = value
+        if key in _CHOICES:
+            values[key] = _choice(key, value, where)
             continue
         if key not in known:
             import difflib  # deferred: start-up time (only for a mistake)
@@ -156,6 +167,17 @@ def _flag(value: object, where: str) -> bool:
     if not isinstance(value, bool):
         raise PyflashError(f"{where} must be true or false")
     return value
+
+
+_CHOICES = {"new_order": NEW_ORDERS, "leech_action": LEECH_ACTIONS}
+
+
+def _choice(key: str, value: object, where: str) -> str:
+    """``value`` if it is one of the choices of setting ``key``; else a located error."""
+    choices = _CHOICES[key]
+    if value not in choices:
+        raise PyflashError(f"{where}: '{key}' must be one of {', '.join(repr(o) for o in choices)}")
+    return str(value)
 
 
 _NAME_LISTS = {"run_env"}
@@ -190,7 +212,7 @@ def _check_zone(value: object, where: str) -> str:
     return value
 
 
-_DECK_KEYS = ("new_per_day", "reviews_per_day", "type_output", "scheduler", "desired_retention")
+_DECK_KEYS = ("new_per_day", "reviews_per_day", "type_output", "scheduler", "desired_retention", "leech_action")
 
 
 def _check_scheduler(value: object, where: str) -> str:
@@ -207,7 +229,7 @@ def _check_retention(value: object, where: str) -> float:
 
 
 def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]:
-    """The ``[deck."NAME"]`` tables: each may set ``new_per_day`` and ``reviews_per_day``."""
+    """The ``[deck."NAME"]`` tables: each may set the keys of :data:`_DECK_KEYS`."""
     example = '[deck."Python::Pandas"] with new_per_day = 10'
     if not isinstance(value, dict):
         raise PyflashError(f"{path}:{_line_of(raw, 'deck')}:1: 'deck' must be tables such as {example}")
@@ -229,6 +251,9 @@ def _deck_limits(value: object, raw: bytes, path: Path) -> tuple[DeckLimit, ...]
                 continue
             if key == "desired_retention":
                 given[key] = _check_retention(limit, where)
+                continue
+            if key in _CHOICES:
+                given[key] = _choice(key, limit, where)
                 continue
             lo, hi = _LIMITS[key]
             if isinstance(limit, bool) or not isinstance(limit, int) or not lo <= limit <= hi:

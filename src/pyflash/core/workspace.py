@@ -9,7 +9,7 @@ with ``pyflash.paths.locations()``): the core never reads the environment.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -176,8 +176,7 @@ class Workspace:
         deck order). A malformed query raises PyflashError ``query:COL: ...``.
         """
         return query.find(
-            self._files(deck), text, self._store, today=self.today,
-            leech_threshold=self.config.leech_threshold, deck=deck, sort=sort,
+            self._files(deck), text, self._store, today=self.today, deck=deck, sort=sort,
         )
 
     def limits_beyond_today(self, new: int | None, reviews: int | None) -> tuple[int | None, int | None]:
@@ -346,26 +345,46 @@ class Workspace:
     def stats(self, deck: str | None = None, days: int = 30) -> Stats:
         """``pyflash stats``: the figures of ``deck`` (and subdecks) and the tags chosen with
         :meth:`select`; every card when neither."""
-        from pyflash.core.query import stats as stats_query  # deferred: start-up time (only `pyflash stats` needs it)
+        return self.stats_reader(deck, days, own_connection=False)()
+
+    def stats_reader(self, deck: str | None = None, days: int = 30, *, own_connection: bool = True) -> Callable[[], Stats]:
+        """:meth:`stats` as a function to call later, in a worker thread: it reads the review
+        database through a read-only connection of its own (the workspace's stays on its thread).
+        An unknown ``deck`` raises PyflashError here, at once."""
+        from pyflash.core.query import stats as stats_query  # deferred: start-up time (only stats needs it)
 
         chosen = None if deck is None else self.select_deck(deck)
-        keys: Iterable[str]
-        if self.tags:
-            keys = [c.key for c in Selection(chosen, self.tags).cards(self.result.files)]
-        else:
-            keys = (key for f in self._files(chosen) for key in f.keys)
-        db = self._store.connection if self._store is not None else stats_query.empty_database()  # read-only, no file yet
-        figures = stats_query.compute(
-            db, keys, today=self.today, days=days, leech_threshold=self.config.leech_threshold,
-            whole_log=deck is None and not self.tags,
-        )
-        if self._store is None:
-            return figures
-        from pyflash.core.scheduling.switch import retrievability  # deferred: start-up time
+        files, tags, today, threshold = self.result.files, self.tags, self.today, self.config.leech_threshold
+        store, scheduler, now = self._store, self.scheduler, self.clock()
 
-        chosen_keys = None if deck is None and not self.tags else {c.key for c in self.cards_in(chosen)}
-        mean, count = retrievability(self._store, self.scheduler, self.clock(), chosen_keys)
-        return dataclasses.replace(figures, retrievability=mean, fsrs_cards=count) if count else figures
+        def read() -> Stats:
+            keys: list[str]
+            if tags:
+                keys = [c.key for c in Selection(chosen, tags).cards(files)]
+            else:
+                keys = [key for f in Selection(chosen).files(files) for key in f.keys]
+            own = store is None or own_connection  # a connection opened here, closed here
+            if store is None:
+                db = stats_query.empty_database()  # read-only, no file yet
+            else:
+                db = stats_query.open_read_only(store.path) if own_connection else store.connection
+            try:
+                whole_log = deck is None and not tags
+                figures = stats_query.compute(
+                    db, keys, today=today, days=days, leech_threshold=threshold, whole_log=whole_log
+                )
+                if store is None:
+                    return figures
+                from pyflash.core.scheduling.switch import retrievability  # deferred: start-up time
+
+                states = stats_query.states_with_memory(db)
+                mean, count = retrievability(states, scheduler, now, None if whole_log else set(keys))
+                return dataclasses.replace(figures, retrievability=mean, fsrs_cards=count) if count else figures
+            finally:
+                if own:
+                    db.close()
+
+        return read
 
     def deck_counts(self, deck: str | None = None) -> list[DeckCounts]:
         """Counts per deck name, parents included (``A`` counts ``A::B``); only ``deck``
@@ -477,9 +496,9 @@ def open_workspace(
     if st is None and not read_only:
         if locations is None:
             raise ValueError("open_workspace needs locations (pyflash.paths.locations()) or a store")
-        st = Store(locations.store)
+        st = Store(locations.store, leech_threshold=cfg.leech_threshold)
     elif st is None and locations is not None and locations.store.is_file():
-        st = Store(locations.store)
+        st = Store(locations.store, leech_threshold=cfg.leech_threshold)
     report = _reconcile(result, st, clock, relink=not read_only)
     ws = Workspace(
         list(paths) if paths else None, result, st, cfg, clock, the_zone, report, locations, read_only=read_only

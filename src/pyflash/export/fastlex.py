@@ -105,7 +105,9 @@ def _tokens(self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)) -> 
             hit = joined[0](text, pos)
             if hit is not None:
                 rule = statetokens[joined[1][hit.lastindex or 0]]
-                m = rule[0](text, pos)
+                # A token type (or nothing) needs only the matched text, which is the joined match's;
+                # a callback (bygroups, using) gets the rule's own match object, groups numbered as it expects.
+                m = hit if rule[1] is None or type(rule[1]) is _TokenType else rule[0](text, pos)
         if joined is None or (m is None and rule is not None):  # not joined (or, never seen, a disagreement)
             rule = None
             for candidate in statetokens:

@@ -280,12 +280,16 @@ class _Builder:
         if segment.code is not None:
             info = segment.code.info
             first = detect_lang(segment.code.text, info).lang
-            code, removed = clean_code(segment.code.text, first)
+            code, removed = clean_code(segment.code.text, first) if not segment.code.from_html else (segment.code.text, ())
             lang, why = detect_lang(code, info)
             if why:
                 notes.append(why[0].upper() + why[1:])
                 self.relabelled += 1
-            if removed:
+            if segment.code.from_html:
+                why = "the notes write this code as an HTML <pre> block: its text, tags removed and entities decoded"
+                notes.append(f"The notes' code differs here: {why}.")
+                self.changed.append(CodeChange(segment.code.line, why))
+            elif removed:
                 what = ", ".join(removed)
                 why = f"removed editor markup that broke the Python (it parses only without it): {what}"
                 notes.append(f"The notes' code differs here: {why}.")

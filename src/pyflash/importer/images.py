@@ -20,7 +20,7 @@ _ATTR = re.compile(r"""([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'
 # Image URLs of LaTeX renderers: the formula is in the query (or the last path part).
 _FORMULA_URL = re.compile(
     r"codecogs\.com|latex|mathtex|/math\?|render/math|[?&](?:tex|math)=|chart\.googleapis\.com/chart\?.*cht=tx"
-    r"|upmath\.me|quicklatex|mathurl|/equation\?",
+    r"|upmath\.me|quicklatex|mathurl|/equation\?|math\.now\.sh|[?&]from=",
     re.I,
 )
 _TEX_ALT = re.compile(r"\\[A-Za-z]+|[_^]\{|^\$.+\$$", re.S)
@@ -36,7 +36,7 @@ def formula_tex(src: str, alt: str) -> str | None:
     """The TeX of a formula image: from a LaTeX renderer's URL, else a TeX ``alt``."""
     if src and _FORMULA_URL.search(src):
         query = src.split("?", 1)[1] if "?" in src else src.rstrip("/").rsplit("/", 1)[-1]
-        named = [p.split("=", 1)[1] for p in query.split("&") if p.split("=", 1)[0] in ("tex", "math", "chl") and "=" in p]
+        named = [p.split("=", 1)[1] for p in query.split("&") if p.split("=", 1)[0] in ("tex", "math", "chl", "from") and "=" in p]
         # a named parameter is form-encoded (`+` is a space); codecogs writes spaces as `&space;`
         tex = unquote(named[0].replace("+", " ")) if named else unquote(query.replace("&space;", " "))
         tex = re.sub(r"^\\(?:inline|dpi\{\d+\}|bg_\w+|fn_\w+)\s*", "", tex.strip()).strip()

@@ -38,6 +38,7 @@ class Block:
     images: int = 0  # images carried into ``text`` (prose)
     formulas: int = 0  # formula images carried as ``$TeX$`` (prose)
     nested_code: tuple[int, ...] = ()  # lines of code blocks kept inside the prose (in a list or quote)
+    from_html: bool = False  # code written as an HTML `<pre>` block (tags removed, entities decoded)
 
     @property
     def leads_in(self) -> bool:
@@ -88,6 +89,8 @@ _HTML_TAGS = frozenset(
 )
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*?(/?)>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+# Code written as HTML: `<pre><code class="language-x">...</code></pre>`.
+_HTML_PRE = re.compile(r"\s*<pre\b[^>]*>\s*(?:<code\b([^>]*)>)?(.*?)(?:</code>)?\s*</pre>\s*", re.S | re.I)
 _LINE_BREAK_TAGS = frozenset(("br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"))
 
 
@@ -275,9 +278,9 @@ class _Emitter:
     def blank(self, rest: str) -> None:
         self.lines.append(rest.rstrip())
 
-    def code(self, content: str, info: str, line: int) -> None:
+    def code(self, content: str, info: str, line: int, from_html: bool = False) -> None:
         self.flush()
-        self.blocks.append(Block(BlockKind.CODE, content, line, info, self.end))
+        self.blocks.append(Block(BlockKind.CODE, content, line, info, self.end, from_html=from_html))
 
     def flush(self) -> None:
         text = "\n".join(self.lines).strip("\n")
@@ -332,6 +335,10 @@ def _render(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str) -> None:
         text = _inline_md(node.children[0]).strip() if node.children else ""
         if text:
             em.text(f"**{text}**", first, rest, line)
+    elif t == "html_block" and not rest and (pre := _HTML_PRE.fullmatch(node.content)):
+        code = html.unescape(re.sub(r"<[^<>]*>", "", pre.group(2)))
+        lang = re.search(r"(?:language|lang)-([\w+#.-]+)", pre.group(1) or "")
+        em.code(code if code.endswith("\n") else code + "\n", lang.group(1) if lang else "", line, from_html=True)
     elif t == "html_block":
         text = re.sub(r"\n{3,}", "\n\n", _html_block(node.content).strip("\n"))
         if _strip_sentinels(text).strip():

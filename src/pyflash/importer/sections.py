@@ -83,7 +83,8 @@ class Definition:
 
 
 _TERM_SEP = re.compile(r"^\s*(?::|\uff1a|\s[\u2014\u2013-]{1,2}\s|[\u2014\u2013]|--)\s*")
-_TEXT_TERM = re.compile(r"^([^:\uff1a\u2014\u2013`*_\[\]<>]{1,60}?)(?::|\uff1a|\s+(?:\u2014|\u2013|--)\s)\s*(.*)$", re.S)
+# `term: text` (a colon then a space: `https://` is no term), `term：text`, `term — text`
+_TEXT_TERM = re.compile(r"^([^:\uff1a\u2014\u2013`*_\[\]<>/]{1,60}?)(?::(?=\s)|\uff1a|\s+(?:\u2014|\u2013|--)\s)\s*(.*)$", re.S)
 
 
 _OPEN_BOLD = re.compile(r"<(?:strong|b)>", re.I)

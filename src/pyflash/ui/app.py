@@ -5,6 +5,7 @@ Screens, one module each:
 * :class:`~pyflash.ui.study.StudyScreen` - one card at a time (the first screen);
 * :class:`~pyflash.ui.picker.DeckPickerScreen` - the deck tree (``escape`` from study);
 * :class:`~pyflash.ui.summary.SummaryScreen` - the end of a session;
+* :class:`~pyflash.ui.stats.StatsScreen` - the figures of ``pyflash stats`` (``t`` from the picker);
 * :class:`~pyflash.ui.nothing_due.NothingDueScreen` and :class:`~pyflash.ui.no_decks.NoDecksScreen`;
 * :class:`~pyflash.ui.add.AddCardScreen` - the add form (``n``, or ``pyflash add`` alone);
 * :class:`~pyflash.ui.help.HelpScreen` (``?``) and :class:`~pyflash.ui.confirm.ConfirmScreen`.
@@ -228,6 +229,12 @@ class PyflashApp(App[None]):
         else:
             self.push_screen(DeckPickerScreen())
 
+    def show_stats(self, deck: str | None) -> None:
+        """Open the stats screen on ``deck`` (None: all decks) over the current screen."""
+        from pyflash.ui.stats import StatsScreen  # deferred: start-up time (plotext; not on the first card)
+
+        self.push_screen(StatsScreen(deck))
+
     def add_card(self, deck: str | None = None) -> None:
         """Open the add form (``n``), its deck set to ``deck``; after a save the decks are read again."""
         from pyflash.ui.add import AddCardScreen  # deferred: start-up time (not on the first card)
@@ -271,10 +278,11 @@ class PyflashApp(App[None]):
         from pyflash.ui.no_decks import NoDecksScreen  # deferred: start-up time (not on the first card)
         from pyflash.ui.nothing_due import NothingDueScreen  # deferred: start-up time (not on the first card)
         from pyflash.ui.picker import DeckPickerScreen  # deferred: start-up time (not on the first card)
+        from pyflash.ui.stats import StatsScreen  # deferred: start-up time (not on the first card)
         from pyflash.ui.summary import SummaryScreen  # deferred: start-up time (not on the first card)
 
         sections = [HelpSection(StudyScreen.HELP_TITLE, StudyScreen.BINDINGS, StudyScreen.HELP_EXTRA)]
-        for cls in (DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, AddCardScreen):
+        for cls in (DeckPickerScreen, StatsScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, AddCardScreen):
             sections.append(HelpSection(cls.HELP_TITLE, cls.BINDINGS))
         everywhere = [("ctrl+p", "command palette: every action by name"), ("ctrl+q", "quit at once")]
         sections.append(HelpSection("Everywhere", type(self).BINDINGS, everywhere))

@@ -42,6 +42,9 @@ class Host(Protocol):
     def show_picker(self) -> None:
         """Go back to the deck picker."""
 
+    def show_stats(self, deck: str | None) -> None:
+        """Open the stats screen on ``deck`` (None: all decks)."""
+
     def add_card(self, deck: str | None = None) -> None:
         """Open the add form; after a save the decks are read again."""
 

@@ -100,6 +100,7 @@ class DeckPickerScreen(Screen[None]):
         Binding("S", "unsuspend", "Unsuspend", tooltip="Unsuspend the selected deck's suspended cards (asks first)", id="pyflash.decks.unsuspend"),
         Binding("B", "unbury", "Unbury", show=False, tooltip="Unbury the selected deck's buried cards", id="pyflash.decks.unbury"),
         Binding("r", "reload", "Reload", show=False, tooltip="Reload the deck files", id="pyflash.decks.reload"),
+        Binding("t", "stats", "Stats", show=False, tooltip="Stats of the selected deck: forecast, calendar, retention", id="pyflash.decks.stats"),
         Binding("n", "add_card", "New card", show=False, tooltip="Add a card (to the selected deck)", id="pyflash.decks.add"),
         Binding("escape", "quit", "Quit", tooltip="Quit pyflash", id="pyflash.decks.quit"),
         Binding("q", "quit", "Quit", show=False, id="pyflash.decks.quit-q"),
@@ -258,6 +259,9 @@ class DeckPickerScreen(Screen[None]):
     def action_cram(self) -> None:
         if self.selected is not None:
             self._study(self.selected, cram=True)
+
+    def action_stats(self) -> None:
+        host(self).show_stats(self.selected)
 
     def action_unsuspend(self) -> None:
         """Unsuspend the selected deck's cards, after a confirmation."""

@@ -226,11 +226,13 @@ class StudyScreen(TypingScreen):
         if session.current is None or not session.revealed:
             return  # inert until the answer is shown
         try:
-            session.grade(int(grade), typed=self.typed_answer)
+            outcome = session.grade(int(grade), typed=self.typed_answer)
         except PyflashError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=10)
             return
         await self.show_card()
+        if notice := text.leech_notice(outcome.leech, session.config.leech_threshold):
+            self.notify(notice, title="Leech", severity="warning", timeout=10)
 
     async def action_undo(self) -> None:
         what = self.session.last_action
@@ -415,12 +417,8 @@ class StudyScreen(TypingScreen):
         errors = [e for e in ws.result.errors if e.path == card.path]
         new_key = ws.successor(card, report)
         if errors and new_key is None:
-            self.notify(
-                f"{errors[0]}\nThe card keeps its old text until this is fixed (press e).",
-                title="The deck file has an error",
-                severity="error",
-                timeout=15,
-            )
+            message = f"{errors[0]}\nThe card keeps its old text until this is fixed (press e)."
+            self.notify(message, title="The deck file has an error", severity="error", timeout=15)
             return
         self.session.replace_cards(None, card.key, new_key, files=ws.result.files)
         self._shown_key = None

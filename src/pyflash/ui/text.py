@@ -15,6 +15,7 @@ from rich.cells import cell_len
 
 from pyflash.core import Card
 from pyflash.core.clock import day_to_date
+from pyflash.core.text import plural
 
 # A deck file of three lines: what the "no decks" screen shows.
 EXAMPLE_DECK = """\
@@ -186,3 +187,13 @@ def wrap_points(line: str, width: int) -> list[int]:
             pos, used = cut, 0
         used += cell_len(line[pos : m.end()])
     return [c for c in cuts if 0 < c < len(line)]
+
+
+def leech_notice(action: str | None, threshold: int) -> str | None:
+    """What the study screen says when a grade made the card a leech (``action``: "tag" or "suspend"; None: nothing)."""
+    if action is None:
+        return None
+    first = f"You have now forgotten this card {plural(threshold, 'time')}: it is a leech (search finds it with is:leech)."
+    if action == "suspend":
+        return f"{first} It is suspended: rewrite or split it, then unsuspend it (S). u undoes."
+    return f"{first} Consider rewriting or splitting it. u undoes."

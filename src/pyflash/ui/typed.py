@@ -27,7 +27,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
-from pyflash.core import GRADES, Card, Comparison, StudySession, can_type, check_typed
+from pyflash.core import GRADES, Card, Comparison, StudySession, can_type, check_typed, expected_text
 from pyflash.ui.host import host
 
 MAX_ROWS = 8  # the answer box grows with the expected output up to this many lines, then scrolls
@@ -181,11 +181,11 @@ class TypingScreen(Screen[None]):
         card = self._typable()
         if card is None or self.typing:
             return
-        expected = check_typed(card, "").expected  # the output, the answer, or a cloze's hidden span
-        lines = max(1, len(expected.rstrip("\n").splitlines()))
-        one_line = card.output is None or lines == 1
+        lines = max(1, len(expected_text(card).rstrip("\n").splitlines()))
+        one_line = lines == 1
         area = AnswerArea(one_line=one_line, rows=min(lines, MAX_ROWS), id="typing")
-        area.border_title = "Type the answer" if card.output is None else "Type the output"
+        area.border_title = "Type the output" if card.output is not None else (
+            "Type the hidden text" if card.cloze is not None else "Type the answer")
         area.border_subtitle = "enter: check · escape: question" if one_line else "ctrl+enter or ctrl+s: check"
         self.typing = True
         await self.mount(area, after="#card")

@@ -142,13 +142,16 @@ def slug(text: str, *, limit: int = 40, keep_unicode: bool = False) -> str:
 def card_id_for(draft: CardDraft, taken: Callable[[str], bool]) -> str:
     """A readable id made from the question, not ``taken`` by another card.
 
-    ``How do you unzip a list of pairs?`` -> ``unzip-list-pairs``. A question
-    in Chinese (or with too few latin words) gets a short hash:
+    ``How do you unzip a list of pairs?`` -> ``unzip-list-pairs``; a question
+    of one word takes words of its code (``What does this print?`` with
+    ``print(sorted(xs))`` -> ``print-sorted-xs``). A question in Chinese (or with too few latin words) gets a short hash:
     ``python-basics-3fa2c1`` (deck and hash), so ids stay ASCII. The same
     question gives the same id (then ``-2``, ``-3``... when taken).
     """
-    words = slug(draft.q, limit=200).split("-") if slug(draft.q, limit=200) else []
-    content = [w for w in words if w not in _STOP] or words
+    content = _content_words(draft.q)
+    if len(content) < 2 and draft.code and not _CJK.search(draft.q):
+        # "What does this print?": the code's first words tell such cards apart.
+        content += [w for w in _content_words(draft.code)[:4] if w not in content]
     base = ""
     for word in content:
         joined = f"{base}-{word}" if base else word
@@ -166,6 +169,12 @@ def card_id_for(draft: CardDraft, taken: Callable[[str], bool]) -> str:
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+def _content_words(text: str) -> list[str]:
+    """The Latin words of ``text``, lower case, small words left out (unless that leaves none)."""
+    words = [w for w in slug(text, limit=10_000).split("-") if w]
+    return [w for w in words if w not in _STOP] or words
 
 
 def _clean_tags(tags: tuple[str, ...]) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ __all__ = ["FORMAT", "clear", "load_or_parse"]
 
 # Bump when the parsed form or the validation rules change; entries written
 # by another pyflash version are never trusted either.
-FORMAT = f"pyflash-decks/13:{__version__}"  # 13: type: true on a cloze (12: lint draft-question; 11: cloze, reverse)
+FORMAT = f"pyflash-decks/12:{__version__}"  # 12: lint rule draft-question (11: cloze and reverse cards; 10: Card.lint)
 
 # (absolute path, path as given, size, mtime in ns): an entry is only used for this file as it is now.
 _Key = tuple[str, str, int, int]

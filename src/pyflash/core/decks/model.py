@@ -121,12 +121,6 @@ class Card(NamedTuple):
         return show(text, spans, self.cloze_number)
 
     @property
-    def cloze_hidden(self) -> tuple[str, ...]:
-        """The text of each span this cloze card hides (usually one)."""
-        body, spans = self.cloze_view(answer=True)
-        return tuple(body[a:b] for a, b in spans)
-
-    @property
     def prompt(self) -> str:
         """A one-line name of what the card asks, for lists: ``q``; a reverse card's answer;
         a cloze's first line with a ``[…]``, when it has no ``q``."""

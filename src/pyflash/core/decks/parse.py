@@ -236,20 +236,6 @@ def _cloze_spans(value: Node, where: str, text: str, problems: Problems, source:
     return [] if errors else cloze.numbers(spans)
 
 
-def _check_typed_cloze(node: Node, where: str, text: str, problems: Problems) -> None:
-    """`type: true` on a cloze: each number hides one span of one short line, to type and check."""
-    spans, _ = cloze.parse(text)
-    for number in cloze.numbers(spans):
-        hidden = [s.hidden for s in spans if s.number == number]
-        if len(hidden) != 1 or not is_short_answer(hidden[0]):
-            why = f"hides {len(hidden)} spans" if len(hidden) != 1 else "hides more than one short line"
-            problems.at(
-                node, f"{where}, key 'type': `type: true` on a cloze needs each number to hide one span of one short "
-                f"line (at most {SHORT_ANSWER} columns), and c{number} {why}; remove 'type', or split the span",
-            )
-            return
-
-
 def _parse_cards(
     nodes: list[Node], result: DeckFile, cards: list[Card], problems: Problems, keep_duplicates: bool,
     source: str = "",
@@ -279,8 +265,6 @@ def _parse_cards(
         variants = [""]
         if cloze_text is not None and len(problems.errors) == before:
             variants = [f"c{n}" for n in _cloze_spans(values["cloze"], where, cloze_text, problems, source)]
-            if variants and (texts.get("type") or "").strip().casefold() in _TRUE:
-                _check_typed_cloze(values["type"], where, cloze_text, problems)
         elif reverse:
             variants = ["", "r"]
         if len(problems.errors) != before:
@@ -350,14 +334,15 @@ def _check_typing(node: Node, where: str, texts: _Texts, lists: _Lists, problems
     typed = flag in _TRUE
     accept = lists.get("accept") or ()
     output = texts.get("output") is not None
-    if accept and (output or not typed):
-        fix = "an output card is checked against its output; remove 'accept'" if output else "add `type: true`, or remove 'accept'"
+    cloze = texts.get("cloze") is not None  # typed: each hidden span is checked as it is written
+    if accept and (output or cloze or not typed):
+        fix = (
+            f"{'an output' if output else 'a cloze'} card is checked against its {'output' if output else 'hidden text'}; "
+            "remove 'accept'" if output or cloze else "add `type: true`, or remove 'accept'"
+        )
         problems.at(spots["accept"][0], f"{where}, key 'accept': lists other typed answers of a q/a card ({fix})")
         return
-    if accept and texts.get("cloze") is not None:
-        problems.at(spots["accept"][0], f"{where}, key 'accept': a cloze card is checked against its hidden text; remove 'accept'")
-        return
-    if typed and not output and texts.get("cloze") is None and not is_short_answer(texts.get("a")):
+    if typed and not output and not cloze and not is_short_answer(texts.get("a")):
         problems.at(
             spots["type"][0],
             f"{where}, key 'type': `type: true` needs an answer of one short line (at most {SHORT_ANSWER} columns) "

@@ -52,6 +52,7 @@ class CardFacts:
     lapses: int = 0
     reviews: int = 0
     recent: tuple[tuple[int, int], ...] = ()  # (day, grade) of the grades since the day asked for
+    leech: bool = False  # marked a leech (docs/scheduling.md)
 
     @property
     def is_new(self) -> bool:
@@ -108,9 +109,10 @@ class FactsTable:
         grades = tuple(self._recent.get(key, ()))
         if row is None:
             return CardFacts(lapses=lapses, reviews=reviews, recent=grades) if reviews or grades else NEW_CARD
-        due_day, interval, ease, suspended, buried_until, last_day, last_grade = row
+        due_day, interval, ease, suspended, buried_until, last_day, last_grade, leech = row
         return CardFacts(
-            due_day, interval, ease, bool(suspended), buried_until, last_day, last_grade, lapses, reviews, grades
+            due_day, interval, ease, bool(suspended), buried_until, last_day, last_grade, lapses, reviews, grades,
+            bool(leech),
         )
 
 
@@ -127,7 +129,7 @@ def load_facts(
         rows = {
             r[0]: r[1:]
             for r in db.execute(
-                "SELECT key, due_day, interval, easiness, suspended, buried_until, last_day, last_grade FROM cards"
+                "SELECT key, due_day, interval, easiness, suspended, buried_until, last_day, last_grade, leech FROM cards"
             )
         }
         follow = _relinked(db)

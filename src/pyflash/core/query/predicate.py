@@ -78,16 +78,16 @@ _OPS: dict[str, Callable[[Fraction, Fraction], bool]] = {
 }
 
 
-def compile_query(node: Node, *, today: int, leech_threshold: int) -> Predicate:
-    """A predicate for ``node``; ``today`` is the study day, ``leech_threshold`` makes ``is:leech``."""
+def compile_query(node: Node, *, today: int) -> Predicate:
+    """A predicate for ``node``; ``today`` is the study day."""
     # A dispatch over the node types: one short branch each.
     if isinstance(node, Everything):
         return lambda s: True
     if isinstance(node, Not):
-        inner = compile_query(node.node, today=today, leech_threshold=leech_threshold)
+        inner = compile_query(node.node, today=today)
         return lambda s: not inner(s)
     if isinstance(node, And | Or):
-        parts = [compile_query(n, today=today, leech_threshold=leech_threshold) for n in node.nodes]
+        parts = [compile_query(n, today=today) for n in node.nodes]
         if isinstance(node, And):
             return lambda s: all(p(s) for p in parts)
         return lambda s: any(p(s) for p in parts)
@@ -104,7 +104,7 @@ def compile_query(node: Node, *, today: int, leech_threshold: int) -> Predicate:
             s.card.id is not None and rx.fullmatch(s.card.id) is not None
         )
     if isinstance(node, Is):
-        return _is(node.what, today, leech_threshold)
+        return _is(node.what, today)
     if isinstance(node, Prop):
         return _prop(node, today)
     return _rated(node, today)
@@ -125,7 +125,7 @@ def _tag(pattern: str) -> Predicate:
     return lambda s: any(tag(t) for t in s.card.tags)
 
 
-def _is(what: str, today: int, leech_threshold: int) -> Predicate:
+def _is(what: str, today: int) -> Predicate:
     tests: dict[str, Predicate] = {
         "new": lambda s: s.facts.is_new,
         "learning": lambda s: s.facts.learning(today),
@@ -133,7 +133,7 @@ def _is(what: str, today: int, leech_threshold: int) -> Predicate:
         "due": lambda s: s.facts.due(today),
         "suspended": lambda s: s.facts.suspended,
         "buried": lambda s: s.facts.buried(today),
-        "leech": lambda s: s.facts.lapses >= leech_threshold,
+        "leech": lambda s: s.facts.leech,  # marked when its lapses reached leech_threshold
     }
     return tests[what]
 
@@ -185,9 +185,7 @@ def earliest_rated_day(node: Node, today: int) -> int | None:
 
 
 def uses_counts(node: Node) -> bool:
-    """Whether ``node`` looks at lapses or reviews (``is:leech``, ``prop:lapses``, ``prop:reps``)."""
-    if isinstance(node, Is):
-        return node.what == "leech"
+    """Whether ``node`` looks at lapses or reviews (``prop:lapses``, ``prop:reps``)."""
     if isinstance(node, Prop):
         return node.name in ("lapses", "reps")
     if isinstance(node, Not):

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from pyflash.core.review.store import Store
 
 SORTS = ("due", "ivl", "ease", "lapses", "deck")
-DEFAULT_LEECH_THRESHOLD = 8
 _KEYED_COUNTS = 5000  # up to this many hits, count their reviews by key (an index look-up each)
 
 
@@ -124,7 +123,6 @@ def find(
     store: Store | None,
     *,
     today: int,
-    leech_threshold: int = DEFAULT_LEECH_THRESHOLD,
     deck: str | None = None,
     sort: str | None = None,
 ) -> list[SearchHit]:
@@ -146,7 +144,7 @@ def find(
     if sort is not None and sort not in _SORT_KEYS:
         raise PyflashError(f"unknown sort '{sort}' (use one of: {', '.join(SORTS)})")
     node = parse(query)
-    test = compile_query(node, today=today, leech_threshold=leech_threshold)
+    test = compile_query(node, today=today)
     facts = FactsTable()
     counted = store is None or uses_counts(node)
     if store is not None:

@@ -18,8 +18,11 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from pyflash.core.review.faults import explain
+from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import migrate
 
 MATURE_DAYS = 21  # an interval of this many days or more makes a card mature
@@ -55,7 +58,7 @@ class CardCounts:
     mature: int = 0  # interval >= 21 days
     suspended: int = 0
     buried: int = 0
-    leech: int = 0  # lapses >= leech_threshold (overlaps the others)
+    leech: int = 0  # marked leeches (docs/scheduling.md; they overlap the others)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +145,7 @@ def compute(
         raise ValueError(f"days must be at least 1, not {days}")
     sel = _Selection(db, keys, whole_log)
     try:
-        cards, forecast, intervals, easiness = _card_figures(db, sel, today, days, leech_threshold)
+        cards, forecast, intervals, easiness = _card_figures(db, sel, today, days)
         calendar = _calendar(db, sel, today - CALENDAR_DAYS + 1, today)
         return Stats(
             day=today,
@@ -158,6 +161,22 @@ def compute(
         )
     finally:
         db.execute("DELETE FROM temp.stats_keys")
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the review database at ``path`` (for a worker thread); StoreError if unusable."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        db.execute("SELECT 1 FROM cards LIMIT 1")
+    except sqlite3.Error as exc:
+        raise explain(exc, path, "read the review database for stats") from None
+    return db
+
+
+def states_with_memory(db: sqlite3.Connection) -> list[CardState]:
+    """The cards that have an FSRS memory (``Store.states_with_memory`` on any connection)."""
+    sql = f"SELECT {COLUMNS} FROM cards INDEXED BY cards_memory WHERE memory IS NOT NULL"
+    return [row_state(r) for r in db.execute(sql)]
 
 
 def empty_database() -> sqlite3.Connection:
@@ -236,6 +255,7 @@ SELECT
     END AS state,
     CASE WHEN c.due_day IS NOT NULL THEN {interval_bucket} END AS ivl,
     CASE WHEN c.due_day IS NOT NULL THEN MIN(c.easiness / 10, :ease_top) END AS ease,
+    c.leech AS leech,
     CASE
         WHEN c.due_day IS NULL OR c.suspended OR c.due_day >= :end THEN NULL
         WHEN c.due_day <= :today AND c.last_day = :today THEN NULL
@@ -244,23 +264,12 @@ SELECT
     END AS fday,
     COUNT(*)
 FROM cards c WHERE {selected}
-GROUP BY state, ivl, ease, fday
-"""
-
-# Lapses: failed first-of-the-day grades of a card that had passed (repetitions > 0 before).
-# The terms match the partial index reviews_lapses (schema version 2).
-_LEECH_SQL = """
-SELECT COUNT(*) FROM (
-    SELECT r.key FROM reviews r
-    WHERE r.grade < 3 AND r.kind = 'review' AND r.prev_repetitions > 0 AND {selected}
-      AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)
-    GROUP BY r.key HAVING COUNT(*) >= :threshold
-)
+GROUP BY state, ivl, ease, leech, fday
 """
 
 
 def _card_figures(
-    db: sqlite3.Connection, sel: _Selection, today: int, days: int, leech_threshold: int
+    db: sqlite3.Connection, sel: _Selection, today: int, days: int
 ) -> tuple[CardCounts, list[int], list[tuple[str, int]], list[tuple[str, int]]]:
     args = {"today": today, "relearn": RELEARN_BELOW, "mature": MATURE_DAYS, "ease_top": EASINESS_TOP, "end": today + days}
     states: dict[str, int] = {}
@@ -268,19 +277,20 @@ def _card_figures(
     ivl: dict[int, int] = {}
     ease: dict[int, int] = {}
     sql = _CARDS_SQL.format(interval_bucket=_interval_bucket_sql(), selected=sel.cards("c.key"))
-    for state, ivl_lo, ease_tenths, fday, n in db.execute(sql, args):
+    leech = 0
+    for state, ivl_lo, ease_tenths, is_leech, fday, n in db.execute(sql, args):
         states[state] = states.get(state, 0) + n
+        leech += n if is_leech else 0
         if ivl_lo is not None:
             ivl[ivl_lo] = ivl.get(ivl_lo, 0) + n
             ease[ease_tenths] = ease.get(ease_tenths, 0) + n
         if fday is not None:
             forecast[fday - today] += n
-    leech = db.execute(_LEECH_SQL.format(selected=sel.cards("r.key")), {"threshold": leech_threshold}).fetchone()[0]
     stored = sum(n for state, n in states.items() if state != "new")
     counts = CardCounts(
         new=sel.size - stored, learning=states.get("learning", 0), young=states.get("young", 0),
         mature=states.get("mature", 0), suspended=states.get("suspended", 0), buried=states.get("buried", 0),
-        leech=int(leech),
+        leech=leech,
     )
     intervals = [(_interval_label(lo), n) for lo, n in sorted(ivl.items())]
     easiness = [

@@ -21,8 +21,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from pyflash.core.clock import Clock
+from pyflash.core.config import Config
 from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
+from pyflash.core.review import leech
 from pyflash.core.review.results import GradeOutcome, QueueItem
 from pyflash.core.review.store import CardState, Store, utc_now_iso
 from pyflash.core.scheduling.scheduler import Scheduler
@@ -87,6 +89,7 @@ class SessionActions:
     """Grading, bury, suspend, unbury, unsuspend and undo (mixed into StudySession)."""
 
     store: Store
+    config: Config
     clock: Clock
     cram: bool
     scheduler: Scheduler
@@ -121,16 +124,20 @@ class SessionActions:
             answer_ms = max(0, int((now - self._revealed_at).total_seconds() * 1000))
         row = self._states.get(card.key)
         result = self.scheduler.review(current_state(row, card), grade, day=day, now=now)
-        done = Done(Action.GRADE, item, grade=int(grade), again=result.again_today)
+        after, leech_action = result.after, None
+        if not self.cram:
+            after, leech_action = leech.apply(self.store, self.config, row, after, grade, result.kind)
+        # A card suspended as a leech does not come back today.
+        done = Done(Action.GRADE, item, grade=int(grade), again=result.again_today and not after.suspended)
         if not self.cram:
             # The store first: a StoreError leaves the session as it was (same card, still revealed).
             done.review_ids.append(
                 self.store.record(
-                    row, result.after, grade=grade, kind=result.kind, ts=utc_now_iso(now), day=day,
+                    row, after, grade=grade, kind=result.kind, ts=utc_now_iso(now), day=day,
                     answer_ms=answer_ms, typed=typed,
                 )
             )
-            self._states[card.key] = result.after
+            self._states[card.key] = after
         self.queue.pop(0)
         if done.again:
             done.position = min(REQUEUE_GAP, len(self.queue))
@@ -145,8 +152,9 @@ class SessionActions:
             done.grade,
             ReviewKind.CRAM if self.cram else result.kind,
             done.again,
-            None if self.cram else result.after.due_day,
+            None if self.cram else after.due_day,
             done.review_ids[0] if done.review_ids else None,
+            leech_action,
         )
 
     def _next(self) -> None:

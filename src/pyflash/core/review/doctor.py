@@ -24,12 +24,12 @@ from pyflash.core.errors import StoreError
 from pyflash.core.review.backup import aside_name, exclusive, move_aside
 from pyflash.core.review.faults import path_problem
 from pyflash.core.review.health import header_problem, integrity_check
-from pyflash.core.review.schema import TABLES, migrate
+from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD, MARK_LEECHES, TABLES, migrate
 
 CHUNK = 500
 _COPY = {
     "cards": "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
-    "buried_until, last_review, last_day, last_grade, first_day",
+    "buried_until, last_review, last_day, last_grade, first_day, leech",
     "reviews": "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes, typed",
     "relinks": "id, old_key, new_key, deck, similarity, ts",
 }
@@ -84,18 +84,25 @@ def examine(path: Path) -> Examination:
     return report
 
 
-# Columns added by a later schema version: a damaged file of an older version reads them as NULL.
-_LATER = {"typed"}
+# Columns added by a later schema version, and what a damaged file of an older version reads for them.
+_LATER = {"typed": "NULL", "leech": "0"}
 
 
 def _columns(db: sqlite3.Connection, table: str) -> str:
-    """The columns of ``table`` to read from ``db``: :data:`_COPY`'s, NULL for those it does not have yet."""
+    """The columns of ``table`` to read from ``db``: :data:`_COPY`'s, a default for those it does not have yet."""
     try:
         have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
     except sqlite3.DatabaseError:
         have = set()
     cols = [c.strip() for c in _COPY[table].split(",")]
-    return ", ".join(c if c in have or c not in _LATER else f"NULL AS {c}" for c in cols)
+    return ", ".join(c if c in have or c not in _LATER else f"{_LATER[c]} AS {c}" for c in cols)
+
+
+def _has_leech(db: sqlite3.Connection) -> bool:
+    try:
+        return any(r[1] == "leech" for r in db.execute("PRAGMA table_info(cards)"))
+    except sqlite3.DatabaseError:
+        return True  # unreadable: the copy reports it
 
 
 def _chunks(db: sqlite3.Connection, table: str, order: str, lost: list[int]) -> Iterator[tuple[Any, ...]]:
@@ -155,6 +162,7 @@ def _rebuild_cards(fresh: sqlite3.Connection) -> int:
         if key in have or key in gone or after is None:
             continue
         s = json.loads(after)
+        s["leech"] = bool(s.get("leech"))  # logged before schema 5: no leech field
         fresh.execute(
             f"INSERT INTO cards ({cols}) VALUES ({marks})",
             tuple(s.get(c.strip()) for c in cols.split(",")),
@@ -176,6 +184,8 @@ def _copy_all(source: sqlite3.Connection, fresh: sqlite3.Connection, report: Rep
         report.copied[table] = n
         report.lost[table] = lost[0]
     report.rebuilt_cards = _rebuild_cards(fresh)
+    if not _has_leech(source):  # a store from before leeches: mark them from the log, as migration 5 does
+        fresh.execute(MARK_LEECHES, {"threshold": DEFAULT_LEECH_THRESHOLD})
 
 
 def repair(path: Path, *, now: datetime) -> Repair:

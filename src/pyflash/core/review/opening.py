@@ -12,7 +12,7 @@ from pathlib import Path
 from pyflash.core.errors import StoreError
 from pyflash.core.review.faults import DOCTOR, explain, path_problem
 from pyflash.core.review.health import header_problem, open_check
-from pyflash.core.review.schema import SCHEMA_VERSION, TABLES, migrate
+from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD, SCHEMA_VERSION, TABLES, migrate
 
 MOVE_AWAY = "move it away to start a fresh review history, or set PYFLASH_HOME"
 
@@ -53,7 +53,7 @@ def _check_file(path: Path) -> None:
         raise _refuse(path, problem, DOCTOR if "damaged" in problem else MOVE_AWAY)
 
 
-def _prepare(path: Path, db: sqlite3.Connection, check: bool) -> None:
+def _prepare(path: Path, db: sqlite3.Connection, check: bool, leech_threshold: int) -> None:
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if version == 0 and tables:
@@ -70,18 +70,23 @@ def _prepare(path: Path, db: sqlite3.Connection, check: bool) -> None:
         if problems:
             first = " ".join(problems[0].split())  # SQLite's report may span lines; the message is one
             raise _refuse(path, f"is damaged ({first})", DOCTOR)
-    migrate(db, version)
+    migrate(db, version, leech_threshold=leech_threshold)
 
 
-def open_database(path: Path, timeout: float, *, check: bool = True) -> sqlite3.Connection:
-    """A connection to the pyflash database at ``path``, created if absent (StoreError if unusable)."""
+def open_database(
+    path: Path, timeout: float, *, check: bool = True, leech_threshold: int = DEFAULT_LEECH_THRESHOLD
+) -> sqlite3.Connection:
+    """A connection to the pyflash database at ``path``, created if absent (StoreError if unusable).
+
+    ``leech_threshold``: marks the leeches of a store from before leeches (schema 5).
+    """
     _check_file(path)
     try:
         db = connect(path, timeout)
     except sqlite3.Error as exc:
         raise explain(exc, path, "open the review database") from None
     try:
-        _prepare(path, db, check)
+        _prepare(path, db, check, leech_threshold)
     except StoreError:
         db.close()
         raise

@@ -29,6 +29,7 @@ class CardState:
     last_grade: int | None = None
     first_day: int | None = None  # local day of the first grade ever
     memory: str | None = None  # FSRS memory state, JSON (core/scheduling/fsrs_scheduler.py); None under SM-2 only
+    leech: bool = False  # its lapses reached leech_threshold (docs/scheduling.md)
 
     @property
     def is_new(self) -> bool:
@@ -47,20 +48,21 @@ class CardState:
         import json  # deferred: start-up time (read for an undo, after the first card)
 
         data = json.loads(text)
-        data.update(suspended=bool(data.get("suspended")), easiness=Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents)))
+        data.update(suspended=bool(data.get("suspended")), leech=bool(data.get("leech")), easiness=Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents)))
         return cls(**data)
 
 
 COLUMNS = (
     "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
-    "buried_until, last_review, last_day, last_grade, first_day, memory"
+    "buried_until, last_review, last_day, last_grade, first_day, memory, leech"
 )
 LOG_COLUMNS = "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes, typed"
 
 
 def row_state(row: tuple[Any, ...]) -> CardState:
     return CardState(
-        row[0], row[1], row[2], Easiness.from_cents(row[3]), row[4], row[5], row[6], bool(row[7]), *row[8:]
+        row[0], row[1], row[2], Easiness.from_cents(row[3]), row[4], row[5], row[6], bool(row[7]),
+        row[8], row[9], row[10], row[11], row[12], row[13], bool(row[14]),
     )
 
 

@@ -80,6 +80,7 @@ class GradeOutcome(NamedTuple):
     again_today: bool
     due_day: int | None
     review_id: int | None
+    leech: str | None = None  # "tag" or "suspend": this grade made the card a leech (docs/scheduling.md)
 
 
 class Summary(NamedTuple):

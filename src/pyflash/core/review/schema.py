@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 TABLES = ("cards", "reviews", "relinks")
 
 _MIGRATE_1 = """
@@ -88,21 +88,71 @@ _MIGRATE_4 = """
         CREATE INDEX cards_memory ON cards(deck) WHERE memory IS NOT NULL;
 """
 
-# MIGRATIONS[n] is the SQL that brings a database from version n to n + 1.
-MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4}
+# A lapse: a first-of-the-day grade below 3 of a card that had passed since it
+# was last failed (repetitions > 0 before the grade), not taken back by an undo.
+# The first three terms match the partial index reviews_lapses.
+LAPSE_ROWS = (
+    "r.grade < 3 AND r.kind = 'review' AND r.prev_repetitions > 0"
+    " AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"
+)
+
+# The key each logged key's history lives under now: its own, or (for a card
+# edited since, whose state row was carried over: see ``relinks``) the key at
+# the end of its relink chain that still has a state row.
+_FOLLOW_RELINKS = """
+        WITH RECURSIVE chain(old, new) AS (
+            SELECT old_key, new_key FROM relinks WHERE old_key NOT IN (SELECT key FROM cards)
+            UNION
+            SELECT c.old, r.new_key FROM chain c JOIN relinks r ON r.old_key = c.new
+            WHERE c.new NOT IN (SELECT key FROM cards)
+        ),
+        follow(old, new) AS (SELECT old, new FROM chain WHERE new IN (SELECT key FROM cards))
+"""
+
+# Marks every card with ``:threshold`` lapses or more as a leech (tag only:
+# nothing is suspended after the fact). Used by migration 5 and the doctor.
+MARK_LEECHES = f"""
+        {_FOLLOW_RELINKS}
+        UPDATE cards SET leech = 1 WHERE NOT leech AND key IN (
+            SELECT COALESCE(f.new, r.key) AS owner FROM reviews r LEFT JOIN follow f ON f.old = r.key
+            WHERE {LAPSE_ROWS}
+            GROUP BY owner HAVING COUNT(*) >= :threshold
+        )
+"""
+
+# The lapses logged for one card (``:key``), its relinked history included.
+COUNT_LAPSES = f"""
+        {_FOLLOW_RELINKS}
+        SELECT COUNT(*) FROM reviews r
+        WHERE (r.key = :key OR r.key IN (SELECT old FROM follow WHERE new = :key)) AND {LAPSE_ROWS}
+"""
+
+# Version 5: leeches (docs/scheduling.md). A card becomes a leech when a grade
+# brings its lapses to ``leech_threshold``; the grade's own transaction marks
+# it. A store from before gets its leeches marked from its log, with the
+# threshold of the config it is first opened with.
+_MIGRATE_5 = (
+    "ALTER TABLE cards ADD COLUMN leech INTEGER NOT NULL DEFAULT 0;\n"
+    + MARK_LEECHES.replace(":threshold", "{leech_threshold}")
+    + ";\n"
+)
+
+# MIGRATIONS[n] is the SQL that brings a database from version n to n + 1
+# (``{leech_threshold}`` is replaced by the configured threshold).
+MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4, 4: _MIGRATE_5}
+DEFAULT_LEECH_THRESHOLD = 8
 
 
-def migrate(db: sqlite3.Connection, version: int) -> int:
+def migrate(db: sqlite3.Connection, version: int, *, leech_threshold: int = DEFAULT_LEECH_THRESHOLD) -> int:
     """Bring ``db`` (autocommit mode) from ``version`` to :data:`SCHEMA_VERSION`.
 
     Each step is one script in one transaction: a failed migration leaves the
-    database as it was.
+    database as it was. ``leech_threshold`` marks the leeches of an older store.
     """
     while version < SCHEMA_VERSION:
+        script = MIGRATIONS[version].replace("{leech_threshold}", str(int(leech_threshold)))
         try:
-            db.executescript(
-                f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
-            )
+            db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")

@@ -39,7 +39,7 @@ from pyflash.core.review.records import LOG_COLUMNS as _LOG_COLUMNS
 from pyflash.core.review.records import CardState, LogEntry, Relink, utc_now_iso
 from pyflash.core.review.records import log_entry as _log_entry
 from pyflash.core.review.records import row_state as _row
-from pyflash.core.review.schema import MIGRATIONS, SCHEMA_VERSION
+from pyflash.core.review.schema import COUNT_LAPSES, DEFAULT_LEECH_THRESHOLD, MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CardState", "LogEntry", "Relink", "Store", "utc_now_iso"]
 
@@ -74,11 +74,13 @@ class Store:
     its own).
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 10.0, check: bool = True) -> None:
+    def __init__(
+        self, path: str | Path, *, timeout: float = 10.0, check: bool = True, leech_threshold: int = DEFAULT_LEECH_THRESHOLD
+    ) -> None:
         self.path = Path(path)
         self.timeout = timeout
         self._reopen = False
-        self._db = open_database(self.path, timeout, check=check)
+        self._db = open_database(self.path, timeout, check=check, leech_threshold=leech_threshold)
         self._checkpoints = Checkpointer(self.path)
         self._db.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
 
@@ -195,6 +197,11 @@ class Store:
             args = (key,)
         return [_log_entry(r) for r in self._db.execute(sql + " ORDER BY id", args)]
 
+    @_guarded("count the card's lapses")
+    def lapses(self, key: str) -> int:
+        """How many times the card lapsed (docs/scheduling.md), its relinked history included."""
+        return int(self._db.execute(COUNT_LAPSES, {"key": key}).fetchone()[0])
+
     @_guarded("count today's new cards")
     def new_cards_on(self, day: int) -> int:
         """How many cards had their first review on ``day``."""
@@ -231,11 +238,11 @@ class Store:
 
     def _put(self, state: CardState) -> None:
         self._db.execute(
-            f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 state.key, state.deck, state.text, state.easiness.cents, state.interval,
                 state.repetitions, state.due_day, int(state.suspended), state.buried_until,
-                state.last_review, state.last_day, state.last_grade, state.first_day, state.memory,
+                state.last_review, state.last_day, state.last_grade, state.first_day, state.memory, int(state.leech),
             ),
         )
 

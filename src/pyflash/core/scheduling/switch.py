@@ -187,15 +187,18 @@ def _to_fsrs(state: CardState, engine: FSRSScheduler, grades: Sequence[tuple[str
 
 
 def retrievability(
-    store: Store, scheduler: Scheduler, now: datetime, keys: set[str] | None = None
+    states: Iterable[CardState], scheduler: Scheduler, now: datetime, keys: set[str] | None = None
 ) -> tuple[float | None, int]:
-    """(mean probability of recall now, cards) over the learned cards FSRS schedules (``keys`` only, if given)."""
+    """(mean probability of recall now, cards) over the learned cards FSRS schedules (``keys`` only, if given).
+
+    ``states``: the cards that have an FSRS memory (``Store.states_with_memory()``).
+    """
     if not isinstance(scheduler, PerDeck):
         return None, 0
     from pyflash.core.scheduling.fsrs_scheduler import FSRSScheduler  # deferred: FSRS users only
 
     total, n = 0.0, 0
-    for state in store.states_with_memory():
+    for state in states:
         if keys is not None and state.key not in keys:
             continue
         chosen = scheduler.pick(state.deck)

@@ -4,7 +4,7 @@ An exported note holds HTML, and HTML does not convert back to the Markdown
 it came from character for character. So the note's Key field also carries
 the card's fields as written in the deck, in an HTML comment after the key::
 
-    zip-unzip<!--pyflash:1:<digest>:<base64 of zlib'd JSON>-->
+    zip-unzip<!--pyflash:2:<digest>:{"id":"zip-unzip","q":...}-->
 
 Anki ignores comments (its duplicate check and the browser strip them), the
 Key field is collapsed in Anki's editor and no template shows it. ``digest``
@@ -28,12 +28,14 @@ from pyflash.core import Card
 
 __all__ = ["Payload", "decode_key_field", "encode_key_field", "fields_digest"]
 
-_VERSION = "1"
-_COMMENT = re.compile(r"<!--pyflash:(\d+):([0-9a-f]{16}):([A-Za-z0-9+/=]*)-->\s*\Z")
-# The Card fields carried (the deck is used when Anki made no card of the note; the key follows from these).
-_TEXT_KEYS = ("id", "q", "a", "code", "lang", "output", "note", "source", "cloze", "variant", "deck")
-_LIST_KEYS = ("tags", "requires", "accept", "lint")
-_FLAG_KEYS = {"type": "type_in", "reverse": "reverse"}  # deck key -> Card field (true when set)
+_VERSION = "2"  # 2: JSON as is (the package's deflate compresses it); 1: base64 of zlib'd JSON
+_COMMENT = re.compile(r"<!--pyflash:(\d+):([0-9a-f]{16}):([^<>&-]*)-->\s*\Z")
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once: json.dumps(**kw) builds one a call
+
+
+def _escaped(text: str) -> str:
+    """JSON text with the characters that could end the comment or read as HTML as JSON escapes."""
+    return text.replace("-", "\\u002d").replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 class Payload(NamedTuple):
@@ -52,17 +54,16 @@ def fields_digest(rendered: Sequence[str]) -> str:
 
 def encode_key_field(card: Card, rendered: Sequence[str]) -> str:
     """The Key field: the escaped key, then the comment holding the card's fields."""
-    data: dict[str, Any] = {k: getattr(card, k, None) for k in _TEXT_KEYS if getattr(card, k, None) is not None}
-    for k in _LIST_KEYS:
-        if getattr(card, k, None):
-            data[k] = list(getattr(card, k))
-    if not data.get("variant"):
-        data.pop("variant", None)
-    for k, attr in _FLAG_KEYS.items():
-        if getattr(card, attr, False):
-            data[k] = "true"
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    packed = base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+    # Written out rather than looped over: this runs for every card of every export.
+    items = (
+        ("id", card.id), ("q", card.q), ("a", card.a), ("code", card.code), ("lang", card.lang),
+        ("output", card.output), ("note", card.note), ("source", card.source), ("cloze", card.cloze),
+        ("variant", card.variant or None), ("deck", card.deck),
+        ("tags", list(card.tags) or None), ("requires", list(card.requires) or None),
+        ("accept", list(card.accept) or None), ("lint", list(card.lint) or None),
+        ("type", "true" if card.type_in else None), ("reverse", "true" if card.reverse else None),
+    )
+    packed = _escaped(_ENCODER.encode({k: v for k, v in items if v is not None}))
     return f"{html.escape(card.key, quote=False)}<!--pyflash:{_VERSION}:{fields_digest(rendered)}:{packed}-->"
 
 
@@ -72,10 +73,13 @@ def decode_key_field(value: str) -> Payload:
     if match is None:
         return Payload(html.unescape(_strip_tags(value)).strip(), None, None)
     key = html.unescape(_strip_tags(value[: match.start()])).strip()
-    if match.group(1) != _VERSION:
-        return Payload(key, None, None)
     try:
-        data = json.loads(zlib.decompress(base64.b64decode(match.group(3), validate=True)).decode("utf-8"))
+        if match.group(1) == _VERSION:
+            data = json.loads(match.group(3))
+        elif match.group(1) == "1":
+            data = json.loads(zlib.decompress(base64.b64decode(match.group(3), validate=True)).decode("utf-8"))
+        else:
+            return Payload(key, None, None)
     except (ValueError, zlib.error, UnicodeDecodeError):
         return Payload(key, None, None)
     if not isinstance(data, dict) or not isinstance(data.get("q", ""), str):
