@@ -130,14 +130,14 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     return seconds, proc.stdout
 
 
-def in_process(decks: Path, home: Path, repeat: int) -> float:
+def in_process(decks: Path, home: Path, repeat: int, deck: str | None = None) -> float:
     os.environ["PYFLASH_HOME"] = str(home)
     with open_workspace([str(decks)], locations=paths.locations(), read_only=True) as ws:
-        ws.stats()  # warm the page cache
+        ws.stats(deck)  # warm the page cache
         times = []
         for _ in range(repeat):
             t0 = time.perf_counter()
-            ws.stats()
+            ws.stats(deck)
             times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
@@ -226,8 +226,9 @@ def main() -> None:
                   f"stats {times['stats --json'][-1]:.3f} s", flush=True)
         med = {k: statistics.median(v) for k, v in times.items()}
         core = in_process(work / "decks", home, 5)
+        core_bench = in_process(work / "decks", home, 3, "Bench")  # what the screen shows: the Bench deck
         shown, drawn = tui_times(work / "decks", home, 5)
-        core_after = in_process(work / "decks", home, 5)
+        core_after = in_process(work / "decks", home, 3, "Bench")
         migrated, leeches = migration_time(store)
         bare = None
         if opts.schema_1:
@@ -243,11 +244,12 @@ def main() -> None:
               f"(min {min(times['stats --json']):.3f})")
         print(f"compute beyond start-up (difference):      {med['stats --json'] - med['decks']:.3f} s  (goal <= 0.3 s)")
         print(f"ratio stats / decks:                       {med['stats --json'] / med['decks']:.2f}x")
-        print(f"Workspace.stats() in process, median:      {core:.3f} s (after the TUI runs: {core_after:.3f} s)")
+        print(f"Workspace.stats() in process, median:      {core:.3f} s")
+        print(f"Workspace.stats('Bench') (the screen's):   {core_bench:.3f} s (after the TUI runs: {core_after:.3f} s)")
         print(f"TUI: t to the stats screen shown, median:  {statistics.median(shown):.3f} s (max {max(shown):.3f})")
         print(f"TUI: t to the figures drawn, median:       {statistics.median(drawn):.3f} s (max {max(drawn):.3f}; "
               f"goal <= 0.5 s)")
-        print(f"ratio figures drawn / Workspace.stats():   {statistics.median(drawn) / core:.2f}x")
+        print(f"ratio figures drawn / stats('Bench'):      {statistics.median(drawn) / core_bench:.2f}x")
         print(f"migration to schema 5 (leech backfill):    {migrated:.3f} s, {leeches} leeches marked")
         if bare is not None:
             print(f"... with schema 1's indexes:            {bare:.3f} s")

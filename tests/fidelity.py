@@ -28,7 +28,7 @@ from pyflash.importer.notes import parse_notes
 
 _RENAME = {"b": "strong", "i": "em", "del": "s", "strike": "s"}
 _UNWRAP = {"span", "div", "font", "center", "section", "article", "u", "small", "big", "tt", "sup", "sub", "kbd", "mark",
-           "abbr", "ins", "cite", "q", "var", "samp", "dfn", "time", "details", "summary"}
+           "abbr", "ins", "cite", "q", "var", "samp", "dfn", "time", "details", "summary", "thead", "tbody", "tfoot"}
 _BLOCK = {"p", "li", "ul", "ol", "blockquote", "table", "thead", "tbody", "tr", "td", "th", "pre", "hr", "br",
           "h1", "h2", "h3", "h4", "h5", "h6"}
 _INLINE = {"strong", "em", "s", "a", "code"}

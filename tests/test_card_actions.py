@@ -96,6 +96,7 @@ def test_forget_puts_cards_back_to_new_keeps_the_log_and_is_undone(deck, clock):
     studied(deck, clock)
     with open_workspace([deck], clock=clock, zone=clock.zone) as ws:
         ws.card_actions.suspend(ws.cards_by_key(["c2"]))
+        ws.store.update("c1", "D", "q1", memory='{"stability": 3.1, "difficulty": 5.0}')  # as FSRS leaves it
         graded = ws.store.get("c1")
         assert not graded.is_new and graded.interval == 1
         grades_before = [e for e in ws.store.log() if e.grade is not None]
@@ -104,7 +105,7 @@ def test_forget_puts_cards_back_to_new_keeps_the_log_and_is_undone(deck, clock):
         for key in ("c1", "c2"):
             st = ws.store.get(key)
             assert st.is_new and st.interval == 0 and st.repetitions == 0 and st.easiness == INITIAL_EASINESS
-            assert st.last_day is None and st.first_day is None and st.last_grade is None
+            assert st.last_day is None and st.first_day is None and st.last_grade is None and st.memory is None
         assert ws.store.get("c2").suspended  # forget keeps the flags
         # The log keeps every grade, and the forget rows with the state before them.
         assert [e for e in ws.store.log() if e.grade is not None] == grades_before

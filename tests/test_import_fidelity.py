@@ -177,7 +177,7 @@ def test_structure_in_list_items_survives():
     assert "1. Create an environment:\n\n   ```bash\n   python -m venv .venv\n   ```\n\n2. " in card.a
     assert "   | command | what |\n   |---|---|\n" in card.a
     assert "   > Never install into the system Python.\n\n   A second paragraph in the same item." in card.a
-    assert drafts_of("list-structure").code_kept == 2
+    assert drafts_of("list-structure").code_kept == 3
 
 
 def test_prose_goes_with_the_block_it_talks_about():
@@ -336,3 +336,35 @@ def test_a_list_of_urls_is_no_definition_list():
     (card,) = [c for c in cards_of("definitions") if c.source == "Links are no terms"]
     assert card.q == "Links are no terms" and card.term is None
     assert card.a == "- https://docs.python.org/3/library/functions.html\n- http://example.org/notes"
+
+
+def test_report_option_lists_each_change_and_skip(tmp_path, capsys):
+    stdout = import_to(NOTES / "html-in-code.md", tmp_path / "d", capsys, "--report")
+    assert (
+        "fidelity: 3 code block(s) kept byte for byte, 2 changed (each card's note says why), "
+        "0 image(s) and 0 formula(s) carried, 0 section(s) skipped"
+    ) in stdout
+    assert "fidelity report for html-in-code.md:" in stdout
+    assert "    html-in-code.md:14: removed editor markup that broke the Python (it parses only without it): `<em>` (line 1)" in stdout
+    assert "    html-in-code.md:33: the notes write this code as an HTML <pre> block" in stdout
+    plain = import_to(NOTES / "html-in-code.md", tmp_path / "e", capsys)
+    assert "fidelity: 3 code block(s)" in plain and "fidelity report" not in plain
+
+
+def test_tabs_in_code_inside_a_list_item_are_kept():
+    card = by_q("list-structure")["Tabs in an item"]
+    assert "   ```make\n   all:\n   \tpython -m build\n   ```" in card.a
+
+
+def test_a_name_alone_under_the_title_is_a_byline():
+    drafts = build_drafts(parse_notes("# T\n\n*Jane Doe*\n\nReal intro.\n\n## S\n\nx\n"), "n.md")
+    assert [(s.line, s.what) for s in drafts.skipped] == [(3, "byline")]
+    assert [c.a for c in drafts.decks[0].cards] == ["Real intro."]
+    # a sentence is no byline, and a name later on is text
+    drafts = build_drafts(parse_notes("# T\n\nQuick notes on Python.\n\nJane Doe\n\n## S\n\nx\n"), "n.md")
+    assert drafts.skipped == () and drafts.decks[0].cards[0].a == "Quick notes on Python.\n\nJane Doe"
+
+
+def test_an_html_table_becomes_a_markdown_table():
+    card = by_q("list-structure")["A table written as HTML"]
+    assert card.a == "| method | returns |\n|---|---|\n| `append` | **None** |\n| pop | the item \\| last |"

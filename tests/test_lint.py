@@ -491,3 +491,18 @@ def test_prefix_join_finds_every_pair_a_full_comparison_finds():
     joined = {p for p in similar._candidates(sets) if similar._jaccard(sets[p[0]], sets[p[1]]) >= similar.THRESHOLD}
     assert len(full) > 20
     assert joined == full
+
+
+def test_leak_of_a_short_output_printed_as_a_string_literal(tmp_path):
+    found = one_card(tmp_path, """
+        - q: 打印什么？
+          code: |
+            print("hello")
+          output: hello
+        - q: 拼接后打印什么？
+          code: |
+            print("hel" + "lo")
+          output: hello
+    """)
+    assert rules_of(found) == ["leak"]
+    assert found[0].line == 6 and "string literal" in found[0].message

@@ -332,6 +332,7 @@ def test_hits_as_json(ws):
         "id": "py-append", "deck": "Python", "path": hit.card.path, "line": 3, "q": "list.append?",
         "state": "review", "due": (datetime.fromordinal(ws.today - 3).date()).isoformat(), "interval": 6,
         "ease": 2.5, "lapses": 0, "reviews": 2, "tags": [], "suspended": False, "buried": False,
+        "leech": False,
     }
     [new] = ws.search("漢字")
     d = new.to_dict()

@@ -771,6 +771,7 @@ async def test_summary_figures(five, ws_factory, clock):
 async def test_help_lists_every_key(five, ws_factory):
     from textual.binding import Binding
 
+    from pyflash.ui.browser import BrowserScreen
     from pyflash.ui.picker import DeckPickerScreen as Picker
 
     ws = ws_factory(five)
@@ -781,7 +782,7 @@ async def test_help_lists_every_key(five, ws_factory):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one("#help-text").render().plain
-        for cls in (StudyScreen, Picker, SummaryScreen, NothingDueScreen, NoDecksScreen, ConfirmScreen):
+        for cls in (StudyScreen, Picker, BrowserScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, ConfirmScreen):
             if cls is ConfirmScreen:
                 continue
             seen = set()

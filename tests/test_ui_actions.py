@@ -12,8 +12,10 @@ from textual.binding import Binding
 from conftest import ROOT, write_deck
 from pyflash.core.review.actions import Action
 from pyflash.ui.add import AddCardScreen
+from pyflash.ui.browser import BrowserScreen
 from pyflash.ui.confirm import ConfirmScreen
-from pyflash.ui.help import HelpScreen
+from pyflash.ui.help import HelpScreen, key_name
+from pyflash.ui.history_view import HistoryScreen
 from pyflash.ui.no_decks import NoDecksScreen
 from pyflash.ui.nothing_due import NothingDueScreen
 from pyflash.ui.picker import DeckPickerScreen
@@ -30,8 +32,8 @@ def five(tmp_path) -> Path:
 
 
 SCREENS = (
-    StudyScreen, DeckPickerScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen, ConfirmScreen, AddCardScreen,
-    StatsScreen,
+    StudyScreen, DeckPickerScreen, BrowserScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, HelpScreen,
+    ConfirmScreen, AddCardScreen, StatsScreen, HistoryScreen,
 )
 
 
@@ -198,7 +200,9 @@ def test_one_key_means_one_thing_on_every_screen():
         elif key != "enter":
             assert len(set(actions.values())) == 1, (key, actions)
     keys = screen_bindings()
-    assert keys["u"] == {"StudyScreen": "undo", "SummaryScreen": "undo"}
+    assert keys["u"] == {"StudyScreen": "undo", "SummaryScreen": "undo", "BrowserScreen": "undo"}
+    assert keys["slash"] == {"StudyScreen": "search", "DeckPickerScreen": "search", "BrowserScreen": "search"}
+    assert keys["s"] == {"StudyScreen": "suspend", "BrowserScreen": "suspend"}
     assert keys["n"] == {"StudyScreen": "add_card", "DeckPickerScreen": "add_card"}  # not also "no" in the confirmation
     assert keys["N"] == {"NothingDueScreen": "more_new"}
 
@@ -209,4 +213,4 @@ def test_docs_key_table_lists_every_key():
     assert "`0` … `5`" in table
     for key in screen_bindings():
         if not key.isdigit():
-            assert f"`{key}`" in table, key
+            assert f"`{key_name(Binding(key, ''))}`" in table, key

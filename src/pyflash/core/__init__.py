@@ -31,7 +31,8 @@ The CLI, the TUI and the export use these names; scripts can too::
   and its :class:`GradePreview`;
 * :func:`check_typed` (a typed answer against a card, with :func:`can_type`) and its
   :class:`Comparison`: the diff and the suggested grade;
-* :func:`search`: cards by text; :class:`Stats`: the figures of ``Workspace.stats``; :func:`local_day`, :func:`system_clock`,
+* :func:`search`: cards by text (``Workspace.search``: a list of :class:`SearchHit`);
+  :class:`Stats`: the figures of ``Workspace.stats``; :func:`local_day`, :func:`system_clock`,
   :func:`system_zone`: the study day; :class:`PyflashError`: a mistake the user can fix;
 * :func:`lint_cards` and its :class:`LintWarning`: ``pyflash check --lint``.
 
@@ -64,6 +65,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.lint import LintWarning as LintWarning
     from pyflash.core.lint import lint_cards as lint_cards
     from pyflash.core.locations import Locations as Locations
+    from pyflash.core.query.search import SearchHit as SearchHit
     from pyflash.core.query.search import search as search
     from pyflash.core.query.stats import Stats as Stats
     from pyflash.core.review.card_actions import ActionResult as ActionResult
@@ -114,6 +116,7 @@ _WHERE = {
     "GradePreview": "pyflash.core.scheduling.scheduler",
     "SM2Scheduler": "pyflash.core.scheduling.schedule",
     "search": "pyflash.core.query.search",
+    "SearchHit": "pyflash.core.query.search",
     "Stats": "pyflash.core.query.stats",
     "local_day": "pyflash.core.clock",
     "system_clock": "pyflash.core.clock",

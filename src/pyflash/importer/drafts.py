@@ -174,7 +174,7 @@ class _Builder:
         """Text before the first section (or under the title): bylines skipped."""
         kept: list[Block] = []
         for i, block in enumerate(blocks):
-            if i < 2 and is_byline(block):
+            if i < 2 and is_byline(block, first=i == 0):
                 self.skipped.append(Skipped(block.line, "byline"))
             else:
                 kept.append(block)

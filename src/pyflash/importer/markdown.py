@@ -136,6 +136,32 @@ def _html_block_tag(m: re.Match[str]) -> str:
     return _html_inline(m.group(0))
 
 
+_HTML_TABLE = re.compile(r"\s*<table\b[^>]*>(.*)</table>\s*", re.S | re.I)
+_HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
+_HTML_CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</\1>", re.S | re.I)
+
+
+def _html_table(raw: str) -> str | None:
+    """A simple HTML table (a header row of ``<th>``, no table inside) as a Markdown table."""
+    m = _HTML_TABLE.fullmatch(_COMMENT.sub("", raw))
+    if m is None or "<table" in m.group(1).lower():
+        return None
+    rows = [_HTML_CELL.findall(row) for row in _HTML_ROW.findall(m.group(1))]
+    if not rows or not rows[0] or any(kind.lower() != "th" for kind, _ in rows[0]):
+        return None
+    width = len(rows[0])
+    if any(len(r) != width or any(kind.lower() != "td" for kind, _ in r) for r in rows[1:]):
+        return None
+
+    def cell(text: str) -> str:
+        md = _html_block(text).replace(_HARD_BREAK, " ").replace("\n", " ").strip()
+        return re.sub(r"(?<!\\)\|", "\\|", md)
+
+    lines = ["| " + " | ".join(cell(c) for _, c in rows[0]) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(cell(c) for _, c in r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
+
+
 def _html_block(raw: str) -> str:
     """An HTML block as plain text: comments dropped, known tags removed."""
     text = _TAG.sub(_html_block_tag, _COMMENT.sub("", raw)).replace(_HARD_BREAK, "\n")
@@ -339,6 +365,8 @@ def _render(node: SyntaxTreeNode, em: _Emitter, first: str, rest: str) -> None:
         code = html.unescape(re.sub(r"<[^<>]*>", "", pre.group(2)))
         lang = re.search(r"(?:language|lang)-([\w+#.-]+)", pre.group(1) or "")
         em.code(code if code.endswith("\n") else code + "\n", lang.group(1) if lang else "", line, from_html=True)
+    elif t == "html_block" and (table := _html_table(node.content)) is not None:
+        em.text(table, first, rest, line)
     elif t == "html_block":
         text = re.sub(r"\n{3,}", "\n\n", _html_block(node.content).strip("\n"))
         if _strip_sentinels(text).strip():

@@ -138,14 +138,19 @@ _BYLINE = re.compile(
 )
 
 
-def is_byline(block: Block) -> bool:
-    """One short line with a name or a date, and no question in it."""
+# A name alone ("Jane Doe", "*J. R. Smith*"): two to four capitalised words.
+_NAME = re.compile(r"[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){1,3}")
+
+
+def is_byline(block: Block, first: bool = False) -> bool:
+    """One short line with a name or a date, and no question in it.
+
+    A name alone counts only as the ``first`` block under the title.
+    """
     text = block.text.strip()
-    return (
-        block.kind == BlockKind.PROSE
-        and "\n" not in text
-        and len(text) <= 100
-        and not re.search(r"[?？]", text)
-        and not block.leads_in
-        and bool(_BYLINE.search(text))
-    )
+    if block.kind != BlockKind.PROSE or "\n" in text or len(text) > 100:
+        return False
+    if re.search(r"[?？]", text) or block.leads_in:
+        return False
+    bare = re.sub(r"[*_~`]", "", text).strip()
+    return bool(_BYLINE.search(text)) or (first and bool(_NAME.fullmatch(bare)))

@@ -4,11 +4,13 @@ Screens, one module each:
 
 * :class:`~pyflash.ui.study.StudyScreen` - one card at a time (the first screen);
 * :class:`~pyflash.ui.picker.DeckPickerScreen` - the deck tree (``escape`` from study);
+* :class:`~pyflash.ui.browser.BrowserScreen` - find cards and act on them (``/``);
 * :class:`~pyflash.ui.summary.SummaryScreen` - the end of a session;
 * :class:`~pyflash.ui.stats.StatsScreen` - the figures of ``pyflash stats`` (``t`` from the picker);
 * :class:`~pyflash.ui.nothing_due.NothingDueScreen` and :class:`~pyflash.ui.no_decks.NoDecksScreen`;
 * :class:`~pyflash.ui.add.AddCardScreen` - the add form (``n``, or ``pyflash add`` alone);
-* :class:`~pyflash.ui.help.HelpScreen` (``?``) and :class:`~pyflash.ui.confirm.ConfirmScreen`.
+* :class:`~pyflash.ui.help.HelpScreen` (``?``), :class:`~pyflash.ui.confirm.ConfirmScreen` and
+  :class:`~pyflash.ui.history_view.HistoryScreen` (``i`` in study).
 
 Imports go one way: this module imports the screens; a screen never imports
 this module or another screen (the study screen uses the confirmation dialog).
@@ -229,6 +231,25 @@ class PyflashApp(App[None]):
         else:
             self.push_screen(DeckPickerScreen())
 
+    def open_browser(self, query: str = "", key: str | None = None) -> None:
+        """Open the card browser on ``query``, with the cursor on the card ``key`` (``/``)."""
+        from pyflash.ui.browser import BrowserScreen  # deferred: start-up time (not on the first card)
+
+        self.push_screen(BrowserScreen(query, key))
+
+    def study_cards(self, keys: list[str]) -> bool:
+        """Study just these cards now, in place of the browser (and of the study screen under it)."""
+        from pyflash.ui.browser import BrowserScreen  # deferred: start-up time (not on the first card)
+
+        session = self.ws.session(keys=keys, cram=self.cram)
+        if session.finished:
+            return False
+        stack = self.screen_stack
+        if isinstance(self.screen, BrowserScreen) and len(stack) >= 3 and isinstance(stack[-2], StudyScreen):
+            self.pop_screen()  # the session the browser was opened from ends here
+        self.switch_screen(StudyScreen(session))
+        return True
+
     def show_stats(self, deck: str | None) -> None:
         """Open the stats screen on ``deck`` (None: all decks) over the current screen."""
         from pyflash.ui.stats import StatsScreen  # deferred: start-up time (plotext; not on the first card)
@@ -274,6 +295,7 @@ class PyflashApp(App[None]):
     def help_sections(self) -> list[HelpSection]:
         """What the help screen lists: each screen's keys, then the keys that work everywhere."""
         from pyflash.ui.add import AddCardScreen  # deferred: start-up time (not on the first card)
+        from pyflash.ui.browser import BrowserScreen  # deferred: start-up time (not on the first card)
         from pyflash.ui.help import HelpSection  # deferred: start-up time (not on the first card)
         from pyflash.ui.no_decks import NoDecksScreen  # deferred: start-up time (not on the first card)
         from pyflash.ui.nothing_due import NothingDueScreen  # deferred: start-up time (not on the first card)
@@ -282,7 +304,7 @@ class PyflashApp(App[None]):
         from pyflash.ui.summary import SummaryScreen  # deferred: start-up time (not on the first card)
 
         sections = [HelpSection(StudyScreen.HELP_TITLE, StudyScreen.BINDINGS, StudyScreen.HELP_EXTRA)]
-        for cls in (DeckPickerScreen, StatsScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, AddCardScreen):
+        for cls in (DeckPickerScreen, BrowserScreen, StatsScreen, SummaryScreen, NothingDueScreen, NoDecksScreen, AddCardScreen):
             sections.append(HelpSection(cls.HELP_TITLE, cls.BINDINGS))
         everywhere = [("ctrl+p", "command palette: every action by name"), ("ctrl+q", "quit at once")]
         sections.append(HelpSection("Everywhere", type(self).BINDINGS, everywhere))

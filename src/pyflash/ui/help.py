@@ -111,7 +111,7 @@ class HangingText(Static):
         return "\n".join(line.plain for line, _ in self.rows)
 
 
-_KEY_NAMES = {"question_mark": "?", "escape": "escape", "pageup": "PgUp", "pagedown": "PgDn"}
+_KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "escape", "pageup": "PgUp", "pagedown": "PgDn"}
 
 
 def key_name(binding: Binding) -> str:

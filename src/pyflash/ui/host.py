@@ -42,6 +42,12 @@ class Host(Protocol):
     def show_picker(self) -> None:
         """Go back to the deck picker."""
 
+    def open_browser(self, query: str = "", key: str | None = None) -> None:
+        """Open the card browser on ``query``, with the cursor on the card ``key``."""
+
+    def study_cards(self, keys: list[str]) -> bool:
+        """Study just these cards now (from the browser); False when none can be studied."""
+
     def show_stats(self, deck: str | None) -> None:
         """Open the stats screen on ``deck`` (None: all decks)."""
 

@@ -22,7 +22,7 @@ from pyflash.core.text import plural
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
-from pyflash.ui.text import wrap_points
+from pyflash.ui.text import deck_query, wrap_points
 
 BROKEN = "✗"
 
@@ -100,6 +100,7 @@ class DeckPickerScreen(Screen[None]):
         Binding("S", "unsuspend", "Unsuspend", tooltip="Unsuspend the selected deck's suspended cards (asks first)", id="pyflash.decks.unsuspend"),
         Binding("B", "unbury", "Unbury", show=False, tooltip="Unbury the selected deck's buried cards", id="pyflash.decks.unbury"),
         Binding("r", "reload", "Reload", show=False, tooltip="Reload the deck files", id="pyflash.decks.reload"),
+        Binding("slash", "search", "Search", show=False, tooltip="Find cards: the browser, on the selected deck", id="pyflash.decks.search"),
         Binding("t", "stats", "Stats", show=False, tooltip="Stats of the selected deck: forecast, calendar, retention", id="pyflash.decks.stats"),
         Binding("n", "add_card", "New card", show=False, tooltip="Add a card (to the selected deck)", id="pyflash.decks.add"),
         Binding("escape", "quit", "Quit", tooltip="Quit pyflash", id="pyflash.decks.quit"),
@@ -303,6 +304,8 @@ class DeckPickerScreen(Screen[None]):
         self.notify(f"{done} {plural(count, 'card')} in {name}.", timeout=4)
         self.refresh_counts()
 
+    def action_search(self) -> None:
+        host(self).open_browser(deck_query(self.selected))
     def action_add_card(self) -> None:
         host(self).add_card(self.selected)
 

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable
 
-from textual import events, work
-from textual.app import ComposeResult, SuspendNotSupported
+from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from pyflash.core import GRADES as GRADE_TABLE
 from pyflash.core import Card, LoadResult, PyflashError, StudySession
-from pyflash.core.decks import override
 from pyflash.core.review.actions import Action
 from pyflash.core.text import plural
 from pyflash.ui import text
 from pyflash.ui.card_view import CardView
+from pyflash.ui.editing import EditsCards
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
-from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
 from pyflash.ui.study_widgets import WIDE_GRADE_BAR, GradeBar, SessionProgress, StudyHeader
 from pyflash.ui.typed import TYPING_BINDINGS, TYPING_HELP, TypingScreen
 
@@ -37,7 +33,7 @@ UNDONE = {
 }
 
 
-class StudyScreen(TypingScreen):
+class StudyScreen(TypingScreen, EditsCards):
     """One card at a time. Space/enter shows the answer (t: type it, ui/typed.py); 0-5 grade it."""
 
     HELP_TITLE = "Study"
@@ -80,6 +76,8 @@ class StudyScreen(TypingScreen):
         Binding("x", "toggle_question", "Question", show=False,  # the answer rule shows it when it applies
                 tooltip="Show the whole question, or only its first lines", id="pyflash.study.question"),
         Binding("e", "edit", "Edit", tooltip="Edit the card in $EDITOR, then reload", id="pyflash.study.edit"),
+        Binding("i", "history", "History", show=False, tooltip="Show the card's review history", id="pyflash.study.history"),
+        Binding("slash", "search", "Search", show=False, tooltip="Find cards: the browser", id="pyflash.study.search"),
         Binding("n", "add_card", "New card", show=False, tooltip="Add a card (to this card's deck)", id="pyflash.study.add"),
         Binding("escape", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.study.back"),
         Binding("q", "back", "Decks", show=False, id="pyflash.study.back-q"),
@@ -96,6 +94,7 @@ class StudyScreen(TypingScreen):
             False,
         )
         self._edited: Card | None = None  # the card whose file is being read again after `e`
+        self._browsed = False  # the browser was opened from here: on return, the session reads the store again
 
     # -- layout ------------------------------------------------------------
 
@@ -198,7 +197,7 @@ class StudyScreen(TypingScreen):
             return True if session.can_undo else None
         if action == "toggle_question":
             return self._question_cut
-        if action in ("bury", "suspend", "edit"):
+        if action in ("bury", "suspend", "edit", "history"):
             return session.current is not None
         if action == "unbury":
             return bool(session.set_aside(Action.BURY))
@@ -312,95 +311,8 @@ class StudyScreen(TypingScreen):
 
     async def action_edit(self) -> None:
         card = self.session.current
-        if card is None:
-            return
-        if text.editor_command(card.path, card.line, host(self).environ) is None:
-            self.notify("Set $EDITOR (for example `export EDITOR=nano`) to edit cards.", severity="error")
-            return
-        ws = host(self).ws
-        if override.is_bundled(ws.result, card.path):
-            self._offer_copy(card)
-            return
-        await self._edit(card)
-
-    def _offer_copy(self, card: Card) -> None:
-        """A bundled deck is never edited in place: offer to copy it to the user's deck folder first."""
-        from pyflash.ui.confirm import ConfirmScreen  # deferred: start-up time (not on the first card)
-
-        ws = host(self).ws
-        folder = override.user_folder(ws.locations)
-        if folder is None:
-            self.notify("This deck is bundled with pyflash and there is no deck folder to copy it to.", severity="error")
-            return
-
-        async def done(yes: bool | None) -> None:
-            if not yes:
-                self.notify("Nothing copied; the bundled deck is unchanged.", timeout=3)
-                return
-            try:
-                copies = override.copy_bundled_deck(ws.result, card.deck, folder)
-            except PyflashError as exc:
-                self.notify(str(exc), title="Not copied", severity="error", timeout=10)
-                return
-            copy = copies.get(card.path)
-            if copy is None:
-                return
-            self.notify(f"Copied to {copy}; it overrides the bundled deck.", timeout=4)
-            await self._edit(card._replace(path=str(copy)))
-
-        self.app.push_screen(
-            ConfirmScreen(
-                "Copy this deck to edit it?",
-                f"“{card.deck}” is bundled with pyflash: an edit there is lost when pyflash is "
-                f"reinstalled. Copy it to {folder} and edit the copy? The copy overrides the "
-                "bundled deck and keeps your review history.",
-                yes="Copy and edit",
-            ),
-            done,
-        )
-
-    async def _edit(self, card: Card) -> None:
-        """Open ``card``'s file at its line in $EDITOR, then read the decks again."""
-        command = text.editor_command(card.path, card.line, host(self).environ)
-        if command is None:
-            return
-        if not os.access(card.path, os.W_OK):
-            self.notify(f"{card.path} is read-only; your changes may not be saved.", severity="warning")
-        try:
-            with self.app.suspend():
-                rc = _run_editor(command)
-        except SuspendNotSupported:  # headless (tests): run it anyway
-            rc = _run_editor(command)
-        if rc is None:
-            self.notify(f"Cannot start the editor `{command[0]}`; check $EDITOR.", severity="error")
-            return
-        self._edited = card
-        self._read_decks()
-
-    @property
-    def reloading(self) -> bool:
-        """True from the end of an edit until the decks are reloaded (or failed to)."""
-        return self._edited is not None
-
-    @work(thread=True, exclusive=True, group="reload")
-    def _read_decks(self) -> None:
-        worker = get_current_worker()
-        read_decks(host(self).ws, self.post_message, lambda: worker.is_cancelled)
-
-    async def on_decks_read(self, message: DecksRead) -> None:
-        message.stop()
-        card = self._edited
-        if card is None:
-            return
-        try:
-            await self.reload_after_edit(card, message.result)
-        finally:
-            self._edited = None
-
-    def on_decks_read_failed(self, message: DecksReadFailed) -> None:
-        message.stop()
-        self._edited = None
-        self.notify(message.error, title="Reload failed", severity="error", timeout=10)
+        if card is not None:
+            await self.edit_card(card)
 
     async def reload_after_edit(self, card: Card, result: LoadResult | None = None) -> None:
         """Apply the decks read after ``card`` was edited (or read them now); keep its history and place.
@@ -436,13 +348,25 @@ class StudyScreen(TypingScreen):
     def action_back(self) -> None:
         host(self).show_picker()
 
-    def on_screen_resume(self) -> None:
+    def action_history(self) -> None:
+        card = self.session.current
+        if card is not None:
+            from pyflash.ui.history_view import HistoryScreen  # deferred: start-up time (not on the first card)
+
+            self.app.push_screen(HistoryScreen(card, host(self).ws.history(card.key)))
+
+    def action_search(self) -> None:
+        """/: the browser, on this session's deck, at the current card."""
+        session, card = self.session, self.session.current
+        self._browsed = True
+        host(self).open_browser(text.deck_query(session.deck), card.key if card else None)
+
+    async def on_screen_resume(self) -> None:
         self._binding_state = None
+        if self._browsed:  # cards may have been suspended, forgotten or edited there
+            self._browsed = False
+            self.session.sync(host(self).ws.result.files)
+            self._shown_key = None
+            await self.show_card()
         self._refresh_bindings()
 
-
-def _run_editor(command: list[str]) -> int | None:
-    try:
-        return subprocess.run(command, check=False).returncode
-    except OSError:
-        return None

@@ -189,6 +189,26 @@ def wrap_points(line: str, width: int) -> list[int]:
     return [c for c in cuts if 0 < c < len(line)]
 
 
+def deck_query(deck: str | None) -> str:
+    """The search (docs/search.md) for ``deck`` and its subdecks: ``deck:"Python::Pandas"``; "" for every deck."""
+    if not deck:
+        return ""
+    quoted = deck.replace("\\", "\\\\").replace('"', '\\"')
+    return f'deck:"{quoted}"'
+
+
+def card_place(card: Card) -> str:
+    """``path:line`` of a card, the path relative to the working folder when it is inside it."""
+    path = card.path
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        relative = path
+    if not relative.startswith(os.pardir):
+        path = relative
+    return f"{path}:{card.line}"
+
+
 def leech_notice(action: str | None, threshold: int) -> str | None:
     """What the study screen says when a grade made the card a leech (``action``: "tag" or "suspend"; None: nothing)."""
     if action is None:

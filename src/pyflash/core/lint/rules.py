@@ -153,6 +153,8 @@ def _output_leak(card: Card, asked: str, asked_code: str) -> Iterator[Finding]:
         return
     if len(output) >= LEAK_MIN_CHARS and output in asked:
         where = "in the code"
+    elif "\n" not in output and (f'"{output}"' in asked_code or f"'{output}'" in asked_code):
+        where = "in the code, as a string literal"
     else:
         hit = "\n" not in output and any(
             _has_word(m.group(1), output) for line in asked_code.split("\n") if (m := _COMMENT.search(line))

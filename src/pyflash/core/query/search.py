@@ -78,6 +78,12 @@ class SearchHit:
         return None if day is None else day_to_date(day).isoformat()
 
     @property
+    def due_in(self) -> int | None:
+        """Days from today to the due day (0: today, below 0: overdue); None for a new card."""
+        day = self.facts.due_day
+        return None if day is None else day - self.today
+
+    @property
     def interval(self) -> int | None:
         return None if self.facts.is_new else self.facts.interval
 
@@ -103,6 +109,7 @@ class SearchHit:
             "tags": list(card.tags),
             "suspended": facts.suspended,
             "buried": facts.buried(self.today),
+            "leech": facts.leech,
         }
 
 

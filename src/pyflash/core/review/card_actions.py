@@ -13,7 +13,7 @@ A card the action would not change is left out (suspending a suspended card,
 forgetting a new one): the log only holds real changes.
 
 ``forget`` puts a card back to new: no schedule, the initial easiness, no
-first day. Its suspended and buried flags stay. The review log keeps every
+first day, no FSRS memory. Its suspended, buried and leech marks stay. The review log keeps every
 earlier grade (a forget row records the state before it), so ``lapses`` and
 ``reviews`` in search still count them.
 """
@@ -55,6 +55,7 @@ FORGOTTEN: dict[str, Any] = {
     "last_day": None,
     "last_grade": None,
     "first_day": None,
+    "memory": None,  # FSRS's memory state
 }
 
 

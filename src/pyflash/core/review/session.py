@@ -257,6 +257,20 @@ class StudySession(SessionActions):
         self.queue = kept
         self._remap_history(by_key, old_key, new_key)
 
+    def sync(self, files: Sequence[DeckFile] | None = None) -> None:
+        """After changes made outside this session (the browser): read the card states
+        again, take the decks' new text (``files``), and drop queued cards that are now
+        suspended or buried. A card forgotten there is studied as it now is."""
+        current = self.queue[0].key if self.queue else None
+        self.replace_cards(None, files=files if files is not None else self._files)
+        day = self._day()
+        self.queue = [
+            item for item in self.queue
+            if (row := self._states.get(item.key)) is None or not (row.suspended or row.is_buried(day))
+        ]
+        if not self.queue or self.queue[0].key != current:
+            self._next()
+
     # -- the end ---------------------------------------------------------
 
     def next_due_day(self) -> int | None:
