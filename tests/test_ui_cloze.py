@@ -144,7 +144,7 @@ cards:
 
 @pytest.mark.parametrize(("typed", "grade"), [('action="store_true"', 5), ("action='store_false'", 1)])
 async def test_typing_the_hidden_span(tmp_path, ws_factory, typed, grade):
-    from pyflash.ui.typed import AnswerArea
+    from pyflash.ui.answer_area import AnswerArea
 
     ws = ws_factory(write_deck(tmp_path / "decks", "t.yaml", TYPED_CLOZE))
     app = app_for(ws)
