@@ -139,8 +139,10 @@ def generate(root: Path, cards: int, files: int) -> None:
         (root / f"part-{f:03d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def run_once(code: str, args: list[str], env: dict[str, str], timeout: float = 120.0) -> tuple[float, str]:
-    """Seconds from spawn to first paint, in a fresh 80x24 pseudo-terminal."""
+def run_once(
+    code: str, args: list[str], env: dict[str, str], timeout: float = 120.0, prefix: list[str] | None = None
+) -> tuple[float, str]:
+    """Seconds from spawn to first paint, in a fresh 80x24 pseudo-terminal (``prefix``: e.g. valgrind)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "painted"
         master, slave = os.openpty()
@@ -158,7 +160,7 @@ def run_once(code: str, args: list[str], env: dict[str, str], timeout: float = 1
         reader.start()
         start = time.time()
         proc = subprocess.Popen(
-            [sys.executable, "-c", code, str(out), *args],
+            [*(prefix or []), sys.executable, "-c", code, str(out), *args],
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -180,12 +182,24 @@ def run_once(code: str, args: list[str], env: dict[str, str], timeout: float = 1
         return float(stamp) - start, what
 
 
+def callgrind_total(path: Path) -> int:
+    """The instruction count in a callgrind output file (its ``summary:`` or ``totals:`` line)."""
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    raise RuntimeError(f"{path}: no instruction total")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--files", type=int, default=100)
     parser.add_argument("--out", default="/tmp/bench-ui.md")
+    parser.add_argument(
+        "--callgrind", action="store_true",
+        help="also count instructions once per scenario under valgrind's callgrind (the same on a busy machine)",
+    )
     opts = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="pyflash-bench-"))
@@ -226,6 +240,13 @@ def main() -> None:
                 times[name].append(seconds)
             print(f"round {i + 1}/{opts.runs}: " + ", ".join(f"{n} {t[-1]:.3f}s" for n, t in times.items()), flush=True)
 
+        instructions: dict[str, int] = {}
+        if opts.callgrind:
+            for name, (code, args, env) in scenarios.items():
+                cg = work / f"callgrind-{len(instructions)}.out"
+                run_once(code, args, env, timeout=900, prefix=["valgrind", "--tool=callgrind", f"--callgrind-out-file={cg}"])
+                instructions[name] = callgrind_total(cg)
+                print(f"instructions {name:<28} {instructions[name]:,}", flush=True)
         med = {name: statistics.median(t) for name, t in times.items()}
         baseline = med["empty Textual app"]
         goals = {"bundled decks": 1.25}
@@ -245,6 +266,10 @@ def main() -> None:
                 f"| {name} | {med[name] * 1000:.0f} ms | {ratio:.2f}× | {min(t) * 1000:.0f} ms | "
                 f"{min(t) / base_min:.2f}× | {goal_txt} | {cold[name] * 1000:.0f} ms |"
             )
+        if instructions:
+            base_ir = instructions["empty Textual app"]
+            rows += ["", "| scenario | instructions to the first paint (callgrind) | ratio |", "|---|---|---|"]
+            rows += [f"| {n} | {ir:,} | {ir / base_ir:.2f}× |" for n, ir in instructions.items()]
         table = "\n".join(rows)
         report = f"""## Startup: `pyflash study` to the first card
 

@@ -236,3 +236,19 @@ def test_accept_on_a_cloze_card_is_an_error(tmp_path):
     (error,) = parse_deck_file(path).errors
     assert (error.line, error.col) == (5, 5)
     assert "a cloze card is checked against its hidden text; remove 'accept'" in error.message
+
+
+def test_turning_typing_on_keeps_the_card_and_its_history(tmp_path, ws_factory):
+    """Typing is a way of answering: `type` and `accept` are not part of a card's identity."""
+    plain = "deck: T\ncards:\n  - q: Six times seven?\n    a: '42'\n"
+    path = write_deck(tmp_path / "decks", "t.yaml", plain)
+    ws = ws_factory(path)
+    session = ws.session()
+    before = session.current.key
+    session.reveal()
+    session.grade(4)
+    path.write_text(plain + "    type: true\n    accept: [forty-two]\n", encoding="utf-8")
+    ws2 = ws_factory(path)
+    (card,) = ws2.result.cards
+    assert card.key == before and card.type_in and card.accept == ("forty-two",)
+    assert ws2.store.get(card.key).repetitions == 1

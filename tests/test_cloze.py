@@ -248,3 +248,35 @@ def test_lint_sees_one_card_per_entry_and_measures_cloze_lines(tmp_path):
     cards = load_decks([("path", path)]).cards
     warnings = lint_cards(cards)
     assert [(w.rule, w.line) for w in warnings] == [("long-line", 19)]  # no duplicate: rev / rev#r, argp#c1 / #c2
+
+
+def test_prompt_names_what_a_card_asks(tmp_path):
+    deck = parse_deck_file(
+        write_deck(tmp_path, "d.yaml", DECK + "  - id: bare\n    cloze: |\n      import os\n      x = {{c1::os.sep}}\n")
+    )
+    by_key = {c.key: c for c in deck.cards}
+    assert by_key["argp#c1"].prompt == "Make --verbose a flag"
+    assert by_key["rev#r"].prompt == "the number of items in xs"
+    assert by_key["bare#c1"].prompt == "x = […]"
+
+
+def test_lint_does_not_call_two_clozes_without_q_duplicates(tmp_path):
+    from pyflash.core import lint_cards
+    from pyflash.core.decks.loader import load_decks
+
+    text = "deck: D\ncards:\n  - {id: a, cloze: 'x = {{c1::os.sep}}'}\n  - {id: b, cloze: 'import {{c1::argparse}} as ap'}\n"
+    cards = load_decks([("path", write_deck(tmp_path, "d.yaml", text))]).cards
+    assert lint_cards(cards) == []
+
+
+def test_a_typed_cloze_is_checked_as_code():
+    from pyflash.core import can_type, check_typed
+    from pyflash.core.decks.model import Card
+
+    card = Card("x#c1", "x", "D", "", None, None, "python", None, None, (), None, (), "p", 1, 1, 1,
+                type_in=True, cloze='f({{c1::sep="-"}})', variant="c1")
+    assert can_type(card)
+    assert check_typed(card, 'sep="-"').grade == 5
+    assert check_typed(card, 'SEP="-"').grade < 5  # case counts in code
+    assert check_typed(card, "end=''").grade == 1
+    assert not can_type(card._replace(type_in=False))

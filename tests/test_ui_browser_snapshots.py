@@ -36,7 +36,7 @@ def test_browser(snap_compare, tmp_path, clock, opened, monkeypatch):  # noqa: F
         await pilot.press("slash")  # the browser, on the first deck (Python)
         await pilot.pause()
         await pilot.press("down", "v", "up")  # gen-send marked, and under the cursor
-        await pilot.pause()
+        await pilot.pause(0.3)  # the detail pane follows once the cursor rests
 
     assert snap_compare(app, run_before=browse, terminal_size=SIZE)
 

@@ -7,6 +7,7 @@ import pytest
 from conftest import open_workspace, write_deck
 from pyflash.ui.app import make_app
 from test_ui import SIZE, app_for, current_key, screen_text, wait_until
+from test_ui_view import styles_of
 
 CLOZE = """\
 deck: Cloze
@@ -108,3 +109,55 @@ def test_cloze_card_snapshot(snap_compare, tmp_path, clock, opened):
     opened.append(ws)
     app = make_app(ws, theme="textual-dark", animations=False)
     assert snap_compare(app, press=["space"], terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+async def test_the_span_is_marked_without_colour_too(tmp_path, ws_factory, monkeypatch, no_color):
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    ws = ws_factory(write_deck(tmp_path / "decks", "c.yaml", CLOZE))
+    app = app_for(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: current_key(app) is not None, "a card")
+        assert app.no_color == no_color
+        assert all(s.reverse for s in styles_of(app, "["))  # the [ of [...] or [parse]: drawn in parts
+        assert any(True for _ in styles_of(app, "["))
+        await pilot.press("space")
+        await wait_until(pilot, lambda: app.screen.query("#answer"), "the answer")
+        await pilot.pause()
+        shown = "store_true" if current_key(app) == "argp#c1" else "parse_args"
+        assert any(s.reverse and s.bold for s in styles_of(app, shown))
+        assert not any(s.reverse for s in styles_of(app, "ArgumentParser"))
+
+
+TYPED_CLOZE = """\
+deck: Typed cloze
+lang: python
+cards:
+  - id: flag
+    q: Make --verbose an on/off flag
+    type: true
+    cloze: |
+      parser.add_argument("--verbose", {{c1::action="store_true"}})
+"""
+
+
+@pytest.mark.parametrize(("typed", "grade"), [('action="store_true"', 5), ("action='store_false'", 1)])
+async def test_typing_the_hidden_span(tmp_path, ws_factory, typed, grade):
+    from pyflash.ui.answer_area import AnswerArea
+
+    ws = ws_factory(write_deck(tmp_path / "decks", "t.yaml", TYPED_CLOZE))
+    app = app_for(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.query(AnswerArea), "the answer box (type: true opens it)")
+        assert "[…]" in screen_text(app) and "store_true" not in screen_text(app)
+        screen.query_one(AnswerArea).insert(typed)
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen.checked is not None, "the check")
+        assert screen.checked.grade == grade
+        assert 'action="store_true"' in screen_text(app)  # the expected span is shown
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any(e.grade is not None for e in ws.store.log()), "the grade")
+    assert [(e.key, e.grade, e.typed) for e in ws.store.log() if e.grade is not None] == [("flag#c1", grade, typed)]

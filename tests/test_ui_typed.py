@@ -6,8 +6,8 @@ import pytest
 
 from conftest import write_deck
 from pyflash.core.config import Config, DeckLimit
+from pyflash.ui.answer_area import AnswerArea
 from pyflash.ui.study import StudyScreen
-from pyflash.ui.typed import AnswerArea
 from test_ui import SIZE, app_for, screen_text, wait_until
 
 DECK = """\

@@ -29,7 +29,6 @@ The suggested grade (docs/study.md, "Typing the answer"):
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -208,6 +207,8 @@ def _verdict(typed: str, expected: str) -> tuple[int, str]:
 
 
 def _char_diff(typed: str, expected: str) -> tuple[Segment, ...]:
+    import difflib  # deferred: start-up time (the loader imports this module; diffs come later)
+
     out: list[Segment] = []
     matcher = difflib.SequenceMatcher(None, typed, expected, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -223,6 +224,8 @@ def _char_diff(typed: str, expected: str) -> tuple[Segment, ...]:
 
 def diff_lines(typed: str, expected: str) -> tuple[DiffLine, ...]:
     """The diff of two texts: line level across lines, character level within a changed line."""
+    import difflib  # deferred: start-up time (the loader imports this module; diffs come later)
+
     t, e = _loose(typed), _loose(expected)
     out: list[DiffLine] = []
     matcher = difflib.SequenceMatcher(None, t, e, autojunk=False)
@@ -264,6 +267,8 @@ def compare_answer(typed: str, answer: str, accept: Sequence[str] = ()) -> Compa
     backticks of inline code); 3 when it is close to one (the edit rule of
     :func:`compare_output`); else 1. The diff is against the closest one.
     """
+    import difflib  # deferred: start-up time (the loader imports this module; diffs come later)
+
     mine = _plain_answer(typed)
     choices = [_unticked(answer), *(_unticked(a) for a in accept)]
     for choice in choices:

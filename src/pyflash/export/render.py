@@ -33,10 +33,12 @@ from pygments import format as pyg_format
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES, _TokenType
 from pygments.util import ClassNotFound
 
 from pyflash.core import Card
 from pyflash.core.blob import seal, unseal
+from pyflash.core.decks import cloze
 from pyflash.core.fs import atomic_write_bytes
 from pyflash.core.markup import markdown_parser
 from pyflash.export.fastlex import speed_up
@@ -149,6 +151,11 @@ def output_html(output: str | None) -> str:
 
 def render_card(card: Card) -> Rendered:
     lang = card.lang
+    if card.cloze is not None:  # a cloze note: the cloze text (with Anki's markers) stands for the code
+        return Rendered(
+            markdown(card.q, lang), cloze_html(card.cloze, lang), "", "", markdown(card.note, lang),
+            source_html(card.source),
+        )
     return Rendered(
         markdown(card.q, lang),
         highlight(card.code, lang) if card.code and card.code.strip() else "",
@@ -157,6 +164,93 @@ def render_card(card: Card) -> Rendered:
         markdown(card.note, lang),
         source_html(card.source),
     )
+
+
+# --------------------------------------------------------------------------
+# A cloze's text as Anki cloze HTML (the note types are in anki/variants.py)
+
+
+def _css_class(ttype: _TokenType) -> str:
+    """pygments' short CSS class of a token type (as its HtmlFormatter writes it)."""
+    found: _TokenType | None = ttype
+    while found is not None and found not in STANDARD_TYPES:
+        found = found.parent
+    return STANDARD_TYPES[found] if found is not None else ""
+
+
+def _escape(text: str, *, hidden: bool) -> str:
+    """HTML-escaped text in which Anki can see no cloze marker: braces (and, hidden, colons) as entities."""
+    out = html.escape(text, quote=False).replace("{", "&#123;").replace("}", "&#125;")
+    return out.replace(":", "&#58;") if hidden else out
+
+
+def cloze_html(text: str, lang: str | None) -> str:
+    """The Text field of a cloze note: the code highlighted, with Anki's ``{{cN::...}}`` around each span.
+
+    The markers sit between pygments' token spans (a token that a marker cuts
+    is split in two), so each cloze is well-formed HTML. Braces and colons of
+    the code are written as entities, so ``}}`` or ``::`` in the code never
+    ends a cloze in Anki. ``lang: markdown`` renders the text as Markdown.
+    """
+    spans, _ = cloze.parse(text)
+    plain, where = cloze.filled(text, spans)
+    trimmed = plain.rstrip("\n")
+    if all(end <= len(trimmed) for _, end, _ in where):
+        plain = trimmed
+    opens: dict[int, list[str]] = {}
+    closes: dict[int, list[str]] = {}
+    for start, end, span in where:
+        opens.setdefault(start, []).append(f"{{{{c{span.number}::")
+        hint = f"::{_escape(span.hint, hidden=True)}" if span.hint else ""
+        closes.setdefault(end, []).insert(0, hint + "}}")
+    if (lang or "").strip().lower() in ("markdown", "md"):
+        return _markdown_cloze(plain, where)
+    lexer = _lexer(lang)
+    tokens = [(0, "", plain)] if lexer is None else [
+        (i, _css_class(t), v) for i, t, v in lexer.get_tokens_unprocessed(plain)
+    ]
+    cuts = set(opens) | set(closes)
+    ordered = sorted(cuts)
+    out: list[str] = []
+    inside = 0
+
+    def markers(at: int) -> None:
+        nonlocal inside
+        out.extend(closes.get(at, ()))
+        out.extend(opens.get(at, ()))
+        inside += len(opens.get(at, ())) - len(closes.get(at, ()))
+
+    if 0 in cuts:
+        markers(0)
+    for index, cls, value in tokens:
+        end = index + len(value)
+        pos = index
+        for cut in [c for c in ordered if index < c < end] + [end]:
+            piece = plain[pos:cut]
+            if piece:
+                esc = _escape(piece, hidden=inside > 0)
+                out.append(f'<span class="{cls}">{esc}</span>' if cls else esc)
+            if cut in cuts:
+                markers(cut)
+            pos = cut
+    body = "".join(out).rstrip("\n")
+    cls = _LANG_CLASS.sub("", lang or "") or "text"
+    return f'<pre class="pf-hl"><code class="language-{cls}">{body}</code></pre>'
+
+
+def _markdown_cloze(plain: str, where: list[tuple[int, int, cloze.Span]]) -> str:
+    """A Markdown cloze: each span stands in as a private-use token while the text is rendered."""
+    out: list[str] = []
+    pos = 0
+    for i, (start, end, _) in enumerate(where):
+        out += [plain[pos:start], f"\ue000{i}\ue001"]
+        pos = end
+    out.append(plain[pos:])
+    rendered = markdown("".join(out)).replace("{", "&#123;").replace("}", "&#125;")
+    for i, (_, _, span) in enumerate(where):
+        hint = f"::{_escape(span.hint, hidden=True)}" if span.hint else ""
+        rendered = rendered.replace(f"\ue000{i}\ue001", f"{{{{c{span.number}::{_escape(span.hidden, hidden=True)}{hint}}}}}")
+    return rendered
 
 
 # --------------------------------------------------------------------------
@@ -190,6 +284,8 @@ def render_digest(card: Card) -> bytes:
             card.source if card.source is not None else "\x00",
         )
     )
+    if card.cloze is not None:  # (only then: other cards keep their digests)
+        text += "\x1fcloze\x1f" + card.cloze
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 

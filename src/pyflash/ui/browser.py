@@ -26,6 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from pyflash.core import ActionResult, Card, CardAction, LoadResult, PyflashError, SearchHit
@@ -44,6 +45,7 @@ from pyflash.ui.history_view import first_line
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 
+DETAIL_DELAY = 0.05  # seconds the cursor rests on a row before the detail pane shows its card
 SORTS: tuple[str | None, ...] = (None, "due", "ivl", "ease", "lapses", "deck")
 DONE = {
     CardAction.SUSPEND: "Suspended",
@@ -117,6 +119,7 @@ class BrowserScreen(EditsCards):
         self.reverse = False
         self._start_key = key
         self._shown: str | None = None  # the card in the detail pane
+        self._detail_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="browser-title")
@@ -198,9 +201,12 @@ class BrowserScreen(EditsCards):
         history = host(self).ws.history(key) if key is not None else []
         await self.query_one(DetailPane).show(hit, history)
 
-    async def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        await self._show_detail()
+        # Shown once the cursor rests: holding an arrow key does not render every card on the way.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_detail)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()  # a click only moves the cursor; enter studies (the table's binding)

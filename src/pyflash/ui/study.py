@@ -169,8 +169,10 @@ class StudyScreen(TypingScreen, EditsCards):
         self._refresh_bindings()
 
     def _show_rule(self) -> None:
-        self.query_one(CardView).show_rule(self.session.revealed)
-        self._refresh_bindings()
+        views = self.query(CardView)  # none once the screen is gone (a finished session)
+        if views:
+            views.first().show_rule(self.session.revealed)
+            self._refresh_bindings()
 
     def _refresh_bindings(self) -> None:
         """Update the footer, only when what the keys can do has changed (it is costly)."""

@@ -19,16 +19,19 @@ from ``check_action`` and passes :attr:`typed_answer` to the session's grade.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len
-from textual import events
 from textual.binding import Binding
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from pyflash.core import GRADES, Card, Comparison, StudySession, can_type, check_typed, expected_text
 from pyflash.ui.host import host
+
+if TYPE_CHECKING:
+    from pyflash.ui.answer_area import AnswerArea
 
 MAX_ROWS = 8  # the answer box grows with the expected output up to this many lines, then scrolls
 
@@ -49,44 +52,6 @@ TYPING_HELP = (  # the answer box's keys (docs/study.md, "Typing the answer")
 
 
 _REVEAL_HINT = (("space", "bold reverse"), " or ", ("enter", "bold reverse"), " show the answer")
-
-
-class AnswerArea(TextArea):
-    """The answer box. Enter submits when the answer is one line; ctrl+enter, ctrl+j or ctrl+s always do."""
-
-    BINDINGS = [
-        Binding("ctrl+enter", "submit", "Check", key_display="ctrl+enter/^s", id="pyflash.typing.submit"),
-        Binding("ctrl+s", "submit", "Check", show=False, id="pyflash.typing.submit-s"),
-        Binding("ctrl+j", "submit", "Check", show=False, id="pyflash.typing.submit-j"),
-        Binding("escape", "cancel", "Question", tooltip="Back to the question", id="pyflash.typing.cancel"),
-    ]
-
-    class Submitted(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
-    class Cancelled(Message):
-        pass
-
-    def __init__(self, *, one_line: bool, rows: int, id: str | None = None) -> None:
-        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-        self.one_line = one_line
-        self.styles.height = rows + 2  # and the frame
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter" and self.one_line:
-            event.stop()
-            event.prevent_default()
-            self.action_submit()
-            return
-        await super()._on_key(event)
-
-    def action_submit(self) -> None:
-        self.post_message(self.Submitted(self.text))
-
-    def action_cancel(self) -> None:
-        self.post_message(self.Cancelled())
 
 
 def diff_content(result: Comparison, label: str) -> Content:
@@ -183,6 +148,8 @@ class TypingScreen(Screen[None]):
             return
         lines = max(1, len(expected_text(card).rstrip("\n").splitlines()))
         one_line = lines == 1
+        from pyflash.ui.answer_area import AnswerArea  # deferred: start-up time (TextArea, for typing only)
+
         area = AnswerArea(one_line=one_line, rows=min(lines, MAX_ROWS), id="typing")
         area.border_title = "Type the output" if card.output is not None else (
             "Type the hidden text" if card.cloze is not None else "Type the answer")

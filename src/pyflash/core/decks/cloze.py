@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["ClozeError", "Span", "answer_text", "identity", "numbers", "parse", "question_text"]
+__all__ = ["ClozeError", "Span", "answer_text", "filled", "identity", "numbers", "parse", "question_text"]
 
 _OPEN = re.compile(r"\{\{c(\d+)::")
 ELLIPSIS = "[…]"
@@ -153,6 +153,23 @@ def question_text(text: str, spans: list[Span], number: int) -> tuple[str, list[
 def answer_text(text: str, spans: list[Span], number: int) -> tuple[str, list[tuple[int, int]]]:
     """The text with every span filled in, and the (start, end) offsets of cloze ``number``'s spans."""
     return _render(text, spans, number, hide=False)
+
+
+def filled(text: str, spans: list[Span]) -> tuple[str, list[tuple[int, int, Span]]]:
+    """The text with every span filled in, and where each span's hidden text is in it."""
+    out: list[str] = []
+    where: list[tuple[int, int, Span]] = []
+    size = 0
+    pos = 0
+    for span in spans:
+        out.append(text[pos : span.start])
+        size += span.start - pos
+        where.append((size, size + len(span.hidden), span))
+        out.append(span.hidden)
+        size += len(span.hidden)
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out), where
 
 
 def identity(text: str, spans: list[Span], number: int) -> str:

@@ -121,6 +121,20 @@ class Card(NamedTuple):
         return show(text, spans, self.cloze_number)
 
     @property
+    def prompt(self) -> str:
+        """A one-line name of what the card asks, for lists: ``q``; a reverse card's answer;
+        a cloze's first line with a ``[…]``, when it has no ``q``."""
+        if self.is_reverse:
+            text = self.a or ""
+        elif self.cloze is not None and not self.q.strip():
+            body, spans = self.cloze_view(answer=False)
+            start = body.rfind("\n", 0, spans[0][0]) + 1 if spans else 0
+            text = body[start:]
+        else:
+            text = self.q
+        return text.strip().split("\n", 1)[0].strip()
+
+    @property
     def note_key(self) -> str:
         """The key of the deck entry the card comes from: its key without ``#r`` / ``#cN``."""
         return self.key[: -len(self.variant) - 1] if self.variant else self.key

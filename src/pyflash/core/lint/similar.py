@@ -45,7 +45,7 @@ def _grams(text: str) -> frozenset[str]:
 
 
 def _question(card: Card) -> str:
-    return card.q + "\n" + (card.code or "")
+    return card.q + "\n" + (card.code or card.cloze or "")  # (a cloze's text is its code)
 
 
 def _answer(card: Card) -> str:

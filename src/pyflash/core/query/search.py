@@ -60,7 +60,7 @@ class SearchHit:
 
     @property
     def q(self) -> str:
-        return self.card.q
+        return self.card.prompt
 
     @property
     def deck(self) -> str:

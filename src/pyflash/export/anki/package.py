@@ -34,7 +34,7 @@ import genanki
 
 from pyflash.core import Card, PyflashError
 from pyflash.core.fs import atomic_write, atomic_write_text
-from pyflash.export.anki import notetype
+from pyflash.export.anki import notetype, variants
 from pyflash.export.anki.media import localise
 from pyflash.export.anki.payload import encode_key_field
 from pyflash.export.parallel import render_all
@@ -163,8 +163,8 @@ class MtimeLedger:
         return None
 
 
-def content_digest(fields: Sequence[str], tags: Sequence[str]) -> str:
-    blob = "\x1f".join(fields) + "\x1e" + " ".join(tags) + "\x1e" + str(notetype.MODEL_ID)
+def content_digest(fields: Sequence[str], tags: Sequence[str], model_id: int = notetype.MODEL_ID) -> str:
+    blob = "\x1f".join(fields) + "\x1e" + " ".join(tags) + "\x1e" + str(model_id)
     return hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
 
 
@@ -205,6 +205,36 @@ def make_model() -> PyflashModel:
         css=notetype.CSS,
         sort_field_index=notetype.SORT_FIELD,
     )
+
+
+def make_cloze_model() -> PyflashModel:
+    """Anki's Cloze kind of note type: one card per cloze number of the Text field."""
+    return PyflashModel(
+        variants.CLOZE_MODEL_ID,
+        variants.CLOZE_MODEL_NAME,
+        fields=variants.cloze_field_specs(),
+        templates=[dict(t) for t in variants.CLOZE_TEMPLATES],
+        css=variants.CLOZE_CSS,
+        model_type=genanki.Model.CLOZE,
+        sort_field_index=variants.CLOZE_SORT_FIELD,
+    )
+
+
+def make_reverse_model() -> PyflashModel:
+    """``pyflash v1``'s fields with two templates: Anki makes both cards of a `reverse: true` entry."""
+    return PyflashModel(
+        variants.REVERSE_MODEL_ID,
+        variants.REVERSE_MODEL_NAME,
+        fields=notetype.field_specs(),
+        templates=[dict(t) for t in variants.REVERSE_TEMPLATES],
+        css=notetype.CSS,
+        sort_field_index=notetype.SORT_FIELD,
+    )
+
+
+def note_cards(cards: Sequence[Card]) -> list[Card]:
+    """One card per Anki note: a reverse card and clozes c2, c3... belong to their entry's note."""
+    return [c for c in cards if not c.is_reverse and c.cloze_number <= 1]
 
 
 # --------------------------------------------------------------------------
@@ -324,7 +354,7 @@ def build_package(
     now: int | None = None,
 ) -> tuple[genanki.Package, int]:
     """The genanki Package for ``cards`` and the package timestamp."""
-    model = make_model()
+    models = {"": make_model(), "cloze": make_cloze_model(), "reverse": make_reverse_model()}
     now = _now() if now is None else now
     descriptions = descriptions or {}
     decks: dict[str, genanki.Deck] = {}
@@ -334,14 +364,20 @@ def build_package(
         if deck is None:
             desc = descriptions.get(card.deck)
             deck = genanki.Deck(deck_id(card.deck), card.deck, description=markdown(desc) if desc else "")
-            deck.add_model(model)
             decks[card.deck] = deck
-        fields = [encode_key_field(card, parts), *parts]
+        model = models["cloze" if card.cloze is not None else "reverse" if card.reverse else ""]
+        if model.model_id not in deck.models:
+            deck.add_model(model)
+        key = card.note_key  # a cloze or reverse entry is one note, under its entry's key
+        note_fields = list(parts)
+        if card.cloze is not None:  # Text (the cloze HTML, rendered as Code), Question, Note, Source
+            note_fields = [parts.code, parts.question, parts.note, parts.source]
+        fields = [encode_key_field(card._replace(key=key, variant=""), note_fields), *note_fields]
         tags = anki_tags(card.tags)
-        mtime = ledger.stamp(card.key, content_digest(fields, tags), now)
+        mtime = ledger.stamp(key, content_digest(fields, tags, model.model_id), now)
         if mtime > newest:
             newest = mtime
-        deck.add_note(PyflashNote(model, fields, tags, note_guid(card.key), mtime))
+        deck.add_note(PyflashNote(model, fields, tags, note_guid(key), mtime))
     package = genanki.Package([decks[name] for name in sorted(decks)])
     return package, newest
 
@@ -367,6 +403,7 @@ def export_anki(
     """
     out_path = check_output(out, force=force)
 
+    cards = note_cards(cards)
     total = len(cards)
     rendered = render_all(cards, cache, progress=progress)  # the cache misses on every core (parallel.py)
 

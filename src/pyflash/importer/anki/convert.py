@@ -23,13 +23,14 @@ import hashlib
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pyflash.core.decks.model import derived_key
 from pyflash.export.anki.notetype import FIELDS as PYFLASH_FIELDS
 from pyflash.export.anki.package import anki_tags
 from pyflash.export.anki.payload import decode_key_field, fields_digest
+from pyflash.export.anki.variants import CLOZE_FIELDS
 from pyflash.importer.anki.reader import AnkiCard, AnkiNote
 from pyflash.importer.lang import detect_lang, normalise_lang
 
@@ -156,6 +157,10 @@ def _kind(note: AnkiNote) -> str:
     names = tuple(n.casefold() for n in note.field_names)
     if note.field_names == PYFLASH_FIELDS and note.notetype.startswith("pyflash"):
         return "pyflash"
+    if note.field_names == CLOZE_FIELDS and note.notetype.startswith("pyflash"):  # exact unless edited in Anki
+        payload = decode_key_field(note.fields[0])
+        if payload.fields is not None and payload.digest == fields_digest(note.fields[1:]):
+            return "pyflash"
     if note.cloze:
         return "cloze"
     if names[:2] == ("front", "back"):
@@ -190,7 +195,7 @@ def _qa(note: AnkiNote, q_html: str, a_parts: Sequence[str], known: Mapping[str,
     return _ordered(data)
 
 
-def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> ImportedCard:
+def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> list[ImportedCard]:
     payload = decode_key_field(note.fields[0])
     anki = note.cards[0] if note.cards else None
     stored = payload.fields
@@ -208,7 +213,9 @@ def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> Impo
         text = fields.get("code") if fields.get("cloze") is None else fields.get("cloze")
         entry = str(fields.get("id") or derived_key(deck, str(fields.get("q") or ""), text))
         key = f"{entry}#{variant}" if variant else entry
-        return ImportedCard(deck, fields, key, anki, exact=True, entry=entry)
+        if variant or (fields.get("cloze") is None and not fields.get("reverse")):
+            return [ImportedCard(deck, fields, key, anki, exact=True, entry=entry)]
+        return _entry_cards(note, deck, fields, entry)
     # Edited in Anki (or an old export): convert the HTML, keep the card's key as its id.
     conv.edited += 1
     by_name = dict(zip(note.field_names, note.fields, strict=True))
@@ -228,7 +235,23 @@ def _pyflash(note: AnkiNote, conv: Conversion, known: Mapping[str, str]) -> Impo
         "tags": _tags(note),
         "source": html_to_markdown(by_name["Source"]) or None,
     }
-    return ImportedCard(note.deck, _ordered(data), key, anki)
+    return [ImportedCard(note.deck, _ordered(data), key, anki)]
+
+
+def _entry_cards(note: AnkiNote, deck: str, fields: CardFields, entry: str) -> list[ImportedCard]:
+    """A whole entry in one note (pyflash cloze v1, pyflash reverse v1): its cards, each with its Anki card."""
+    from pyflash.core.decks import cloze  # deferred: only for cloze and reverse notes
+
+    text = fields.get("cloze")
+    if isinstance(text, str):
+        suffixes = [f"c{n}" for n in cloze.numbers(cloze.parse(text)[0])]  # card ord n-1 is cloze n
+    else:
+        suffixes = ["", "r"]  # ord 0 forward, ord 1 reverse
+    by_ord = {c.ord: c for c in note.cards}
+    return [
+        ImportedCard(deck, fields, f"{entry}#{s}" if s else entry, by_ord.get(i), exact=True, entry=entry)
+        for i, s in enumerate(suffixes)
+    ]
 
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
@@ -304,7 +327,7 @@ def convert_notes(
         kind = _kind(note)
         first = note.cards[0] if note.cards else None
         if kind == "pyflash":
-            conv.cards.append(_pyflash(note, conv, known))
+            conv.cards.extend(_pyflash(note, conv, known))
         elif kind == "basic":
             if len(note.cards) > 1:
                 warn("reverse", note.notetype, f"note type '{note.notetype}': only the first card of each note "
@@ -312,6 +335,8 @@ def convert_notes(
             data = _qa(note, note.fields[0], note.fields[1:2], known)
             conv.cards.append(ImportedCard(note.deck, data, data["id"], first))
         elif kind == "cloze":
+            if note.field_names == CLOZE_FIELDS:  # pyflash's own, edited in Anki: its Key field is not the text
+                note = replace(note, field_names=note.field_names[1:], fields=note.fields[1:])
             as_cloze = _cloze_key(note, known)
             if as_cloze is None:
                 warn("cloze", note.notetype, f"note type '{note.notetype}': cloze markers pyflash does not take "
