@@ -252,3 +252,26 @@ def test_a_buried_card_is_forecast_on_its_first_day_back(tmp_path):
         s = ws.stats(days=4)
         assert s.forecast == [1, 0, 1, 0] and s.cards.buried == 1 and s.cards.young == 1
         assert {r.name: r.due for r in ws.deck_counts()}["S"] == 1
+
+
+def test_a_deck_with_most_cards_counts_only_its_own(tmp_path, clock):
+    """A selection of most cards goes into SQL as the keys *not* selected; the figures stay exact,
+    with an orphan history (a card no longer in any deck) in the log too."""
+    from conftest import open_workspace, write_deck
+
+    decks = tmp_path / "decks"
+    write_deck(decks, "a.yaml", "deck: A\ncards:\n" + "".join(f"  - id: a{i}\n    q: qa{i}\n    a: x\n" for i in range(9)))
+    gone = write_deck(decks, "b.yaml", "deck: B\ncards:\n  - id: b0\n    q: qb\n    a: x\n  - id: b1\n    q: qb1\n    a: x\n")
+    with open_workspace([str(decks)], clock=clock, zone=clock.zone) as ws:
+        s = ws.session()
+        while not s.finished:
+            s.reveal()
+            s.grade(4)
+    gone.write_text("deck: B\ncards:\n  - id: b0\n    q: qb\n    a: x\n", encoding="utf-8")  # b1's history is an orphan
+    with open_workspace([str(decks)], clock=clock, zone=clock.zone, read_only=True) as ws:
+        a = ws.stats("A").to_json()
+        b = ws.stats("B").to_json()
+        everything = ws.stats().to_json()
+    assert a["today"]["reviews"] == 9 and a["cards"]["young"] == 9
+    assert b["today"]["reviews"] == 1 and b["cards"]["young"] == 1
+    assert everything["today"]["reviews"] == 11  # the whole log, orphan included

@@ -58,24 +58,23 @@ class Config:
                 return limit
         return None
 
-    def types_output(self, deck: str) -> bool:
-        """Whether ``deck``'s output cards are typed by default: its table, else its parents', else the global setting."""
-        parts = deck.split("::")
-        for n in range(len(parts), 0, -1):
-            limit = self.deck_limit("::".join(parts[:n]))
-            if limit is not None and limit.type_output is not None:
-                return limit.type_output
-        return self.type_output
-
-    def leech_action_for(self, deck: str) -> str:
-        """What becoming a leech does to a card of ``deck``: the setting of the deck or of its
-        nearest parent that has one (``[deck."A"]`` covers ``A::B``), else the global one."""
+    def deck_setting(self, deck: str, name: str) -> Any:
+        """The setting ``name`` for ``deck``: its own ``[deck."NAME"]`` table's, else its nearest
+        parent's (``[deck."A"]`` covers ``A::B``), else the global one."""
         parts = deck.split("::")
         for n in range(len(parts), 0, -1):
             own = self.deck_limit("::".join(parts[:n]))
-            if own is not None and own.leech_action is not None:
-                return own.leech_action
-        return self.leech_action
+            if own is not None and getattr(own, name) is not None:
+                return getattr(own, name)
+        return getattr(self, name)
+
+    def types_output(self, deck: str) -> bool:
+        """Whether ``deck``'s output cards are typed by default."""
+        return bool(self.deck_setting(deck, "type_output"))
+
+    def leech_action_for(self, deck: str) -> str:
+        """What becoming a leech does to a card of ``deck``."""
+        return str(self.deck_setting(deck, "leech_action"))
 
     def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
         """These settings with other daily limits (None keeps a limit)."""

@@ -204,6 +204,14 @@ class _Selection:
         else:
             rows = wanted
             self.excluding = False
+            stored = {r[0] for r in db.execute("SELECT key FROM cards")}
+            if len(wanted) * 2 > len(stored):
+                # Most cards are selected: the keys *not* selected are the smaller side. Every key
+                # of the cards and of the log that is not wanted, so "not one of them" is exact
+                # for card rows and log rows alike (a deck holding every card: an empty table).
+                logged = {r[0] for r in db.execute("SELECT DISTINCT key FROM reviews")}
+                rows = (stored | logged) - wanted
+                self.excluding = True
         self.empty = not rows
         db.execute("PRAGMA temp_store = MEMORY")
         db.execute("CREATE TEMP TABLE IF NOT EXISTS stats_keys (key TEXT PRIMARY KEY) WITHOUT ROWID")

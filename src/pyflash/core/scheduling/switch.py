@@ -40,21 +40,11 @@ SCHEDULERS = ("sm2", "fsrs")
 
 def scheduler_name(config: Config, deck: str) -> str:
     """``deck``'s scheduler: its own setting, its nearest parent's, or the global one."""
-    parts = deck.split("::")
-    for n in range(len(parts), 0, -1):
-        limit = config.deck_limit("::".join(parts[:n]))
-        if limit is not None and limit.scheduler is not None:
-            return limit.scheduler
-    return config.scheduler
+    return str(config.deck_setting(deck, "scheduler"))
 
 
 def retention_of(config: Config, deck: str) -> float:
-    parts = deck.split("::")
-    for n in range(len(parts), 0, -1):
-        limit = config.deck_limit("::".join(parts[:n]))
-        if limit is not None and limit.desired_retention is not None:
-            return limit.desired_retention
-    return config.desired_retention
+    return float(config.deck_setting(deck, "desired_retention"))
 
 
 def uses_fsrs(config: Config) -> bool:
