@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 
 from pyflash.core.review.checkpoint import SAFETY_PAGES
@@ -19,10 +18,6 @@ def _wait(condition, timeout: float = 10.0) -> bool:
     return condition()
 
 
-def _threads() -> set[str]:
-    return {t.name for t in threading.enumerate()}
-
-
 def test_the_grade_path_leaves_checkpoints_to_a_thread(tmp_path):
     path = tmp_path / "r.sqlite3"
     with Store(path) as store:
@@ -30,7 +25,7 @@ def test_the_grade_path_leaves_checkpoints_to_a_thread(tmp_path):
         store._checkpoints.every = 5
         for i in range(4):
             store.update(f"k{i}", "D", "x" * 2000)
-        assert "pyflash-checkpoint" not in _threads()  # short sessions never start it
+        assert store._checkpoints._thread is None  # short sessions never start it
         store.update("k4", "D", "x" * 2000)
         assert _wait(lambda: store._checkpoints.done >= 1)
         # Everything written so far is in the database file: a passive checkpoint on a
@@ -39,6 +34,8 @@ def test_the_grade_path_leaves_checkpoints_to_a_thread(tmp_path):
         busy, frames, copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         other.close()
         assert busy == 0 and frames == copied
-    assert _wait(lambda: "pyflash-checkpoint" not in _threads())
+        thread = store._checkpoints._thread
+        assert thread is not None and thread.is_alive()
+    assert not thread.is_alive()  # close() stopped it (other stores' threads may still run)
     with Store(path) as again:  # and nothing was lost
         assert sorted(again.states()) == [f"k{i}" for i in range(5)]
