@@ -348,3 +348,17 @@ async def test_i_in_study_shows_the_cards_history(decks, ws_factory, clock):
         await shows(pilot, "Card one?", "five.yaml:4", "2026-03-02 1 wrong     1d 1.96  8.0s", "1 grade · 1 below 3")
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), "the study screen")
+
+
+async def test_slash_from_the_picker_types_into_the_query(decks, ws_factory):
+    """From the deck picker `/` is a search: letters go to the query box and never act on a card."""
+    ws = ws_factory(decks)
+    app = app_for(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_picker(pilot)
+        screen = await open_browser(pilot)
+        await wait_until(pilot, lambda: screen.query_one("#query").has_focus, "the query box focused")
+        await pilot.press("s", "b", "f")
+        await pilot.pause()
+        assert screen.query_one("#query").value.endswith("sbf")  # the prefilled query was selected: replaced
+        assert not [e for e in ws.store.log() if e.kind in ("suspend", "bury", "forget")]

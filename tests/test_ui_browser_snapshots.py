@@ -33,8 +33,9 @@ def test_browser(snap_compare, tmp_path, clock, opened, monkeypatch):  # noqa: F
         await pilot.pause()
         await pilot.press("escape")  # the deck picker
         await pilot.pause()
-        await pilot.press("slash")  # the browser, on the first deck (Python)
+        await pilot.press("slash")  # the browser, on the first deck (Python), the query box focused
         await pilot.pause()
+        await pilot.press("down")  # from the query box to the results
         await pilot.press("down", "v", "up")  # gen-send marked, and under the cursor
         await pilot.pause(0.3)  # the detail pane follows once the cursor rests
 
@@ -49,7 +50,7 @@ def test_browser_malformed_query(snap_compare, tmp_path, clock, opened, monkeypa
         await pilot.pause()
         await pilot.press("escape", "slash")
         await pilot.pause()
-        await pilot.press("slash", *"deck:Python (is:new", "enter")
+        await pilot.press(*"deck:Python (is:new", "enter")  # the query box has the focus
         await pilot.pause()
 
     assert snap_compare(app, run_before=browse, terminal_size=SIZE)

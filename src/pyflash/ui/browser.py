@@ -134,6 +134,10 @@ class BrowserScreen(EditsCards):
         box = self.query_one(QueryBox)
         box.value = self.query_text
         await self.run_query(self.query_text, keep=self._start_key)
+        if self._start_key is None:
+            box.focus()  # from the deck picker `/` means "search": letters go to the query, never act on cards
+        else:
+            self.table.focus()  # from study, as Anki's browser: the card being studied, ready for s, b, f...
         host(self).screen_ready()
 
     # -- searching ----------------------------------------------------------
