@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.lint import LintWarning as LintWarning
     from pyflash.core.lint import lint_cards as lint_cards
     from pyflash.core.locations import Locations as Locations
+    from pyflash.core.query.counts import DeckCounts as DeckCounts
     from pyflash.core.query.search import SearchHit as SearchHit
     from pyflash.core.query.search import search as search
     from pyflash.core.query.stats import Stats as Stats
@@ -83,7 +84,6 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.scheduling.scheduler import Scheduler as Scheduler
     from pyflash.core.scheduling.states import QueueKind as QueueKind
     from pyflash.core.scheduling.states import ReviewKind as ReviewKind
-    from pyflash.core.workspace import DeckCounts as DeckCounts
     from pyflash.core.workspace import Workspace as Workspace
     from pyflash.core.workspace import open_workspace as open_workspace
 
@@ -91,7 +91,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
 _WHERE = {
     "open_workspace": "pyflash.core.workspace",
     "Workspace": "pyflash.core.workspace",
-    "DeckCounts": "pyflash.core.workspace",
+    "DeckCounts": "pyflash.core.query.counts",
     "Locations": "pyflash.core.locations",
     "Config": "pyflash.core.config",
     "Card": "pyflash.core.decks.model",

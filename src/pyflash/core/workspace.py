@@ -8,9 +8,7 @@ with ``pyflash.paths.locations()``): the core never reads the environment.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,9 +20,9 @@ from pyflash.core.decks.model import Card, DeckFile, deck_and_parents
 from pyflash.core.errors import PyflashError
 from pyflash.core.locations import Locations
 from pyflash.core.query import search as query
-from pyflash.core.query.selection import Selection, check_tags, deck_matches, resolve_deck
+from pyflash.core.query.counts import DeckCounts, count_decks
+from pyflash.core.query.selection import Selection, check_tags, resolve_deck
 from pyflash.core.review.backup import daily_backup
-from pyflash.core.review.queue import NEW, Limits, allowed_new
 from pyflash.core.review.store import Store, utc_now_iso
 from pyflash.core.scheduling.states import CardStatus, ReviewKind
 
@@ -37,20 +35,6 @@ if TYPE_CHECKING:
     from pyflash.core.review.session import StudySession
     from pyflash.core.scheduling.optimize import Optimized
     from pyflash.core.scheduling.scheduler import Scheduler
-
-
-@dataclass
-class DeckCounts:
-    """One deck's figures for ``pyflash decks`` and the deck picker (parents count their subdecks)."""
-
-    name: str
-    total: int = 0
-    new: int = 0  # unseen cards (not suspended or buried)
-    new_today: int = 0  # the new cards today's limits allow
-    due: int = 0
-    suspended: int = 0
-    origins: set[str] = field(default_factory=set)
-    paths: list[str] = field(default_factory=list)
 
 
 _NO_HISTORY: dict[str, set[str]] = {status: set() for status in CardStatus}
@@ -351,40 +335,14 @@ class Workspace:
         """:meth:`stats` as a function to call later, in a worker thread: it reads the review
         database through a read-only connection of its own (the workspace's stays on its thread).
         An unknown ``deck`` raises PyflashError here, at once."""
-        from pyflash.core.query import stats as stats_query  # deferred: start-up time (only stats needs it)
+        from pyflash.core.query.stats_reader import StatsRequest  # deferred: start-up time (only stats needs it)
 
         chosen = None if deck is None else self.select_deck(deck)
-        files, tags, today, threshold = self.result.files, self.tags, self.today, self.config.leech_threshold
-        store, scheduler, now = self._store, self.scheduler, self.clock()
-
-        def read() -> Stats:
-            keys: list[str]
-            if tags:
-                keys = [c.key for c in Selection(chosen, tags).cards(files)]
-            else:
-                keys = [key for f in Selection(chosen).files(files) for key in f.keys]
-            own = store is None or own_connection  # a connection opened here, closed here
-            if store is None:
-                db = stats_query.empty_database()  # read-only, no file yet
-            else:
-                db = stats_query.open_read_only(store.path) if own_connection else store.connection
-            try:
-                whole_log = deck is None and not tags
-                figures = stats_query.compute(
-                    db, keys, today=today, days=days, leech_threshold=threshold, whole_log=whole_log
-                )
-                if store is None:
-                    return figures
-                from pyflash.core.scheduling.switch import retrievability  # deferred: start-up time
-
-                states = stats_query.states_with_memory(db)
-                mean, count = retrievability(states, scheduler, now, None if whole_log else set(keys))
-                return dataclasses.replace(figures, retrievability=mean, fsrs_cards=count) if count else figures
-            finally:
-                if own:
-                    db.close()
-
-        return read
+        return StatsRequest(
+            files=self.result.files, chosen=chosen, tags=self.tags, whole_log=deck is None and not self.tags,
+            today=self.today, days=days, leech_threshold=self.config.leech_threshold,
+            store=self._store, scheduler=self.scheduler, now=self.clock(), own_connection=own_connection,
+        ).read
 
     def deck_counts(self, deck: str | None = None) -> list[DeckCounts]:
         """Counts per deck name, parents included (``A`` counts ``A::B``); only ``deck``
@@ -393,41 +351,8 @@ class Workspace:
         Works on keys and sets only, so it never decodes the cards (unless tags narrow them).
         """
         sets = self._store.key_sets(self.today) if self._store is not None else _NO_HISTORY
-        suspended, buried = sets[CardStatus.SUSPENDED], sets[CardStatus.BURIED]
-        learned, due = sets[CardStatus.LEARNED], sets[CardStatus.DUE]
-        hidden = suspended | buried
-        table: dict[str, DeckCounts] = {}
-        own_new: dict[str, int] = {}
-        for f in self._files(deck):
-            keys = set(f.keys)
-            n_total = len(keys)
-            n_susp = len(keys & suspended) if suspended else 0
-            n_hidden = len(keys & hidden) if hidden else 0
-            n_learned_hidden = len(keys & hidden & learned) if hidden else 0
-            n_learned = len(keys & learned) if learned else 0
-            n_new = n_total - n_learned - (n_hidden - n_learned_hidden)
-            n_due = len((keys & due) - hidden) if due else 0
-            own_new[f.deck] = own_new.get(f.deck, 0) + n_new
-            for name in deck_and_parents(f.deck):
-                if deck is not None and not deck_matches(name, deck):
-                    continue
-                entry = table.get(name)
-                if entry is None:
-                    entry = table[name] = DeckCounts(name)
-                entry.origins.add(f.origin)
-                if name == f.deck:
-                    entry.paths.append(f.path)
-                entry.total += n_total
-                entry.new += n_new
-                entry.due += n_due
-                entry.suspended += n_susp
         studied = self._store.studied_by_deck(self.today)[0] if self._store is not None else {}
-        limits = Limits(NEW, self.config, studied, sum(studied.values()), None, None)
-        for name, n in allowed_new(limits, own_new).items():
-            if name in table:
-                table[name].new_today = n
-        # Tree order: parents before children, siblings case-insensitively.
-        return [table[k] for k in sorted(table, key=lambda n: [(p.casefold(), p) for p in n.split("::")])]
+        return count_decks(self._files(deck), sets, studied, self.config, deck)
 
     def new_today_all(self, counts: list[DeckCounts]) -> int:
         """The new cards a session of every deck takes today (``counts``: from :meth:`deck_counts`)."""

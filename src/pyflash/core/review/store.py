@@ -21,13 +21,11 @@ open runs a bounded check for damage (:mod:`pyflash.core.review.health`).
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any
 
 from pyflash.core.errors import StoreError
 from pyflash.core.review.checkpoint import SAFETY_PAGES, Checkpointer
@@ -40,30 +38,14 @@ from pyflash.core.review.records import CardState, LogEntry, Relink, utc_now_iso
 from pyflash.core.review.records import log_entry as _log_entry
 from pyflash.core.review.records import row_state as _row
 from pyflash.core.review.schema import COUNT_LAPSES, DEFAULT_LEECH_THRESHOLD, MIGRATIONS, SCHEMA_VERSION
+from pyflash.core.review.transaction import Transaction as _Transaction
+from pyflash.core.review.transaction import guarded as _guarded
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CardState", "LogEntry", "Relink", "Store", "utc_now_iso"]
 
-P = ParamSpec("P")
-R = TypeVar("R")
 # After these errors the connection is reopened before the next write (a file
 # opened read-only stays read-only until it is reopened).
 _REOPEN = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
-
-
-def _guarded(doing: str) -> Callable[[Callable[Concatenate[Store, P], R]], Callable[Concatenate[Store, P], R]]:
-    """Turn an SQLite error inside the method into a StoreError saying what failed."""
-
-    def wrap(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
-        @functools.wraps(method)
-        def guarded(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                return method(self, *args, **kwargs)
-            except sqlite3.Error as exc:
-                raise self._fault(exc, doing) from None
-
-        return guarded
-
-    return wrap
 
 
 class Store:
@@ -429,34 +411,3 @@ class Store:
                     "INSERT INTO relinks (old_key, new_key, deck, similarity, ts) VALUES (?,?,?,?,?)",
                     (old, new, state.deck, 1.0, ts),
                 )
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT; on any failure (COMMIT's own included) a rollback."""
-
-    def __init__(self, db: sqlite3.Connection, committed: Callable[[], None]) -> None:
-        self.db = db
-        self.committed = committed
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc_type is None:
-            try:
-                self.db.execute("COMMIT")
-            except sqlite3.Error:
-                self._rollback()
-                raise
-            self.committed()
-        else:
-            self._rollback()
-
-    def _rollback(self) -> None:
-        if self.db.in_transaction:
-            try:
-                self.db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass  # SQLite rolls back on its own after some errors (full disk, I/O)
