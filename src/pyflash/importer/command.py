@@ -61,16 +61,16 @@ def _render(drafts: Drafts, out: Path) -> list[tuple[Path, str]]:
     return rendered
 
 
-def _exists_message(target: Path) -> str:
+def exists_message(target: Path) -> str:
     return f"{target}: already exists (use --force to overwrite, or -o another folder)"
 
 
-def _write(out: Path, rendered: list[tuple[Path, str]], force: bool) -> None:
+def write_drafts(out: Path, rendered: list[tuple[Path, str]], force: bool) -> None:
     """Write every draft atomically; without ``force``, never over an existing file."""
     if not force:
         for target, _ in rendered:
             if target.exists():
-                raise PyflashError(_exists_message(target))
+                raise PyflashError(exists_message(target))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -79,7 +79,7 @@ def _write(out: Path, rendered: list[tuple[Path, str]], force: bool) -> None:
         try:
             atomic_write_text(target, body, replace=force)
         except FileExistsError:  # appeared since the check above
-            raise PyflashError(_exists_message(target)) from None
+            raise PyflashError(exists_message(target)) from None
         except OSError as exc:
             # An error with a file name (the temporary file's) is about this
             # draft; one without (a full disk) is about the folder, as before.
@@ -100,7 +100,7 @@ def import_notes(notes_path: str | Path, out_dir: str | Path, *, force: bool = F
     drafts = build_drafts(parse_notes(text), str(notes_path), prefix)
     if not drafts.decks:
         raise PyflashError(f"{notes_path}: nothing to import (no text under any heading); no files written")
-    _write(out, _render(drafts, out), force)
+    write_drafts(out, _render(drafts, out), force)
     return ImportReport(drafts, str(out))
 
 

@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, Any
 from textual.actions import parse as parse_action
 from textual.app import App
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widget import Widget
 
 from pyflash.core import CardDraft, PyflashError, StudySession, Workspace
+from pyflash.ui.commands import CommandList
 from pyflash.ui.study import StudyScreen
 
 if TYPE_CHECKING:
@@ -47,10 +47,10 @@ if TYPE_CHECKING:
 DEFAULT_THEME = "textual-dark"
 
 
-class PyflashCommands(Provider):
+class PyflashCommands(CommandList):
     """Every action of the current screen, in the command palette (ctrl+p)."""
 
-    def _commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+    def commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
         screen = self.screen
         app = self.app
         title = getattr(screen, "HELP_TITLE", "pyflash")
@@ -71,16 +71,6 @@ class PyflashCommands(Provider):
                 label = binding.tooltip or binding.description
                 yield f"{title}: {label}", f"key: {keys}", partial(owner.run_action, binding.action)
 
-    async def discover(self) -> Hits:
-        for text, help_text, command in self._commands():
-            yield DiscoveryHit(text, command, text=text, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, help_text, command in self._commands():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)
 
 
 class PyflashApp(App[None]):

@@ -24,7 +24,6 @@ from functools import partial
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
@@ -40,6 +39,7 @@ from pyflash.ui.browser_widgets import (
     QueryRow,
     ResultsTable,
 )
+from pyflash.ui.commands import CommandList
 from pyflash.ui.editing import EditsCards
 from pyflash.ui.history_view import first_line
 from pyflash.ui.host import host
@@ -63,10 +63,10 @@ ALREADY = {
 }
 
 
-class BrowserCommands(Provider):
+class BrowserCommands(CommandList):
     """The browser's sorts in the command palette (its actions come with its keys, from the app's provider)."""
 
-    def _commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+    def commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
         screen = self.screen
         if not isinstance(screen, BrowserScreen):
             return
@@ -74,16 +74,6 @@ class BrowserCommands(Provider):
             yield f"Browser: sort by {SORT_LABELS[sort]}", "o cycles the sorts", partial(screen.sort_by, sort)
         yield "Browser: clear the marks", "V marks all or none", screen.clear_marks
 
-    async def discover(self) -> Hits:
-        for text, help_text, command in self._commands():
-            yield DiscoveryHit(text, command, text=text, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, help_text, command in self._commands():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)
 
 
 class BrowserScreen(EditsCards):

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from pyflash.core import PyflashError
 from pyflash.core.decks.model import in_deck
-from pyflash.core.fs import atomic_write_text
 from pyflash.importer.anki.convert import Conversion, convert_notes, html_to_markdown
 from pyflash.importer.anki.reader import AnkiPackage, read_package
 from pyflash.importer.anki.writer import ImportedDeck, group_decks, render_deck
+from pyflash.importer.command import exists_message, write_drafts
 
 __all__ = ["AnkiImport", "import_anki", "report_lines"]
 
@@ -79,10 +79,6 @@ def _parents(name: str) -> list[str]:
     return ["::".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _exists_message(target: Path) -> str:
-    return f"{target}: already exists (use --force to replace it, or -o another folder)"
-
-
 def import_anki(
     package: str | Path,
     out_dir: str | Path,
@@ -108,25 +104,11 @@ def import_anki(
         if not force:
             for target, _ in rendered:
                 if target.exists():
-                    raise PyflashError(_exists_message(target))
+                    raise PyflashError(exists_message(target))
         lines = history(pkg, conversion) if history is not None else []
-        _write(out, rendered, force)
+        write_drafts(out, rendered, force)
         copied = _copy_media(pkg, Path(media_dir), force) if media_dir is not None else None
         return AnkiImport(Path(package), out, decks, conversion, len(pkg.media), copied, len(pkg.notes), lines)
-
-
-def _write(out: Path, rendered: list[tuple[Path, str]], force: bool) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PyflashError(f"{exc.filename or out}: cannot write: {exc.strerror or exc}") from None
-    for target, body in rendered:
-        try:
-            atomic_write_text(target, body, replace=force)
-        except FileExistsError:
-            raise PyflashError(_exists_message(target)) from None
-        except OSError as exc:
-            raise PyflashError(f"{target}: cannot write: {exc.strerror or exc}") from None
 
 
 def _copy_media(pkg: AnkiPackage, dest: Path, force: bool) -> int:
