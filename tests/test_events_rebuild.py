@@ -13,7 +13,7 @@ from conftest import open_workspace, write_deck
 from pyflash.core.config import Config, DeckLimit
 from pyflash.core.events import decode, encode
 from pyflash.core.review.imported import ImportedHistory, ImportedReview
-from pyflash.core.review.records import CardState, utc_now_iso
+from pyflash.core.review.records import CardState
 from pyflash.core.review.store import Store
 from pyflash.core.scheduling.states import ReviewKind
 from test_events import log_set
