@@ -18,11 +18,14 @@ from pyflash.core.clock import local_day
 from pyflash.core.config import Config
 from pyflash.core.errors import StoreError
 from pyflash.core.query import stats
-from pyflash.core.review.schema import DAY_COLUMNS, MIGRATIONS, migrate
+from pyflash.core.review.schema import DAY_COLUMNS, SUM_DAYS, migrate
 from pyflash.core.review.store import CardState, Store
 from pyflash.core.scheduling.easiness import Easiness
 
 D = date(2026, 3, 2).toordinal()
+UNDO_MIGRATION_7 = "".join(
+    f"DROP TRIGGER review_days_{t};" for t in ("grade", "undo", "undo_late", "edit")
+) + "DROP TABLE review_days; PRAGMA user_version = 6;"
 KEYS = [f"k{i}" for i in range(6)]
 
 
@@ -148,18 +151,18 @@ def _stored_days(db: sqlite3.Connection) -> set[tuple]:
 
 
 def _recomputed_days(db: sqlite3.Connection) -> set[tuple]:
-    """What migration 6 sums from the log (the same SELECT it backfills with)."""
-    select = MIGRATIONS[5].split("INSERT INTO review_days")[-1].split(")", 1)[1]
-    return {r for r in db.execute(select) if any(r[1:])}
+    """What the migration sums from the log (the same SELECT it backfills with)."""
+    return {r for r in db.execute(SUM_DAYS) if any(r[1:])}
 
 
 def test_fast_paths_agree_with_the_rows(tmp_path, monkeypatch):
     counter = iter(range(10**6))
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(ops=_ops, chosen=st.sets(st.sampled_from([*KEYS, "x1", "x2"])), days=st.integers(1, 40))
-    def check(ops, chosen, days):
-        with Store(tmp_path / f"s{next(counter)}.sqlite3", check=False) as store:
+    @given(ops=_ops, chosen=st.sets(st.sampled_from([*KEYS, "x1", "x2"])), days=st.integers(1, 40), split=st.integers(0, 40))
+    def check(ops, chosen, days, split):
+        n = next(counter)
+        with Store(tmp_path / f"s{n}.sqlite3", check=False) as store, Store(tmp_path / f"t{n}.sqlite3", check=False) as copy:
             store.connection.execute("PRAGMA synchronous=OFF")
             _apply(store, ops)
             db = store.connection
@@ -172,6 +175,14 @@ def test_fast_paths_agree_with_the_rows(tmp_path, monkeypatch):
                         monkeypatch.setattr(stats, "KEYS_BY_KEY", by_key)
                         got = stats.compute(db, keys, today=today, days=days, whole_log=whole_log).to_json()
                         assert got == want, (today, whole_log, by_key)
+            # Another device gets the events, the later ones first (an undo before its grade).
+            copy.connection.execute("PRAGMA synchronous=OFF")
+            events = store.outbox()
+            copy.ingest(events[split % (len(events) + 1):])
+            copy.ingest(events[: split % (len(events) + 1)])
+            assert _stored_days(copy.connection) == _recomputed_days(copy.connection)
+            want = reference(copy.connection, keys, today=D, days=days, whole_log=False)
+            assert stats.compute(copy.connection, keys, today=D, days=days).to_json() == want
 
     check()
 
@@ -198,10 +209,14 @@ def test_review_days_in_any_insert_order(tmp_path):
     for row in rows:  # newest first: each undo before its grade
         fresh.execute(f"INSERT INTO reviews ({cols}) VALUES ({marks})", row)
     assert _stored_days(fresh) == want == _recomputed_days(fresh)
+    fresh.execute("UPDATE reviews SET grade = 5, day = day - 1 WHERE kind = 'review' AND grade = 3")  # an edited row
+    fresh.execute("UPDATE reviews SET undoes = NULL WHERE undoes IS NOT NULL")  # no longer undone
+    assert _stored_days(fresh) == _recomputed_days(fresh) == {
+        (D, 2, 1, 3000, 0, 0, 0, 0), (D - 3, 1, 0, 0, 0, 0, 0, 0), (D - 4, 1, 0, 300, 0, 0, 1, 1)}
     fresh.close()
 
 
-def test_migration_6_sums_an_older_log(tmp_path):
+def test_migration_7_sums_an_older_log(tmp_path):
     path = tmp_path / "old.sqlite3"
     with Store(path, check=False) as store:
         _apply(store, [
@@ -210,8 +225,7 @@ def test_migration_6_sums_an_older_log(tmp_path):
             ("undo", 1),
         ])
         db = store.connection
-        db.executescript("DROP TABLE review_days; DROP TRIGGER review_days_grade; DROP TRIGGER review_days_undo;"
-                         " PRAGMA user_version = 5;")
+        db.executescript(UNDO_MIGRATION_7)
     with Store(path, check=False) as store:
         assert _stored_days(store.connection) == {(D - 2, 1, 1, 1500, 0, 0, 0, 0)}
 
