@@ -20,7 +20,7 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 class Done:
     added: int
     skipped_known: int
-    cards: int
+    cards: frozenset
 
 
 class FakeLog:
@@ -44,7 +44,7 @@ class FakeLog:
         added = [e for e in events if e.id not in self.events]
         for e in added:
             self.events[e.id] = e
-        return Done(len(added), len(events) - len(added), len({e.card for e in added}))
+        return Done(len(added), len(events) - len(added), frozenset(e.card for e in added))
 
 
 @pytest.fixture

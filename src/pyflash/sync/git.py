@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class Git:
             )
         self.executable = found
         self.env = dict(env)
+        self.seconds = 0.0  # wall time spent in git processes so far (bench/sync.py: a sync's own time is the rest)
         if not interactive:
             self.env["GIT_TERMINAL_PROMPT"] = "0"
             self.env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
@@ -70,6 +72,7 @@ class Git:
         ``network``: the command talks to the remote (fetch, push), so its
         timeout applies; local commands are never cut short.
         """
+        start = time.perf_counter()
         try:
             done = subprocess.run(
                 [self.executable, "-C", str(self.repo), *args],
@@ -83,6 +86,8 @@ class Git:
             raise GitError(f"git {args[0]} took longer than {self.timeout:g} s (is the remote reachable?)") from None
         except FileNotFoundError:
             raise GitMissing("pyflash sync needs git, and git was not found (install git: https://git-scm.com/downloads)") from None
+        finally:
+            self.seconds += time.perf_counter() - start
         if check and done.returncode != 0:
             raise GitError(f"git {args[0]} failed: {_first_line(done.stderr or done.stdout)}", done.stderr)
         return done

@@ -59,6 +59,7 @@ class SyncResult:
     repaired: list[Path] = field(default_factory=list)  # own files whose half-written last line was cut off
     problems: list[str] = field(default_factory=list)  # lines skipped, as file:line: what is wrong
     error: str | None = None  # why the remote was not reached; the events wait for the next sync
+    git_seconds: float = 0.0  # wall time spent in git processes (the rest is pyflash's own)
 
 
 Progress = Callable[[str], None]
@@ -122,7 +123,7 @@ def sync(
         new = read_new(folder, device, state.marks)
         if new.events:
             done = log.ingest(new.events)
-            result.received, result.known, result.cards = done.added, done.skipped_known, done.cards
+            result.received, result.known, result.cards = done.added, done.skipped_known, len(done.cards)
         result.files = new.files
         result.problems = new.problems
         state.marks = new.marks
@@ -131,6 +132,7 @@ def sync(
             state.last_sync = now()
         state.last_error = result.error
         save_state(git_dir, state)
+    result.git_seconds = git.seconds
     return result
 
 
