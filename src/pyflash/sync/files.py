@@ -89,18 +89,20 @@ class OwnFiles:
 
     def append(self, events: Iterable[Event]) -> dict[Path, int]:
         """Append ``events`` (in order) to their month's file, each file synced to disk; lines per file."""
-        lines: dict[Path, list[str]] = {}
+        months: dict[str, list[str]] = {}
         for event in events:
-            path = self.folder / f"{month_of(event.ts)}.jsonl"
-            lines.setdefault(path, []).append(encode(event) + "\n")
-        if lines:
+            months.setdefault(month_of(event.ts), []).append(encode(event))
+        if months:
             self.folder.mkdir(parents=True, exist_ok=True)
-        for path, text in lines.items():
+        written: dict[Path, int] = {}
+        for month, text in months.items():
+            path = self.folder / f"{month}.jsonl"
             with path.open("ab") as fh:
-                fh.write("".join(text).encode("utf-8"))
+                fh.write(("\n".join(text) + "\n").encode("utf-8"))
                 fh.flush()
                 os.fsync(fh.fileno())
-        return {path: len(text) for path, text in lines.items()}
+            written[path] = len(text)
+        return written
 
 
 def _last_seq_of(path: Path) -> int:
