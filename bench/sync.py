@@ -42,7 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from pyflash.core.events import Event, encode  # noqa: E402
-from pyflash.core.review.records import CardState  # noqa: E402
 from pyflash.core.review.store import Store  # noqa: E402
 from pyflash.sync.run import sync  # noqa: E402
 
