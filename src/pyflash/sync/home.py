@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pyflash.core.config import Config
 from pyflash.core.errors import PyflashError
+from pyflash.core.events.replay import Rules
 from pyflash.core.locations import Locations
 from pyflash.core.review.store import Store
 from pyflash.sync.run import Progress, SyncResult, _nothing, sync
@@ -50,8 +51,21 @@ def sync_home(
         record_remote(locations.config, remote)
     decks = user_decks(locations) if config.sync.include_decks else None
     with Store(locations.store, leech_threshold=config.leech_threshold) as store:
+        store.rules = _rules(locations, config, now)
         return sync(
             store, working_copy(locations), remote=url, env=env, now=now, decks=decks, timeout=timeout,
             interactive=interactive, progress=progress, hook=hook,
         )
 
+
+
+def _rules(locations: Locations, config: Config, now: Callable[[], datetime]) -> Rules:
+    """How other devices' grades are replayed: the scheduler and leech settings of the config, as the
+    workspace gives its store (``Workspace.scheduler``)."""
+    from pyflash.core.clock import system_zone  # deferred: start-up time
+    from pyflash.core.scheduling.params import load_parameters  # deferred: start-up time
+    from pyflash.core.scheduling.switch import build, uses_fsrs  # deferred: start-up time
+
+    params = load_parameters(locations.store.parent) if uses_fsrs(config) else None
+    scheduler = build(config, zone=config.zone() or system_zone(), clock=now, parameters=params)
+    return Rules(scheduler, config.leech_threshold, config.leech_action_for)
