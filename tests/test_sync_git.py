@@ -33,7 +33,8 @@ class FakeLog:
 
     def grade(self, card: str, ts: str = "2026-03-02T10:00:00Z") -> Event:
         self.seq += 1
-        event = Event(f"{self.device_id}-{self.seq}", self.device_id, self.seq, ts, card, "grade", {"grade": 4})
+        data = {"deck": "D", "day": 1, "grade": 4, "after": {"key": card, "deck": "D"}}
+        event = Event(f"{self.device_id}-{self.seq}", self.device_id, self.seq, ts, card, "review", data)
         self.events[event.id] = event
         return event
 
@@ -123,7 +124,7 @@ def test_unreachable_remote_keeps_the_events_for_the_next_sync(tmp_path, remote,
     assert run(b, tmp_path / "b", remote, env).received == 1
 
 
-@pytest.mark.parametrize("stage", ["written", "committed", "merged", "pushed"])
+@pytest.mark.parametrize("stage", ["committed", "pushed"])  # the CLI tests kill -9 at the other stages
 def test_an_interrupted_sync_loses_nothing_and_the_next_completes(tmp_path, remote, env, stage):
     a, b = FakeLog("dev-a"), FakeLog("dev-b")
     a.grade("c1")

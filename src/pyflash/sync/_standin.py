@@ -34,7 +34,7 @@ def decode(line: str, where: str) -> Event:
     try:
         raw = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise EventError(f"{where}: not a JSON event ({exc.msg})") from None
+        raise EventError(f"{where}: not a JSON event ({exc.msg}) (fix or delete that line; it is skipped until then)") from None
     if not isinstance(raw, dict):
         raise EventError(f"{where}: not a JSON object")
     try:

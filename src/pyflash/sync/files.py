@@ -203,7 +203,7 @@ def _scan(path: Path, data: bytes, mark: FileMark, found: NewLines) -> FileMark:
             found.problems.append(f"{where}: not UTF-8 text; line skipped (fix or delete it on the device that wrote it)")
         except EventError as exc:
             bad.append(lineno)
-            found.problems.append(f"{_located(str(exc), where)}; line skipped")
+            found.problems.append(_located(str(exc), where))
     return FileMark(offset, lineno, bad)
 
 
