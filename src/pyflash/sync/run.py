@@ -102,6 +102,13 @@ def sync(
         result = SyncResult(device=device, remote=remote)
         _clean_slate(git, folder, git_dir)
 
+        if not _has_head(git):  # a new working copy: take what the remote has first (this device's own
+            try:  # files too, when its store was restored), so its files continue the remote's
+                _fetch(git)
+                _merge(git, _branch(git, state.branch))
+            except GitError:
+                pass  # said again by the exchange below
+
         progress("writing events")
         own = OwnFiles(folder, device)
         result.repaired = own.repair()
