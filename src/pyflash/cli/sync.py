@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -46,10 +47,11 @@ def sync_cmd(remote: str | None) -> None:
     for path in result.repaired:
         click.echo(f"{path}: cut off a half-written last line (an interrupted sync); its events were written again", err=True)
     sent = f"{plural(result.sent, 'event')} of this device written" if result.sent else "no new events of this device"
+    remote_shown = re.sub(r"//[^/@]+@", "//***@", result.remote)  # never print a token in a URL
     if result.pushed:
-        shared = f"pushed to {result.remote}" + (f" (retried {plural(result.retries, 'time')}: the remote moved)" if result.retries else "")
+        shared = f"pushed to {remote_shown}" + (f" (retried {plural(result.retries, 'time')}: the remote moved)" if result.retries else "")
     elif result.error is None:
-        shared = f"{result.remote} is up to date"
+        shared = f"{remote_shown} is up to date"
     else:
         shared = "not pushed"
     click.echo(f"{sent}; {shared}")
