@@ -77,3 +77,12 @@ def test_status_line(tmp_path):
     assert status_line(locations, config, NOW) == "synced 5 min ago"
     save_state(tmp_path / "sync/.git", SyncState(last_sync=NOW - timedelta(minutes=5), last_error="offline"))
     assert status_line(locations, config, NOW) == "synced 5 min ago · last try failed"
+
+
+def test_a_token_in_a_url_is_never_shown():
+    from pyflash.sync.git import redact
+
+    assert redact("fatal: unable to access 'https://me:ghp_secret@github.com/me/r.git/'") == (
+        "fatal: unable to access 'https://***@github.com/me/r.git/'"
+    )
+    assert redact("/media/stick/r.git") == "/media/stick/r.git"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -30,6 +29,7 @@ def sync_cmd(remote: str | None) -> None:
 
     from pyflash.core import load_config  # deferred: start-up time
     from pyflash.core.text import plural  # deferred: start-up time
+    from pyflash.sync.git import redact  # deferred: start-up time
     from pyflash.sync.home import sync_home  # deferred: start-up time (git and the store only for sync)
     from pyflash.sync.settings import resolve_remote  # deferred: start-up time
 
@@ -47,7 +47,7 @@ def sync_cmd(remote: str | None) -> None:
     for path in result.repaired:
         click.echo(f"{path}: cut off a half-written last line (an interrupted sync); its events were written again", err=True)
     sent = f"{plural(result.sent, 'event')} of this device written" if result.sent else "no new events of this device"
-    remote_shown = re.sub(r"//[^/@]+@", "//***@", result.remote)  # never print a token in a URL
+    remote_shown = redact(result.remote)  # never print a token in a URL
     if result.pushed:
         shared = f"pushed to {remote_shown}" + (f" (retried {plural(result.retries, 'time')}: the remote moved)" if result.retries else "")
     elif result.error is None:

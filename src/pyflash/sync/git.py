@@ -8,6 +8,7 @@ password fails at once instead of hanging the screen.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from pyflash.core.errors import PyflashError
 
-__all__ = ["Git", "GitError", "GitMissing"]
+__all__ = ["Git", "GitError", "GitMissing", "redact"]
 
 
 class GitMissing(PyflashError):
@@ -31,12 +32,17 @@ class GitError(PyflashError):
         self.stderr = stderr
 
 
+def redact(text: str) -> str:
+    """``text`` with the password or token of any ``scheme://user:secret@host`` URL masked."""
+    return re.sub(r"(//)[^/@\s]+@", r"\1***@", text)
+
+
 def _first_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in lines:  # git's "fatal:" / "error:" line says the most
         if line.startswith(("fatal:", "error:")):
-            return line
-    return lines[0] if lines else "no message"
+            return redact(line)
+    return redact(lines[0]) if lines else "no message"
 
 
 class Git:

@@ -29,7 +29,7 @@ from pathlib import Path
 from pyflash.core.errors import PyflashError
 from pyflash.sync.events import EventLog
 from pyflash.sync.files import EVENTS, OwnFiles, read_new
-from pyflash.sync.git import Git, GitError
+from pyflash.sync.git import Git, GitError, redact
 from pyflash.sync.state import SyncState, load_state, save_state
 
 __all__ = ["DECKS", "LOCK", "SyncResult", "sync"]
@@ -266,8 +266,8 @@ def _why(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in lines:
         if line.startswith(("fatal:", "error:", "!")):
-            return line
-    return lines[0] if lines else "no message"
+            return redact(line)
+    return redact(lines[0]) if lines else "no message"
 
 
 def _fetch(git: Git) -> None:
