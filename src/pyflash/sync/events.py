@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from pyflash.sync._standin import Event, EventError, decode, encode
+from pyflash.core.events import Event, EventError, decode, encode
 
 __all__ = ["Event", "EventError", "EventLog", "Ingested", "decode", "encode"]
 
