@@ -28,8 +28,8 @@ from pyflash.core.decks.model import identity_text
 from pyflash.core.review.backup import daily_backup
 from pyflash.core.review.imported import ImportedHistory, ImportedReview
 from pyflash.core.review.leech import is_lapse
-from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
 from pyflash.core.review.records import CardState, utc_now_iso
+from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
 from pyflash.core.review.store import Store
 from pyflash.core.scheduling.easiness import MIN_EASINESS_CENTS, Easiness
 from pyflash.core.scheduling.states import ReviewKind
