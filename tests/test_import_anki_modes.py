@@ -104,7 +104,7 @@ def _lapsing_card(lapses: int):
     day = 86_400_000
     t = int(datetime(2026, 1, 5, 12, tzinfo=UTC).timestamp() * 1000)
     rows = [Revlog(t, 3, 1, 0, 2500, 1000, 0)]  # good: graduates
-    for i in range(lapses):
+    for _ in range(lapses):
         t += 3 * day
         rows += [Revlog(t, 1, -600, 1, 2300, 1000, 1),  # again: a lapse
                  Revlog(t + 60_000, 1, -600, -600, 2300, 1000, 2),  # again the same day: no new lapse
