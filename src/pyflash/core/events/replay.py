@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pyflash.core.events import FLAG_KINDS, GRADE_KINDS, Event
+from pyflash.core.events import FLAG_KINDS, GRADE_KINDS, Event, canonical_ts
 from pyflash.core.review.records import FORGOTTEN, CardState
 from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
 
@@ -95,7 +95,7 @@ def state_json(value: Mapping[str, Any] | None) -> str | None:
 def step_of(event: Event) -> Step:
     d = event.data
     return Step(
-        event.ts, event.device, event.seq, event.card, event.kind,
+        canonical_ts(event.ts), event.device, event.seq, event.card, event.kind,
         state_json(d.get("before")), state_json(d.get("after")),
         d.get("grade"), d.get("day"), d.get("undoes"), d.get("new"), d.get("text"), bool(d.get("rekey")),
     )

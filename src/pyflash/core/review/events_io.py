@@ -15,13 +15,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyflash.core.errors import StoreError
-from pyflash.core.events import Event, IngestResult, event_id, split_id
+from pyflash.core.events import Event, IngestResult, canonical_ts, event_id, split_id
 from pyflash.core.events.replay import Rules, Step, replay_steps, state_json
 from pyflash.core.review.records import CardState
 from pyflash.core.review.transaction import Transaction, guarded
+
+if TYPE_CHECKING:
+    from pyflash.core.review.rebuild import RebuildReport
 
 __all__ = [
     "EventLog",
@@ -170,7 +173,7 @@ def _insert(db: sqlite3.Connection, event: Event) -> list[str]:
         db.execute(
             "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey)"
             " VALUES (?,?,?,?,?,?,?,?,?)",
-            (event.card, d["new"], d["deck"], float(d.get("similarity", 0.0)), event.ts, event.device, event.seq,
+            (event.card, d["new"], d["deck"], float(d.get("similarity", 0.0)), canonical_ts(event.ts), event.device, event.seq,
              d.get("text"), int(bool(d.get("rekey")))),
         )
         return [event.card, str(d["new"])]
@@ -179,7 +182,7 @@ def _insert(db: sqlite3.Connection, event: Event) -> list[str]:
         "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq,"
         " undoes_event, undoes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
-            event.card, d["deck"], event.ts, d["day"], d.get("grade"), event.kind,
+            event.card, d["deck"], canonical_ts(event.ts), d["day"], d.get("grade"), event.kind,
             state_json(d.get("before")), state_json(d.get("after")), d.get("answer_ms"), d.get("typed"),
             event.device, event.seq, undoes, _row_id(db, undoes) if undoes else None,
         ),
@@ -262,3 +265,31 @@ class EventLog:
         durable transaction. ``rules``: how a conflicting grade is graded (default :attr:`rules`)."""
         with self._tx():
             return ingest_events(self._db, events, rules or self.rules, self._put)
+
+    @guarded("read the keys of the logged cards")
+    def event_keys(self) -> set[str]:
+        """Every card key some event is about (a log row's key, a relink's old or new key)."""
+        keys = {r[0] for r in self._db.execute("SELECT DISTINCT key FROM reviews")}
+        for old, new in self._db.execute("SELECT old_key, new_key FROM relinks"):
+            keys.update((old, new))
+        return keys
+
+    @guarded("write the rebuilt card states (nothing was changed)")
+    def replace_states(self, states: Iterable[CardState], remove: Iterable[str] = ()) -> None:
+        """Write ``states`` and delete the rows of ``remove``, in one durable transaction (not logged:
+        the card rows are a projection of the log)."""
+        with self._tx():
+            for state in states:
+                self._put(state)
+            for marks, chunk in _chunks(sorted(set(remove))):
+                self._db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
+
+    def rebuild(self, rules: Rules | None = None, *, fix: bool = True) -> RebuildReport:
+        """Derive every card state from the log, list the differences, and (``fix``) write the derived
+        states (``pyflash doctor --rebuild``; see :mod:`pyflash.core.review.rebuild`)."""
+        from pyflash.core.review import rebuild  # deferred: import cycle (rebuild reads the store through this module)
+
+        try:
+            return rebuild.rebuild(self, rules or self.rules, fix=fix)  # type: ignore[arg-type]
+        except sqlite3.Error as exc:
+            raise self._fault(exc, "rebuild the card states from the log") from None
