@@ -20,16 +20,17 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from pyflash.core.events.replay import Rules, replay_steps
+from pyflash.core.review.backup import aside_name, copy_database
 from pyflash.core.review.events_io import all_steps
 from pyflash.core.review.records import CardState
 from pyflash.core.review.schema import LEECH_OWNERS
+from pyflash.core.review.store import Store
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from pyflash.core.config import Config
     from pyflash.core.locations import Locations
-    from pyflash.core.review.store import Store
 
 __all__ = ["Difference", "RebuildReport", "compare", "derive", "rebuild", "rebuild_at", "rules_for"]
 
@@ -152,8 +153,6 @@ def rebuild_at(locations: Locations, *, clock: Callable[[], datetime], fix: bool
     before a fix, the file is copied aside (``reviews.sqlite3.before-rebuild-YYYYMMDD-HHMMSS``)."""
     from pyflash.core.clock import system_zone  # deferred: start-up time
     from pyflash.core.config import load_config  # deferred: start-up time
-    from pyflash.core.review.backup import aside_name, copy_database  # deferred: import cycle (backup imports the store)
-    from pyflash.core.review.store import Store  # deferred: import cycle (the store imports this module's caller)
     from pyflash.core.scheduling.params import load_parameters  # deferred: start-up time
     from pyflash.core.scheduling.switch import uses_fsrs  # deferred: start-up time
 
