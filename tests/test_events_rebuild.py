@@ -227,3 +227,24 @@ def test_doctor_rebuild_without_a_store_and_with_another_flag(capsys):
     assert code == 0 and "nothing to rebuild" in out
     code, _, err = run_main(["doctor", "--rebuild", "--repair"], capsys)
     assert code == 2 and "only one of" in err
+
+
+def test_a_switch_of_scheduler_between_events_rebuilds_the_same(clock, tmp_path):
+    decks = write_deck(tmp_path / "decks", "d.yaml", SM2_DECK)
+    with open_workspace([decks], clock=clock, zone=clock.zone) as ws:
+        _study(ws, clock, [4, 1, 5, 3])
+    clock.advance(days=3)
+    fsrs = Config(scheduler="fsrs")
+    with open_workspace([decks], clock=clock, zone=clock.zone, config=fsrs) as ws:  # re-derives the schedules
+        ws.session()
+        s = ws.session()
+        for g in (5, 2):
+            s.reveal()
+            clock.advance(seconds=9)
+            s.grade(g)
+        states, events, rules = ws.store.states(), ws.store.outbox(), ws.store.rules
+        assert ws.store.rebuild(rules, fix=False).differences == []
+    with Store(tmp_path / "fresh.sqlite3") as fresh:
+        fresh.ingest(events, rules)
+        fresh.rebuild(rules)  # what opening a workspace does: the FSRS schedules of the cards not graded since
+        assert fresh.states() == states
