@@ -299,7 +299,7 @@ def _parse(line: str) -> Event:
     if when.tzinfo is None:
         raise _Bad(f"ts '{ts[:40]}' has no time zone (events are in UTC, like 2026-03-01T08:00:00.000+00:00)")
     _check_data(kind, data, card)
-    return Event(record["id"], device, seq, canonical_ts(ts), card, kind, data)
+    return Event(record["id"], device, seq, ts, card, kind, data)
 
 
 def decode(line: str, where: str) -> Event:

@@ -39,7 +39,7 @@ from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
 if TYPE_CHECKING:
     from pyflash.core.scheduling.scheduler import Scheduler
 
-__all__ = ["Rules", "Step", "replay", "replay_steps", "state_json", "step_of"]
+__all__ = ["Prior", "Rules", "Step", "replay", "replay_steps", "state_json", "step_of"]
 
 LAPSE_BELOW = 3  # as core/review/leech.py: a grade below this, of a card that had passed, is a lapse
 
@@ -131,15 +131,35 @@ def _same(a: str | None, b: str | None) -> bool:
     return CardState.from_json(a) == CardState.from_json(b)
 
 
+@dataclass(frozen=True)
+class Prior:
+    """What came before the start states, for a replay that continues a card's history (the store's
+    append path): its last applied event's (device, recorded after), and its logged lapses."""
+
+    last: Callable[[str], tuple[str, str | None] | None]
+    lapses: Callable[[str], int]
+
+
 class _Replay:
-    def __init__(self, rules: Rules, states: Mapping[str, CardState]) -> None:
+    def __init__(self, rules: Rules, states: Mapping[str, CardState], prior: Prior | None = None) -> None:
         self.rules = rules
         self.cur: dict[str, str | None] = {k: s.to_json() for k, s in states.items()}
         self.parsed: dict[str, CardState] = dict(states)  # cur's states already parsed (or computed)
         self.last: dict[str, tuple[str, str | None]] = {}  # key -> (device, what it recorded) of the last event
         self.lapses: dict[str, int] = {}
+        self.prior = prior
+        self.unasked = set(states) if prior is not None else set()  # keys whose prior is not read yet
+
+    def _ask(self, key: str) -> None:
+        if key in self.unasked and self.prior is not None:
+            self.unasked.discard(key)
+            last = self.prior.last(key)
+            if last is not None:
+                self.last.setdefault(key, last)
+            self.lapses[key] = self.lapses.get(key, 0) + self.prior.lapses(key)
 
     def continuous(self, key: str, device: str) -> bool:
+        self._ask(key)
         last = self.last.get(key)
         return last is not None and last[0] == device and _same(last[1], self.cur.get(key))
 
@@ -157,6 +177,7 @@ class _Replay:
         if step.kind == "review" and step.grade is not None and step.grade < LAPSE_BELOW:
             before = _parse(step.before)
             if before is not None and before.repetitions > 0:
+                self._ask(key)
                 self.lapses[key] = self.lapses.get(key, 0) + 1
         self.cur[key] = new
         self.last[key] = (step.device, step.after)
@@ -182,6 +203,7 @@ class _Replay:
                 return after  # a grade this scheduler does not know: keep what was recorded
             new = result.after
             if cur is not None and not cur.leech and result.kind == "review" and step.grade < LAPSE_BELOW:
+                self._ask(step.card)
                 if cur.repetitions > 0 and self.lapses.get(step.card, 0) + 1 >= self.rules.leech_threshold:
                     action = self.rules.leech_action(new.deck)
                     new = replace(new, leech=True, suspended=new.suspended or action == "suspend")
@@ -201,6 +223,8 @@ class _Replay:
             if new is None or self.cur.get(old) is None or self.cur.get(new) is not None:
                 return
             batch = [step]
+        for s in batch:
+            self._ask(s.card)
         moving = [(s, self.state(s.card), self.continuous(s.card, s.device), self.lapses.pop(s.card, 0)) for s in batch]
         for s, *_ in moving:
             self.cur[s.card] = None
@@ -222,12 +246,14 @@ class _Replay:
 
 
 def replay_steps(
-    steps: Iterable[Step], rules: Rules, states: Mapping[str, CardState] | None = None
+    steps: Iterable[Step], rules: Rules, states: Mapping[str, CardState] | None = None, prior: Prior | None = None
 ) -> dict[str, CardState | None]:
-    """:func:`replay` over steps (the store reads its rows as steps, without building events)."""
+    """:func:`replay` over steps (the store reads its rows as steps, without building events).
+
+    ``prior``: the history before ``states``, read only when an event needs it."""
     ordered = sorted(steps, key=lambda s: (s.ts, s.device, s.seq))
     undone = {s.undoes for s in ordered if s.kind == "undo" and s.undoes is not None}
-    run = _Replay(rules, states or {})
+    run = _Replay(rules, states or {}, prior)
     seen: set[str] = set()
     i = 0
     while i < len(ordered):
