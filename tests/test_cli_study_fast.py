@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, run_main
 
+from conftest import DATA, run_main
 from pyflash.cli import commands
 from pyflash.cli.study import StudyArgs, quick_study_args, set_home
 
