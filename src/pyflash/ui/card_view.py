@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from pyflash.core import Card
 from pyflash.ui import text
-from pyflash.ui.markdown import CardMarkdown
+from pyflash.ui.card_text import PRELOAD_DELAY, CardText, preload
 from pyflash.ui.study_widgets import AnswerRule
 
 
@@ -26,7 +26,10 @@ class CardView(Vertical):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="question-box"):
-            yield CardMarkdown(id="question")
+            yield CardText(id="question")
+
+    def on_mount(self) -> None:
+        self.set_timer(PRELOAD_DELAY, preload)  # the Markdown widget, ready for the first answer
 
     async def show_question(self, card: Card, title: str | None, *, changed: bool) -> None:
         """Frame title (the subdeck, or None), file and line; the question when ``changed``."""
@@ -34,7 +37,7 @@ class CardView(Vertical):
         self.border_subtitle = Content(f"{os.path.basename(card.path)}:{card.line}")
         if changed:
             self.remove_class("-question-open")
-            await self.query_one("#question", CardMarkdown).update(text.question_markdown(card))
+            await self.query_one("#question", CardText).update(text.question_markdown(card))
             self.query_one("#question-box").scroll_home(animate=False)
 
     async def mount_answer(self) -> None:
@@ -42,11 +45,11 @@ class CardView(Vertical):
         if not self.query("#answer"):
             await self.mount(
                 AnswerRule(id="answer-rule"),
-                VerticalScroll(CardMarkdown(id="answer"), Static(id="source"), id="answer-box"),
+                VerticalScroll(CardText(id="answer"), Static(id="source"), id="answer-box"),
             )
 
     async def show_answer(self, card: Card) -> None:
-        await self.query_one("#answer", CardMarkdown).update(text.answer_markdown(card))
+        await self.query_one("#answer", CardText).update(text.answer_markdown(card))
         source = self.query_one("#source", Static)
         source.update(Content(text.source_line(card.source)))  # plain text: no markup, no Markdown
         source.display = bool(card.source)
