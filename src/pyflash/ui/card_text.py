@@ -24,7 +24,7 @@ from pyflash.ui.inline import plain_paragraph
 if TYPE_CHECKING:
     from pyflash.ui.markdown import CardMarkdown
 
-PRELOAD_DELAY = 1.0  # seconds after the first card is on screen: the user is still reading it
+PRELOAD_DELAY = 2.0  # seconds after the first card is painted: the user is still reading it
 
 
 def preload() -> None:

@@ -28,8 +28,7 @@ class CardView(Vertical):
         with VerticalScroll(id="question-box"):
             yield CardText(id="question")
 
-    def on_mount(self) -> None:
-        self.set_timer(PRELOAD_DELAY, preload)  # the Markdown widget, ready for the first answer
+    _preloading = False
 
     async def show_question(self, card: Card, title: str | None, *, changed: bool) -> None:
         """Frame title (the subdeck, or None), file and line; the question when ``changed``."""
@@ -39,6 +38,9 @@ class CardView(Vertical):
             self.remove_class("-question-open")
             await self.query_one("#question", CardText).update(text.question_markdown(card))
             self.query_one("#question-box").scroll_home(animate=False)
+        if not self._preloading:  # once the first card is painted, get the Markdown widget ready for the answer
+            self._preloading = True
+            self.call_after_refresh(self.set_timer, PRELOAD_DELAY, preload)
 
     async def mount_answer(self) -> None:
         """Mount the rule and the answer area at the first reveal (a faster first card)."""
