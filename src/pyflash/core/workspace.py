@@ -18,6 +18,7 @@ from pyflash.core.config import Config, load_config
 from pyflash.core.decks.loader import LoadResult, explicit_sources, load_decks
 from pyflash.core.decks.model import Card, DeckFile, deck_and_parents
 from pyflash.core.errors import PyflashError
+from pyflash.core.events.replay import Rules
 from pyflash.core.locations import Locations
 from pyflash.core.query import search as query
 from pyflash.core.query.counts import DeckCounts, count_decks
@@ -80,6 +81,8 @@ class Workspace:
 
             params = self.fsrs_parameters() if uses_fsrs(self.config) else None
             self._scheduler = build(self.config, zone=self.zone, clock=self.clock, parameters=params)
+            if self._store is not None:  # events from other devices are replayed with the same rules (docs/sync.md)
+                self._store.rules = Rules(self._scheduler, self.config.leech_threshold, self.config.leech_action_for)
         return self._scheduler
 
     def fsrs_parameters(self) -> tuple[float, ...] | None:

@@ -11,6 +11,14 @@ rule's own regex is then run once, so actions see the match object they
 always see. Tokens, and so the HTML, are identical (tests compare them on
 every bundled deck).
 
+Most rules cannot start with the character at the current position (a name
+cannot start with a space, a string with a letter other than its prefixes),
+so each state also has, per first character, a joined regex of only the rules
+that *can* start with it, in their order (:func:`_first`, from the parsed
+regex: the set of characters a rule's match can begin with, or "any" when
+the rule can match the empty string or uses something not analysed). Rules
+left out cannot match there, so the first rule that matches is the same.
+
 A state whose rules cannot be joined (mixed flags, backreferences, a pattern
 that does not compile joined) keeps pygments' loop; a lexer class that
 overrides ``get_tokens_unprocessed`` is left alone. This reads pygments'
@@ -19,6 +27,7 @@ private ``_tokens`` table, so pyproject pins pygments below the next minor.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -30,16 +39,18 @@ __all__ = ["speed_up"]
 
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _Joined = Callable[[str, int], "re.Match[str] | None"]
-# lexer class -> state -> (joined match, the rule index of each outer group) or None
-_CACHE: dict[type, dict[str, tuple[_Joined, dict[int, int]] | None]] = {}
+_Matcher = tuple[_Joined, dict[int, int]]  # joined match, the rule index of each outer group
 
 
 _LETTERS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s"}
 _LEADING_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
-def _join(rules: list[tuple[Any, Any, Any]]) -> tuple[_Joined, dict[int, int]] | None:
-    """One alternation for a state's rules, and which rule each outer group is (None: cannot join)."""
+def _join(rules: list[tuple[Any, Any, Any]], indices: tuple[int, ...] | None = None) -> _Matcher | None:
+    """One alternation for ``rules``, and which rule each outer group is (None: cannot join).
+
+    ``indices`` are the rules' positions in their state (default: 0, 1, ...).
+    """
     compiled: list[re.Pattern[str]] = []
     for rexmatch, _action, _new in rules:
         pattern = getattr(rexmatch, "__self__", None)
@@ -71,7 +82,7 @@ def _join(rules: list[tuple[Any, Any, Any]]) -> tuple[_Joined, dict[int, int]] |
             text = f"(?{letters}:{_LEADING_FLAGS.sub('', text, count=1)})"
         elif _LEADING_FLAGS.match(text):
             text = _LEADING_FLAGS.sub("", text, count=1)  # the same flags as every rule: in ``base``
-        outer[groups + 1] = i
+        outer[groups + 1] = i if indices is None else indices[i]
         groups += 1 + pattern.groups
         parts.append(f"({text})")
     try:
@@ -83,10 +94,141 @@ def _join(rules: list[tuple[Any, Any, Any]]) -> tuple[_Joined, dict[int, int]] |
     return joined.match, outer
 
 
-def _state(cls: type, tokendefs: dict[str, Any], name: str) -> tuple[_Joined, dict[int, int]] | None:
+# --------------------------------------------------------------------------
+# The characters a rule's match can start with (from Python's own regex parser)
+
+_P: Any = importlib.import_module("re._parser")  # private, stable since 3.11 (sre_parse before)
+_C: Any = importlib.import_module("re._constants")
+_CATEGORIES = {
+    _C.CATEGORY_DIGIT: r"\d", _C.CATEGORY_NOT_DIGIT: r"\D", _C.CATEGORY_SPACE: r"\s",
+    _C.CATEGORY_NOT_SPACE: r"\S", _C.CATEGORY_WORD: r"\w", _C.CATEGORY_NOT_WORD: r"\W",
+}
+_REPEATS = tuple(getattr(_C, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_C, name))
+_ZERO_WIDTH = (_C.AT, _C.ASSERT, _C.ASSERT_NOT)  # ignored: a weaker condition keeps the set a superset
+_FLAGS = re.IGNORECASE | re.ASCII | re.DOTALL
+
+
+class _Unknown(Exception):
+    """A construct :func:`_first` does not analyse: the rule may start with anything."""
+
+
+def _char(code: int) -> str:
+    return f"\\U{code:08x}"
+
+
+def _class(items: list[tuple[Any, Any]]) -> str:
+    parts = []
+    negate = ""
+    for op, av in items:
+        if op is _C.NEGATE:
+            negate = "^"
+        elif op is _C.LITERAL:
+            parts.append(_char(av))
+        elif op is _C.RANGE:
+            parts.append(f"{_char(av[0])}-{_char(av[1])}")
+        elif op is _C.CATEGORY and av in _CATEGORIES:
+            parts.append(_CATEGORIES[av])
+        else:
+            raise _Unknown
+    return f"[{negate}{''.join(parts)}]"
+
+
+def _starts(items: Any, flags: int, out: list[tuple[str, int]]) -> bool:
+    """Add to ``out`` (regex, flags) for each character set a match of ``items`` can start with;
+    True when ``items`` can match the empty string (then what follows can start the match too)."""
+    for op, av in items:
+        if op is _C.LITERAL:
+            out.append((f"[{_char(av)}]", flags))
+            return False
+        if op is _C.NOT_LITERAL:
+            out.append((f"[^{_char(av)}]", flags))
+            return False
+        if op is _C.ANY:
+            out.append((".", flags))
+            return False
+        if op is _C.IN:
+            out.append((_class(av), flags))
+            return False
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _C.SUBPATTERN:
+            _group, add, remove, sub = av
+            if not _starts(sub, (flags | add) & ~remove, out):
+                return False
+        elif op is getattr(_C, "ATOMIC_GROUP", None):
+            if not _starts(av, flags, out):
+                return False
+        elif op is _C.BRANCH:
+            empty = False
+            for alternative in av[1]:
+                empty = _starts(alternative, flags, out) or empty
+            if not empty:
+                return False
+        elif op in _REPEATS:
+            low, _high, sub = av
+            if not _starts(sub, flags, out) and low > 0:
+                return False
+        else:
+            raise _Unknown
+    return True
+
+
+def _first(pattern: re.Pattern[str]) -> Callable[[str], bool] | None:
+    """A test of the characters a match of ``pattern`` can start with (None: any, or the empty string)."""
+    out: list[tuple[str, int]] = []
+    try:
+        if _starts(_P.parse(pattern.pattern, pattern.flags), pattern.flags, out):
+            return None
+        tests = [re.compile(text, flags & _FLAGS).match for text, flags in out]
+    except (_Unknown, re.error, RecursionError, TypeError, ValueError):
+        return None
+    return lambda ch: any(test(ch) for test in tests)
+
+
+def _never(text: str, pos: int) -> None:
+    return None
+
+
+class _State:
+    """A lexer state's joined rules: all of them, and per first character only those that can start with it."""
+
+    __slots__ = ("by_char", "full", "rules", "_firsts", "_by_set")
+
+    def __init__(self, rules: list[tuple[Any, Any, Any]]) -> None:
+        self.rules = rules
+        self.full = _join(rules)
+        self.by_char: dict[str, _Matcher] = {}
+        self._firsts: list[Callable[[str], bool] | None] | None = None
+        self._by_set: dict[tuple[int, ...], _Matcher] = {}
+
+    def at(self, ch: str) -> _Matcher:
+        """The joined matcher for a position holding ``ch`` (only called when ``full`` is not None)."""
+        assert self.full is not None
+        if self._firsts is None:
+            self._firsts = [_first(rule[0].__self__) for rule in self.rules]
+        chosen = tuple(i for i, test in enumerate(self._firsts) if test is None or test(ch))
+        found = self._by_set.get(chosen)
+        if found is None:
+            if not chosen:
+                found = (_never, {})
+            elif len(chosen) == len(self.rules):
+                found = self.full
+            else:
+                found = _join([self.rules[i] for i in chosen], chosen) or self.full
+            self._by_set[chosen] = found
+        self.by_char[ch] = found
+        return found
+
+
+# lexer class -> state name -> its joined rules (None: not joinable, pygments' loop)
+_CACHE: dict[type, dict[str, _State | None]] = {}
+
+
+def _state(cls: type, tokendefs: dict[str, Any], name: str) -> _State | None:
     table = _CACHE.setdefault(cls, {})
     if name not in table:
-        table[name] = _join(tokendefs[name])
+        state = _State(tokendefs[name])
+        table[name] = state if state.full is not None else None
     return table[name]
 
 
@@ -97,18 +239,31 @@ def _tokens(self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)) -> 
     cls = type(self)
     statestack = list(stack)
     statetokens = tokendefs[statestack[-1]]
-    joined = _state(cls, tokendefs, statestack[-1])
+    state = _state(cls, tokendefs, statestack[-1])
+    by_char = state.by_char if state is not None else {}
+    end = len(text)
     while 1:
         m = None
         rule = None
-        if joined is not None:
+        if state is not None:
+            if pos < end:
+                ch = text[pos]
+                joined = by_char.get(ch) or state.at(ch)
+            else:
+                joined = state.full  # type: ignore[assignment]  # not None: see _state
             hit = joined[0](text, pos)
             if hit is not None:
                 rule = statetokens[joined[1][hit.lastindex or 0]]
+                action = rule[1]
+                if type(action) is _TokenType and rule[2] is None:  # the common case: a token, same state
+                    value = hit.group()
+                    yield pos, action, value
+                    pos += len(value)
+                    continue
                 # A token type (or nothing) needs only the matched text, which is the joined match's;
                 # a callback (bygroups, using) gets the rule's own match object, groups numbered as it expects.
-                m = hit if rule[1] is None or type(rule[1]) is _TokenType else rule[0](text, pos)
-        if joined is None or (m is None and rule is not None):  # not joined (or, never seen, a disagreement)
+                m = hit if action is None or type(action) is _TokenType else rule[0](text, pos)
+        if state is None or (m is None and rule is not None):  # not joined (or, never seen, a disagreement)
             rule = None
             for candidate in statetokens:
                 m = candidate[0](text, pos)
@@ -125,14 +280,14 @@ def _tokens(self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)) -> 
             pos = m.end()
             if new_state is not None:
                 if isinstance(new_state, tuple):
-                    for state in new_state:
-                        if state == "#pop":
+                    for name in new_state:
+                        if name == "#pop":
                             if len(statestack) > 1:
                                 statestack.pop()
-                        elif state == "#push":
+                        elif name == "#push":
                             statestack.append(statestack[-1])
                         else:
-                            statestack.append(state)
+                            statestack.append(name)
                 elif isinstance(new_state, int):
                     if abs(new_state) >= len(statestack):
                         del statestack[1:]
@@ -143,13 +298,15 @@ def _tokens(self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)) -> 
                 else:
                     raise AssertionError(f"wrong state def: {new_state!r}")
                 statetokens = tokendefs[statestack[-1]]
-                joined = _state(cls, tokendefs, statestack[-1])
+                state = _state(cls, tokendefs, statestack[-1])
+                by_char = state.by_char if state is not None else {}
             continue
         try:
             if text[pos] == "\n":
                 statestack = ["root"]
                 statetokens = tokendefs["root"]
-                joined = _state(cls, tokendefs, "root")
+                state = _state(cls, tokendefs, "root")
+                by_char = state.by_char if state is not None else {}
                 yield pos, Whitespace, "\n"
                 pos += 1
                 continue

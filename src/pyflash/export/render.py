@@ -29,8 +29,6 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from pygments import format as pyg_format
-from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES, _TokenType
@@ -42,6 +40,8 @@ from pyflash.core.decks import cloze
 from pyflash.core.fs import atomic_write_bytes
 from pyflash.core.markup import markdown_parser
 from pyflash.export.fastlex import speed_up
+from pyflash.export.quickmd import quick_markdown
+from pyflash.export.spans import highlight_tokens
 
 # Bump when the HTML produced for the same card changes (the versions of
 # pygments and markdown-it-py are part of the cache key already).
@@ -57,13 +57,6 @@ class Rendered(NamedTuple):
     output: str
     note: str
     source: str
-
-
-@cache
-def _formatter() -> HtmlFormatter[str]:
-
-    # nowrap: we write the <pre><code> ourselves, with the language class.
-    return HtmlFormatter(nowrap=True)
 
 
 @lru_cache(maxsize=64)
@@ -90,7 +83,7 @@ def highlight(code: str, lang: str | None) -> str:
     if lexer is None:
         body = html.escape(code, quote=False)
     else:
-        body = pyg_format(lexer.get_tokens(code), _formatter())
+        body = highlight_tokens(lexer, code)  # what pygments' HtmlFormatter(nowrap=True) writes (spans.py)
         if body.endswith("\n"):  # the lexer ends the text with a newline
             body = body[:-1]
         if code.startswith("\ufeff"):  # pygments drops a leading byte-order mark; keep every character
@@ -123,6 +116,9 @@ def markdown(text: str | None, lang: str | None = None) -> str:
     """Markdown to HTML; fenced code is highlighted (default language: ``lang``)."""
     if not text or not text.strip():
         return ""
+    quick = quick_markdown(text.rstrip(" \n"))  # one plain line: the same HTML without markdown-it (quickmd.py)
+    if quick is not None:
+        return quick
     rendered: str = _markdown().render(text, {"lang": lang})
     return rendered.rstrip("\n")
 

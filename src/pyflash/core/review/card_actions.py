@@ -27,9 +27,8 @@ from typing import Any
 
 from pyflash.core.clock import Clock
 from pyflash.core.decks.model import Card
-from pyflash.core.review.records import CardState, utc_now_iso
+from pyflash.core.review.records import FORGOTTEN, CardState, utc_now_iso
 from pyflash.core.review.store import Store
-from pyflash.core.scheduling.easiness import INITIAL_EASINESS
 from pyflash.core.scheduling.states import ReviewKind
 
 __all__ = ["ActionResult", "CardAction", "CardActions", "FORGOTTEN"]
@@ -45,18 +44,6 @@ class CardAction(StrEnum):
     FORGET = ReviewKind.FORGET.value
 
 
-# What forget sets: a card with no schedule (new), as if never graded.
-FORGOTTEN: dict[str, Any] = {
-    "easiness": INITIAL_EASINESS,
-    "interval": 0,
-    "repetitions": 0,
-    "due_day": None,
-    "last_review": None,
-    "last_day": None,
-    "last_grade": None,
-    "first_day": None,
-    "memory": None,  # FSRS's memory state
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,14 +24,14 @@ from pyflash.core.errors import StoreError
 from pyflash.core.review.backup import aside_name, exclusive, move_aside
 from pyflash.core.review.faults import path_problem
 from pyflash.core.review.health import header_problem, integrity_check
-from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD, MARK_LEECHES, TABLES, migrate
+from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD, MARK_LEECHES, TABLES, migrate, number_events
 
 CHUNK = 500
 _COPY = {
     "cards": "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
     "buried_until, last_review, last_day, last_grade, first_day, leech",
-    "reviews": "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes, typed",
-    "relinks": "id, old_key, new_key, deck, similarity, ts",
+    "reviews": "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes, typed, device, seq, undoes_event",
+    "relinks": "id, old_key, new_key, deck, similarity, ts, device, seq, text, rekey",
 }
 
 
@@ -85,7 +85,9 @@ def examine(path: Path) -> Examination:
 
 
 # Columns added by a later schema version, and what a damaged file of an older version reads for them.
-_LATER = {"typed": "NULL", "leech": "0"}
+_LATER = {
+    "typed": "NULL", "leech": "0", "device": "NULL", "seq": "NULL", "undoes_event": "NULL", "text": "NULL", "rekey": "0"
+}
 
 
 def _columns(db: sqlite3.Connection, table: str) -> str:
@@ -171,6 +173,16 @@ def _rebuild_cards(fresh: sqlite3.Connection) -> int:
     return n
 
 
+def _copy_device(source: sqlite3.Connection, fresh: sqlite3.Connection) -> None:
+    """Keep the damaged file's device id (its events are this device's), if it can be read."""
+    try:
+        row = source.execute("SELECT value FROM meta WHERE name = 'device'").fetchone()
+    except sqlite3.DatabaseError:
+        return
+    if row is not None:
+        fresh.execute("UPDATE meta SET value = ? WHERE name = 'device'", (str(row[0]),))
+
+
 def _copy_all(source: sqlite3.Connection, fresh: sqlite3.Connection, report: Repair) -> None:
     for table in TABLES:
         lost = [0]
@@ -183,6 +195,8 @@ def _copy_all(source: sqlite3.Connection, fresh: sqlite3.Connection, report: Rep
             n += 1
         report.copied[table] = n
         report.lost[table] = lost[0]
+    _copy_device(source, fresh)
+    number_events(fresh)  # rows of a file from before events (schema 6) become this device's
     report.rebuilt_cards = _rebuild_cards(fresh)
     if not _has_leech(source):  # a store from before leeches: mark them from the log, as migration 5 does
         fresh.execute(MARK_LEECHES, {"threshold": DEFAULT_LEECH_THRESHOLD})

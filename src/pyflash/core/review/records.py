@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from pyflash.core.scheduling.easiness import INITIAL_EASINESS, Easiness
 
-__all__ = ["COLUMNS", "LOG_COLUMNS", "CardState", "LogEntry", "Relink", "log_entry", "row_state", "utc_now_iso"]
+__all__ = ["COLUMNS", "FORGOTTEN", "LOG_COLUMNS", "CardState", "LogEntry", "Relink", "log_entry", "row_state", "utc_now_iso"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +47,28 @@ class CardState:
     def from_json(cls, text: str) -> CardState:
         import json  # deferred: start-up time (read for an undo, after the first card)
 
-        data = json.loads(text)
-        data.update(suspended=bool(data.get("suspended")), leech=bool(data.get("leech")), easiness=Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents)))
+        return cls.from_data(json.loads(text))
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> CardState:
+        """From the decoded JSON object (a copy is changed, not ``data``)."""
+        data = {**data, "suspended": bool(data.get("suspended")), "leech": bool(data.get("leech"))}
+        data["easiness"] = Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents))
         return cls(**data)
 
+
+# What forget sets: a card with no schedule (new), as if never graded.
+FORGOTTEN: dict[str, Any] = {
+    "easiness": INITIAL_EASINESS,
+    "interval": 0,
+    "repetitions": 0,
+    "due_day": None,
+    "last_review": None,
+    "last_day": None,
+    "last_grade": None,
+    "first_day": None,
+    "memory": None,  # FSRS's memory state
+}
 
 COLUMNS = (
     "key, deck, text, easiness, interval, repetitions, due_day, suspended, "

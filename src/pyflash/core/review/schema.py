@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 TABLES = ("cards", "reviews", "relinks")
 
 _MIGRATE_1 = """
@@ -137,9 +137,80 @@ _MIGRATE_5 = (
     + ";\n"
 )
 
+# Version 6: the log is a log of events (docs/sync.md). ``meta`` keeps this store's device id; every
+# review row and every relink gets the device that recorded it and that device's sequence number
+# (its event id is ``device-seq``: the virtual ``event_id``); an undo names the event it undid
+# (``undoes_event``: the local ``undoes`` id is filled once that event is here too). A relink keeps
+# the identity text it gave the card, and whether it was part of a cloze renumbering (``rekey``).
+# The existing rows become this device's events, numbered in time order (see ``number_events``).
+_MIGRATE_6 = """
+        CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        INSERT INTO meta (name, value) VALUES ('device', lower(hex(randomblob(6))));
+        ALTER TABLE reviews ADD COLUMN device TEXT;
+        ALTER TABLE reviews ADD COLUMN seq INTEGER;
+        ALTER TABLE reviews ADD COLUMN undoes_event TEXT;
+        ALTER TABLE reviews ADD COLUMN event_id TEXT GENERATED ALWAYS AS (device || '-' || seq) VIRTUAL;
+        CREATE UNIQUE INDEX reviews_event ON reviews(device, seq);
+        CREATE INDEX reviews_undoes_event ON reviews(undoes_event) WHERE undoes_event IS NOT NULL;
+        ALTER TABLE relinks ADD COLUMN device TEXT;
+        ALTER TABLE relinks ADD COLUMN seq INTEGER;
+        ALTER TABLE relinks ADD COLUMN text TEXT;
+        ALTER TABLE relinks ADD COLUMN rekey INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE relinks ADD COLUMN event_id TEXT GENERATED ALWAYS AS (device || '-' || seq) VIRTUAL;
+        CREATE UNIQUE INDEX relinks_event ON relinks(device, seq);
+        CREATE INDEX relinks_old ON relinks(old_key);
+        CREATE INDEX relinks_new ON relinks(new_key);
+        UPDATE relinks SET rekey = 1 WHERE similarity = 1.0
+            AND EXISTS (SELECT 1 FROM relinks o WHERE o.ts = relinks.ts AND o.id != relinks.id AND o.similarity = 1.0);
+        UPDATE relinks SET text = COALESCE(
+            (SELECT json_extract(r.before, '$.text') FROM reviews r
+             WHERE r.key = relinks.new_key AND r.ts >= relinks.ts AND json_valid(r.before) ORDER BY r.ts, r.id LIMIT 1),
+            (SELECT c.text FROM cards c WHERE c.key = relinks.new_key));
+"""
+
+
+def number_events(db: sqlite3.Connection) -> int:
+    """Give every review row and relink without a sequence number this device's next ones, in time order.
+
+    Rows of the same time keep their table's order; a relink goes before a review of its new key
+    at the same time (it was recorded first: the card had to be relinked to be graded under that key).
+    Undo rows then name the event they undid. ``db`` is inside a transaction. Returns the rows numbered.
+    """
+    device = str(db.execute("SELECT value FROM meta WHERE name = 'device'").fetchone()[0])
+    top = db.execute(
+        "SELECT MAX(s) FROM (SELECT MAX(seq) AS s FROM reviews WHERE device = ?1 UNION ALL"
+        " SELECT MAX(seq) FROM relinks WHERE device = ?1)",
+        (device,),
+    ).fetchone()[0]
+    items: list[tuple[tuple[str, int, int], str, int]] = [
+        ((ts, rid, 1), "reviews", rid) for rid, ts, key in db.execute("SELECT id, ts, key FROM reviews WHERE seq IS NULL")
+    ]
+    first_use: dict[tuple[str, str], int] = {}
+    for rid, ts, key in db.execute("SELECT id, ts, key FROM reviews WHERE seq IS NULL ORDER BY id DESC"):
+        first_use[(ts, key)] = rid
+    for lid, ts, new_key in db.execute("SELECT id, ts, new_key FROM relinks WHERE seq IS NULL"):
+        rid = first_use.get((ts, new_key))
+        items.append(((ts, rid, 0) if rid is not None else (ts, 1 << 62, lid), "relinks", lid))
+    items.sort()
+    seq = int(top or 0)
+    numbered: dict[str, list[tuple[str, int, int]]] = {"reviews": [], "relinks": []}
+    for _order, table, ident in items:
+        seq += 1
+        numbered[table].append((device, seq, ident))
+    db.executemany("UPDATE reviews SET device = ?, seq = ? WHERE id = ?", numbered["reviews"])
+    db.executemany("UPDATE relinks SET device = ?, seq = ? WHERE id = ?", numbered["relinks"])
+    db.execute(
+        "UPDATE reviews SET undoes_event = (SELECT u.event_id FROM reviews u WHERE u.id = reviews.undoes)"
+        " WHERE undoes IS NOT NULL AND undoes_event IS NULL"
+    )
+    return len(items)
+
+
 # MIGRATIONS[n] is the SQL that brings a database from version n to n + 1
-# (``{leech_threshold}`` is replaced by the configured threshold).
-MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4, 4: _MIGRATE_5}
+# (``{leech_threshold}`` is replaced by the configured threshold); AFTER[n], if any, runs next in
+# the same transaction.
+MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4, 4: _MIGRATE_5, 5: _MIGRATE_6}
+AFTER = {5: number_events}
 DEFAULT_LEECH_THRESHOLD = 8
 
 
@@ -152,7 +223,11 @@ def migrate(db: sqlite3.Connection, version: int, *, leech_threshold: int = DEFA
     while version < SCHEMA_VERSION:
         script = MIGRATIONS[version].replace("{leech_threshold}", str(int(leech_threshold)))
         try:
-            db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
+            db.executescript(f"BEGIN IMMEDIATE;\n{script}")
+            if version in AFTER:
+                AFTER[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+            db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")

@@ -8,6 +8,10 @@
   An undo appends an ``undo`` row that points at the action it took back;
   nothing is ever deleted from the log.
 * ``relinks``: each time a card's history was carried over to an edited card.
+* Every log row and relink is an event (docs/sync.md): it has the ``device``
+  that recorded it and that device's ``seq``; :attr:`Store.device_id` is this
+  store's. :meth:`Store.outbox` gives this device's events, :meth:`Store.ingest`
+  takes others' and replays the cards they touch (:mod:`~pyflash.core.review.events_io`).
 
 Each write is one transaction in WAL mode with ``synchronous=FULL``: a grade
 is on disk before the caller goes on, so a killed process loses nothing
@@ -28,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from pyflash.core.errors import StoreError
+from pyflash.core.events.replay import Rules
 from pyflash.core.review.checkpoint import SAFETY_PAGES, Checkpointer
+from pyflash.core.review.events_io import EventLog
 from pyflash.core.review.faults import explain
 from pyflash.core.review.imported import HistoryCounts, ImportedHistory, write_history
 from pyflash.core.review.opening import configure, connect, open_database
@@ -37,7 +43,7 @@ from pyflash.core.review.records import LOG_COLUMNS as _LOG_COLUMNS
 from pyflash.core.review.records import CardState, LogEntry, Relink, utc_now_iso
 from pyflash.core.review.records import log_entry as _log_entry
 from pyflash.core.review.records import row_state as _row
-from pyflash.core.review.schema import COUNT_LAPSES, DEFAULT_LEECH_THRESHOLD, MIGRATIONS, SCHEMA_VERSION
+from pyflash.core.review.schema import COUNT_LAPSES, DEFAULT_LEECH_THRESHOLD, MIGRATIONS, SCHEMA_VERSION, number_events
 from pyflash.core.review.transaction import Transaction as _Transaction
 from pyflash.core.review.transaction import guarded as _guarded
 
@@ -48,7 +54,7 @@ __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CardState", "LogEntry", "Relink", "S
 _REOPEN = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
 
 
-class Store:
+class Store(EventLog):
     """The review database. Use as a context manager, or call :meth:`close`.
 
     ``timeout`` is how long a write waits for another program's lock;
@@ -63,6 +69,9 @@ class Store:
         self.timeout = timeout
         self._reopen = False
         self._db = open_database(self.path, timeout, check=check, leech_threshold=leech_threshold)
+        self._device: str | None = None
+        # How a conflicting grade is re-graded on ingest (the workspace sets its scheduler and leech settings).
+        self.rules = Rules(leech_threshold=leech_threshold)
         self._checkpoints = Checkpointer(self.path)
         self._db.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
 
@@ -282,11 +291,11 @@ class Store:
                 )
             self._put(after)
             cur = self._db.execute(
-                "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     after.key, after.deck, ts, day, grade, kind,
-                    before.to_json() if before else None, after.to_json(), answer_ms, typed,
+                    before.to_json() if before else None, after.to_json(), answer_ms, typed, *self._seq(),
                 ),
             )
             return int(cur.lastrowid or 0)
@@ -305,8 +314,9 @@ class Store:
                 after = replace(before or CardState(key=key, deck=deck, text=text), **changes)
                 self._put(after)
                 cur = self._db.execute(
-                    "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after) VALUES (?,?,?,?,NULL,?,?,?)",
-                    (key, after.deck, ts, day, kind, before.to_json() if before else None, after.to_json()),
+                    "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, device, seq)"
+                    " VALUES (?,?,?,?,NULL,?,?,?,?,?)",
+                    (key, after.deck, ts, day, kind, before.to_json() if before else None, after.to_json(), *self._seq()),
                 )
                 done.append((int(cur.lastrowid or 0), after))
         return done
@@ -316,7 +326,9 @@ class Store:
         """Log imported histories and set the cards' states, in one durable transaction
         (see :mod:`pyflash.core.review.imported`)."""
         with self._tx():
-            return write_history(self._db, histories, self._put)
+            counts = write_history(self._db, histories, self._put)
+            number_events(self._db)  # the imported rows become this device's events
+            return counts
 
     @_guarded("read the review log")
     def last_undoable(self) -> LogEntry | None:
@@ -356,13 +368,13 @@ class Store:
             else:
                 self._put(entry.before)
             self._db.execute(
-                "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, undoes)"
-                " VALUES (?,?,?,?,NULL,'undo',?,?,?)",
+                "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, undoes, undoes_event, device, seq)"
+                " VALUES (?,?,?,?,NULL,'undo',?,?,?,(SELECT event_id FROM reviews WHERE id = ?),?,?)",
                 (
                     entry.key, entry.deck, ts, day,
                     entry.after.to_json() if entry.after else None,
                     entry.before.to_json() if entry.before else None,
-                    entry.id,
+                    entry.id, entry.id, *self._seq(),
                 ),
             )
             return entry
@@ -386,8 +398,8 @@ class Store:
             self._db.execute("DELETE FROM cards WHERE key = ?", (old_key,))
             self._put(replace(old, key=new_key, text=text))
             self._db.execute(
-                "INSERT INTO relinks (old_key, new_key, deck, similarity, ts) VALUES (?,?,?,?,?)",
-                (old_key, new_key, old.deck, similarity, ts),
+                "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, text, device, seq) VALUES (?,?,?,?,?,?,?,?)",
+                (old_key, new_key, old.deck, similarity, ts, text, *self._seq()),
             )
 
     @_guarded("carry renumbered cloze cards' history over to their new numbers")
@@ -408,6 +420,7 @@ class Store:
                 new = moves[old]
                 self._put(replace(state, key=new, text=texts.get(new, state.text)))
                 self._db.execute(
-                    "INSERT INTO relinks (old_key, new_key, deck, similarity, ts) VALUES (?,?,?,?,?)",
-                    (old, new, state.deck, 1.0, ts),
+                    "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, text, rekey, device, seq)"
+                    " VALUES (?,?,?,?,?,?,1,?,?)",
+                    (old, new, state.deck, 1.0, ts, texts.get(new, state.text), *self._seq()),
                 )

@@ -1,0 +1,230 @@
+"""Replay: card states from events, deterministically and whatever order they arrived in.
+
+A card's state is the fold of its events sorted by ``(ts, device, seq)``. An
+undone event and the ``undo`` event itself are left out (an undo names the
+one event it takes back). For each other event:
+
+* **its recorded ``before`` is the state replayed so far**, or **the card's
+  previous event came from the same device and left exactly the state that
+  device recorded** (so whatever that device did to its own projection in
+  between, such as a change of scheduler, is its own): the new state is the
+  recorded ``after``, verbatim. A single device's history therefore replays bit
+  for bit, imported Anki history and FSRS memory included;
+* otherwise the event is a **conflict** (another device's event came in
+  between): a grade is graded again by the scheduler, from the replayed state,
+  on the event's own day and time, with the same leech rule as a live grade;
+  bury, unbury, suspend and unsuspend set only their flag; forget resets the
+  schedule.
+
+A ``relink`` moves a card's state to its edited card's key (when the old key
+has a state and the new one none, as :meth:`Store.relink` does); relinks of
+one cloze renumbering (``rekey``: same time and device) move together, so a
+swap of two numbers works.
+
+:func:`replay` is pure: states in, events in, states out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from pyflash.core.events import FLAG_KINDS, GRADE_KINDS, Event
+from pyflash.core.review.records import FORGOTTEN, CardState
+from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
+
+if TYPE_CHECKING:
+    from pyflash.core.scheduling.scheduler import Scheduler
+
+__all__ = ["Rules", "Step", "replay", "replay_steps", "state_json", "step_of"]
+
+LAPSE_BELOW = 3  # as core/review/leech.py: a grade below this, of a card that had passed, is a lapse
+
+
+def _tag(deck: str) -> str:
+    return "tag"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a conflicting grade is graded with: the scheduler and the leech settings of the config."""
+
+    scheduler: Scheduler | None = None  # None: SM-2
+    leech_threshold: int = DEFAULT_LEECH_THRESHOLD
+    leech_action: Callable[[str], str] = _tag  # deck -> "tag" or "suspend" (Config.leech_action_for)
+
+    def grader(self) -> Scheduler:
+        if self.scheduler is not None:
+            return self.scheduler
+        from pyflash.core.scheduling.schedule import SM2  # deferred: import cycle (schedule imports the store)
+
+        return SM2
+
+
+class Step(NamedTuple):
+    """An event as replay reads it: states as CardState JSON (compared as text, parsed only when needed)."""
+
+    ts: str
+    device: str
+    seq: int
+    card: str
+    kind: str
+    before: str | None
+    after: str | None
+    grade: int | None = None
+    day: int | None = None
+    undoes: str | None = None  # undo: the id of the event taken back
+    new: str | None = None  # relink: the new key
+    text: str | None = None  # relink: the identity text under the new key
+    rekey: bool = False  # relink: part of a cloze renumbering
+
+    @property
+    def id(self) -> str:
+        return f"{self.device}-{self.seq}"
+
+
+def state_json(value: Mapping[str, Any] | None) -> str | None:
+    """An event's state object as the store's JSON (CardState.to_json), or None."""
+    if value is None:
+        return None
+    return CardState.from_data(dict(value)).to_json()
+
+
+def step_of(event: Event) -> Step:
+    d = event.data
+    return Step(
+        event.ts, event.device, event.seq, event.card, event.kind,
+        state_json(d.get("before")), state_json(d.get("after")),
+        d.get("grade"), d.get("day"), d.get("undoes"), d.get("new"), d.get("text"), bool(d.get("rekey")),
+    )
+
+
+def replay(
+    events: Iterable[Event], rules: Rules | None = None, states: Mapping[str, CardState] | None = None
+) -> dict[str, CardState | None]:
+    """The state of every card the events touch, after them (None: no state row), from ``states``."""
+    return replay_steps([step_of(e) for e in events], rules or Rules(), states)
+
+
+def _parse(text: str | None) -> CardState | None:
+    return CardState.from_json(text) if text is not None else None
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    if a == b:
+        return True
+    if a is None or b is None:
+        return False
+    return CardState.from_json(a) == CardState.from_json(b)  # e.g. an old row's JSON, without later fields
+
+
+class _Replay:
+    def __init__(self, rules: Rules, states: Mapping[str, CardState]) -> None:
+        self.rules = rules
+        self.cur: dict[str, str | None] = {k: s.to_json() for k, s in states.items()}
+        self.last: dict[str, tuple[str, str | None]] = {}  # key -> (device, what it recorded) of the last event
+        self.lapses: dict[str, int] = {}
+
+    def continuous(self, key: str, device: str) -> bool:
+        last = self.last.get(key)
+        return last is not None and last[0] == device and _same(last[1], self.cur.get(key))
+
+    def apply(self, step: Step) -> None:
+        key, cur = step.card, self.cur.get(step.card)
+        verbatim = _same(step.before, cur) or self.continuous(key, step.device)
+        new = step.after if verbatim else self._recompute(step, _parse(cur))
+        if step.kind == "review" and step.grade is not None and step.grade < LAPSE_BELOW:
+            before = _parse(step.before)
+            if before is not None and before.repetitions > 0:
+                self.lapses[key] = self.lapses.get(key, 0) + 1
+        self.cur[key] = new
+        self.last[key] = (step.device, step.after)
+
+    def _recompute(self, step: Step, cur: CardState | None) -> str | None:
+        after = _parse(step.after)
+        if after is None:
+            return cur.to_json() if cur is not None else None
+        base = cur or CardState(key=step.card, deck=after.deck, text=after.text)
+        if step.kind in GRADE_KINDS and step.grade is not None and step.day is not None:
+            current = replace(base, deck=after.deck, text=after.text)
+            try:
+                result = self.rules.grader().review(current, step.grade, day=step.day, now=datetime.fromisoformat(step.ts))
+            except ValueError:
+                return step.after  # a grade this scheduler does not know: keep what was recorded
+            new = result.after
+            if cur is not None and not cur.leech and result.kind == "review" and step.grade < LAPSE_BELOW:
+                if cur.repetitions > 0 and self.lapses.get(step.card, 0) + 1 >= self.rules.leech_threshold:
+                    action = self.rules.leech_action(new.deck)
+                    new = replace(new, leech=True, suspended=new.suspended or action == "suspend")
+            return new.to_json()
+        if step.kind in FLAG_KINDS:
+            field = "suspended" if step.kind.endswith("suspend") else "buried_until"
+            return replace(base, **{field: getattr(after, field)}).to_json()
+        if step.kind == "forget":
+            return replace(cur, **FORGOTTEN).to_json() if cur is not None else None
+        return step.after
+
+    def relink(self, batch: list[Step]) -> None:
+        """Move states: one relink (old has a state, new none), or a cloze renumbering's moves at once."""
+        if not batch[0].rekey:
+            step = batch[0]
+            old, new = step.card, step.new
+            if new is None or self.cur.get(old) is None or self.cur.get(new) is not None:
+                return
+            batch = [step]
+        moving = [(s, self.cur.get(s.card), self.continuous(s.card, s.device), self.lapses.pop(s.card, 0)) for s in batch]
+        for s, *_ in moving:
+            self.cur[s.card] = None
+            self.last.pop(s.card, None)
+        for s, state, continuous, lapses in moving:
+            if state is None or s.new is None:
+                continue
+            old_state = CardState.from_json(state)
+            moved = replace(old_state, key=s.new, text=s.text if s.text is not None else old_state.text).to_json()
+            self.cur[s.new] = moved
+            if continuous:
+                self.last[s.new] = (s.device, moved)
+            else:
+                self.last.pop(s.new, None)
+            if lapses:
+                self.lapses[s.new] = self.lapses.get(s.new, 0) + lapses
+
+
+def replay_steps(
+    steps: Iterable[Step], rules: Rules, states: Mapping[str, CardState] | None = None
+) -> dict[str, CardState | None]:
+    """:func:`replay` over steps (the store reads its rows as steps, without building events)."""
+    ordered = sorted(steps, key=lambda s: (s.ts, s.device, s.seq))
+    undone = {s.undoes for s in ordered if s.kind == "undo" and s.undoes is not None}
+    run = _Replay(rules, states or {})
+    seen: set[str] = set()
+    i = 0
+    while i < len(ordered):
+        step = ordered[i]
+        i += 1
+        ident = step.id
+        if ident in seen:
+            continue
+        seen.add(ident)
+        if step.kind == "undo" or ident in undone:
+            run.cur.setdefault(step.card, None)
+            continue
+        if step.kind == "relink":
+            batch = [step]
+            while step.rekey and i < len(ordered):
+                nxt = ordered[i]
+                if nxt.kind != "relink" or not nxt.rekey or (nxt.ts, nxt.device) != (step.ts, step.device):
+                    break
+                if nxt.id not in undone and nxt.id not in seen:
+                    batch.append(nxt)
+                seen.add(nxt.id)
+                i += 1
+            run.cur.setdefault(step.card, None)
+            if step.new is not None:
+                run.cur.setdefault(step.new, None)
+            run.relink(batch)
+            continue
+        run.apply(step)
+    return {k: _parse(v) for k, v in run.cur.items()}

@@ -1,0 +1,153 @@
+"""The export's fast render paths give exactly the HTML of the libraries they stand in for.
+
+* export/fastlex.py: per first character, only the rules that can start with it (pygments' own tokens);
+* export/spans.py: tokens to spans without pygments' generator chain (HtmlFormatter(nowrap=True)'s HTML);
+* export/quickmd.py: one plain line without markdown-it (markdown-it's HTML).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+
+import pytest
+from pygments import format as pyg_format
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+
+from conftest import ROOT
+from pyflash.core.decks.loader import explicit_sources, load_decks
+from pyflash.export import fastlex
+from pyflash.export.fastlex import speed_up
+from pyflash.export.quickmd import quick_markdown
+from pyflash.export.render import _markdown, markdown, render_card
+from pyflash.export.spans import highlight_tokens
+
+sys.path.insert(0, str(ROOT / "bench"))
+from export import generate  # the benchmark's generated code cards
+
+
+@pytest.fixture(scope="module")
+def cards(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("gen")
+    generate(folder, 300)
+    return load_decks(explicit_sources([str(ROOT / "decks")])).cards + load_decks(explicit_sources([str(folder)])).cards
+
+
+@pytest.fixture(scope="module")
+def texts(cards):
+    out = []
+    for c in cards:
+        out += [t for t in (c.code, c.q, c.a, c.note, c.cloze) if t]
+    return out
+
+
+def _reference_markdown(text: str) -> str:
+    return _markdown().render(text, {"lang": None}).rstrip("\n")
+
+
+def test_quick_markdown_equals_markdown_it_on_every_card_text(cards):
+    texts = [t for c in cards for t in (c.q, c.a, c.note) if t and t.strip()]
+    quick = 0
+    for text in texts:
+        got = quick_markdown(text.rstrip(" \n"))
+        if got is not None:
+            quick += 1
+            assert got == _reference_markdown(text), text
+        assert markdown(text) == _reference_markdown(text), text
+    assert quick > len(texts) // 2  # the fast path is really taken
+
+
+@pytest.mark.parametrize("alphabet", ["ab c1.)*`&<>_\\[]~#-+=|!\"':@\n\t\u3000\xa0中é", "ab *`", "a<>:@ `b&", "a1 *`.&>\"中"])
+def test_quick_markdown_equals_markdown_it_on_random_lines(alphabet):
+    rng = random.Random(alphabet)
+    taken = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14)))
+        got = quick_markdown(text.rstrip(" \n"))
+        if got is not None and text.strip():
+            taken += 1
+            assert got == _reference_markdown(text), repr(text)
+    assert taken > 100
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("What does `zip` return?", "<p>What does <code>zip</code> return?</p>"),
+        ("a ` b ` and `  `", "<p>a <code>b</code> and <code>  </code></p>"),
+        ("这：`list` 与 *dict*", "<p>这：<code>list</code> 与 <em>dict</em></p>"),
+        ("use **two words** & \"x\" > y", "<p>use <strong>two words</strong> &amp; &quot;x&quot; &gt; y</p>"),
+        ("List<int> is fine", "<p>List&lt;int&gt; is fine</p>"),
+    ],
+)
+def test_quick_markdown_examples(text, html):
+    assert quick_markdown(text) == html == _reference_markdown(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["- item", "1. one", "# title", "a *b", "a_b_c", "x &amp; y", "<http://a.b>", "a `b", "``a``", "two\nlines",
+     " lead", "a\\*b", "[link](x)", "~~gone~~", "a\u3000b", "**a*", "*a* b"],
+)
+def test_quick_markdown_leaves_anything_else_to_markdown_it(text):
+    assert quick_markdown(text) is None
+
+
+def test_spans_equal_pygments_html_formatter(texts):
+    formatter = HtmlFormatter(nowrap=True)
+    sample = texts[:: max(1, len(texts) // 80)] + ["a\n\n  b\n", "x = 'é'\r\n\ty < 2 && z\n", "\ufeffprint(1)", ""]
+    for lang in ("python", "javascript", "c", "bash", "markdown", "diff"):
+        lexer = get_lexer_by_name(lang, stripnl=False)
+        for text in sample:
+            assert highlight_tokens(lexer, text) == pyg_format(lexer.get_tokens(text), formatter), (lang, text[:60])
+
+
+def test_first_character_dispatch_gives_pygments_tokens_in_any_language(texts):
+    # Snippets lexed as other languages reach states, errors and rules the matching language never does.
+    sample = texts[:: max(1, len(texts) // 60)]
+    for lang in ("python", "javascript", "rust", "c", "bash", "sql", "yaml", "ruby"):
+        plain = get_lexer_by_name(lang, stripnl=False)
+        fast = speed_up(get_lexer_by_name(lang, stripnl=False))
+        for text in sample:
+            assert list(fast.get_tokens(text)) == list(plain.get_tokens(text)), (lang, text[:60])
+
+
+def test_first_sets_of_rules():
+    first = fastlex._first
+    space = first(re.compile(r"\s+"))
+    assert space is not None and space(" ") and space("\n") and not space("a")
+    assert first(re.compile(r"(?=x)|y*")) is None  # can match the empty string
+    word = first(re.compile(r"(?i)\b(?:and|or)\b"))
+    assert word is not None and word("A") and word("o") and not word("x")
+    prefixed = first(re.compile(r'([rR]|[uUbB][rR]|[rR][uUbB])?(""")'))
+    assert prefixed is not None and all(prefixed(c) for c in 'rRuUbB"') and not prefixed("x")
+    negated = first(re.compile(r"[^\d\s]+"))
+    assert negated is not None and negated("a") and not negated("1") and not negated(" ")
+    # Per character, only rules that can start with it are joined, and most characters need few.
+    lexer = speed_up(get_lexer_by_name("python", stripnl=False))
+    list(lexer.get_tokens("xs = [x * 2 for x in range(3)]  # c\n"))
+    root = fastlex._CACHE[type(lexer)]["root"]
+    assert root is not None and len(root.by_char["x"][1]) < len(root.rules) // 4
+
+
+def test_rendered_cards_are_the_reference_html(cards):
+    """The whole card: the fast paths against pygments' formatter and markdown-it, field by field."""
+    formatter = HtmlFormatter(nowrap=True)
+
+    def reference_code(code: str, lang: str | None) -> str:
+        lexer = get_lexer_by_name(lang or "python", stripnl=False)
+        body = pyg_format(lexer.get_tokens(code.rstrip("\n")), formatter).removesuffix("\n")
+        return f'<pre class="pf-hl"><code class="language-{lang}">{body}</code></pre>'
+
+    checked = 0
+    for card in cards[::2]:
+        if card.cloze is not None or not card.code or card.lang != "python":
+            continue
+        got = render_card(card)
+        assert got.code == reference_code(card.code, card.lang)
+        if "```" not in card.q:
+            assert got.question == _reference_markdown(card.q)
+        checked += 1
+    assert checked > 100
