@@ -21,7 +21,7 @@ MODULES = [
 ]
 
 
-@pytest.mark.parametrize("package", ["pyflash.core", "pyflash.export"])
+@pytest.mark.parametrize("package", ["pyflash.core", "pyflash.export", "pyflash.sync"])
 def test_package_does_not_import_textual(package):
     import importlib
     import pkgutil

@@ -56,6 +56,11 @@ def backups_dir() -> Path:
     return store_path().parent / "backups"
 
 
+def sync_dir() -> Path:
+    """The git working copy ``pyflash sync`` shares the review log through (docs/sync.md)."""
+    return data_dir() / "sync"
+
+
 def config_path() -> Path:
     return config_dir() / "config.toml"
 
@@ -106,4 +111,5 @@ def locations() -> Locations:
         config=config_path(),
         deck_sources=tuple(default_deck_sources()),
         deck_cache=deck_cache_dir(),
+        sync=sync_dir(),
     )

@@ -19,6 +19,7 @@ from pyflash.cli import anki, fsrs, more
 from pyflash.cli.add import add_cmd
 from pyflash.cli.options import CONTEXT, Group, cell_width, deck_paths, fail, home_option, pad, tag_option
 from pyflash.cli.study import StudyArgs, error_line, run_study
+from pyflash.cli.sync import sync_cmd
 from pyflash.core import PyflashError
 
 if TYPE_CHECKING:
@@ -273,7 +274,7 @@ def export(
     )
 
 
-for command in (add_cmd, more.doctor, more.help_cmd, more.search_cmd, more.stats, anki.import_anki_cmd, fsrs.optimize):
+for command in (add_cmd, more.doctor, more.help_cmd, more.search_cmd, more.stats, anki.import_anki_cmd, fsrs.optimize, sync_cmd):
     cli.add_command(command)
 
 

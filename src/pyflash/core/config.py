@@ -32,6 +32,14 @@ class DeckLimit(NamedTuple):
     leech_action: str | None = None  # "tag" | "suspend" (None: the global setting)
 
 
+class SyncSettings(NamedTuple):
+    """The ``[sync]`` table: where ``pyflash sync`` shares the review log (docs/sync.md)."""
+
+    remote: str | None = None  # a git URL or a path; the first `pyflash sync --remote` records it
+    include_decks: bool = False  # also commit the user's deck folder (deck text leaves the machine)
+    auto: bool = False  # sync when the TUI starts and when it quits
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The settings: daily limits (global and per deck), new-card order, the day's start, the zone."""
@@ -49,6 +57,7 @@ class Config:
     scheduler: str = "sm2"  # or "fsrs" (docs/scheduling.md)
     desired_retention: float = 0.9  # FSRS: the recall probability it schedules for
     type_output: bool = False  # output cards start with the answer box (docs/study.md, "Typing the answer")
+    sync: SyncSettings = SyncSettings()  # [sync]: remote, include_decks, auto (docs/sync.md)
 
     def deck_limit(self, deck: str) -> DeckLimit | None:
         """``deck``'s own limits (names compare case-insensitively), or None."""
@@ -140,6 +149,9 @@ def load_config(path: Path) -> Config:
         if key in _CHOICES:
             values[key] = _choice(key, value, where)
             continue
+        if key == "sync":
+            values[key] = _sync_settings(value, raw, path)
+            continue
         if key not in known:
             import difflib  # deferred: start-up time (only for a mistake)
 
@@ -212,6 +224,25 @@ def _check_zone(value: object, where: str) -> str:
 
 
 _DECK_KEYS = ("new_per_day", "reviews_per_day", "type_output", "scheduler", "desired_retention", "leech_action")
+
+
+def _sync_settings(value: object, raw: bytes, path: Path) -> SyncSettings:
+    """The ``[sync]`` table: ``remote`` (text), ``include_decks`` and ``auto`` (true/false)."""
+    start = next((n for n, line in enumerate(raw.decode("utf-8").splitlines(), 1) if re.match(r"\s*\[\s*sync\s*\]", line)), 1)
+    if not isinstance(value, dict):
+        raise PyflashError(f"{path}:{start}:1: 'sync' must be a table such as [sync] with remote = \"URL_OR_PATH\"")
+    given: dict[str, Any] = {}
+    for key, item in value.items():
+        where = f"{path}:{_key_line(raw, start, key)}:1"
+        if key == "remote":
+            if not isinstance(item, str) or not item.strip():
+                raise PyflashError(f"{where}: 'remote' of [sync] must be a git URL or a path, in quotes")
+            given[key] = item.strip()
+        elif key in ("include_decks", "auto"):
+            given[key] = _flag(item, f"{where}: '{key}' of [sync]")
+        else:
+            raise PyflashError(f"{where}: unknown sync setting '{key}' (known: auto, include_decks, remote)")
+    return SyncSettings(**given)
 
 
 def _check_scheduler(value: object, where: str) -> str:

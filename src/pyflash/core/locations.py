@@ -18,3 +18,4 @@ class Locations(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to define
     config: Path
     deck_sources: tuple[tuple[str, Path], ...]  # (origin, folder) pairs, used when no PATH is given
     deck_cache: Path | None = None  # parsed deck files; None: no cache
+    sync: Path | None = None  # the git working copy of `pyflash sync`; None: "sync" beside the store

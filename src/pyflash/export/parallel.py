@@ -76,14 +76,20 @@ def render_all(
     progress: Progress | None = None,
     workers: int | None = None,
     min_parallel: int | None = None,
+    digests: list[bytes] | None = None,
 ) -> list[Rendered]:
-    """Every card's HTML, in order: cached ones from ``cache``, the rest rendered (in parallel when worth it)."""
+    """Every card's HTML, in order: cached ones from ``cache``, the rest rendered (in parallel when worth it).
+
+    ``digests``, when given, receives each card's render digest, in order (its cache entry).
+    """
     total = len(cards)
     out: list[Rendered | None] = [None] * total
     where: dict[bytes, list[int]] = {}  # digest -> positions of the cards that need it
     items: list[Item] = []
     for i, card in enumerate(cards):
         hit, digest = cache.lookup(card)
+        if digests is not None:
+            digests.append(digest)
         if hit is not None:
             out[i] = hit
             continue

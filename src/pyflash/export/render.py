@@ -267,7 +267,8 @@ def _versions() -> str:
 
 
 def render_digest(card: Card) -> bytes:
-    """A digest of everything :func:`render_card` reads."""
+    """A digest of everything :func:`render_card` reads, and of what an exported note carries besides its HTML
+    (key, id, deck, tags...: the Key field's payload, the GUID), so that a cache entry can hold the whole note."""
     text = "\x1f".join(
         (
             _versions(),
@@ -282,19 +283,30 @@ def render_digest(card: Card) -> bytes:
     )
     if card.cloze is not None:  # (only then: other cards keep their digests)
         text += "\x1fcloze\x1f" + card.cloze
+    # What the note carries besides its HTML (anki/payload.py, package.py): repr keeps the parts apart.
+    text += "\x1e" + repr((card.note_key, card.id, card.deck, card.tags, card.requires, card.accept, card.lint,
+                           card.type_in, card.reverse))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-_CACHE_FORMAT = "pyflash-anki-render/2"  # 2: tables and strikethrough are rendered
+_CACHE_FORMAT = "pyflash-anki-render/3"  # 3: the note's Key field, GUID and content digest kept too; 2: tables
 # Entries kept beyond those used by the latest export (other --deck exports).
 _KEEP_EXTRA = 50_000
+
+
+_PARTS = len(Rendered._fields)
+NoteParts = tuple[str, str, str]  # the note's Key field, its GUID and its content digest (anki/package.py)
 
 
 class RenderCache:
     """Rendered cards by :func:`render_digest`, in one :mod:`pyflash.core.blob` file.
 
-    A missing, corrupt or foreign file is ignored (and rewritten); the cache
-    only ever saves time, it never changes what is exported.
+    An entry is the card's six HTML fields and, once the card has been
+    exported, the rest of its note that costs time to compute (:data:`NoteParts`:
+    the Key field with its JSON payload, the GUID, the content digest), so an
+    unchanged card costs a lookup. A missing, corrupt or foreign file is
+    ignored (and rewritten); the cache only ever saves time, it never changes
+    what is exported.
     """
 
     def __init__(self, path: Path | None) -> None:
@@ -303,6 +315,7 @@ class RenderCache:
         self._used: dict[bytes, tuple[str, ...]] = {}
         self.hits = 0
         self.misses = 0
+        self.added = 0  # note parts added to entries
         if path is not None:
             self._old = self._read(path)
 
@@ -320,10 +333,10 @@ class RenderCache:
         """The card's cached HTML (None: not cached, counted as a miss) and its digest."""
         digest = render_digest(card)
         hit = self._used.get(digest) or self._old.get(digest)
-        if hit is not None and len(hit) == len(Rendered._fields):
+        if hit is not None and len(hit) in (_PARTS, _PARTS + 3):
             self.hits += 1
             self._used[digest] = hit
-            return Rendered._make(hit), digest
+            return Rendered._make(hit[:_PARTS]), digest
         self.misses += 1
         return None, digest
 
@@ -331,6 +344,20 @@ class RenderCache:
         """Keep a card's HTML, rendered here or in a worker, under its digest."""
         self._used[digest] = tuple(parts)
         return Rendered._make(parts)
+
+    def note_parts(self, digest: bytes) -> NoteParts | None:
+        """The note parts kept with a card's HTML (None: not yet)."""
+        entry = self._used.get(digest)
+        if entry is None or len(entry) != _PARTS + 3:
+            return None
+        return entry[_PARTS], entry[_PARTS + 1], entry[_PARTS + 2]
+
+    def put_note_parts(self, digest: bytes, parts: NoteParts) -> None:
+        """Keep a note's parts with its card's HTML (only for an entry looked up or put in this export)."""
+        entry = self._used.get(digest)
+        if entry is not None:
+            self._used[digest] = (*entry[:_PARTS], *parts)
+            self.added += 1
 
     def render(self, card: Card) -> Rendered:
         hit, digest = self.lookup(card)
@@ -340,7 +367,7 @@ class RenderCache:
 
     def save(self) -> None:
         """Store what was rendered now (keeping older entries up to a limit); errors are ignored."""
-        if self.path is None or self.misses == 0:
+        if self.path is None or (self.misses == 0 and self.added == 0):
             return
         entries = dict(self._used)
         for digest, value in self._old.items():

@@ -38,6 +38,7 @@ from textual.widget import Widget
 from pyflash.core import CardDraft, PyflashError, StudySession, Workspace
 from pyflash.ui.commands import CommandList
 from pyflash.ui.study import StudyScreen
+from pyflash.ui.sync import AutoSync
 
 if TYPE_CHECKING:
     from pyflash.ui.add import Added
@@ -120,6 +121,7 @@ class PyflashApp(App[None]):
         if not animations:
             self.animation_level = "none"
         self._on_ready = on_ready
+        self.auto_sync = AutoSync(self, workspace, self.environ)  # sync.auto: on start and on quit
 
     # -- start -----------------------------------------------------------
 
@@ -141,6 +143,7 @@ class PyflashApp(App[None]):
             self.show_picker()
             return
         self.start_session(self.deck, push=True)
+        self.auto_sync.start()
         if ws.result.errors:
             files = len(ws.result.failed_paths)
             self.notify(
@@ -150,6 +153,14 @@ class PyflashApp(App[None]):
                 severity="warning",
                 timeout=8,
             )
+
+    def quit_app(self) -> None:
+        """Quit (escape/q in the picker): after a last sync when ``sync.auto`` is on."""
+        self.auto_sync.quit()
+
+    def sync_status(self) -> str | None:
+        """The deck picker's sync line ("synced 5 min ago"); None when sync is not set up."""
+        return self.auto_sync.status()
 
     def screen_ready(self) -> None:
         """Called by each screen once its content is painted (the first time counts)."""

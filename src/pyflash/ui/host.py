@@ -57,6 +57,12 @@ class Host(Protocol):
     def screen_ready(self) -> None:
         """Called by each screen once its content is painted."""
 
+    def quit_app(self) -> None:
+        """Quit pyflash (after a last sync when ``sync.auto`` is on)."""
+
+    def sync_status(self) -> str | None:
+        """When the last sync was, or what the running one does; None when sync is not set up."""
+
 
 def host(node: DOMNode) -> Host:
     """The app that runs ``node``, as the screens see it."""

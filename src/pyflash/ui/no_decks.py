@@ -61,7 +61,7 @@ class NoDecksScreen(Screen[None]):
         host(self).screen_ready()
 
     def action_quit(self) -> None:
-        self.app.exit()
+        host(self).quit_app()
 
 
 def _state(path: Path) -> str:

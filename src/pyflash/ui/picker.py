@@ -110,6 +110,7 @@ class DeckPickerScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._counts: dict[str, DeckCounts] = {}
+        self._title = Content("Decks")
         self.reloading = False  # True while the deck files are read again (r)
 
     def compose(self) -> ComposeResult:
@@ -167,17 +168,22 @@ class DeckPickerScreen(Screen[None]):
         total = sum(c.total for c in counts if "::" not in c.name)
         due = sum(c.due for c in counts if "::" not in c.name)
         new = ws.new_today_all(counts)
-        self.query_one("#picker-title", Static).update(
-            Content.assemble(
-                ("Decks", "bold"),
-                f"  {plural(len(counts), 'deck')} · {plural(total, 'card')} · ",
-                (f"{new} new today", "bold $text-primary"),
-                " · ",
-                (f"{due} due", "bold $text-success"),
-            )
+        self._title = Content.assemble(
+            ("Decks", "bold"),
+            f"  {plural(len(counts), 'deck')} · {plural(total, 'card')} · ",
+            (f"{new} new today", "bold $text-primary"),
+            " · ",
+            (f"{due} due", "bold $text-success"),
         )
+        self.show_sync()
         self._show_problems()
         self._show_detail(self.selected)
+
+    def show_sync(self) -> None:
+        """The title, with when the last sync was (or what the running one does) when sync is set up."""
+        line = host(self).sync_status()
+        title = self._title if line is None else Content.assemble(self._title, (f" · {line}", "dim"))
+        self.query_one("#picker-title", Static).update(title)
 
     @property
     def selected(self) -> str | None:
@@ -341,5 +347,5 @@ class DeckPickerScreen(Screen[None]):
         )
 
     def action_quit(self) -> None:
-        self.app.exit()
+        host(self).quit_app()
 

@@ -86,7 +86,7 @@ def localise(cards: Sequence[Card], rendered: Sequence[Rendered]) -> tuple[list[
     media = Media()
     out: list[Rendered] = []
     for card, parts in zip(cards, rendered, strict=True):
-        if not any("<img" in getattr(parts, f) for f in _FIELDS):
+        if "<img" not in parts.question and "<img" not in parts.answer and "<img" not in parts.note:  # = _FIELDS
             out.append(parts)
             continue
         out.append(parts._replace(**{f: _localise_field(getattr(parts, f), card, media) for f in _FIELDS}))

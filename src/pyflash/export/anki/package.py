@@ -352,14 +352,23 @@ def build_package(
     *,
     descriptions: Mapping[str, str] | None = None,
     now: int | None = None,
+    cache: RenderCache | None = None,
+    digests: Sequence[bytes] | None = None,
+    localised: Sequence[bool] | None = None,
 ) -> tuple[genanki.Package, int]:
-    """The genanki Package for ``cards`` and the package timestamp."""
+    """The genanki Package for ``cards`` and the package timestamp.
+
+    With ``cache`` and each card's render ``digests`` (:func:`render_all`), a
+    note's Key field, GUID and content digest come from the card's cache entry
+    when it has them, and are kept there otherwise; not for a card whose
+    images were ``localised`` (its fields depend on the image files too).
+    """
     models = {"": make_model(), "cloze": make_cloze_model(), "reverse": make_reverse_model()}
     now = _now() if now is None else now
     descriptions = descriptions or {}
     decks: dict[str, genanki.Deck] = {}
     newest = notetype.STYLE_MTIME
-    for card, parts in zip(cards, rendered, strict=True):
+    for i, (card, parts) in enumerate(zip(cards, rendered, strict=True)):
         deck = decks.get(card.deck)
         if deck is None:
             desc = descriptions.get(card.deck)
@@ -372,12 +381,19 @@ def build_package(
         note_fields = list(parts)
         if card.cloze is not None:  # Text (the cloze HTML, rendered as Code), Question, Note, Source
             note_fields = [parts.code, parts.question, parts.note, parts.source]
-        fields = [encode_key_field(card._replace(key=key, variant=""), note_fields), *note_fields]
         tags = anki_tags(card.tags)
-        mtime = ledger.stamp(key, content_digest(fields, tags, model.model_id), now)
+        digest = digests[i] if cache is not None and digests is not None and not (localised and localised[i]) else None
+        known = cache.note_parts(digest) if cache is not None and digest is not None else None
+        if known is None:
+            key_field = encode_key_field(card._replace(key=key, variant=""), note_fields)
+            known = (key_field, note_guid(key), content_digest([key_field, *note_fields], tags, model.model_id))
+            if cache is not None and digest is not None:
+                cache.put_note_parts(digest, known)
+        key_field, guid, content = known
+        mtime = ledger.stamp(key, content, now)
         if mtime > newest:
             newest = mtime
-        deck.add_note(PyflashNote(model, fields, tags, note_guid(key), mtime))
+        deck.add_note(PyflashNote(model, [key_field, *note_fields], tags, guid, mtime))
     package = genanki.Package([decks[name] for name in sorted(decks)])
     return package, newest
 
@@ -405,12 +421,16 @@ def export_anki(
 
     cards = note_cards(cards)
     total = len(cards)
-    rendered = render_all(cards, cache, progress=progress)  # the cache misses on every core (parallel.py)
+    digests: list[bytes] = []
+    rendered = render_all(cards, cache, progress=progress, digests=digests)  # the misses on every core (parallel.py)
 
     if progress is not None:
         progress("write", 0, 1)
-    rendered, media = localise(cards, rendered)
-    package, timestamp = build_package(cards, rendered, ledger, descriptions=descriptions, now=now)
+    html, media = localise(cards, rendered)
+    localised = [a is not b for a, b in zip(html, rendered, strict=True)]
+    package, timestamp = build_package(
+        cards, html, ledger, descriptions=descriptions, now=now, cache=cache, digests=digests, localised=localised
+    )
     collection = _collection_bytes(package, timestamp)
     write_atomically(out_path, collection, force=force, media=media.files)
     if progress is not None:

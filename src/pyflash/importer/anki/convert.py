@@ -3,8 +3,11 @@
 * A ``pyflash v1`` note (a pyflash export) whose fields are as exported gives
   back the card exactly as written, from the text its Key field carries
   (:mod:`pyflash.export.anki.payload`). Edited in Anki, its HTML is converted.
-* Basic (fields Front, Back; also "and reversed" and "type in the answer"):
-  ``q`` from Front, ``a`` from Back.
+* Basic (fields Front, Back): ``q`` from Front, ``a`` from Back; a note with a
+  reverse card (Basic (and reversed card), Basic (optional reversed card) with
+  'Add Reverse' filled) is one card with ``reverse: true`` (its reverse card,
+  ``ID#r``, takes the Anki reverse card's history); Basic (type in the answer)
+  gives ``type: true``.
 * Cloze: one card per cloze number: ``q`` shows that deletion as ``[...]``
   (or its hint), ``a`` gives the hidden text and the Back Extra (a warning per
   note type: pyflash has no cloze key yet).
@@ -26,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from pyflash.core.answers import SHORT_ANSWER, is_short_answer
 from pyflash.core.decks.model import derived_key
 from pyflash.export.anki.notetype import FIELDS as PYFLASH_FIELDS
 from pyflash.export.anki.package import anki_tags
@@ -254,6 +258,52 @@ def _entry_cards(note: AnkiNote, deck: str, fields: CardFields, entry: str) -> l
     ]
 
 
+def _shows(template: str, field_name: str, *, typed: bool = False) -> bool:
+    """Whether a card template shows the field (``{{Back}}``; ``typed``: a type-in box, ``{{type:Back}}``)."""
+    prefix = r"type:" if typed else r"(?:[\w-]+:)*"  # {{text:Back}}, {{furigana:Back}}... show it too
+    return re.search(r"\{\{\s*" + prefix + re.escape(field_name) + r"\s*\}\}", template) is not None
+
+
+def _basic(note: AnkiNote, known: Mapping[str, str], warn: Callable[[str, str, str], None]) -> list[ImportedCard]:
+    """A Basic-like note (Front, Back...): one card, with ``reverse: true`` when the note has a reverse card
+    (Basic (and reversed card); Basic (optional reversed card) with 'Add Reverse' filled) and ``type: true``
+    when its card asks to type the answer (Basic (type in the answer)). Each Anki card keeps its history."""
+    front, back = note.field_names[0], note.field_names[1]
+    templates = note.templates
+    by_ord = {c.ord: c for c in note.cards}
+    data = _qa(note, note.fields[0], note.fields[1:2], known)
+    # A second template asking for the Back (and answering with the Front) is a reverse card.
+    reverse_ord = next(
+        (i for i, (q, a) in enumerate(templates) if i > 0 and _shows(q, back) and _shows(a, front)), None
+    )
+    optional = next((i for i, name in enumerate(note.field_names) if name.casefold() == "add reverse"), None)
+    reverse = reverse_ord is not None and (
+        reverse_ord in by_ord or (optional is not None and bool(html_to_markdown(note.fields[optional]).strip()))
+    )
+    others = [c for c in note.cards if c.ord not in (0, reverse_ord)]
+    if others:
+        warn("reverse", note.notetype, f"note type '{note.notetype}': only the Front -> Back card"
+             f"{' and its reverse' if reverse_ord is not None else ''} of each note were imported; "
+             "the cards of its other templates were left out")
+    if templates and (_shows(templates[0][0], back, typed=True) or _shows(templates[0][1], back, typed=True)):
+        if is_short_answer(str(data.get("a") or "")):
+            data["type"] = "true"
+        else:
+            warn("typed", note.notetype, f"note type '{note.notetype}': a typed answer longer than one short line "
+                 f"(at most {SHORT_ANSWER} columns) was imported as a card you answer by grading, not typing")
+    if reverse:
+        data["reverse"] = "true"
+    data = _ordered(data)
+    entry = str(data["id"])
+    forward = by_ord.get(0)
+    if forward is None and reverse_ord is None and note.cards:
+        forward = note.cards[0]
+    cards = [ImportedCard(note.deck, data, entry, forward, entry=entry)]
+    if reverse:
+        cards.append(ImportedCard(note.deck, data, f"{entry}#r", by_ord.get(reverse_ord or 1), entry=entry))
+    return cards
+
+
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
 
 
@@ -329,11 +379,7 @@ def convert_notes(
         if kind == "pyflash":
             conv.cards.extend(_pyflash(note, conv, known))
         elif kind == "basic":
-            if len(note.cards) > 1:
-                warn("reverse", note.notetype, f"note type '{note.notetype}': only the first card of each note "
-                     "(Front -> Back) was imported; its reverse cards were left out")
-            data = _qa(note, note.fields[0], note.fields[1:2], known)
-            conv.cards.append(ImportedCard(note.deck, data, data["id"], first))
+            conv.cards.extend(_basic(note, known, warn))
         elif kind == "cloze":
             if note.field_names == CLOZE_FIELDS:  # pyflash's own, edited in Anki: its Key field is not the text
                 note = replace(note, field_names=note.field_names[1:], fields=note.fields[1:])

@@ -82,6 +82,7 @@ class AnkiNote:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     cards: tuple[AnkiCard, ...]  # by template (ord) order
+    templates: tuple[tuple[str, str], ...] = ()  # the note type's card templates: (front, back), by ord
 
     @property
     def deck(self) -> str:
@@ -171,9 +172,12 @@ def _read(col: Any) -> tuple[tuple[AnkiNote, ...], dict[str, str]]:
         desc = (col.decks.get(entry.id) or {}).get("desc") or ""
         if desc.strip():
             descriptions[entry.name] = desc
-    models: dict[int, tuple[str, bool, tuple[str, ...]]] = {}
+    models: dict[int, tuple[str, bool, tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
     for model in col.models.all():
-        models[int(model["id"])] = (model["name"], model.get("type") == 1, tuple(f["name"] for f in model["flds"]))
+        templates = tuple((str(t.get("qfmt") or ""), str(t.get("afmt") or "")) for t in model.get("tmpls") or ())
+        models[int(model["id"])] = (
+            model["name"], model.get("type") == 1, tuple(f["name"] for f in model["flds"]), templates
+        )
 
     revlogs: dict[int, list[Revlog]] = {}
     for rid, cid, ease, ivl, last_ivl, factor, taken, kind in col.db.all(
@@ -196,11 +200,13 @@ def _read(col: Any) -> tuple[tuple[AnkiNote, ...], dict[str, str]]:
 
     notes = []
     for nid, guid, mid, tags, flds in col.db.all("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
-        name, cloze, field_names = models.get(int(mid), ("?", False, ()))
+        name, cloze, field_names, templates = models.get(int(mid), ("?", False, (), ()))
         values = tuple(flds.split("\x1f"))
         names = field_names if len(field_names) == len(values) else tuple(f"Field {i + 1}" for i in range(len(values)))
         notes.append(
-            AnkiNote(nid, guid, name, cloze, names, values, tuple(tags.split()), tuple(cards.get(int(nid), ())))
+            AnkiNote(
+                nid, guid, name, cloze, names, values, tuple(tags.split()), tuple(cards.get(int(nid), ())), templates
+            )
         )
     return tuple(notes), descriptions
 

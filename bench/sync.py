@@ -1,0 +1,175 @@
+"""`pyflash sync` between two devices, and the replay of a million events.
+
+Two review stores, A and B, each with ``--cards`` cards (states written
+directly, as bench/grade.py does), and one bare repository on the same disk.
+Each device then has ``--events`` new events of its own (grades, half of them
+on cards the other device grades too, so the replay has conflicts to merge),
+stored through the store's ``ingest`` in one transaction. Then:
+
+1. A syncs: writes its events, commits, pushes (nothing to receive);
+2. B syncs: writes and commits its own, fetches and merges A's, pushes,
+   reads A's 10k new lines and ingests them (replaying the cards they touch);
+3. A syncs again: receives B's.
+
+A sync's own time is its wall time minus the time spent in git processes
+(``SyncResult.git_seconds``, measured around each subprocess). Goal: ≤ 1 s
+beyond git's own time for a sync that receives 10k events on 100k cards.
+
+Replay: ``--replay`` events (default 1M) from 10 devices over the cards,
+ingested into a fresh store in batches of 100k. Goal: ≤ 5 s. Its baseline, in
+the same run, is ``json.loads`` of the same lines (the least any reader of the
+files must do).
+
+    python bench/sync.py [--cards 100000] [--events 10000] [--replay 1000000] [--dir /tmp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from pyflash.core.events import Event, encode  # noqa: E402
+from pyflash.core.review.store import Store  # noqa: E402
+from pyflash.sync.run import sync  # noqa: E402
+
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+DAY = START.date().toordinal()
+
+
+def seed_cards(path: Path, cards: int) -> None:
+    """``cards`` new cards in the store at ``path`` (the schema as pyflash makes it, rows written in bulk)."""
+    Store(path).close()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA synchronous=OFF")  # only while filling the benchmark's store
+    db.execute("BEGIN")
+    db.executemany(
+        "INSERT OR REPLACE INTO cards (key, deck, text, easiness, interval, repetitions, suspended) VALUES (?,?,?,?,?,?,0)",
+        ((f"card-{n}", f"Deck{n % 50}", "", 250, 0, 0) for n in range(cards)),
+    )
+    db.execute("COMMIT")
+    db.close()
+
+
+def grade_event(device: str, seq: int, n: int, when: datetime, rng: random.Random) -> Event:
+    """A first grade of card ``n`` (new -> learning), as the store logs it."""
+    key, deck = f"card-{n}", f"Deck{n % 50}"
+    grade = rng.choice((3, 4, 4, 4, 5))
+    after = {
+        "key": key, "deck": deck, "text": "", "easiness": 250, "interval": 1, "repetitions": 1,
+        "due_day": DAY + 1, "suspended": False, "buried_until": None, "last_review": when.isoformat(),
+        "last_day": DAY, "last_grade": grade, "first_day": DAY, "memory": None, "leech": False,
+    }
+    before = {**after, "interval": 0, "repetitions": 0, "due_day": None, "last_review": None,
+              "last_day": None, "last_grade": None, "first_day": None}
+    data = {"deck": deck, "day": DAY, "grade": grade, "answer_ms": rng.randrange(800, 9000),
+            "before": before, "after": after}
+    ts = when.isoformat().replace("+00:00", "Z")
+    return Event(f"{device}-{seq}", device, seq, ts, key, "review", data)
+
+
+def own_events(store: Store, first_card: int, count: int, cards: int, rng: random.Random) -> None:
+    """``count`` grades by this store's own device, on cards from ``first_card`` on."""
+    device = store.device_id
+    events = [
+        grade_event(device, i + 1, (first_card + i) % cards, START + timedelta(seconds=i * 3 + rng.random()), rng)
+        for i in range(count)
+    ]
+    store.ingest(events)
+
+
+def timed_sync(store: Store, folder: Path, remote: str, env: dict[str, str]) -> tuple[float, float, int, int]:
+    start = time.perf_counter()
+    result = sync(store, folder, remote=remote, env=env, now=lambda: datetime.now(UTC))
+    total = time.perf_counter() - start
+    if result.error:
+        raise SystemExit(f"sync failed: {result.error}")
+    return total, result.git_seconds, result.sent, result.received
+
+
+def replay(base: Path, events: int, cards: int) -> tuple[float, float]:
+    """(seconds to ingest ``events`` into a fresh store, seconds to json.loads their lines).
+
+    The events are made in batches of 100k (a million at once would not fit in memory) and only
+    the ingest of each batch is timed.
+    """
+    rng = random.Random(5)
+    devices = [f"dev{d:02d}" for d in range(10)]
+    seqs = dict.fromkeys(devices, 0)
+    path = base / "replay.sqlite3"
+    seed_cards(path, cards)
+    took = baseline = 0.0
+    with Store(path) as store:
+        for chunk in range(0, events, 100_000):
+            batch = []
+            for i in range(chunk, min(events, chunk + 100_000)):
+                device = devices[i % len(devices)]
+                seqs[device] += 1
+                batch.append(grade_event(device, seqs[device], rng.randrange(cards), START + timedelta(seconds=i), rng))
+            lines = [encode(e) for e in batch]
+            start = time.perf_counter()
+            for line in lines:
+                json.loads(line)
+            baseline += time.perf_counter() - start
+            start = time.perf_counter()
+            store.ingest(batch)
+            took += time.perf_counter() - start
+    return took, baseline
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--replay", type=int, default=1_000_000)
+    parser.add_argument("--dir", default=None, help="where to build the stores and the repository")
+    args = parser.parse_args()
+
+    base = Path(tempfile.mkdtemp(prefix="pyflash-bench-sync-", dir=args.dir))
+    env = dict(os.environ)
+    env.update(GIT_CONFIG_GLOBAL=str(base / "no-gitconfig"), GIT_CONFIG_NOSYSTEM="1")
+    for who in ("AUTHOR", "COMMITTER"):
+        env[f"GIT_{who}_NAME"], env[f"GIT_{who}_EMAIL"] = "bench", "bench@example.invalid"
+    try:
+        remote = base / "remote.git"
+        subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, env=env)
+        rng = random.Random(3)
+        stores = {}
+        for name, first in (("A", 0), ("B", args.events // 2)):
+            seed_cards(base / f"{name}.sqlite3", args.cards)
+            stores[name] = Store(base / f"{name}.sqlite3")
+            own_events(stores[name], first, args.events, args.cards, rng)
+        print(f"load: {open('/proc/loadavg').read().split()[:3]} (figures under load are noisy)")
+        print(f"{args.cards:,} cards per store, {args.events:,} new events per device (half on the same cards)")
+        for step, name in (("A sends", "A"), ("B sends and receives", "B"), ("A receives", "A")):
+            total, git, sent, received = timed_sync(stores[name], base / f"sync-{name}", str(remote), env)
+            print(
+                f"{step:<22} sent {sent:>6,} received {received:>6,}: {total:6.3f} s, git {git:6.3f} s, "
+                f"pyflash's own {total - git:6.3f} s (goal ≤ 1 s)"
+            )
+        for store in stores.values():
+            store.close()
+        if args.replay:
+            took, baseline = replay(base, args.replay, args.cards)
+            print(
+                f"replay of {args.replay:,} events (ingest into a fresh store): {took:6.3f} s (goal ≤ 5 s); "
+                f"json.loads of the same lines: {baseline:6.3f} s (ratio {took / baseline:.1f}×)"
+            )
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

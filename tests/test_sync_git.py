@@ -1,0 +1,229 @@
+"""The git half of sync (pyflash.sync) against an in-memory event log: files, commits, merges, pushes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from pyflash.sync import GitMissing, status, sync
+from pyflash.sync.events import Event, encode
+from pyflash.sync.files import OwnFiles, read_new
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+@dataclass
+class Done:
+    added: int
+    skipped_known: int
+    cards: frozenset
+
+
+class FakeLog:
+    """The store's event log, in memory: own events get increasing seqs; ingest keeps every id once."""
+
+    def __init__(self, device: str) -> None:
+        self.device_id = device
+        self.events: dict[str, Event] = {}
+        self.seq = 0
+
+    def grade(self, card: str, ts: str = "2026-03-02T10:00:00Z") -> Event:
+        self.seq += 1
+        data = {"deck": "D", "day": 1, "grade": 4, "after": {"key": card, "deck": "D"}}
+        event = Event(f"{self.device_id}-{self.seq}", self.device_id, self.seq, ts, card, "review", data)
+        self.events[event.id] = event
+        return event
+
+    def outbox(self, after_seq: int = 0) -> list[Event]:
+        return sorted((e for e in self.events.values() if e.device == self.device_id and e.seq > after_seq), key=lambda e: e.seq)
+
+    def ingest(self, events):
+        added = [e for e in events if e.id not in self.events]
+        for e in added:
+            self.events[e.id] = e
+        return Done(len(added), len(events) - len(added), frozenset(e.card for e in added))
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """git with no global or system config, and a fixed identity."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{who}_NAME", "Test")
+        monkeypatch.setenv(f"GIT_{who}_EMAIL", "test@example.invalid")
+    return dict(os.environ)
+
+
+@pytest.fixture
+def remote(tmp_path, env):
+    path = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(path)], check=True, env=env)
+    return str(path)
+
+
+def run(log, folder, remote, env, **kw):
+    return sync(log, folder, remote=remote, env=env, now=lambda: NOW, **kw)
+
+
+def test_events_travel_both_ways(tmp_path, remote, env):
+    a, b = FakeLog("dev-a"), FakeLog("dev-b")
+    a.grade("c1")
+    a.grade("c2", ts="2026-04-01T00:00:00Z")
+    b.grade("c1")
+    first = run(a, tmp_path / "a", remote, env)
+    assert (first.sent, first.committed, first.pushed, first.received) == (2, True, True, 0)
+    assert sorted(p.name for p in (tmp_path / "a/events/dev-a").iterdir()) == ["2026-03.jsonl", "2026-04.jsonl"]
+    second = run(b, tmp_path / "b", remote, env)
+    assert (second.sent, second.pushed, second.received) == (1, True, 2)
+    third = run(a, tmp_path / "a", remote, env)
+    assert (third.sent, third.committed, third.received, third.known) == (0, False, 1, 0)
+    assert a.events == b.events and len(a.events) == 3
+    assert status(tmp_path / "a").last_sync == NOW
+
+
+def test_nothing_new_reads_nothing_again(tmp_path, remote, env):
+    a, b = FakeLog("dev-a"), FakeLog("dev-b")
+    a.grade("c1")
+    run(a, tmp_path / "a", remote, env)
+    run(b, tmp_path / "b", remote, env)
+    again = run(b, tmp_path / "b", remote, env)
+    assert (again.sent, again.received, again.known, again.files) == (0, 0, 0, 0)
+
+
+def test_push_rejected_because_the_remote_moved_is_retried(tmp_path, remote, env):
+    a, b = FakeLog("dev-a"), FakeLog("dev-b")
+    a.grade("c1")
+    b.grade("c2")
+    moved = []
+
+    def b_syncs_first(stage):
+        if stage == "merged" and not moved:
+            moved.append(run(b, tmp_path / "b", remote, env))
+
+    result = run(a, tmp_path / "a", remote, env, hook=b_syncs_first)
+    assert moved[0].pushed and result.pushed and result.retries == 1
+    assert result.received == 1 and set(a.events) == {"dev-a-1", "dev-b-1"}
+    assert run(b, tmp_path / "b", remote, env).received == 1
+    assert a.events == b.events
+
+
+def test_unreachable_remote_keeps_the_events_for_the_next_sync(tmp_path, remote, env):
+    a, b = FakeLog("dev-a"), FakeLog("dev-b")
+    a.grade("c1")
+    missing = str(tmp_path / "nowhere.git")
+    failed = run(a, tmp_path / "a", missing, env)
+    assert failed.committed and not failed.pushed and "cannot reach the remote" in failed.error
+    assert status(tmp_path / "a").last_sync is None and status(tmp_path / "a").last_error == failed.error
+    later = run(a, tmp_path / "a", remote, env)  # the remote is back (here: set right)
+    assert later.sent == 0 and later.pushed and later.error is None
+    assert run(b, tmp_path / "b", remote, env).received == 1
+
+
+@pytest.mark.parametrize("stage", ["committed", "pushed"])  # the CLI tests kill -9 at the other stages
+def test_an_interrupted_sync_loses_nothing_and_the_next_completes(tmp_path, remote, env, stage):
+    a, b = FakeLog("dev-a"), FakeLog("dev-b")
+    a.grade("c1")
+    run(a, tmp_path / "a", remote, env)
+    a.grade("c2")
+    a.grade("c3")
+    b.grade("c9")
+    run(b, tmp_path / "b", remote, env)
+
+    def crash(at):
+        if at == stage:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(a, tmp_path / "a", remote, env, hook=crash)
+    again = run(a, tmp_path / "a", remote, env)
+    assert again.error is None and again.problems == []
+    run(b, tmp_path / "b", remote, env)
+    assert set(a.events) == set(b.events) == {"dev-a-1", "dev-a-2", "dev-a-3", "dev-b-1"}
+    lines = (tmp_path / "a/events/dev-a/2026-03.jsonl").read_text().splitlines()
+    assert [line.count('"seq":') for line in lines] == [1, 1, 1]  # each event once
+
+
+def test_a_half_written_line_and_stale_git_locks_are_repaired(tmp_path, remote, env):
+    a, b = FakeLog("dev-a"), FakeLog("dev-b")
+    a.grade("c1")
+    run(a, tmp_path / "a", remote, env)
+    second = a.grade("c2")
+    own = tmp_path / "a/events/dev-a/2026-03.jsonl"
+    with own.open("a") as fh:
+        fh.write(encode(second)[:20])  # a write cut short by a kill
+    (tmp_path / "a/.git/index.lock").write_text("")  # a git killed mid-command
+    again = run(a, tmp_path / "a", remote, env)
+    assert again.error is None and again.sent == 1
+    assert own.read_text() == "".join(encode(e) + "\n" for e in a.outbox())
+    assert run(b, tmp_path / "b", remote, env).received == 2
+
+
+def test_own_files_repair_and_last_seq(tmp_path):
+    log = FakeLog("d")
+    files = OwnFiles(tmp_path, "d")
+    assert files.last_seq() == 0
+    files.append([log.grade("x"), log.grade("y", ts="2026-05-01T00:00:00Z"), log.grade("z")])
+    assert files.last_seq() == 3
+    path = tmp_path / "events/d/2026-03.jsonl"
+    path.write_bytes(path.read_bytes() + b'{"id": "half')
+    assert files.repair() == [path] and files.repair() == []
+    assert path.read_bytes().endswith(b"\n") and files.last_seq() == 3
+
+
+def test_a_corrupt_line_is_reported_with_its_place_every_time_until_fixed(tmp_path):
+    log = FakeLog("other")
+    OwnFiles(tmp_path, "other").append([log.grade("a"), log.grade("b"), log.grade("c")])
+    path = tmp_path / "events/other/2026-03.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    good_second = lines[1]
+    lines[1] = "{not json\n"
+    path.write_text("".join(lines))
+    first = read_new(tmp_path, "me", {})
+    assert [e.seq for e in first.events] == [1, 3]
+    assert len(first.problems) == 1 and first.problems[0].startswith(f"{path}:2: ")
+    again = read_new(tmp_path, "me", first.marks)
+    assert again.problems == first.problems  # still reported
+    lines[1] = good_second
+    path.write_text("".join(lines))
+    fixed = read_new(tmp_path, "me", again.marks)
+    assert fixed.problems == [] and 2 in [e.seq for e in fixed.events]
+    assert read_new(tmp_path, "me", fixed.marks).events == []
+
+
+def test_a_corrupt_line_from_another_device_does_not_stop_a_sync(tmp_path, remote, env):
+    a, b = FakeLog("dev-a"), FakeLog("dev-b")
+    a.grade("c1")
+    run(a, tmp_path / "a", remote, env)
+    with (tmp_path / "a/events/dev-a/2026-03.jsonl").open("a") as fh:
+        fh.write("garbage\n")  # a hand edit, committed and pushed by a
+    subprocess.run(["git", "-C", str(tmp_path / "a"), "commit", "-qam", "edit"], check=True, env=env)
+    subprocess.run(["git", "-C", str(tmp_path / "a"), "push", "-q", "origin", "HEAD:main"], check=True, env=env)
+    result = run(b, tmp_path / "b", remote, env)
+    where = tmp_path / "b/events/dev-a/2026-03.jsonl"
+    assert result.received == 1 and result.problems and result.problems[0].startswith(f"{where}:2: ")
+    assert run(b, tmp_path / "b", remote, env).problems == result.problems
+
+
+def test_include_decks_copies_the_deck_folder(tmp_path, remote, env):
+    decks = tmp_path / "my-decks"
+    (decks / "sub").mkdir(parents=True)
+    (decks / "sub/x.yaml").write_text("deck: X\ncards: []\n")
+    (decks / "notes.txt").write_text("not a deck")
+    a = FakeLog("dev-a")
+    assert run(a, tmp_path / "a", remote, env, decks=decks).committed
+    assert (tmp_path / "a/decks/dev-a/sub/x.yaml").read_text() == "deck: X\ncards: []\n"
+    assert not (tmp_path / "a/decks/dev-a/notes.txt").exists()
+    (decks / "sub/x.yaml").unlink()
+    assert run(a, tmp_path / "a", remote, env, decks=decks).committed
+    assert not (tmp_path / "a/decks/dev-a/sub/x.yaml").exists()
+    assert not run(a, tmp_path / "a", remote, env).committed  # without decks: the events only, nothing new
+
+
+def test_git_missing_is_a_clear_error(tmp_path, env):
+    with pytest.raises(GitMissing, match="needs git"):
+        run(FakeLog("a"), tmp_path / "a", "x", {**env, "PATH": str(tmp_path)})
