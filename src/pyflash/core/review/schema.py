@@ -109,6 +109,14 @@ _FOLLOW_RELINKS = """
         follow(old, new) AS (SELECT old, new FROM chain WHERE new IN (SELECT key FROM cards))
 """
 
+# The cards (by the key their history lives under now) with ``:threshold`` lapses or more.
+LEECH_OWNERS = f"""
+        {_FOLLOW_RELINKS}
+        SELECT COALESCE(f.new, r.key) AS owner FROM reviews r LEFT JOIN follow f ON f.old = r.key
+        WHERE {LAPSE_ROWS}
+        GROUP BY owner HAVING COUNT(*) >= :threshold
+"""
+
 # Marks every card with ``:threshold`` lapses or more as a leech (tag only:
 # nothing is suspended after the fact). Used by migration 5 and the doctor.
 MARK_LEECHES = f"""
