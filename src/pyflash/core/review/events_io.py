@@ -151,13 +151,14 @@ def families(db: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
             parent[k], k = root, parent[k]
         return root
 
+    linked: set[str] = set()
     for old, new in db.execute("SELECT old_key, new_key FROM relinks"):
+        linked.update((old, new))
         a, b = find(old), find(new)
         if a != b:
             parent[a] = b
     roots = {find(k) for k in keys}
-    members = {k for k in parent if find(k) in roots}
-    return members | set(keys)
+    return {k for k in linked if find(k) in roots} | set(keys)
 
 
 def _known(db: sqlite3.Connection, events: list[Event]) -> set[tuple[str, int]]:
