@@ -17,7 +17,7 @@ from textual.selection import Selection
 from conftest import write_deck
 from pyflash.ui.app import make_app
 from pyflash.ui.help import HelpScreen
-from pyflash.ui.markdown import CONTINUED, CodeBlock, wrap_offsets
+from pyflash.ui.markdown import CONTINUED, CardMarkdown, CodeBlock, wrap_offsets
 from pyflash.ui.study import StudyScreen
 
 CODE_LINE = 'parser.add_argument("--verbose", action=argparse.BooleanOptionalAction, help="x", default=CODE_END)'
@@ -215,8 +215,12 @@ class SlowParser:
         return self.parser.parse(text, env)
 
 
-async def test_no_frame_mixes_two_cards(tmp_path, ws_factory):
-    ws = ws_factory(write_deck(tmp_path / "decks", "two.yaml", TWO))
+BOLD_TWO = TWO.replace("q: QUESTION-", "q: '**QUESTION**-").replace("?,", "?',").replace("a: ANSWER-", "a: __ANSWER__-")
+
+
+@pytest.mark.parametrize("deck", [TWO, BOLD_TWO], ids=["plain text", "markdown"])
+async def test_no_frame_mixes_two_cards(deck, tmp_path, ws_factory):
+    ws = ws_factory(write_deck(tmp_path / "decks", "two.yaml", deck))
     app = app_for(ws)
     frames: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
@@ -224,7 +228,9 @@ async def test_no_frame_mixes_two_cards(tmp_path, ws_factory):
         screen = app.screen
         await pilot.press("space")
         await settle(pilot)
-        for md in screen.query("#question, #answer"):
+        markdowns = screen.query(CardMarkdown)  # the Markdown widget draws all but plain paragraphs
+        assert len(markdowns) == (2 if deck is BOLD_TWO else 0)
+        for md in markdowns:
             parser = md._parser_factory()
             md._parser_factory = lambda parser=parser: SlowParser(parser)
         display = app._display
@@ -250,6 +256,7 @@ async def test_no_frame_mixes_two_cards(tmp_path, ws_factory):
         assert len(shown) == 1, frame
         others = [name for _, name in cards if name != shown[0]]
         assert not any(f"QUESTION-{o}?" in frame or f"ANSWER-{o}" in frame for o in others), frame
+        assert "*" not in frame and "__" not in frame  # Markdown drawn, not its source
 
 
 # -- 5. degrades cleanly -------------------------------------------------------------

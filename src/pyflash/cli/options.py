@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import unicodedata
-from pathlib import Path
 
 import click
 
+from pyflash.cli.study import set_home
 from pyflash.core import PyflashError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -27,8 +26,7 @@ def fail(message: str) -> None:
 
 
 def _set_home(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value:
-        os.environ["PYFLASH_HOME"] = str(Path(value).expanduser().resolve())
+    set_home(value)
     return value
 
 

@@ -166,10 +166,13 @@ class PyflashApp(App[None]):
         """Called by each screen once its content is painted (the first time counts)."""
         if self._resume_gc:
             self._resume_gc = False
-            self.call_after_refresh(gc.enable)
+            self.call_after_refresh(self._enable_gc)  # not gc.enable itself: Textual's signature check of a builtin compiles Python's tokenizer
         if self._on_ready is not None:
             hook, self._on_ready = self._on_ready, None
             self.call_after_refresh(hook, self)
+
+    def _enable_gc(self) -> None:
+        gc.enable()
 
     # -- navigation -------------------------------------------------------
 

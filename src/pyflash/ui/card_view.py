@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from pyflash.core import Card
 from pyflash.ui import text
-from pyflash.ui.markdown import CardMarkdown
+from pyflash.ui.card_text import PRELOAD_DELAY, CardText, preload
 from pyflash.ui.study_widgets import AnswerRule
 
 
@@ -26,7 +26,9 @@ class CardView(Vertical):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="question-box"):
-            yield CardMarkdown(id="question")
+            yield CardText(id="question")
+
+    _preloading = False
 
     async def show_question(self, card: Card, title: str | None, *, changed: bool) -> None:
         """Frame title (the subdeck, or None), file and line; the question when ``changed``."""
@@ -34,19 +36,22 @@ class CardView(Vertical):
         self.border_subtitle = Content(f"{os.path.basename(card.path)}:{card.line}")
         if changed:
             self.remove_class("-question-open")
-            await self.query_one("#question", CardMarkdown).update(text.question_markdown(card))
+            await self.query_one("#question", CardText).update(text.question_markdown(card))
             self.query_one("#question-box").scroll_home(animate=False)
+        if not self._preloading:  # once the first card is painted, get the Markdown widget ready for the answer
+            self._preloading = True
+            self.call_after_refresh(self.set_timer, PRELOAD_DELAY, preload)
 
     async def mount_answer(self) -> None:
         """Mount the rule and the answer area at the first reveal (a faster first card)."""
         if not self.query("#answer"):
             await self.mount(
                 AnswerRule(id="answer-rule"),
-                VerticalScroll(CardMarkdown(id="answer"), Static(id="source"), id="answer-box"),
+                VerticalScroll(CardText(id="answer"), Static(id="source"), id="answer-box"),
             )
 
     async def show_answer(self, card: Card) -> None:
-        await self.query_one("#answer", CardMarkdown).update(text.answer_markdown(card))
+        await self.query_one("#answer", CardText).update(text.answer_markdown(card))
         source = self.query_one("#source", Static)
         source.update(Content(text.source_line(card.source)))  # plain text: no markup, no Markdown
         source.display = bool(card.source)

@@ -1,0 +1,125 @@
+"""A card's Markdown on screen: a plain paragraph at once, anything else by the Markdown widget.
+
+:class:`CardText` shows ``source`` (Markdown). When it is one plain paragraph
+(:func:`~pyflash.ui.inline.plain_paragraph`: text and ``inline code``, as most
+questions are) it is drawn by :class:`PlainMarkdown`, which looks exactly as
+Textual's ``Markdown`` draws that paragraph (the same CSS, the same content);
+otherwise by :class:`~pyflash.ui.markdown.CardMarkdown`, created the first time
+it is needed. The Markdown widget, markdown-it-py and pygments are imported
+then, or shortly after the first card is on screen (:func:`preload`), so the
+first card does not wait for them and the first reveal does not either.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Static
+
+from pyflash.ui.inline import plain_paragraph
+
+if TYPE_CHECKING:
+    from pyflash.ui.markdown import CardMarkdown
+
+PRELOAD_DELAY = 2.0  # seconds after the first card is painted: the user is still reading it
+
+
+def preload() -> None:
+    """Import the Markdown widget (markdown-it-py, pygments) before it is needed: the first answer."""
+    import pyflash.ui.markdown  # noqa: F401  (deferred: start-up time; imported for its side effect)
+
+
+class PlainParagraph(Static):
+    """A paragraph, as Textual's ``MarkdownParagraph`` draws it (its ``.code_inline`` spans styled alike)."""
+
+    COMPONENT_CLASSES = {"em", "strong", "s", "code_inline"}
+    DEFAULT_CSS = """
+    PlainParagraph {
+        width: 1fr;
+        height: auto;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(expand=True, classes="level-0")
+
+
+class PlainMarkdown(Widget):
+    """One plain paragraph styled as Textual's ``Markdown`` (its DEFAULT_CSS, for the rules a paragraph uses)."""
+
+    DEFAULT_CSS = """
+    PlainMarkdown {
+        height: auto;
+        padding: 0 2 0 2;
+        layout: vertical;
+        color: $foreground;
+        overflow-y: hidden;
+
+        &:ansi {
+            PlainParagraph > .code_inline {
+                background: ansi_default !important;
+            }
+        }
+
+        PlainParagraph {
+            &:dark > .code_inline {
+                background: $warning 10%;
+                color: $text-warning 95%;
+            }
+            &:light > .code_inline {
+                background: $error 5%;
+                color: $text-error 95%;
+            }
+        }
+    }
+    PlainMarkdown > PlainParagraph {
+        margin: 0 0 1 0;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield PlainParagraph()
+
+    def show(self, content: Content) -> None:
+        self.query_one(PlainParagraph).update(content)
+
+
+class CardText(Widget):
+    """Markdown of a card (``source``), drawn by :class:`PlainMarkdown` when it can be, else by ``CardMarkdown``."""
+
+    DEFAULT_CSS = """
+    CardText {
+        height: auto;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source = ""
+        self._markdown: CardMarkdown | None = None
+
+    def compose(self) -> ComposeResult:
+        yield PlainMarkdown()
+
+    async def update(self, markdown: str) -> None:
+        """Show ``markdown``; the part not used is hidden (and kept for the next card)."""
+        self.source = markdown
+        plain = self.query_one(PlainMarkdown)
+        content = plain_paragraph(markdown)
+        if content is not None:
+            plain.show(content)
+            plain.display = True
+            if self._markdown is not None:
+                self._markdown.display = False
+            return
+        if self._markdown is None:
+            from pyflash.ui.markdown import CardMarkdown  # deferred: start-up time (markdown-it, pygments)
+
+            self._markdown = CardMarkdown()
+            await self.mount(self._markdown)
+        await self._markdown.update(markdown)
+        self._markdown.display = True
+        plain.display = False
