@@ -18,8 +18,8 @@ The TUI stats screen (goal: it appears within 0.5 s): in process, with
 ``App.run_test`` at 80x24, from pressing ``t`` in the deck picker (on the
 ``Bench`` deck, every card) to the screen shown (figures still being read),
 and to the figures drawn; the baseline is ``Workspace.stats()`` in the same
-run. And the migration to schema 5 (leeches marked from the log): the store
-is put back to version 4 and opened again.
+run. And the migration to schema 7 (the log summed per day into ``review_days``):
+the store is put back to version 6 and opened again.
 
     python bench/stats.py                 # --reviews 1000000 --cards 100000 --runs 11
 """
@@ -176,16 +176,18 @@ def tui_times(decks: Path, home: Path, runs: int) -> tuple[list[float], list[flo
 
 
 def migration_time(store: Path) -> tuple[float, int]:
-    """Seconds to open a schema-4 copy of the store (the migration marks the leeches), and how many."""
+    """Seconds to open a schema-6 copy of the store (migration 7 sums the log per day), and the days summed."""
     db = sqlite3.connect(store, isolation_level=None)
-    db.execute("ALTER TABLE cards DROP COLUMN leech")  # back to schema 4
-    db.execute("PRAGMA user_version = 4")
+    db.executescript(  # back to schema 6
+        "".join(f"DROP TRIGGER review_days_{t};" for t in ("grade", "undo", "undo_late", "edit"))
+        + "DROP TABLE review_days; PRAGMA user_version = 6;"
+    )
     db.close()
     t0 = time.perf_counter()
     with Store(store, check=False) as opened:
         seconds = time.perf_counter() - t0
-        leeches = opened.connection.execute("SELECT COUNT(*) FROM cards WHERE leech").fetchone()[0]
-    return seconds, int(leeches)
+        days = opened.connection.execute("SELECT COUNT(*) FROM review_days").fetchone()[0]
+    return seconds, int(days)
 
 
 def main() -> None:
@@ -229,7 +231,7 @@ def main() -> None:
         core_bench = in_process(work / "decks", home, 3, "Bench")  # what the screen shows: the Bench deck
         shown, drawn = tui_times(work / "decks", home, 5)
         core_after = in_process(work / "decks", home, 3, "Bench")
-        migrated, leeches = migration_time(store)
+        migrated, summed = migration_time(store)
         bare = None
         if opts.schema_1:
             db = sqlite3.connect(store, isolation_level=None)
@@ -250,7 +252,7 @@ def main() -> None:
         print(f"TUI: t to the figures drawn, median:       {statistics.median(drawn):.3f} s (max {max(drawn):.3f}; "
               f"goal <= 0.5 s)")
         print(f"ratio figures drawn / stats('Bench'):      {statistics.median(drawn) / core_bench:.2f}x")
-        print(f"migration to schema 5 (leech backfill):    {migrated:.3f} s, {leeches} leeches marked")
+        print(f"migration to schema 7 (review_days):       {migrated:.3f} s, {summed} days summed")
         if bare is not None:
             print(f"... with schema 1's indexes:            {bare:.3f} s")
     finally:

@@ -180,7 +180,7 @@ def test_two_devices_grading_one_card_offline_merge_by_time(tmp_path):
     with Store(tmp_path / "a.sqlite3") as a, Store(tmp_path / "b.sqlite3") as b:
         grade(a, "k", 5, T0)
         b.ingest(a.outbox())
-        grade(a, "k", 4, T0 + timedelta(days=1))  # offline on both: the same card
+        grade(a, "k", 5, T0 + timedelta(days=1))  # offline on both: the same card
         grade(b, "k", 1, T0 + timedelta(days=2))
         a_events, b_events = a.outbox(), b.outbox()
         a.ingest(b_events)
@@ -188,13 +188,36 @@ def test_two_devices_grading_one_card_offline_merge_by_time(tmp_path):
         assert a.states() == b.states()
         assert log_set(a) == log_set(b)
         graded = [e.grade for e in a.log("k")]
-        assert graded == [5, 4, 1]  # both reviews kept
-        # the state is the replay of both in time order: 5, then 4, then the failed 1 (from the 4's state)
+        assert graded == [5, 5, 1]  # both reviews kept
+        # the state is the replay of both in time order: 5, then 5, then the failed 1 (from the second 5's state)
         s = SM2.review(CardState("k", "D", "text of k"), 5, day=60, now=T0).after
-        s = SM2.review(s, 4, day=61, now=T0).after
+        s = SM2.review(s, 5, day=61, now=T0).after
         s = SM2.review(s, 1, day=62, now=T0 + timedelta(days=2)).after
         assert a.get("k") == replace(s, text="text of k")
-        assert s.repetitions == 0 and s.easiness < 2.6  # the lapse counted from the 4's state
+        assert s.repetitions == 0 and s.easiness.cents == 270 - 54  # the lapse counted from the second 5's state
+        assert next(e for e in b.log("k") if e.grade == 1).after.easiness.cents == 260 - 54  # b's own result, recorded before the merge
+
+
+def test_a_concurrent_suspend_sets_only_its_flag(tmp_path):
+    with Store(tmp_path / "a.sqlite3") as a, Store(tmp_path / "b.sqlite3") as b:
+        grade(a, "k", 5, T0)
+        b.ingest(a.outbox())
+        grade(a, "k", 5, T0 + timedelta(days=1))
+        flag(b, "k", "suspend", T0 + timedelta(days=2), suspended=True)  # b has not seen a's second grade
+        a_events, b_events = a.outbox(), b.outbox()
+        a.ingest(b_events)
+        b.ingest(a_events)
+        assert a.states() == b.states()
+        assert a.get("k") == replace(a.log("k")[1].after, suspended=True)  # a's grade kept, and suspended
+
+
+def test_a_devices_own_unlogged_change_between_its_events_is_not_a_conflict(tmp_path):
+    with Store(tmp_path / "a.sqlite3") as a, Store(tmp_path / "b.sqlite3") as b:
+        grade(a, "k", 5, T0)
+        a.reschedule([replace(a.get("k"), due_day=99, interval=30)])  # e.g. a change of scheduler: not logged
+        grade(a, "k", 3, T0 + timedelta(days=40))
+        b.ingest(a.outbox())
+        assert b.get("k") == a.get("k")  # a's recorded result, not a re-grade of the logged state
 
 
 def test_an_undo_undoes_only_its_own_event(tmp_path):

@@ -5,6 +5,7 @@ Also ``pyflash doctor --rebuild``: no differences on a clean store; a damaged ro
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import pytest
@@ -153,3 +154,97 @@ def test_events_rebuild_the_same_store_card_by_card(full_store, tmp_path):
         for key, state in states.items():
             assert rebuilt[key] == state, key
         assert log_set(fresh) == log
+
+
+def test_the_full_store_rebuilds_without_a_difference(full_store, tmp_path):
+    path, states, _events, _kinds, rules, _log = full_store
+    copy = tmp_path / "copy.sqlite3"
+    with Store(path) as store:
+        store.connection.execute(f"VACUUM INTO '{copy}'")
+    with Store(copy) as store:
+        report = store.rebuild(rules, fix=False)
+        assert report.differences == [] and report.cards == len(states) and not report.fixed
+        # a row changed by hand is found, field by field, and fixed
+        store.connection.execute("UPDATE cards SET interval = 99, leech = 1 WHERE key = 'c1'")
+        report = store.rebuild(rules)
+        assert [d.key for d in report.differences] == ["c1"]
+        assert {name for name, _, _ in report.differences[0].fields} == {"interval", "leech"}
+        assert report.fixed and store.states() == states
+
+
+# -- pyflash doctor --rebuild --------------------------------------------------------------
+
+
+def _studied(clock):
+    from conftest import run_main  # noqa: F401  (the CLI runs in-process below)
+
+    decks = write_deck(clock_dir(), "d.yaml", SM2_DECK)
+    with open_workspace([decks], clock=clock, zone=clock.zone) as ws:
+        _study(ws, clock, [4, 1, 5, 3])
+        return ws.store.path
+
+
+def clock_dir():
+    from pyflash import paths
+
+    return paths.locations().store.parent.parent / "decks"
+
+
+def test_doctor_rebuild_reports_fixes_and_exits_1(clock, capsys):
+    import sqlite3
+
+    from conftest import run_main
+
+    db = _studied(clock)
+    code, out, err = run_main(["doctor", "--rebuild"], capsys)
+    assert (code, err) == (0, "")
+    assert out.strip().endswith("event(s): no differences") and out.startswith(f"{db}: ")
+    con = sqlite3.connect(db)
+    con.execute("UPDATE cards SET interval = 99 WHERE key = 'c1'")
+    con.execute("DELETE FROM cards WHERE key = 'c2'")
+    con.execute("INSERT INTO cards (key, deck) VALUES ('zz', 'D')")  # a row no event is about
+    con.commit()
+    con.close()
+    code, out, _ = run_main(["doctor", "--rebuild"], capsys)
+    assert code == 1
+    lines = out.splitlines()
+    assert "1 card row(s) have no event" in lines[0]
+    assert lines[1].startswith("card c1: interval: 99 in the store, ") and lines[1].endswith("from the log")
+    assert lines[2] == "card c2: no row in the store; its events give one"
+    assert "2 card(s) differed from the log; fixed" in lines[3]
+    kept = lines[4].removeprefix("the file as it was is kept as ")
+    assert ".before-rebuild-" in kept and os.path.exists(kept)
+    code, out, _ = run_main(["doctor", "--rebuild"], capsys)
+    assert code == 0 and out.strip().endswith("no differences")
+    with Store(db) as store:
+        assert store.get("zz") is not None  # kept as it was
+
+
+def test_doctor_rebuild_without_a_store_and_with_another_flag(capsys):
+    from conftest import run_main
+
+    code, out, _ = run_main(["doctor", "--rebuild"], capsys)
+    assert code == 0 and "nothing to rebuild" in out
+    code, _, err = run_main(["doctor", "--rebuild", "--repair"], capsys)
+    assert code == 2 and "only one of" in err
+
+
+def test_a_switch_of_scheduler_between_events_rebuilds_the_same(clock, tmp_path):
+    decks = write_deck(tmp_path / "decks", "d.yaml", SM2_DECK)
+    with open_workspace([decks], clock=clock, zone=clock.zone) as ws:
+        _study(ws, clock, [4, 1, 5, 3])
+    clock.advance(days=3)
+    fsrs = Config(scheduler="fsrs")
+    with open_workspace([decks], clock=clock, zone=clock.zone, config=fsrs) as ws:  # re-derives the schedules
+        ws.session()
+        s = ws.session()
+        for g in (5, 2):
+            s.reveal()
+            clock.advance(seconds=9)
+            s.grade(g)
+        states, events, rules = ws.store.states(), ws.store.outbox(), ws.store.rules
+        assert ws.store.rebuild(rules, fix=False).differences == []
+    with Store(tmp_path / "fresh.sqlite3") as fresh:
+        fresh.ingest(events, rules)
+        fresh.rebuild(rules)  # what opening a workspace does: the FSRS schedules of the cards not graded since
+        assert fresh.states() == states

@@ -227,3 +227,15 @@ def test_include_decks_copies_the_deck_folder(tmp_path, remote, env):
 def test_git_missing_is_a_clear_error(tmp_path, env):
     with pytest.raises(GitMissing, match="needs git"):
         run(FakeLog("a"), tmp_path / "a", "x", {**env, "PATH": str(tmp_path)})
+
+
+def test_card_text_stays_on_the_machine():
+    from pyflash.sync.private import without_text
+
+    state = {"key": "k", "deck": "D", "text": "What is the secret?"}
+    grade = Event("d-1", "d", 1, "2026-03-02T10:00:00Z", "k", "review", {"deck": "D", "day": 1, "grade": 4, "before": state, "after": state})
+    relink = Event("d-2", "d", 2, "2026-03-02T10:00:00Z", "k", "relink", {"deck": "D", "new": "k2", "similarity": 0.9, "text": "secret"})
+    assert "secret" not in encode(without_text(grade)) + encode(without_text(relink))
+    assert without_text(grade).data["after"] == {"key": "k", "deck": "D"} and grade.data["after"]["text"]  # a copy
+    plain = Event("d-3", "d", 3, "2026-03-02T10:00:00Z", "k", "undo", {"deck": "D", "day": 1, "undoes": "d-1"})
+    assert without_text(plain) is plain

@@ -19,14 +19,17 @@ if TYPE_CHECKING:
 
 @click.command(context_settings=CONTEXT)
 @click.option("--repair", is_flag=True, help="Copy every readable row into a fresh database; keep the damaged one aside.")
+@click.option("--rebuild", is_flag=True, help="Re-derive every card state from the review log; report and fix differences.")
 @click.option("--list", "list_", is_flag=True, help="List the daily backups.")
 @click.option("--restore", metavar="DATE", help="Bring back the backup of DATE (YYYY-MM-DD); the current file is kept aside.")
 @home_option
-def doctor(repair: bool, list_: bool, restore: str | None) -> None:
-    """Check the review database in full (SQLite's integrity_check), repair it, or restore a backup.
+def doctor(repair: bool, rebuild: bool, list_: bool, restore: str | None) -> None:
+    """Check the review database in full (SQLite's integrity_check), repair it, rebuild its card
+    states from the review log, or restore a backup.
 
     A backup is made on the first study of each day and the last 7 are kept
-    (`backups_keep` in the config). Exits 2 if the database is damaged. See docs/doctor.md.
+    (`backups_keep` in the config). Exits 2 if the database is damaged; with
+    --rebuild, 1 if card states differed from the log (they are fixed). See docs/doctor.md.
     """
     from datetime import datetime  # deferred: start-up time (the other commands do not need it)
 
@@ -34,10 +37,12 @@ def doctor(repair: bool, list_: bool, restore: str | None) -> None:
     from pyflash.core.review import backup  # deferred: start-up time
     from pyflash.core.review import doctor as doc  # deferred: start-up time
 
-    if sum((repair, list_, restore is not None)) > 1:
-        raise click.UsageError("give only one of --repair, --list and --restore")
+    if sum((repair, rebuild, list_, restore is not None)) > 1:
+        raise click.UsageError("give only one of --repair, --rebuild, --list and --restore")
     store, folder = paths.store_path(), paths.backups_dir()
-    if list_:
+    if rebuild:
+        _rebuild(store)
+    elif list_:
         _list_backups(backup.list_backups(store, folder), folder)
     elif restore is not None:
         chosen, aside = backup.restore(store, restore, now=datetime.now(), folder=folder)
@@ -62,6 +67,32 @@ def doctor(repair: bool, list_: bool, restore: str | None) -> None:
             )
         else:
             _echo_repair(doc.repair(store, now=datetime.now()), store)
+
+
+def _rebuild(store: Path) -> None:
+    from datetime import datetime  # deferred: start-up time
+
+    from pyflash import paths  # deferred: start-up time
+    from pyflash.core.review.rebuild import rebuild_at  # deferred: start-up time
+
+    if not store.exists() and not store.is_symlink():
+        click.echo(f"{store}: no review database yet (the first `pyflash study` makes it); nothing to rebuild")
+        return
+    report = rebuild_at(paths.locations(), clock=lambda: datetime.now().astimezone())
+    done = f"{store}: {report.cards:,} card state(s) derived from {report.events:,} event(s)"
+    if report.without_events:
+        click.echo(f"{report.without_events:,} card row(s) have no event (written before the log kept everything): kept as they are")
+    if not report.differences:
+        click.echo(f"{done}: no differences")
+        return
+    for difference in report.differences[:20]:
+        click.echo(difference.describe())
+    if len(report.differences) > 20:
+        click.echo(f"... and {len(report.differences) - 20:,} more")
+    click.echo(f"{done}: {len(report.differences):,} card(s) differed from the log; fixed (the rows now match the log)")
+    if report.kept_as is not None:
+        click.echo(f"the file as it was is kept as {report.kept_as}")
+    sys.exit(1)
 
 
 def _size(n: int) -> str:

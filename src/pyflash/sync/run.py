@@ -30,6 +30,7 @@ from pyflash.core.errors import PyflashError
 from pyflash.sync.events import EventLog
 from pyflash.sync.files import EVENTS, OwnFiles, read_new
 from pyflash.sync.git import Git, GitError, redact
+from pyflash.sync.private import without_text
 from pyflash.sync.state import SyncState, load_state, save_state
 
 __all__ = ["DECKS", "LOCK", "SyncResult", "sync"]
@@ -85,7 +86,8 @@ def sync(
     """Sync ``log`` (the review store) through the working copy ``folder`` with ``remote``.
 
     ``decks``: also copy this deck folder's YAML files into ``decks/<device>/``
-    (``sync.include_decks``). ``progress`` is told each step; ``hook`` is
+    (``sync.include_decks``), and keep the cards' text in the events (without
+    it, the text is left out: :mod:`pyflash.sync.private`). ``progress`` is told each step; ``hook`` is
     called after each stage ("written", "committed", "merged", "pushed",
     "ingested"), for tests that stop a sync there. Raises
     :class:`~pyflash.sync.git.GitMissing` without git, and :class:`PyflashError`
@@ -113,7 +115,7 @@ def sync(
         own = OwnFiles(folder, device)
         result.repaired = own.repair()
         pending = log.outbox(own.last_seq())
-        own.append(pending)
+        own.append(pending if decks is not None else [without_text(e) for e in pending])
         result.sent = len(pending)
         if decks is not None:
             _copy_decks(decks, folder / DECKS / device)

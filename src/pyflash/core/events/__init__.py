@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pyflash.core.errors import PyflashError
@@ -34,6 +34,7 @@ __all__ = [
     "Event",
     "EventError",
     "IngestResult",
+    "canonical_ts",
     "decode",
     "encode",
 ]
@@ -99,6 +100,20 @@ class IngestResult:
 
 def event_id(device: str, seq: int) -> str:
     return f"{device}-{seq}"
+
+
+def canonical_ts(ts: str) -> str:
+    """``ts`` as the review log writes times (``2026-03-01T08:00:00.000+00:00``: UTC, milliseconds),
+    so that times sort as text; a text that is not a time with a zone is returned as it is."""
+    if len(ts) == 29 and ts.endswith("+00:00") and ts[19] == "." and ts[10] == "T":
+        return ts
+    try:
+        when = datetime.fromisoformat(ts)
+    except ValueError:
+        return ts
+    if when.tzinfo is None:
+        return ts
+    return when.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def encode(event: Event) -> str:

@@ -26,19 +26,20 @@ swap of two numbers works.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pyflash.core.events import FLAG_KINDS, GRADE_KINDS, Event
+from pyflash.core.events import FLAG_KINDS, GRADE_KINDS, STATE_FIELDS, Event, canonical_ts
 from pyflash.core.review.records import FORGOTTEN, CardState
 from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
 
 if TYPE_CHECKING:
     from pyflash.core.scheduling.scheduler import Scheduler
 
-__all__ = ["Rules", "Step", "replay", "replay_steps", "state_json", "step_of"]
+__all__ = ["Prior", "Rules", "Step", "replay", "replay_steps", "state_json", "step_of"]
 
 LAPSE_BELOW = 3  # as core/review/leech.py: a grade below this, of a card that had passed, is a lapse
 
@@ -85,17 +86,22 @@ class Step(NamedTuple):
         return f"{self.device}-{self.seq}"
 
 
+_ALL = frozenset(STATE_FIELDS)
+
+
 def state_json(value: Mapping[str, Any] | None) -> str | None:
     """An event's state object as the store's JSON (CardState.to_json), or None."""
     if value is None:
         return None
+    if value.keys() == _ALL:  # complete (decode checked the types): already what to_json writes
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return CardState.from_data(dict(value)).to_json()
 
 
 def step_of(event: Event) -> Step:
     d = event.data
     return Step(
-        event.ts, event.device, event.seq, event.card, event.kind,
+        canonical_ts(event.ts), event.device, event.seq, event.card, event.kind,
         state_json(d.get("before")), state_json(d.get("after")),
         d.get("grade"), d.get("day"), d.get("undoes"), d.get("new"), d.get("text"), bool(d.get("rekey")),
     )
@@ -112,59 +118,102 @@ def _parse(text: str | None) -> CardState | None:
     return CardState.from_json(text) if text is not None else None
 
 
+def _complete(text: str) -> bool:
+    """Whether ``text`` is a state's JSON as to_json writes it now (not an old row's, without later fields)."""
+    return '"leech": ' in text and '"memory": ' in text
+
+
 def _same(a: str | None, b: str | None) -> bool:
     if a == b:
         return True
-    if a is None or b is None:
-        return False
-    return CardState.from_json(a) == CardState.from_json(b)  # e.g. an old row's JSON, without later fields
+    if a is None or b is None or (_complete(a) and _complete(b)):
+        return False  # to_json's text is one per state: different text, different state
+    return CardState.from_json(a) == CardState.from_json(b)
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What came before the start states, for a replay that continues a card's history (the store's
+    append path): its last applied event's (device, recorded after), and its logged lapses."""
+
+    last: Callable[[str], tuple[str, str | None] | None]
+    lapses: Callable[[str], int]
 
 
 class _Replay:
-    def __init__(self, rules: Rules, states: Mapping[str, CardState]) -> None:
+    def __init__(self, rules: Rules, states: Mapping[str, CardState], prior: Prior | None = None) -> None:
         self.rules = rules
         self.cur: dict[str, str | None] = {k: s.to_json() for k, s in states.items()}
+        self.parsed: dict[str, CardState] = dict(states)  # cur's states already parsed (or computed)
         self.last: dict[str, tuple[str, str | None]] = {}  # key -> (device, what it recorded) of the last event
         self.lapses: dict[str, int] = {}
+        self.prior = prior
+        self.unasked = set(states) if prior is not None else set()  # keys whose prior is not read yet
+
+    def _ask(self, key: str) -> None:
+        if key in self.unasked and self.prior is not None:
+            self.unasked.discard(key)
+            last = self.prior.last(key)
+            if last is not None:
+                self.last.setdefault(key, last)
+            self.lapses[key] = self.lapses.get(key, 0) + self.prior.lapses(key)
 
     def continuous(self, key: str, device: str) -> bool:
+        self._ask(key)
         last = self.last.get(key)
         return last is not None and last[0] == device and _same(last[1], self.cur.get(key))
 
     def apply(self, step: Step) -> None:
         key, cur = step.card, self.cur.get(step.card)
         verbatim = _same(step.before, cur) or self.continuous(key, step.device)
-        new = step.after if verbatim else self._recompute(step, _parse(cur))
+        if verbatim:
+            new = step.after
+            self.parsed.pop(key, None)
+        else:
+            state = self._recompute(step, self.state(key))
+            new = state.to_json() if state is not None else None
+            if state is not None:
+                self.parsed[key] = state
         if step.kind == "review" and step.grade is not None and step.grade < LAPSE_BELOW:
             before = _parse(step.before)
             if before is not None and before.repetitions > 0:
+                self._ask(key)
                 self.lapses[key] = self.lapses.get(key, 0) + 1
         self.cur[key] = new
         self.last[key] = (step.device, step.after)
 
-    def _recompute(self, step: Step, cur: CardState | None) -> str | None:
+    def state(self, key: str) -> CardState | None:
+        state = self.parsed.get(key)
+        if state is None:
+            state = _parse(self.cur.get(key))
+            if state is not None:
+                self.parsed[key] = state
+        return state
+
+    def _recompute(self, step: Step, cur: CardState | None) -> CardState | None:
         after = _parse(step.after)
         if after is None:
-            return cur.to_json() if cur is not None else None
+            return cur
         base = cur or CardState(key=step.card, deck=after.deck, text=after.text)
         if step.kind in GRADE_KINDS and step.grade is not None and step.day is not None:
             current = replace(base, deck=after.deck, text=after.text)
             try:
                 result = self.rules.grader().review(current, step.grade, day=step.day, now=datetime.fromisoformat(step.ts))
             except ValueError:
-                return step.after  # a grade this scheduler does not know: keep what was recorded
+                return after  # a grade this scheduler does not know: keep what was recorded
             new = result.after
             if cur is not None and not cur.leech and result.kind == "review" and step.grade < LAPSE_BELOW:
+                self._ask(step.card)
                 if cur.repetitions > 0 and self.lapses.get(step.card, 0) + 1 >= self.rules.leech_threshold:
                     action = self.rules.leech_action(new.deck)
                     new = replace(new, leech=True, suspended=new.suspended or action == "suspend")
-            return new.to_json()
+            return new
         if step.kind in FLAG_KINDS:
             field = "suspended" if step.kind.endswith("suspend") else "buried_until"
-            return replace(base, **{field: getattr(after, field)}).to_json()
+            return replace(base, **{field: getattr(after, field)})
         if step.kind == "forget":
-            return replace(cur, **FORGOTTEN).to_json() if cur is not None else None
-        return step.after
+            return replace(cur, **FORGOTTEN) if cur is not None else None
+        return after
 
     def relink(self, batch: list[Step]) -> None:
         """Move states: one relink (old has a state, new none), or a cloze renumbering's moves at once."""
@@ -174,16 +223,20 @@ class _Replay:
             if new is None or self.cur.get(old) is None or self.cur.get(new) is not None:
                 return
             batch = [step]
-        moving = [(s, self.cur.get(s.card), self.continuous(s.card, s.device), self.lapses.pop(s.card, 0)) for s in batch]
+        for s in batch:
+            self._ask(s.card)
+        moving = [(s, self.state(s.card), self.continuous(s.card, s.device), self.lapses.pop(s.card, 0)) for s in batch]
         for s, *_ in moving:
             self.cur[s.card] = None
+            self.parsed.pop(s.card, None)
             self.last.pop(s.card, None)
-        for s, state, continuous, lapses in moving:
-            if state is None or s.new is None:
+        for s, old_state, continuous, lapses in moving:
+            if old_state is None or s.new is None:
                 continue
-            old_state = CardState.from_json(state)
-            moved = replace(old_state, key=s.new, text=s.text if s.text is not None else old_state.text).to_json()
+            state = replace(old_state, key=s.new, text=s.text if s.text is not None else old_state.text)
+            moved = state.to_json()
             self.cur[s.new] = moved
+            self.parsed[s.new] = state
             if continuous:
                 self.last[s.new] = (s.device, moved)
             else:
@@ -193,12 +246,14 @@ class _Replay:
 
 
 def replay_steps(
-    steps: Iterable[Step], rules: Rules, states: Mapping[str, CardState] | None = None
+    steps: Iterable[Step], rules: Rules, states: Mapping[str, CardState] | None = None, prior: Prior | None = None
 ) -> dict[str, CardState | None]:
-    """:func:`replay` over steps (the store reads its rows as steps, without building events)."""
+    """:func:`replay` over steps (the store reads its rows as steps, without building events).
+
+    ``prior``: the history before ``states``, read only when an event needs it."""
     ordered = sorted(steps, key=lambda s: (s.ts, s.device, s.seq))
     undone = {s.undoes for s in ordered if s.kind == "undo" and s.undoes is not None}
-    run = _Replay(rules, states or {})
+    run = _Replay(rules, states or {}, prior)
     seen: set[str] = set()
     i = 0
     while i < len(ordered):
@@ -227,4 +282,4 @@ def replay_steps(
             run.relink(batch)
             continue
         run.apply(step)
-    return {k: _parse(v) for k, v in run.cur.items()}
+    return {k: run.state(k) for k in run.cur}

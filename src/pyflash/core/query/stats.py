@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pyflash.core.query import stats_log
 from pyflash.core.review.faults import explain
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import migrate
@@ -32,8 +33,7 @@ PASS = 3  # grades from 3 up are a successful recall (SM-2)
 RELEARN_BELOW = 4  # a grade below this today brings the card back today (learning)
 INTERVAL_BINS = (1, 2, 3, 7, 14, 21, 60, 180, 365)  # lower bounds of the interval buckets, in days
 EASINESS_TOP = 30  # easiness of 3.0 and more shares one bucket (tenths)
-
-_GRADES = "r.kind IN ('review', 'repeat') AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"
+KEYS_BY_KEY = 2000  # up to this many keys on the smaller side, their grades are read key by key
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,21 +146,42 @@ def compute(
     sel = _Selection(db, keys, whole_log)
     try:
         cards, forecast, intervals, easiness = _card_figures(db, sel, today, days)
-        calendar = _calendar(db, sel, today - CALENDAR_DAYS + 1, today)
+        new = db.execute(f"SELECT COUNT(*) FROM cards c WHERE c.first_day = ? AND {sel.cards('c.key')}", (today,)).fetchone()[0]
+        log = _log_days(db, sel)
+        if log is None:  # many keys on either side: the log itself, read by day
+            calendar = _calendar(db, sel, today - CALENDAR_DAYS + 1, today)
+            figures = (_today(db, sel, today, int(new)), calendar, _retention(db, sel, today), _streak(db, sel, today, calendar))
+        else:
+            figures = _from_days(log, today, int(new))
         return Stats(
-            day=today,
-            today=_today(db, sel, today),
-            cards=cards,
-            forecast=forecast,
-            calendar=calendar,
-            retention=_retention(db, sel, today),
-            intervals=intervals,
-            easiness=easiness,
-            streak=_streak(db, sel, today, calendar),
-            leech_threshold=leech_threshold,
+            day=today, today=figures[0], cards=cards, forecast=forecast, calendar=figures[1], retention=figures[2],
+            intervals=intervals, easiness=easiness, streak=figures[3], leech_threshold=leech_threshold,
         )
     finally:
         db.execute("DELETE FROM temp.stats_keys")
+
+
+def _log_days(db: sqlite3.Connection, sel: _Selection) -> stats_log.Days | None:
+    """The review-log sums per day of the selection (see :mod:`pyflash.core.query.stats_log`);
+    None when both sides of the selection are too many keys to read their grades key by key."""
+    if sel.whole_log or (sel.excluding and sel.empty):
+        return stats_log.all_days(db)
+    if sel.count > KEYS_BY_KEY:
+        return None
+    if sel.excluding:
+        return stats_log.without(stats_log.all_days(db), stats_log.key_days(db))
+    return stats_log.key_days(db)
+
+
+def _from_days(log: stats_log.Days, today: int, new: int) -> tuple[Today, dict[int, int], Retention, int]:
+    t = stats_log.window(log, today, today)
+    r = stats_log.window(log, today - RETENTION_DAYS + 1, today)
+    return (
+        Today(t[stats_log.GRADES], new, t[stats_log.AGAIN], t[stats_log.ANSWER_MS] / 1000),
+        stats_log.calendar(log, today - CALENDAR_DAYS + 1, today),
+        Retention(r[stats_log.YOUNG_PASSED], r[stats_log.YOUNG], r[stats_log.MATURE_PASSED], r[stats_log.MATURE]),
+        stats_log.streak(log, today),
+    )
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:
@@ -199,12 +220,12 @@ class _Selection:
         self.size = len(wanted)
         self.whole_log = whole_log
         if whole_log:
-            rows = {r[0] for r in db.execute("SELECT key FROM cards")} - wanted
+            rows = _keys(db, "cards") - wanted
             self.excluding = True
         else:
             rows = wanted
             self.excluding = False
-            stored = {r[0] for r in db.execute("SELECT key FROM cards")}
+            stored = _keys(db, "cards")
             if len(wanted) * 2 > len(stored):
                 # Most cards are selected: the keys *not* selected are the smaller side. Every key
                 # of the cards and of the log that is not wanted, so "not one of them" is exact
@@ -213,6 +234,7 @@ class _Selection:
                 rows = (stored | logged) - wanted
                 self.excluding = True
         self.empty = not rows
+        self.count = len(rows)
         db.execute("PRAGMA temp_store = MEMORY")
         db.execute("CREATE TEMP TABLE IF NOT EXISTS stats_keys (key TEXT PRIMARY KEY) WITHOUT ROWID")
         db.execute("BEGIN")
@@ -230,9 +252,14 @@ class _Selection:
             return "1" if self.empty else f"+{column} NOT IN (SELECT key FROM temp.stats_keys)"
         return f"+{column} IN (SELECT key FROM temp.stats_keys)"  # "+": look rows up by day, not by key
 
-    def log(self, column: str) -> str:
-        """The condition for review-log figures: every row, or the selected cards' rows."""
-        return "1" if self.whole_log else self.cards(column)
+
+def _keys(db: sqlite3.Connection, table: str) -> set[str]:
+    """The keys of ``table``, in one string from SQLite (a row per key costs several times more)."""
+    count, joined = db.execute(f"SELECT COUNT(*), group_concat(key, char(31)) FROM {table}").fetchone()
+    keys = set(joined.split("\x1f")) if joined is not None else set()
+    if len(keys) != count:  # a key holding the separator: one row per key
+        keys = {r[0] for r in db.execute(f"SELECT key FROM {table}")}
+    return keys
 
 
 def _interval_bucket_sql() -> str:
@@ -307,20 +334,22 @@ def _card_figures(
     return counts, forecast, intervals, easiness
 
 
-def _today(db: sqlite3.Connection, sel: _Selection, today: int) -> Today:
+# The log read by day, for a selection of many keys on both sides (a deck of half the cards).
+_GRADES = "r.kind IN ('review', 'repeat') AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"
+
+
+def _today(db: sqlite3.Connection, sel: _Selection, today: int, new: int) -> Today:
     reviews, again, ms = db.execute(
         f"SELECT COUNT(*), COALESCE(SUM(r.grade < {PASS}), 0), COALESCE(SUM(r.answer_ms), 0)"
-        f" FROM reviews r WHERE r.day = ? AND {_GRADES} AND {sel.log('r.key')}",
+        f" FROM reviews r WHERE r.day = ? AND {_GRADES} AND {sel.cards('r.key')}",
         (today,),
     ).fetchone()
-    # New cards: first graded today (as the daily limit counts them; an undo takes the first grade back).
-    new = db.execute(f"SELECT COUNT(*) FROM cards c WHERE c.first_day = ? AND {sel.cards('c.key')}", (today,)).fetchone()[0]
-    return Today(int(reviews), int(new), int(again), int(ms) / 1000)
+    return Today(int(reviews), new, int(again), int(ms) / 1000)
 
 
 def _calendar(db: sqlite3.Connection, sel: _Selection, first: int, last: int) -> dict[int, int]:
     """Grades per day; undone grades are counted apart and taken off (there are few)."""
-    where = f"r.day BETWEEN ? AND ? AND r.kind IN ('review', 'repeat') AND {sel.log('r.key')}"
+    where = f"r.day BETWEEN ? AND ? AND r.kind IN ('review', 'repeat') AND {sel.cards('r.key')}"
     days = {int(d): int(n) for d, n in db.execute(f"SELECT r.day, COUNT(*) FROM reviews r WHERE {where} GROUP BY r.day", (first, last))}
     undone = db.execute(
         f"SELECT r.day, COUNT(*) FROM reviews u JOIN reviews r ON r.id = u.undoes"
@@ -340,7 +369,7 @@ def _retention(db: sqlite3.Connection, sel: _Selection, today: int) -> Retention
             COALESCE(SUM(ivl >= :mature AND grade >= :pass), 0), COALESCE(SUM(ivl >= :mature), 0)
         FROM (
             SELECT r.grade AS grade, r.prev_interval AS ivl FROM reviews r
-            WHERE r.day BETWEEN :first AND :today AND r.kind = 'review' AND {_GRADES} AND {sel.log("r.key")}
+            WHERE r.day BETWEEN :first AND :today AND r.kind = 'review' AND {_GRADES} AND {sel.cards("r.key")}
               AND r.prev_interval > 0
         )
         """,
@@ -360,7 +389,7 @@ def _streak(db: sqlite3.Connection, sel: _Selection, today: int, calendar: dict[
     if day >= first:
         return streak
     # The streak goes back past the calendar: one look-up per day (an index seek each).
-    sql = f"SELECT EXISTS (SELECT 1 FROM reviews r WHERE r.day = ? AND {_GRADES} AND {sel.log('r.key')})"
+    sql = f"SELECT EXISTS (SELECT 1 FROM reviews r WHERE r.day = ? AND {_GRADES} AND {sel.cards('r.key')})"
     while db.execute(sql, (day,)).fetchone()[0]:
         streak += 1
         day -= 1

@@ -79,6 +79,14 @@ def _copy(source: sqlite3.Connection, target: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def copy_database(store: Store, target: Path) -> None:
+    """A consistent copy of the open ``store`` at ``target`` (StoreError if it cannot be written)."""
+    try:
+        _copy(store.connection, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"{target}: cannot copy the review database there ({exc}); nothing was changed") from None
+
+
 def daily_backup(store: Store, *, day: int, keep: int, folder: Path | None = None) -> Path | None:
     """Back up ``store`` once per study ``day``; returns the new backup, or None.
 

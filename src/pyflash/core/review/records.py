@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -41,7 +41,9 @@ class CardState:
     def to_json(self) -> str:
         import json  # deferred: start-up time (written when a card is graded, after the first card)
 
-        return json.dumps({**asdict(self), "easiness": self.easiness.cents}, ensure_ascii=False, sort_keys=True)
+        data = {name: getattr(self, name) for name in _FIELDS}  # not asdict(): it deep-copies every value
+        data["easiness"] = self.easiness.cents
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> CardState:
@@ -56,6 +58,8 @@ class CardState:
         data["easiness"] = Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents))
         return cls(**data)
 
+
+_FIELDS = tuple(f.name for f in fields(CardState))
 
 # What forget sets: a card with no schedule (new), as if never graded.
 FORGOTTEN: dict[str, Any] = {

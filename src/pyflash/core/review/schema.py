@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 TABLES = ("cards", "reviews", "relinks")
 
 _MIGRATE_1 = """
@@ -109,6 +109,14 @@ _FOLLOW_RELINKS = """
         follow(old, new) AS (SELECT old, new FROM chain WHERE new IN (SELECT key FROM cards))
 """
 
+# The cards (by the key their history lives under now) with ``:threshold`` lapses or more.
+LEECH_OWNERS = f"""
+        {_FOLLOW_RELINKS}
+        SELECT COALESCE(f.new, r.key) AS owner FROM reviews r LEFT JOIN follow f ON f.old = r.key
+        WHERE {LAPSE_ROWS}
+        GROUP BY owner HAVING COUNT(*) >= :threshold
+"""
+
 # Marks every card with ``:threshold`` lapses or more as a leech (tag only:
 # nothing is suspended after the fact). Used by migration 5 and the doctor.
 MARK_LEECHES = f"""
@@ -206,10 +214,100 @@ def number_events(db: sqlite3.Connection) -> int:
     return len(items)
 
 
+# What one grade adds to its day in ``review_days`` (docs/stats.md): the grade,
+# a failed recall, its answer time, and for retention a first-of-the-day grade of
+# a card learned before, young (< 21 days before it) or mature, and passed or not.
+# ``{r}`` is the row (``NEW`` in a trigger); a SUM of each over the grades of a
+# day is that day's row. The same expressions serve the selected cards' figures
+# (core/query/stats_log.py), so both count alike.
+DAY_COLUMNS = ("grades", "again", "answer_ms", "young", "young_passed", "mature", "mature_passed")
+_YOUNG = "{r}.kind = 'review' AND {r}.prev_interval > 0 AND {r}.prev_interval < 21"
+_MATURE = "{r}.kind = 'review' AND {r}.prev_interval >= 21"
+DAY_TERMS = (
+    "1",
+    "COALESCE({r}.grade < 3, 0)",
+    "COALESCE({r}.answer_ms, 0)",
+    f"COALESCE({_YOUNG}, 0)",
+    f"COALESCE({_YOUNG} AND {{r}}.grade >= 3, 0)",
+    f"COALESCE({_MATURE}, 0)",
+    f"COALESCE({_MATURE} AND {{r}}.grade >= 3, 0)",
+)
+GRADE_KINDS = "('review', 'repeat')"
+
+
+def day_terms(row: str, sign: str = "") -> str:
+    """The ``review_days`` contributions of ``row``, comma-separated (``sign="-"``: taken back)."""
+    return ", ".join(f"{sign}{t.format(r=row)}" for t in DAY_TERMS)
+
+
+_ADD_TO_DAY = "ON CONFLICT(day) DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in DAY_COLUMNS)
+_DAY_COLS = ", ".join(DAY_COLUMNS)
+_DAY_DEFS = ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in DAY_COLUMNS)
+_DAY_SUMS = ", ".join(f"SUM({t.format(r='r')})" for t in DAY_TERMS)
+# The rows of ``review_days`` summed from the log itself (the backfill; tests compare with it).
+SUM_DAYS = (
+    f"SELECT r.day, {_DAY_SUMS} FROM reviews r WHERE r.kind IN {GRADE_KINDS}"
+    " AND r.id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) GROUP BY r.day"
+)
+
+# Version 7: for `pyflash stats` (docs/stats.md). ``review_days`` holds, per study
+# day, the sums of DAY_TERMS over the grades in effect, so today's figures, the
+# calendar, retention and the streak read a row per day instead of the log. The
+# log is append-only, so triggers keep it exact in any insert order (the doctor's
+# copy or an ingest of events may bring an undo before the grade it took back): a
+# grade adds to its day unless an undo already points at it; the first undo of a
+# grade takes it back off, also when it learns its grade's row later (``undoes`` set
+# by the ingest); an edited row is taken off and added again. Existing grades are
+# summed once, through the covering day index.
+_MIGRATE_7 = f"""
+        CREATE TABLE review_days (
+            day INTEGER PRIMARY KEY,
+            {_DAY_DEFS}
+        );
+        CREATE TRIGGER review_days_grade AFTER INSERT ON reviews
+        WHEN NEW.kind IN {GRADE_KINDS} AND NOT EXISTS (SELECT 1 FROM reviews WHERE undoes = NEW.id)
+        BEGIN
+            INSERT INTO review_days (day, {_DAY_COLS}) VALUES (NEW.day, {day_terms('NEW')})
+            {_ADD_TO_DAY};
+        END;
+        CREATE TRIGGER review_days_undo AFTER INSERT ON reviews
+        WHEN NEW.undoes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reviews WHERE undoes = NEW.undoes AND id != NEW.id)
+        BEGIN
+            INSERT INTO review_days (day, {_DAY_COLS})
+            SELECT r.day, {day_terms('r', '-')} FROM reviews r WHERE r.id = NEW.undoes AND r.kind IN {GRADE_KINDS}
+            {_ADD_TO_DAY};
+        END;
+        CREATE TRIGGER review_days_undo_late AFTER UPDATE OF undoes ON reviews
+        WHEN NEW.undoes IS NOT OLD.undoes
+        BEGIN
+            INSERT INTO review_days (day, {_DAY_COLS})
+            SELECT r.day, {day_terms('r')} FROM reviews r WHERE r.id = OLD.undoes AND r.kind IN {GRADE_KINDS}
+              AND NOT EXISTS (SELECT 1 FROM reviews WHERE undoes = OLD.undoes)
+            {_ADD_TO_DAY};
+            INSERT INTO review_days (day, {_DAY_COLS})
+            SELECT r.day, {day_terms('r', '-')} FROM reviews r WHERE r.id = NEW.undoes AND r.kind IN {GRADE_KINDS}
+              AND NOT EXISTS (SELECT 1 FROM reviews WHERE undoes = NEW.undoes AND id != NEW.id)
+            {_ADD_TO_DAY};
+        END;
+        CREATE TRIGGER review_days_edit AFTER UPDATE OF day, kind, grade, answer_ms, before ON reviews
+        WHEN NOT EXISTS (SELECT 1 FROM reviews WHERE undoes = NEW.id)
+        BEGIN
+            INSERT INTO review_days (day, {_DAY_COLS})
+            SELECT OLD.day, {day_terms('OLD', '-')} WHERE OLD.kind IN {GRADE_KINDS}
+            {_ADD_TO_DAY};
+            INSERT INTO review_days (day, {_DAY_COLS})
+            SELECT NEW.day, {day_terms('NEW')} WHERE NEW.kind IN {GRADE_KINDS}
+            {_ADD_TO_DAY};
+        END;
+        INSERT INTO review_days (day, {_DAY_COLS}) {SUM_DAYS};
+"""
+
 # MIGRATIONS[n] is the SQL that brings a database from version n to n + 1
 # (``{leech_threshold}`` is replaced by the configured threshold); AFTER[n], if any, runs next in
 # the same transaction.
-MIGRATIONS = {0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4, 4: _MIGRATE_5, 5: _MIGRATE_6}
+MIGRATIONS = {
+    0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4, 4: _MIGRATE_5, 5: _MIGRATE_6, 6: _MIGRATE_7,
+}
 AFTER = {5: number_events}
 DEFAULT_LEECH_THRESHOLD = 8
 

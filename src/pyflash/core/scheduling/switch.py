@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pyflash.core.review.records import CardState
 from pyflash.core.scheduling.schedule import SM2
@@ -32,7 +32,6 @@ from pyflash.core.scheduling.scheduler import GradePreview, Review, Scheduler
 
 if TYPE_CHECKING:
     from pyflash.core.config import Config
-    from pyflash.core.review.store import Store
     from pyflash.core.scheduling.fsrs_scheduler import FSRSScheduler
 
 SCHEDULERS = ("sm2", "fsrs")
@@ -101,7 +100,16 @@ def build(
     return PerDeck(pick)
 
 
-def apply_schedulers(store: Store, scheduler: Scheduler) -> int:
+class Schedulable(Protocol):
+    """What :func:`apply_schedulers` reads and writes: a store, or the states a rebuild derived."""
+
+    def learned_states(self) -> list[CardState]: ...
+    def states_with_memory(self) -> list[CardState]: ...
+    def graded_rows(self, keys: Iterable[str] | None = None) -> list[tuple[str, int, str, int, str, int | None]]: ...
+    def reschedule(self, states: Iterable[CardState]) -> int: ...
+
+
+def apply_schedulers(store: Schedulable, scheduler: Scheduler) -> int:
     """Bring every learned card's row to the scheduler its deck now uses; returns the cards rewritten.
 
     Cheap when nothing changed: with SM-2 everywhere it reads only the rows that
