@@ -263,9 +263,8 @@ class PyflashApp(App[None]):
 
     def add_card(self, deck: str | None = None) -> None:
         """Open the add form (``n``), its deck set to ``deck``; after a save the decks are read again."""
-        from pyflash.ui.add import AddCardScreen  # deferred: start-up time (not on the first card)
-
         from pyflash.core import CardDraft  # deferred: start-up time (the add module's patterns; not on the first card)
+        from pyflash.ui.add import AddCardScreen  # deferred: start-up time (not on the first card)
 
         self.push_screen(AddCardScreen(CardDraft(deck or "", "")), self._added)
 
