@@ -129,7 +129,7 @@ def test_first_sets_of_rules():
     lexer = speed_up(get_lexer_by_name("python", stripnl=False))
     list(lexer.get_tokens("xs = [x * 2 for x in range(3)]  # c\n"))
     root = fastlex._CACHE[type(lexer)]["root"]
-    assert root is not None and len(root.by_char["x"][1]) < len(root.rules) // 4
+    assert root is not None and sum(r is not None for r in root.by_char["x"][1]) < len(root.rules) // 4
 
 
 def test_rendered_cards_are_the_reference_html(cards):

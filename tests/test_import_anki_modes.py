@@ -92,3 +92,42 @@ def test_each_anki_card_history_goes_to_its_pyflash_card(package, tmp_path, caps
     assert entry in states and f"{entry}#r" in states
     optional = cards["optional"][0].id
     assert optional not in states and f"{optional}#r" not in states  # never studied: new cards
+
+
+def _lapsing_card(lapses: int):
+    """An Anki card that graduates, then lapses ``lapses`` times on separate days (again, then good)."""
+    from datetime import UTC, datetime
+
+    from pyflash.importer.anki.convert import ImportedCard
+    from pyflash.importer.anki.reader import AnkiCard, Revlog
+
+    day = 86_400_000
+    t = int(datetime(2026, 1, 5, 12, tzinfo=UTC).timestamp() * 1000)
+    rows = [Revlog(t, 3, 1, 0, 2500, 1000, 0)]  # good: graduates
+    for _ in range(lapses):
+        t += 3 * day
+        rows += [Revlog(t, 1, -600, 1, 2300, 1000, 1),  # again: a lapse
+                 Revlog(t + 60_000, 1, -600, -600, 2300, 1000, 2),  # again the same day: no new lapse
+                 Revlog(t + day, 3, 1, -600, 2300, 1000, 2)]  # good the next day
+    anki = AnkiCard(1, 0, "D", 2, 2, 1, 1, 2300, len(rows), lapses, tuple(rows))
+    return ImportedCard("D", {"id": "x", "q": "Q", "a": "A"}, "x", anki), anki
+
+
+def test_imported_history_marks_leeches_by_the_leech_rule(tmp_path):
+    from datetime import UTC
+
+    from pyflash.core.review.store import Store
+    from pyflash.importer.anki.history import card_history
+
+    card, anki = _lapsing_card(3)
+    history = card_history(card, anki, today=2000, zone=UTC, day_starts_at=4, leech_threshold=3)
+    assert history is not None and history.state.leech and not history.state.suspended
+    marked = [e.after.leech for e in history.reviews]
+    first = marked.index(True)
+    assert history.reviews[first].grade == 1 and all(marked[first:]) and not any(marked[:first])
+    assert sum(1 for e in history.reviews[:first + 1] if e.grade == 1 and e.kind == "review") == 3
+    below = card_history(card, anki, today=2000, zone=UTC, day_starts_at=4, leech_threshold=4)
+    assert below is not None and not below.state.leech  # the same-day failures are no new lapses
+    with Store(tmp_path / "s.sqlite3") as store:
+        store.add_history([history])
+        assert store.states()["x"].leech

@@ -23,9 +23,11 @@ from pyflash.core.review.store import CardState, Store
 from pyflash.core.scheduling.easiness import Easiness
 
 D = date(2026, 3, 2).toordinal()
-UNDO_MIGRATION_7 = "".join(
+UNDO_MIGRATIONS_7_8 = "".join(
     f"DROP TRIGGER review_days_{t};" for t in ("grade", "undo", "undo_late", "edit")
-) + "DROP TABLE review_days; PRAGMA user_version = 6;"
+) + "".join(f"DROP TRIGGER review_orphans_{t};" for t in ("logged", "gone", "back")) + "".join(
+    f"DROP INDEX cards_{i};" for i in ("interval", "easiness", "due", "today", "suspended", "buried", "leech")
+) + "DROP TABLE review_days; DROP TABLE review_orphans; PRAGMA user_version = 6;"
 KEYS = [f"k{i}" for i in range(6)]
 
 
@@ -111,7 +113,7 @@ _ops = st.lists(
     st.one_of(
         _grade, _grade, _grade,
         st.tuples(st.just("undo"), st.integers(0, 30)),
-        st.tuples(st.just("relink"), st.sampled_from(KEYS), st.sampled_from(KEYS)),
+        st.tuples(st.just("relink"), st.sampled_from(KEYS), st.sampled_from([*KEYS, "n0", "n1"])),  # n: edited cards
         st.tuples(st.just("bury"), st.sampled_from(KEYS), st.integers(-1, 3)),
         st.tuples(st.just("suspend"), st.sampled_from(KEYS), st.booleans()),
     ),
@@ -155,11 +157,20 @@ def _recomputed_days(db: sqlite3.Connection) -> set[tuple]:
     return {r for r in db.execute(SUM_DAYS) if any(r[1:])}
 
 
+def _orphans(db: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in db.execute("SELECT key FROM review_orphans")}
+
+
+def _recomputed_orphans(db: sqlite3.Connection) -> set[str]:
+    """The logged keys with no card row."""
+    return {r[0] for r in db.execute("SELECT key FROM reviews")} - {r[0] for r in db.execute("SELECT key FROM cards")}
+
+
 def test_fast_paths_agree_with_the_rows(tmp_path, monkeypatch):
     counter = iter(range(10**6))
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(ops=_ops, chosen=st.sets(st.sampled_from([*KEYS, "x1", "x2"])), days=st.integers(1, 40), split=st.integers(0, 40))
+    @given(ops=_ops, chosen=st.sets(st.sampled_from([*KEYS, "x1", "n0", "n1"])), days=st.integers(1, 40), split=st.integers(0, 40))
     def check(ops, chosen, days, split):
         n = next(counter)
         with Store(tmp_path / f"s{n}.sqlite3", check=False) as store, Store(tmp_path / f"t{n}.sqlite3", check=False) as copy:
@@ -167,6 +178,7 @@ def test_fast_paths_agree_with_the_rows(tmp_path, monkeypatch):
             _apply(store, ops)
             db = store.connection
             assert _stored_days(db) == _recomputed_days(db)
+            assert _orphans(db) == _recomputed_orphans(db)
             keys = sorted(chosen)
             for today in (D - 1, D, D + 1):  # one log read on three days: as after a change of zone
                 for whole_log in (False, True):
@@ -181,6 +193,7 @@ def test_fast_paths_agree_with_the_rows(tmp_path, monkeypatch):
             copy.ingest(events[split % (len(events) + 1):])
             copy.ingest(events[: split % (len(events) + 1)])
             assert _stored_days(copy.connection) == _recomputed_days(copy.connection)
+            assert _orphans(copy.connection) == _recomputed_orphans(copy.connection)
             want = reference(copy.connection, keys, today=D, days=days, whole_log=False)
             assert stats.compute(copy.connection, keys, today=D, days=days).to_json() == want
 
@@ -216,7 +229,7 @@ def test_review_days_in_any_insert_order(tmp_path):
     fresh.close()
 
 
-def test_migration_7_sums_an_older_log(tmp_path):
+def test_migrations_7_and_8_sum_an_older_log(tmp_path):
     path = tmp_path / "old.sqlite3"
     with Store(path, check=False) as store:
         _apply(store, [
@@ -225,9 +238,11 @@ def test_migration_7_sums_an_older_log(tmp_path):
             ("undo", 1),
         ])
         db = store.connection
-        db.executescript(UNDO_MIGRATION_7)
+        store.relink("k0", "k9", "k9", 0.9, "t")
+        db.executescript(UNDO_MIGRATIONS_7_8)
     with Store(path, check=False) as store:
         assert _stored_days(store.connection) == {(D - 2, 1, 1, 1500, 0, 0, 0, 0)}
+        assert _orphans(store.connection) == {"k0"}
 
 
 @pytest.mark.parametrize("reader", ["Pacific/Honolulu", "Pacific/Kiritimati"])

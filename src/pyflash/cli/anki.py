@@ -45,6 +45,7 @@ def import_anki_cmd(
         step = history_step(
             locations.store, clock=system_clock, zone=config.zone() or system_zone(),
             day_starts_at=config.day_starts_at, backups_keep=config.backups_keep,
+            leech_threshold=config.leech_threshold,
         )
     from pyflash.export.progress import LateProgress  # deferred: start-up time
 

@@ -39,18 +39,16 @@ __all__ = ["speed_up"]
 
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _Joined = Callable[[str, int], "re.Match[str] | None"]
-_Matcher = tuple[_Joined, dict[int, int]]  # joined match, the rule index of each outer group
+# joined match; by group number, for each rule's outer group: (rule's match, action, new state, a plain token?)
+_Matcher = tuple[_Joined, list[Any]]
 
 
 _LETTERS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s"}
 _LEADING_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
-def _join(rules: list[tuple[Any, Any, Any]], indices: tuple[int, ...] | None = None) -> _Matcher | None:
-    """One alternation for ``rules``, and which rule each outer group is (None: cannot join).
-
-    ``indices`` are the rules' positions in their state (default: 0, 1, ...).
-    """
+def _join(rules: list[tuple[Any, Any, Any]]) -> _Matcher | None:
+    """One alternation for ``rules``, and which rule each outer group is (None: cannot join)."""
     compiled: list[re.Pattern[str]] = []
     for rexmatch, _action, _new in rules:
         pattern = getattr(rexmatch, "__self__", None)
@@ -66,7 +64,7 @@ def _join(rules: list[tuple[Any, Any, Any]], indices: tuple[int, ...] | None = N
         base &= pattern.flags
     parts = []
     groups = 0
-    outer: dict[int, int] = {}
+    outer: list[Any] = [None]
     for i, pattern in enumerate(compiled):
         text = pattern.pattern
         extra = pattern.flags & ~base
@@ -82,7 +80,9 @@ def _join(rules: list[tuple[Any, Any, Any]], indices: tuple[int, ...] | None = N
             text = f"(?{letters}:{_LEADING_FLAGS.sub('', text, count=1)})"
         elif _LEADING_FLAGS.match(text):
             text = _LEADING_FLAGS.sub("", text, count=1)  # the same flags as every rule: in ``base``
-        outer[groups + 1] = i if indices is None else indices[i]
+        rexmatch, action, new_state = rules[i]
+        outer.append((rexmatch, action, new_state, type(action) is _TokenType and new_state is None))
+        outer += [None] * pattern.groups
         groups += 1 + pattern.groups
         parts.append(f"({text})")
     try:
@@ -210,11 +210,11 @@ class _State:
         found = self._by_set.get(chosen)
         if found is None:
             if not chosen:
-                found = (_never, {})
+                found = (_never, [])
             elif len(chosen) == len(self.rules):
                 found = self.full
             else:
-                found = _join([self.rules[i] for i in chosen], chosen) or self.full
+                found = _join([self.rules[i] for i in chosen]) or self.full
             self._by_set[chosen] = found
         self.by_char[ch] = found
         return found
@@ -253,9 +253,9 @@ def _tokens(self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)) -> 
                 joined = state.full  # type: ignore[assignment]  # not None: see _state
             hit = joined[0](text, pos)
             if hit is not None:
-                rule = statetokens[joined[1][hit.lastindex or 0]]
+                rule = joined[1][hit.lastindex]  # type: ignore[index]  # never None: an outer group matched
                 action = rule[1]
-                if type(action) is _TokenType and rule[2] is None:  # the common case: a token, same state
+                if rule[3]:  # the common case: a token, same state
                     value = hit.group()
                     yield pos, action, value
                     pos += len(value)
@@ -271,7 +271,7 @@ def _tokens(self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)) -> 
                     rule = candidate
                     break
         if m and rule is not None:
-            _rexmatch, action, new_state = rule
+            action, new_state = rule[1], rule[2]
             if action is not None:
                 if type(action) is _TokenType:
                     yield pos, action, m.group()

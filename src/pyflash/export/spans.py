@@ -50,7 +50,8 @@ def format_tokens(tokens: Iterable[tuple[int, Any, str]]) -> str:
         cspan = openers.get(ttype)
         if cspan is None:
             cspan = _opener(ttype)
-        value = escape(value, quote=False)
+        if "&" in value or "<" in value or ">" in value:
+            value = escape(value, quote=False)
         if "\n" in value:
             parts = value.split("\n")
             for part in parts[:-1]:

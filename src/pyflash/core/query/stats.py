@@ -21,18 +21,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pyflash.core.query import stats_log
+from pyflash.core.query import stats_cards, stats_log
+from pyflash.core.query.stats_cards import EASINESS_TOP as EASINESS_TOP
+from pyflash.core.query.stats_cards import INTERVAL_BINS as INTERVAL_BINS
+from pyflash.core.query.stats_cards import MATURE_DAYS as MATURE_DAYS
 from pyflash.core.review.faults import explain
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import migrate
 
-MATURE_DAYS = 21  # an interval of this many days or more makes a card mature
 RETENTION_DAYS = 30  # retention looks at this many study days, today included
 CALENDAR_DAYS = 365  # the calendar heatmap's span, today included
 PASS = 3  # grades from 3 up are a successful recall (SM-2)
-RELEARN_BELOW = 4  # a grade below this today brings the card back today (learning)
-INTERVAL_BINS = (1, 2, 3, 7, 14, 21, 60, 180, 365)  # lower bounds of the interval buckets, in days
-EASINESS_TOP = 30  # easiness of 3.0 and more shares one bucket (tenths)
 KEYS_BY_KEY = 2000  # up to this many keys on the smaller side, their grades are read key by key
 
 
@@ -225,13 +224,12 @@ class _Selection:
         else:
             rows = wanted
             self.excluding = False
-            stored = _keys(db, "cards")
-            if len(wanted) * 2 > len(stored):
+            if len(wanted) * 2 > db.execute("SELECT COUNT(*) FROM cards").fetchone()[0]:
                 # Most cards are selected: the keys *not* selected are the smaller side. Every key
-                # of the cards and of the log that is not wanted, so "not one of them" is exact
-                # for card rows and log rows alike (a deck holding every card: an empty table).
-                logged = {r[0] for r in db.execute("SELECT DISTINCT key FROM reviews")}
-                rows = (stored | logged) - wanted
+                # of the cards and of the log that is not wanted (the log's keys with no card row
+                # are the orphans), so "not one of them" is exact for card rows and log rows alike
+                # (a deck holding every card: an empty table).
+                rows = (_keys(db, "cards") | _keys(db, "review_orphans")) - wanted
                 self.excluding = True
         self.empty = not rows
         self.count = len(rows)
@@ -262,11 +260,6 @@ def _keys(db: sqlite3.Connection, table: str) -> set[str]:
     return keys
 
 
-def _interval_bucket_sql() -> str:
-    whens = " ".join(f"WHEN c.interval >= {lo} THEN {lo}" for lo in reversed(INTERVAL_BINS))
-    return f"CASE {whens} ELSE 0 END"
-
-
 def _interval_label(lo: int) -> str:
     i = INTERVAL_BINS.index(lo) if lo in INTERVAL_BINS else -1
     if lo == 0:
@@ -277,50 +270,28 @@ def _interval_label(lo: int) -> str:
     return str(lo) if hi == lo else f"{lo}-{hi}"
 
 
-# One pass over the selection: state, interval and easiness buckets, forecast day.
-_CARDS_SQL = """
-SELECT
-    CASE
-        WHEN c.suspended THEN 'suspended'
-        WHEN COALESCE(c.buried_until, 0) > :today THEN 'buried'
-        WHEN c.due_day IS NULL THEN 'new'
-        WHEN c.last_day = :today AND c.last_grade < :relearn THEN 'learning'
-        WHEN c.interval < :mature THEN 'young'
-        ELSE 'mature'
-    END AS state,
-    CASE WHEN c.due_day IS NOT NULL THEN {interval_bucket} END AS ivl,
-    CASE WHEN c.due_day IS NOT NULL THEN MIN(c.easiness / 10, :ease_top) END AS ease,
-    c.leech AS leech,
-    CASE
-        WHEN c.due_day IS NULL OR c.suspended OR c.due_day >= :end THEN NULL
-        WHEN c.due_day <= :today AND c.last_day = :today THEN NULL
-        WHEN COALESCE(c.buried_until, 0) >= :end THEN NULL
-        ELSE MAX(c.due_day, :today, COALESCE(c.buried_until, 0))  -- a buried card: its first day back
-    END AS fday,
-    COUNT(*)
-FROM cards c WHERE {selected}
-GROUP BY state, ivl, ease, leech, fday
-"""
-
-
 def _card_figures(
     db: sqlite3.Connection, sel: _Selection, today: int, days: int
 ) -> tuple[CardCounts, list[int], list[tuple[str, int]], list[tuple[str, int]]]:
-    args = {"today": today, "relearn": RELEARN_BELOW, "mature": MATURE_DAYS, "ease_top": EASINESS_TOP, "end": today + days}
+    sums = stats_cards.card_sums(db, stats_cards.args(today, days), excluding=sel.excluding, empty=sel.empty)
     states: dict[str, int] = {}
     forecast = [0] * days
     ivl: dict[int, int] = {}
     ease: dict[int, int] = {}
-    sql = _CARDS_SQL.format(interval_bucket=_interval_bucket_sql(), selected=sel.cards("c.key"))
     leech = 0
-    for state, ivl_lo, ease_tenths, is_leech, fday, n in db.execute(sql, args):
-        states[state] = states.get(state, 0) + n
-        leech += n if is_leech else 0
-        if ivl_lo is not None:
-            ivl[ivl_lo] = ivl.get(ivl_lo, 0) + n
-            ease[ease_tenths] = ease.get(ease_tenths, 0) + n
-        if fday is not None:
-            forecast[fday - today] += n
+    for (what, value), n in sums.items():
+        if not n:
+            continue
+        if what == "state":
+            states[str(value)] = n
+        elif what == "leech":
+            leech = n
+        elif what == "ivl":
+            ivl[int(value)] = n
+        elif what == "ease":
+            ease[int(value)] = n
+        else:
+            forecast[int(value) - today] = n
     stored = sum(n for state, n in states.items() if state != "new")
     counts = CardCounts(
         new=sel.size - stored, learning=states.get("learning", 0), young=states.get("young", 0),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 TABLES = ("cards", "reviews", "relinks")
 
 _MIGRATE_1 = """
@@ -302,11 +302,45 @@ _MIGRATE_7 = f"""
         INSERT INTO review_days (day, {_DAY_COLS}) {SUM_DAYS};
 """
 
+# Version 8: for `pyflash stats` (docs/stats.md), the card figures without a pass
+# over the cards. Most cards are "plain" (not suspended, not buried, not graded
+# today): their state, interval and easiness buckets and forecast day follow from
+# their interval, easiness and due day alone, which three covering indexes count
+# by value. The few others are found through small indexes (suspended, buried,
+# graded today) and counted row by row. ``review_orphans`` holds the logged keys
+# that have no card row (relinked, deleted, undone first grades), kept by
+# triggers, so a selection by deck knows every key of the log without reading it.
+_MIGRATE_8 = """
+        CREATE INDEX cards_interval ON cards(interval, due_day) WHERE due_day IS NOT NULL;
+        CREATE INDEX cards_easiness ON cards(easiness, due_day) WHERE due_day IS NOT NULL;
+        CREATE INDEX cards_due ON cards(due_day) WHERE due_day IS NOT NULL;
+        CREATE INDEX cards_today ON cards(last_day, last_grade, due_day);
+        CREATE INDEX cards_suspended ON cards(suspended) WHERE suspended != 0;
+        CREATE INDEX cards_buried ON cards(buried_until) WHERE buried_until IS NOT NULL;
+        CREATE INDEX cards_leech ON cards(leech) WHERE leech;
+        CREATE TABLE review_orphans (key TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TRIGGER review_orphans_logged AFTER INSERT ON reviews
+        WHEN NOT EXISTS (SELECT 1 FROM cards WHERE key = NEW.key)
+        BEGIN
+            INSERT OR IGNORE INTO review_orphans (key) VALUES (NEW.key);
+        END;
+        CREATE TRIGGER review_orphans_gone AFTER DELETE ON cards
+        WHEN EXISTS (SELECT 1 FROM reviews WHERE key = OLD.key)
+        BEGIN
+            INSERT OR IGNORE INTO review_orphans (key) VALUES (OLD.key);
+        END;
+        CREATE TRIGGER review_orphans_back AFTER INSERT ON cards
+        BEGIN
+            DELETE FROM review_orphans WHERE key = NEW.key;
+        END;
+        INSERT INTO review_orphans (key) SELECT DISTINCT key FROM reviews WHERE key NOT IN (SELECT key FROM cards);
+"""
+
 # MIGRATIONS[n] is the SQL that brings a database from version n to n + 1
 # (``{leech_threshold}`` is replaced by the configured threshold); AFTER[n], if any, runs next in
 # the same transaction.
 MIGRATIONS = {
-    0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4, 4: _MIGRATE_5, 5: _MIGRATE_6, 6: _MIGRATE_7,
+    0: _MIGRATE_1, 1: _MIGRATE_2, 2: _MIGRATE_3, 3: _MIGRATE_4, 4: _MIGRATE_5, 5: _MIGRATE_6, 6: _MIGRATE_7, 7: _MIGRATE_8,
 }
 AFTER = {5: number_events}
 DEFAULT_LEECH_THRESHOLD = 8

@@ -27,7 +27,9 @@ from pyflash.core.clock import Clock, local_day
 from pyflash.core.decks.model import identity_text
 from pyflash.core.review.backup import daily_backup
 from pyflash.core.review.imported import ImportedHistory, ImportedReview
+from pyflash.core.review.leech import is_lapse
 from pyflash.core.review.records import CardState, utc_now_iso
+from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
 from pyflash.core.review.store import Store
 from pyflash.core.scheduling.easiness import MIN_EASINESS_CENTS, Easiness
 from pyflash.core.scheduling.states import ReviewKind
@@ -50,14 +52,21 @@ def _when(ms: int) -> datetime:
 
 
 def card_history(
-    card: ImportedCard, anki: AnkiCard, *, today: int, zone: tzinfo, day_starts_at: int
+    card: ImportedCard, anki: AnkiCard, *, today: int, zone: tzinfo, day_starts_at: int,
+    leech_threshold: int = DEFAULT_LEECH_THRESHOLD,
 ) -> ImportedHistory | None:
-    """The card's imported history, or None for a new card Anki never showed (nothing to import)."""
+    """The card's imported history, or None for a new card Anki never showed (nothing to import).
+
+    The leech rule of docs/scheduling.md applies to the imported grades: the grade that brings the
+    card's lapses to ``leech_threshold`` marks it a leech (from that row on). It is only marked, never
+    suspended after the fact (Anki's own suspension, if any, carries over as it is).
+    """
     q = str(card.fields.get("q") or "")
     code = card.fields.get("code")
     state = CardState(key=card.key, deck=card.deck, text=identity_text(q, str(code) if code else None))
     events: list[ImportedReview] = []
     last_day: int | None = None
+    lapses = 0
     for entry in anki.revlog:
         grade = GRADES.get(entry.ease)
         if grade is None:
@@ -78,6 +87,10 @@ def card_history(
             last_grade=grade,
             first_day=state.first_day if state.first_day is not None else day,
         )
+        if not state.is_new and is_lapse(state, grade, kind):
+            lapses += 1
+            if lapses >= leech_threshold and not after.leech:
+                after = replace(after, leech=True)  # (later states keep the mark: they are made from this one)
         events.append(ImportedReview(utc_now_iso(when), day, grade, kind, None if state.is_new else state, after,
                                      entry.time_ms or None))
         state = after
@@ -106,26 +119,33 @@ def card_history(
     return ImportedHistory(card.key, card.deck, state.text, tuple(events), now)
 
 
-def histories(conversion: Conversion, *, today: int, zone: tzinfo, day_starts_at: int) -> list[ImportedHistory]:
+def histories(
+    conversion: Conversion, *, today: int, zone: tzinfo, day_starts_at: int,
+    leech_threshold: int = DEFAULT_LEECH_THRESHOLD,
+) -> list[ImportedHistory]:
     out = []
     for card in conversion.cards:
         if card.anki is None:
             continue
-        history = card_history(card, card.anki, today=today, zone=zone, day_starts_at=day_starts_at)
+        history = card_history(
+            card, card.anki, today=today, zone=zone, day_starts_at=day_starts_at, leech_threshold=leech_threshold
+        )
         if history is not None:
             out.append(history)
     return out
 
 
 def history_step(
-    store_path: Path, *, clock: Clock, zone: tzinfo, day_starts_at: int, backups_keep: int
+    store_path: Path, *, clock: Clock, zone: tzinfo, day_starts_at: int, backups_keep: int,
+    leech_threshold: int = DEFAULT_LEECH_THRESHOLD,
 ) -> Callable[[AnkiPackage, Conversion], list[str]]:
     """The ``--with-history`` step of :func:`~pyflash.importer.anki.command.import_anki`."""
 
     def step(package: AnkiPackage, conversion: Conversion) -> list[str]:
         today = local_day(clock(), zone, day_starts_at)
-        found = histories(conversion, today=today, zone=zone, day_starts_at=day_starts_at)
-        with Store(store_path) as store:
+        found = histories(conversion, today=today, zone=zone, day_starts_at=day_starts_at,
+                          leech_threshold=leech_threshold)
+        with Store(store_path, leech_threshold=leech_threshold) as store:
             daily_backup(store, day=today, keep=backups_keep)
             counts = store.add_history(found)
         lines = [
@@ -133,6 +153,10 @@ def history_step(
         ]
         if counts.repeated:
             lines.append(f"history: {counts.repeated} review(s) were already in the log (imported before); not repeated")
+        leeches = sum(1 for h in found if h.state.leech)
+        if leeches:
+            lines.append(f"history: {leeches} card(s) lapsed {leech_threshold} times or more: marked as leeches "
+                         "(is:leech; not suspended)")
         if counts.kept:
             lines.append(f"history: {counts.kept} card(s) were studied in pyflash since; their pyflash schedule was kept")
         return lines
