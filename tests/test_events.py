@@ -275,7 +275,7 @@ def test_replay_is_pure_and_a_single_device_replays_bit_for_bit(tmp_path):
 _action = st.tuples(
     st.integers(0, 2),  # device
     st.sampled_from(["c1", "c2"]),  # card
-    st.sampled_from(["grade", "grade", "grade", "undo", "suspend", "unsuspend", "bury", "sync"]),
+    st.sampled_from(["grade", "grade", "grade", "undo", "suspend", "unsuspend", "bury", "sync", "relink"]),
     st.integers(0, 5),  # grade
     st.integers(1, 5000),  # minutes since the previous action
 )
@@ -302,6 +302,8 @@ def test_three_devices_merge_to_the_same_state_whatever_the_order(tmp_path_facto
                 flag(s, card, what, when, suspended=what == "suspend")
             elif what == "bury":
                 flag(s, card, "bury", when, buried_until=200)
+            elif what == "relink":  # the card was edited: its state moves to the new key (if it has none)
+                s.relink(card, f"{card}-edited", "edited text", 0.9, utc_now_iso(when))
             elif what == "sync":  # this device takes in the other devices' events so far
                 for other in stores:
                     if other is not s:

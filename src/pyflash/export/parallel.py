@@ -3,7 +3,8 @@
 Rendering (pygments and markdown-it, pure Python) is an export's cost, and it
 is the same work for every card, so it splits cleanly across processes.
 
-* Only cards not in the render cache are rendered, each distinct card once.
+* Only cards not in the render cache are rendered, each distinct card once,
+  with the rest of its note (Key field, GUID, content digest) computed there too.
 * Workers are forked on Linux when the process has a single thread (they
   start at once, with pygments already imported); otherwise, or elsewhere,
   they are spawned.
@@ -42,7 +43,18 @@ def worker_count() -> int:
 
 
 def _render_chunk(cards: Sequence[Card]) -> list[tuple[str, ...]]:
-    return [tuple(render_card(card)) for card in cards]
+    """Each card's HTML and, unless it shows an image (its fields then depend on the picture file, see
+    anki/media.py), the rest of its note: the Key field, GUID and content digest (in the workers too)."""
+    from pyflash.export.anki.package import note_fields, note_parts  # deferred: package.py imports this module
+
+    out: list[tuple[str, ...]] = []
+    for card in cards:
+        parts = render_card(card)
+        if "<img" in parts.question or "<img" in parts.answer or "<img" in parts.note:
+            out.append(tuple(parts))
+        else:
+            out.append((*parts, *note_parts(card, note_fields(card, parts))))
+    return out
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -341,9 +341,9 @@ class RenderCache:
         return None, digest
 
     def put(self, digest: bytes, parts: Sequence[str]) -> Rendered:
-        """Keep a card's HTML, rendered here or in a worker, under its digest."""
+        """Keep a card's HTML (and maybe its :data:`NoteParts` after it), rendered here or in a worker."""
         self._used[digest] = tuple(parts)
-        return Rendered._make(parts)
+        return Rendered._make(parts[:_PARTS])
 
     def note_parts(self, digest: bytes) -> NoteParts | None:
         """The note parts kept with a card's HTML (None: not yet)."""

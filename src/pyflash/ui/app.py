@@ -35,12 +35,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
-from pyflash.core import CardDraft, PyflashError, StudySession, Workspace
+from pyflash.core import PyflashError, StudySession, Workspace
 from pyflash.ui.commands import CommandList
 from pyflash.ui.study import StudyScreen
 from pyflash.ui.sync import AutoSync
 
 if TYPE_CHECKING:
+    from pyflash.core import CardDraft
     from pyflash.ui.add import Added
     from pyflash.ui.help import HelpSection
     from pyflash.ui.host import Host
@@ -262,6 +263,7 @@ class PyflashApp(App[None]):
 
     def add_card(self, deck: str | None = None) -> None:
         """Open the add form (``n``), its deck set to ``deck``; after a save the decks are read again."""
+        from pyflash.core import CardDraft  # deferred: start-up time (the add module's patterns; not on the first card)
         from pyflash.ui.add import AddCardScreen  # deferred: start-up time (not on the first card)
 
         self.push_screen(AddCardScreen(CardDraft(deck or "", "")), self._added)

@@ -2,7 +2,7 @@
 
 It reads the same ``Screen.active_bindings`` as Textual's ``Footer`` and
 follows the same signal, but draws one widget instead of one per key, which
-keeps the first card's paint fast. Disabled actions are dimmed; bindings in a
+keeps the first card's paint fast (and builds each entry's Content directly, not from markup). Disabled actions are dimmed; bindings in a
 group (the six grades) share one entry: ``012345 Grade``. A key can be
 clicked, like pressing it.
 """
@@ -13,8 +13,7 @@ from functools import lru_cache
 from itertools import groupby
 
 from textual.binding import Binding
-from textual.content import Content
-from textual.markup import escape
+from textual.content import Content, Span
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -87,10 +86,16 @@ class KeyBar(Widget):
     @staticmethod
     @lru_cache(maxsize=256)  # Content is immutable; the bar renders the same entries again and again
     def _entry(keys: str, description: str, key: str, enabled: bool, key_style: str, desc_style: str) -> Content:
-        action = f"app.simulate_key({key!r})"
+        """`` keys description ``, clickable: the Content of the markup
+        ``[@click=…][key_style] $keys [/][desc_style]$description [/][/]``, built without parsing it."""
         dim = "" if enabled else " 50%"
-        return Content.from_markup(
-            f"[@click={escape(action)}][{key_style}{dim}] $keys [/][{desc_style}{dim}]$description [/][/]",
-            keys=keys,
-            description=description,
+        shown = f" {keys} "
+        end = len(shown) + len(description) + 1
+        return Content(
+            f"{shown}{description} ",
+            spans=[
+                Span(0, end, f"@click=app.simulate_key({key!r})"),
+                Span(0, len(shown), f"{key_style}{dim}"),
+                Span(len(shown), end, f"{desc_style}{dim}"),
+            ],
         )

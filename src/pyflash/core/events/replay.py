@@ -39,7 +39,7 @@ from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
 if TYPE_CHECKING:
     from pyflash.core.scheduling.scheduler import Scheduler
 
-__all__ = ["Prior", "Rules", "Step", "replay", "replay_steps", "state_json", "step_of"]
+__all__ = ["Prior", "Rules", "Step", "complete_state", "replay", "replay_steps", "state_json", "step_of"]
 
 LAPSE_BELOW = 3  # as core/review/leech.py: a grade below this, of a card that had passed, is a lapse
 
@@ -118,7 +118,7 @@ def _parse(text: str | None) -> CardState | None:
     return CardState.from_json(text) if text is not None else None
 
 
-def _complete(text: str) -> bool:
+def complete_state(text: str) -> bool:
     """Whether ``text`` is a state's JSON as to_json writes it now (not an old row's, without later fields)."""
     return '"leech": ' in text and '"memory": ' in text
 
@@ -126,7 +126,7 @@ def _complete(text: str) -> bool:
 def _same(a: str | None, b: str | None) -> bool:
     if a == b:
         return True
-    if a is None or b is None or (_complete(a) and _complete(b)):
+    if a is None or b is None or (complete_state(a) and complete_state(b)):
         return False  # to_json's text is one per state: different text, different state
     return CardState.from_json(a) == CardState.from_json(b)
 

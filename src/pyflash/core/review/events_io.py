@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pyflash.core.errors import StoreError
 from pyflash.core.events import Event, IngestResult, canonical_ts, event_id, split_id
 from pyflash.core.events.replay import Prior, Rules, Step, replay_steps, state_json
+from pyflash.core.events.replay import complete_state as _complete
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
 from pyflash.core.review.transaction import Transaction, guarded
@@ -54,7 +55,14 @@ def next_seq(db: sqlite3.Connection, device: str) -> int:
 
 
 def _state(text: str | None) -> dict[str, Any] | None:
-    return json.loads(CardState.from_json(text).to_json()) if text else None
+    if not text:
+        return None
+    data: dict[str, Any]
+    if _complete(text):  # as to_json writes it now: the object as it is
+        data = json.loads(text)
+        return data
+    data = json.loads(CardState.from_json(text).to_json())  # an old row's: with the later fields
+    return data
 
 
 def _review_event(row: tuple[Any, ...]) -> Event:
@@ -143,13 +151,14 @@ def families(db: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
             parent[k], k = root, parent[k]
         return root
 
+    linked: set[str] = set()
     for old, new in db.execute("SELECT old_key, new_key FROM relinks"):
+        linked.update((old, new))
         a, b = find(old), find(new)
         if a != b:
             parent[a] = b
     roots = {find(k) for k in keys}
-    members = {k for k in parent if find(k) in roots}
-    return members | set(keys)
+    return {k for k in linked if find(k) in roots} | set(keys)
 
 
 def _known(db: sqlite3.Connection, events: list[Event]) -> set[tuple[str, int]]:

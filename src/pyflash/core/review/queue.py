@@ -122,6 +122,18 @@ class Limits:
             self.rooms[_key(limit)] -= 1
         return True
 
+    def full(self) -> bool:
+        """True when the first limit of every chain (all decks, or --new/--reviews) has no room left.
+
+        Then every further :meth:`take` fails on that limit, whatever the deck.
+        """
+        return (self.selected is None or self.override is not None) and self.rooms.get(None, 1) <= 0
+
+    def hold(self, n: int) -> None:
+        """Note ``n`` more cards held back by the first limit (what ``n`` takes would note once :meth:`full`)."""
+        if n > 0:
+            self.held[None] = self.held.get(None, 0) + n
+
     def holding(self) -> Limit | None:
         """The limit that held back the most cards (None when none was held back)."""
         if not self.held:
@@ -225,9 +237,26 @@ def build(
             elif row.due_day is not None and row.due_day <= day:
                 due.append((row.due_day, order, (f, i, QueueKind.REVIEW)))
     due.sort(key=lambda t: (t[0], t[1]))
-    reviews = [pick for _d, _o, pick in due if review_limits.take(pick[0].deck)]
-    fresh = [pick for pick in order_new(new, config.new_order, day) if new_limits.take(pick[0].deck)]
+    reviews = within((pick for _d, _o, pick in due), review_limits, len(due))
+    fresh = within(order_new(new, config.new_order, day), new_limits, sum(len(group) for group in new.values()))
     return Built(relearn + spread(reviews, fresh), new_limits, review_limits)
+
+
+def within(picks: Iterable[Pick], limits: Limits, count: int) -> list[Pick]:
+    """The ``count`` ``picks`` that ``limits`` take, in order; the rest are noted as held back.
+
+    Once the first limit is full, the rest are held by it without asking each
+    (at 100k cards, thousands of new cards are left once the day's 20 are taken).
+    """
+    taken: list[Pick] = []
+    for pick in picks:
+        count -= 1
+        if limits.take(pick[0].deck):
+            taken.append(pick)
+        elif limits.full():
+            limits.hold(count)
+            break
+    return taken
 
 
 def _everything(files: Iterable[DeckFile], states: dict[str, CardState], day: int) -> list[Pick]:

@@ -29,14 +29,13 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyflash.core.errors import StoreError
 from pyflash.core.events.replay import Rules
 from pyflash.core.review.checkpoint import SAFETY_PAGES, Checkpointer
 from pyflash.core.review.events_io import EventLog
 from pyflash.core.review.faults import explain
-from pyflash.core.review.imported import HistoryCounts, ImportedHistory, write_history
 from pyflash.core.review.opening import configure, connect, open_database
 from pyflash.core.review.records import COLUMNS as _COLUMNS
 from pyflash.core.review.records import LOG_COLUMNS as _LOG_COLUMNS
@@ -46,6 +45,9 @@ from pyflash.core.review.records import row_state as _row
 from pyflash.core.review.schema import COUNT_LAPSES, DEFAULT_LEECH_THRESHOLD, MIGRATIONS, SCHEMA_VERSION, number_events
 from pyflash.core.review.transaction import Transaction as _Transaction
 from pyflash.core.review.transaction import guarded as _guarded
+
+if TYPE_CHECKING:
+    from pyflash.core.review.imported import HistoryCounts, ImportedHistory
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CardState", "LogEntry", "Relink", "Store", "utc_now_iso"]
 
@@ -325,6 +327,8 @@ class Store(EventLog):
     def add_history(self, histories: Sequence[ImportedHistory]) -> HistoryCounts:
         """Log imported histories and set the cards' states, in one durable transaction
         (see :mod:`pyflash.core.review.imported`)."""
+        from pyflash.core.review.imported import write_history  # deferred: start-up time (import-anki only)
+
         with self._tx():
             counts = write_history(self._db, histories, self._put)
             number_events(self._db)  # the imported rows become this device's events

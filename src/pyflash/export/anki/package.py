@@ -38,7 +38,7 @@ from pyflash.export.anki import notetype, variants
 from pyflash.export.anki.media import localise
 from pyflash.export.anki.payload import encode_key_field
 from pyflash.export.parallel import render_all
-from pyflash.export.render import RenderCache, Rendered, markdown
+from pyflash.export.render import NoteParts, RenderCache, Rendered, markdown
 
 LEDGER_NAME = "anki-export.json"
 RENDER_CACHE_NAME = "anki-render.bin"
@@ -232,6 +232,23 @@ def make_reverse_model() -> PyflashModel:
     )
 
 
+def note_fields(card: Card, parts: Rendered) -> list[str]:
+    """The note's fields after Key: a cloze note's are Text (the cloze HTML, rendered as Code), Question, Note, Source."""
+    if card.cloze is not None:
+        return [parts.code, parts.question, parts.note, parts.source]
+    return list(parts)
+
+
+def note_parts(card: Card, fields: Sequence[str]) -> NoteParts:
+    """The note's Key field (with the card's text for import-anki), GUID and content digest (see MtimeLedger)."""
+    key = card.note_key  # a cloze or reverse entry is one note, under its entry's key
+    key_field = encode_key_field(card._replace(key=key, variant=""), fields)
+    model_id = variants.CLOZE_MODEL_ID if card.cloze is not None else (
+        variants.REVERSE_MODEL_ID if card.reverse else notetype.MODEL_ID
+    )
+    return key_field, note_guid(key), content_digest([key_field, *fields], anki_tags(card.tags), model_id)
+
+
 def note_cards(cards: Sequence[Card]) -> list[Card]:
     """One card per Anki note: a reverse card and clozes c2, c3... belong to their entry's note."""
     return [c for c in cards if not c.is_reverse and c.cloze_number <= 1]
@@ -377,23 +394,18 @@ def build_package(
         model = models["cloze" if card.cloze is not None else "reverse" if card.reverse else ""]
         if model.model_id not in deck.models:
             deck.add_model(model)
-        key = card.note_key  # a cloze or reverse entry is one note, under its entry's key
-        note_fields = list(parts)
-        if card.cloze is not None:  # Text (the cloze HTML, rendered as Code), Question, Note, Source
-            note_fields = [parts.code, parts.question, parts.note, parts.source]
-        tags = anki_tags(card.tags)
+        fields = note_fields(card, parts)
         digest = digests[i] if cache is not None and digests is not None and not (localised and localised[i]) else None
         known = cache.note_parts(digest) if cache is not None and digest is not None else None
         if known is None:
-            key_field = encode_key_field(card._replace(key=key, variant=""), note_fields)
-            known = (key_field, note_guid(key), content_digest([key_field, *note_fields], tags, model.model_id))
+            known = note_parts(card, fields)
             if cache is not None and digest is not None:
                 cache.put_note_parts(digest, known)
         key_field, guid, content = known
-        mtime = ledger.stamp(key, content, now)
+        mtime = ledger.stamp(card.note_key, content, now)
         if mtime > newest:
             newest = mtime
-        deck.add_note(PyflashNote(model, [key_field, *note_fields], tags, guid, mtime))
+        deck.add_note(PyflashNote(model, [key_field, *fields], anki_tags(card.tags), guid, mtime))
     package = genanki.Package([decks[name] for name in sorted(decks)])
     return package, newest
 
