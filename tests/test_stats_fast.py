@@ -28,6 +28,7 @@ UNDO_MIGRATIONS_7_8 = "".join(
 ) + "".join(f"DROP TRIGGER review_orphans_{t};" for t in ("logged", "gone", "back")) + "".join(
     f"DROP INDEX cards_{i};" for i in ("interval", "easiness", "due", "today", "suspended", "buried", "leech")
 ) + "DROP TABLE review_days; DROP TABLE review_orphans; PRAGMA user_version = 6;"
+# (migration 9 remakes cards_due, which the line above drops)
 KEYS = [f"k{i}" for i in range(6)]
 
 

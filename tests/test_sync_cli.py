@@ -228,6 +228,7 @@ def test_an_unreachable_remote_exits_2_and_keeps_the_events(world, capsys, tmp_p
     study(world, "A", [4], clock)
     code, out, err = sync(world, "A", capsys, "--remote", str(tmp_path / "nowhere.git"))
     assert code == 2 and "cannot reach the remote" in err and "1 event of this device written; not pushed" in out
+    assert not (world["A"] / "config/config.toml").exists()  # a remote that was never reached is not recorded
     assert sync(world, "A", capsys, "--remote", str(world["remote"]))[0] == 0
     code, out, _ = sync(world, "B", capsys, "--remote", str(world["remote"]))
     assert "received 1 event from other devices" in out

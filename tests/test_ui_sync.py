@@ -142,3 +142,20 @@ async def test_a_failed_auto_sync_is_a_warning_and_study_goes_on(tmp_path, ws_fa
         await pilot.press("space", "4")
         await pilot.pause()
         assert app.is_running
+
+
+async def test_an_unexpected_error_in_the_sync_thread_is_shown_not_lost(tmp_path, ws_factory, monkeypatch):
+    def broken(locations, config, **kw):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(home, "sync_home", broken)
+    deck = write_deck(tmp_path / "decks", "two.yaml", DECK)
+    ws = ws_factory(deck, config=Config(sync=SyncSettings(remote="/r.git", auto=True)))
+    async with app_for(ws).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await until(pilot, lambda: any("disk on fire" in n.message for n in app._notifications))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DeckPickerScreen))
+        assert "syncing" not in title(app)
+        await pilot.press("escape")  # quits (one more try, which fails the same way, then exits)
+        await until(pilot, lambda: not app.is_running)

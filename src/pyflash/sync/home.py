@@ -39,7 +39,7 @@ def sync_home(
     progress: Progress = _nothing,
     hook: Progress = _nothing,
 ) -> SyncResult:
-    """Sync this home with ``remote`` (recorded in the config when new), else with the config's remote.
+    """Sync this home with ``remote`` (recorded in the config when new and reached), else with the config's remote.
 
     With ``sync.include_decks`` the user's deck folder (the ``"user"`` deck
     source) is copied too.
@@ -47,15 +47,16 @@ def sync_home(
     url = remote or config.sync.remote
     if not url:
         raise PyflashError(NO_REMOTE)
-    if remote and remote != config.sync.remote:
-        record_remote(locations.config, remote)
     decks = user_decks(locations) if config.sync.include_decks else None
     with Store(locations.store, leech_threshold=config.leech_threshold) as store:
         store.rules = _rules(locations, config, now)
-        return sync(
+        result = sync(
             store, working_copy(locations), remote=url, env=env, now=now, decks=decks, timeout=timeout,
             interactive=interactive, progress=progress, hook=hook,
         )
+    if remote and remote != config.sync.remote and result.fetched:  # reached: a typo is never recorded
+        record_remote(locations.config, remote)
+    return result
 
 
 

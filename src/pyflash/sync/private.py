@@ -24,7 +24,8 @@ def without_text(event: Event) -> Event:
         state = event.data.get(name)
         if isinstance(state, dict) and "text" in state:
             data = dict(event.data) if data is None else data
-            data[name] = {k: v for k, v in state.items() if k != "text"}
+            data[name] = copy = dict(state)
+            del copy["text"]
     if event.kind == "relink" and "text" in event.data:
         data = dict(event.data) if data is None else data
         del data["text"]

@@ -89,6 +89,9 @@ class AutoSync:
         except (PyflashError, OSError) as exc:
             self.app.call_from_thread(self._done, None, str(exc))
             return
+        except Exception as exc:  # a thread's last stop: said on screen, and study (or quitting) goes on
+            self.app.call_from_thread(self._done, None, f"sync stopped: {type(exc).__name__}: {exc}")
+            return
         self.app.call_from_thread(self._done, result, result.error)
 
     def _progress(self, step: str) -> None:
