@@ -76,3 +76,15 @@ def test_child_processes_import_this_checkouts_src():
     )
     src = Path(__file__).resolve().parents[1] / "src" / "pyflash"
     assert Path(out.stdout.strip()).resolve().parent == src
+
+
+def test_the_ui_has_one_stylesheet():
+    """One .tcss for every screen (docs/architecture.md), named by the app and by no screen."""
+    from pathlib import Path
+
+    import pyflash.ui
+
+    ui = Path(pyflash.ui.__file__).parent
+    assert sorted(p.name for p in ui.glob("*.tcss")) == ["pyflash.tcss"]
+    paths = [p.name for p in ui.glob("*.py") if "CSS_PATH" in p.read_text(encoding="utf-8")]
+    assert paths == ["app.py"]

@@ -407,3 +407,47 @@ def test_migration_from_schema_5_keeps_every_row_and_gives_each_an_event_id(tmp_
         # new events continue the numbering
         grade(store, "b", 4, T0 + timedelta(days=30))
         assert store.outbox(after_seq=5)[0].seq == 6
+
+
+def _textless(events):
+    """The events as `pyflash sync` sends them without sync.include_decks (no card text)."""
+    from pyflash.sync.private import without_text
+
+    return [without_text(e) for e in events]
+
+
+def _grade_with_text(store: Store, key: str, g: int, when: datetime) -> None:
+    """Grade as a session does: the stored row, with the text of the card in its deck file."""
+    row = store.get(key)
+    day = (when - datetime(2026, 1, 1, tzinfo=UTC)).days
+    current = replace(row, text=f"text of {key}") if row else CardState(key, "D", f"text of {key}")
+    result = SM2.review(current, g, day=day, now=when)
+    store.record(row, result.after, grade=g, kind=result.kind, ts=utc_now_iso(when), day=day, answer_ms=900)
+
+
+class _NoRegrade:
+    """A scheduler that fails the test if replay takes an event for a conflict and grades it again."""
+
+    def review(self, *args, **kwargs):
+        raise AssertionError("an event without card text was taken for a conflict")
+
+
+def test_events_without_card_text_keep_the_local_text_and_are_not_conflicts(tmp_path):
+    from pyflash.core.events.replay import Rules
+
+    with Store(tmp_path / "a.sqlite3") as a, Store(tmp_path / "b.sqlite3") as b:
+        _grade_with_text(b, "k", 5, T0)  # b studies the card first
+        a.ingest(_textless(b.outbox()))
+        assert a.get("k").text == ""  # a has no text for it yet: it never studied it
+        _grade_with_text(a, "k", 4, T0 + timedelta(days=1))  # a's session writes the card's text (its deck file's)
+        b.rules = Rules(scheduler=_NoRegrade())  # a's grade followed b's: taken as recorded, never graded again
+        b.ingest(_textless(a.outbox()))
+        assert b.get("k") == replace(a.get("k"), text="text of k")  # a's result, with b's own text kept
+        # a real conflict: both grade offline; each keeps its own text through the re-grade
+        b.rules = Rules()
+        _grade_with_text(a, "k", 4, T0 + timedelta(days=5))
+        _grade_with_text(b, "k", 3, T0 + timedelta(days=6))
+        a.ingest(_textless(b.outbox()))
+        b.ingest(_textless(a.outbox()))
+        assert a.states() == b.states() and b.get("k").text == "text of k"
+        assert b.rebuild(fix=False).differences == []

@@ -56,8 +56,6 @@ def split_tags(text: str) -> tuple[str, ...]:
 class AddCardScreen(Screen[Added | None]):
     """A form for one card; ctrl+s saves it into the user's decks, escape leaves."""
 
-    CSS_PATH = "add.tcss"  # loaded the first time this screen is shown (start-up time: not on the first card)
-
     HELP_TITLE = "Add a card"
     AUTO_FOCUS = "#add-q"
     BINDINGS = [

@@ -79,8 +79,6 @@ class BrowserCommands(CommandList):
 class BrowserScreen(EditsCards):
     """Find cards, see one with its history, act on the marked ones."""
 
-    CSS_PATH = ["browser.tcss", "history.tcss"]  # loaded the first time this screen is shown (start-up time: not on the first card)
-
     HELP_TITLE = "Browser"
     AUTO_FOCUS = "#results"
     COMMANDS = {BrowserCommands}

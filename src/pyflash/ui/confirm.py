@@ -16,8 +16,6 @@ class ConfirmScreen(ModalScreen[bool]):
     ``n`` is not "no" here: one key means one thing on every screen, and ``n``
     is "add a card"."""
 
-    CSS_PATH = "dialogs.tcss"  # loaded the first time this screen is shown (start-up time: not on the first card)
-
     HELP_TITLE = "Confirm"
     AUTO_FOCUS = "#no"
     BINDINGS = [

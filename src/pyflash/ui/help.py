@@ -32,8 +32,6 @@ class HelpSection(NamedTuple):
 class HelpScreen(ModalScreen[None]):
     """Every key, per screen (the sections the app passes in)."""
 
-    CSS_PATH = "dialogs.tcss"  # loaded the first time this screen is shown (start-up time: not on the first card)
-
     HELP_TITLE = "Help"
     BINDINGS = [
         Binding("escape", "close", "Close", id="pyflash.help.close"),

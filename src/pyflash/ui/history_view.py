@@ -95,8 +95,6 @@ class HistoryView(Static):
 class HistoryScreen(ModalScreen[None]):
     """``i`` in study: the current card's history, over the card."""
 
-    CSS_PATH = "history.tcss"  # loaded the first time this screen is shown (start-up time: not on the first card)
-
     HELP_TITLE = "History"
     BINDINGS = [
         Binding("escape", "close", "Close", id="pyflash.history.close"),

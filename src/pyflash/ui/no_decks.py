@@ -22,8 +22,6 @@ from pyflash.ui.markdown import markdown_parser
 class NoDecksScreen(Screen[None]):
     """No deck files anywhere: say where pyflash looked and show a deck."""
 
-    CSS_PATH = "panels.tcss"  # loaded the first time this screen is shown (start-up time: not on the first card)
-
     HELP_TITLE = "No decks"
     BINDINGS = [
         Binding("escape", "quit", "Quit", tooltip="Quit pyflash", id="pyflash.nodecks.quit"),

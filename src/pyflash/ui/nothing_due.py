@@ -20,8 +20,6 @@ from pyflash.ui.panel import row
 class NothingDueScreen(Screen[None]):
     """Nothing to study now: when the next card is due, and what to do instead."""
 
-    CSS_PATH = "panels.tcss"  # loaded the first time this screen is shown (start-up time: not on the first card)
-
     HELP_TITLE = "Nothing due"
     BINDINGS = [
         Binding("c", "cram", "Cram", tooltip="Cram: review these cards without changing their schedule", id="pyflash.done.cram"),

@@ -91,8 +91,6 @@ class DeckTable(DataTable[Text]):
 class DeckPickerScreen(Screen[None]):
     """Pick a deck: enter studies it (with its subdecks), a studies everything."""
 
-    CSS_PATH = "picker.tcss"  # loaded the first time this screen is shown (start-up time: not on the first card)
-
     HELP_TITLE = "Deck picker"
     AUTO_FOCUS = "#decks"
     BINDINGS = [

@@ -35,8 +35,6 @@ SHADE_STYLES = ("$text-muted", "$success-darken-3", "$success-darken-1", "$succe
 class StatsScreen(Screen[None]):
     """The figures of the selected deck (``deck``; None: all decks); ``d`` switches to all decks and back."""
 
-    CSS_PATH = "stats.tcss"  # loaded the first time this screen is shown (start-up time: not on the first card)
-
     HELP_TITLE = "Stats"
     BINDINGS = [
         Binding("d", "toggle_all", "Deck/all", tooltip="Switch between the selected deck and all decks", id="pyflash.stats.all"),

@@ -22,8 +22,6 @@ GRADE_STYLES = ("$text-error", "$text-error", "$text-warning", "$text-warning", 
 class SummaryScreen(Screen[None]):
     """The end of a session: what was done, and when the next card is due."""
 
-    CSS_PATH = "panels.tcss"  # loaded the first time this screen is shown (start-up time: not on the first card)
-
     HELP_TITLE = "Summary"
     BINDINGS = [
         Binding("enter", "back", "Decks", tooltip="Back to the deck picker", id="pyflash.summary.back"),

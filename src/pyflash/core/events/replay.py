@@ -27,6 +27,7 @@ swap of two numbers works.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -123,12 +124,30 @@ def complete_state(text: str) -> bool:
     return '"leech": ' in text and '"memory": ' in text
 
 
+# A state's text (its card's question, for re-linking an edited card) is this machine's own: events
+# synced without ``sync.include_decks`` carry none (pyflash/sync/private.py). So states are compared
+# with their text aside, and a replayed state without text keeps the text of the card's row.
+_TEXT = re.compile(r'"text": "(?:[^"\\]|\\.)*"')  # to_json's one "text" field (sorted keys, default separators)
+_NO_TEXT = '"text": ""'
+
+
 def _same(a: str | None, b: str | None) -> bool:
+    """The same state, the card's text aside."""
     if a == b:
         return True
-    if a is None or b is None or (complete_state(a) and complete_state(b)):
-        return False  # to_json's text is one per state: different text, different state
-    return CardState.from_json(a) == CardState.from_json(b)
+    if a is None or b is None:
+        return False
+    if complete_state(a) and complete_state(b):  # to_json's text is one per state: compare it textless
+        return _TEXT.sub(_NO_TEXT, a, count=1) == _TEXT.sub(_NO_TEXT, b, count=1)
+    return replace(CardState.from_json(a), text="") == replace(CardState.from_json(b), text="")
+
+
+def _keep_text(new: str | None, cur: str | None) -> str | None:
+    """``new``, with the text of ``cur`` when ``new`` carries none."""
+    if new is None or cur is None or _NO_TEXT not in new or _NO_TEXT in cur:
+        return new
+    state = CardState.from_json(new)
+    return new if state.text else replace(state, text=CardState.from_json(cur).text).to_json()
 
 
 @dataclass(frozen=True)
@@ -167,10 +186,13 @@ class _Replay:
         key, cur = step.card, self.cur.get(step.card)
         verbatim = _same(step.before, cur) or self.continuous(key, step.device)
         if verbatim:
-            new = step.after
+            new = _keep_text(step.after, cur)
             self.parsed.pop(key, None)
         else:
-            state = self._recompute(step, self.state(key))
+            prev = self.state(key)
+            state = self._recompute(step, prev)
+            if state is not None and not state.text and prev is not None and prev.text:
+                state = replace(state, text=prev.text)
             new = state.to_json() if state is not None else None
             if state is not None:
                 self.parsed[key] = state

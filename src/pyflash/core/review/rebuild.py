@@ -135,6 +135,10 @@ def rebuild(store: Store, rules: Rules, *, fix: bool = True, keep: Callable[[], 
     """
     derived, events = derive(store, rules)
     current = store.states()
+    for key, state in derived.items():  # a card's text is this machine's (replay keeps it; synced events have none)
+        row = current.get(key)
+        if not state.text and row is not None and row.text:
+            derived[key] = replace(state, text=row.text)
     touched = store.event_keys()
     kept = {k for k in current if k not in touched and k not in derived}
     report = RebuildReport(events, len(derived), without_events=len(kept))
