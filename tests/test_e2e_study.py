@@ -74,9 +74,21 @@ class Terminal:
         while time.monotonic() < deadline:
             screen = self.screen()
             if text in screen:
-                return screen
+                return self._settled(screen, text)
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared on the screen:\n{screen}")
+
+    def _settled(self, screen: str, text: str) -> str:
+        """The screen once two captures in a row agree (tmux can be captured while it is still drawing
+        one frame of the app: its top new and its bottom old), as long as it shows ``text``."""
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            again = self.screen()
+            if again == screen or text not in again:
+                return screen
+            screen = again
+        return screen
 
     def alive(self) -> bool:
         return subprocess.run(
