@@ -840,10 +840,9 @@ async def test_command_palette_runs_actions(five, ws_factory):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"bury")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "bury" in _palette_top(app), "bury at the top of the palette")
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert current_key(app) == "c2"
+        await wait_until(pilot, lambda: current_key(app) == "c2", "the next card")
         assert ws.store.get("c1").buried_until == ws.today + 1
         # The palette offers only what can be done now: grades after reveal.
         await pilot.press("ctrl+p")
@@ -860,10 +859,22 @@ async def test_command_palette_runs_actions(five, ws_factory):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"grade 4")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "4" in _palette_top(app), "grade 4 at the top of the palette")
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert grades_in_log(ws) == [("c2", 4)]
+        await wait_until(pilot, lambda: grades_in_log(ws) == [("c2", 4)], "the grade in the log")
+
+
+def _palette_top(app) -> str:
+    """The highlighted command of the open palette, lower case ("" when none)."""
+    from textual.command import CommandList, CommandPalette
+
+    palette = app.screen
+    if not isinstance(palette, CommandPalette):
+        return ""
+    results = palette.query_one(CommandList)
+    if results.highlighted is None:
+        return ""
+    return str(results.get_option_at_index(results.highlighted).prompt).lower()
 
 
 async def test_grade_bar_click(five, ws_factory):

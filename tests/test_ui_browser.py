@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 
 from conftest import write_deck
 from pyflash.ui.browser import BrowserScreen
@@ -14,7 +15,7 @@ from pyflash.ui.confirm import ConfirmScreen
 from pyflash.ui.history_view import HistoryScreen
 from pyflash.ui.picker import DeckPickerScreen
 from pyflash.ui.study import StudyScreen
-from test_ui import FIVE, SIZE, app_for, current_key, make_editor, screen_text, wait_until
+from test_ui import FIVE, SIZE, _palette_top, app_for, current_key, make_editor, screen_text, wait_until
 
 OTHER = """\
 deck: Other
@@ -317,12 +318,12 @@ async def test_browser_actions_are_in_the_command_palette(decks, ws_factory):
             ("sort by lapses", lambda: screen.sort == "lapses"),
         ):
             await pilot.press("ctrl+p")
-            await pilot.pause()
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
             await pilot.press(*words)
-            await pilot.pause(0.3)
+            await wait_until(pilot, lambda w=words: all(part in _palette_top(app) for part in w.split()), f"{words!r} at the top of the palette")
             await pilot.press("enter")
-            await pilot.pause(0.3)
-            assert check(), words
+            await wait_until(pilot, check, words)
+
 
 
 async def test_i_in_study_shows_the_cards_history(decks, ws_factory, clock):
