@@ -24,11 +24,11 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import genanki
 
@@ -36,6 +36,7 @@ from pyflash.core import Card, PyflashError
 from pyflash.core.fs import atomic_write, atomic_write_text
 from pyflash.export.anki import notetype, variants
 from pyflash.export.anki.media import localise
+from pyflash.export.anki.models import PyflashNote, make_cloze_model, make_model, make_reverse_model
 from pyflash.export.anki.payload import encode_key_field
 from pyflash.export.parallel import render_all
 from pyflash.export.render import NoteParts, RenderCache, Rendered, markdown
@@ -166,70 +167,6 @@ class MtimeLedger:
 def content_digest(fields: Sequence[str], tags: Sequence[str], model_id: int = notetype.MODEL_ID) -> str:
     blob = "\x1f".join(fields) + "\x1e" + " ".join(tags) + "\x1e" + str(model_id)
     return hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
-
-
-# --------------------------------------------------------------------------
-# genanki objects
-
-
-class PyflashModel(genanki.Model):  # type: ignore[misc]  # genanki has no type stubs
-    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
-        data: dict[str, Any] = super().to_json(timestamp, deck_id)
-        # The note type changes only when pyflash changes it, not per export.
-        data["mod"] = notetype.STYLE_MTIME
-        return data
-
-
-class PyflashNote(genanki.Note):  # type: ignore[misc]  # genanki has no type stubs
-    def __init__(self, model: PyflashModel, fields: list[str], tags: Sequence[str], guid: str, mtime: int) -> None:
-        super().__init__(model=model, fields=fields, tags=tags, guid=guid)
-        self.mtime = mtime
-
-    # genanki < 0.14 (pinned in pyproject): these override its private write path.
-    def _check_invalid_html_tags_in_fields(self) -> None:
-        # Our fields are HTML we generated with everything user-written
-        # escaped; genanki's heuristic would only cost time here.
-        return None
-
-    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
-        # Each note carries its own modification time (see MtimeLedger).
-        super().write_to_db(cursor, self.mtime, deck_id, id_gen)
-
-
-def make_model() -> PyflashModel:
-    return PyflashModel(
-        notetype.MODEL_ID,
-        notetype.MODEL_NAME,
-        fields=notetype.field_specs(),
-        templates=[dict(t) for t in notetype.TEMPLATES],
-        css=notetype.CSS,
-        sort_field_index=notetype.SORT_FIELD,
-    )
-
-
-def make_cloze_model() -> PyflashModel:
-    """Anki's Cloze kind of note type: one card per cloze number of the Text field."""
-    return PyflashModel(
-        variants.CLOZE_MODEL_ID,
-        variants.CLOZE_MODEL_NAME,
-        fields=variants.cloze_field_specs(),
-        templates=[dict(t) for t in variants.CLOZE_TEMPLATES],
-        css=variants.CLOZE_CSS,
-        model_type=genanki.Model.CLOZE,
-        sort_field_index=variants.CLOZE_SORT_FIELD,
-    )
-
-
-def make_reverse_model() -> PyflashModel:
-    """``pyflash v1``'s fields with two templates: Anki makes both cards of a `reverse: true` entry."""
-    return PyflashModel(
-        variants.REVERSE_MODEL_ID,
-        variants.REVERSE_MODEL_NAME,
-        fields=notetype.field_specs(),
-        templates=[dict(t) for t in variants.REVERSE_TEMPLATES],
-        css=notetype.CSS,
-        sort_field_index=notetype.SORT_FIELD,
-    )
 
 
 def note_fields(card: Card, parts: Rendered) -> list[str]:
