@@ -75,6 +75,22 @@ def test_doctor_repair_copies_every_readable_row_and_keeps_the_damaged_file(caps
         assert store.get("k299").last_grade == 4
 
 
+def test_repair_keeps_the_fsrs_memory_of_copied_and_rebuilt_cards(capsys):
+    db = paths.store_path()
+    with Store(db) as store:
+        for i in range(300):
+            after = CardState(f"k{i}", "D", "text " * 40, interval=1, repetitions=1, due_day=10, last_day=9,
+                              last_grade=4, first_day=9, memory=f'{{"s": {i}.5, "d": 5.0}}')
+            store.record(None, after, grade=4, kind="review", ts="t", day=9, answer_ms=100)
+    damage(db, "cards")  # some card rows are lost: rebuilt from the log, memory included
+    code, out, err = run_main(["doctor", "--repair"], capsys)
+    assert code == 0, err
+    assert re.search(r"copied 2\d\d cards, .*\n.*\n[1-9]\d* card\(s\) rebuilt from their last logged grade", out), out
+    with Store(db) as store:
+        memories = {key: s.memory for key, s in store.states().items()}
+    assert memories == {f"k{i}": f'{{"s": {i}.5, "d": 5.0}}' for i in range(300)}
+
+
 def test_doctor_cli_damage_in_a_child_process_has_no_traceback(pyflash_home):
     db = paths.store_path()
     fill(db)
@@ -162,6 +178,15 @@ def test_list_and_restore(small_deck, clock, capsys):
         assert len(store.log()) == 1
     with Store(aside[0]) as store:
         assert len(store.log()) == 3
+        old_device = store.device_id
+    # The restored store is a new device: its old id's seq 2 and 3 may already be in the sync
+    # folder, so its next event must not be old_device-2 (docs/sync.md).
+    graded_workspace(small_deck, clock)
+    with Store(db) as store:
+        assert store.device_id != old_device and re.fullmatch(r"[0-9a-f]{12}", store.device_id)
+        rows = store.connection.execute("SELECT device, seq FROM reviews ORDER BY id").fetchall()
+        assert rows == [(old_device, 1), (store.device_id, 1)]  # the backup's own event keeps its id
+        assert [e.id for e in store.outbox()] == [f"{store.device_id}-1"]
 
 
 @pytest.mark.parametrize(

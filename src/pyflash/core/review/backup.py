@@ -155,6 +155,23 @@ def exclusive(path: Path) -> Iterator[None]:
         db.close()
 
 
+def _new_device(path: Path) -> None:
+    """Give the store at ``path`` a device id of its own (docs/sync.md: a restored store).
+
+    Its old id's next sequence numbers may already be in the sync folder (the events recorded
+    after the backup was made): new events under that id would be taken for those and never sent.
+    """
+    try:
+        with closing(sqlite3.connect(path, isolation_level=None)) as db:
+            if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone():
+                db.execute("UPDATE meta SET value = lower(hex(randomblob(6))) WHERE name = 'device'")
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
 def restore(store_path: Path, when: str, *, now: datetime, folder: Path | None = None) -> tuple[Backup, Path | None]:
     """Put the backup of ``when`` (YYYY-MM-DD) in place; returns it and where the current file went."""
     try:
@@ -170,6 +187,7 @@ def restore(store_path: Path, when: str, *, now: datetime, folder: Path | None =
     try:
         with closing(sqlite3.connect(f"file:{chosen.path}?mode=ro", uri=True)) as source:
             _copy(source, staged)
+        _new_device(staged)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"{chosen.path}: cannot read this backup ({exc}); try another date") from None
     aside: Path | None = None

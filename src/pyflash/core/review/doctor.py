@@ -29,7 +29,7 @@ from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD, MARK_LEECHES, TA
 CHUNK = 500
 _COPY = {
     "cards": "key, deck, text, easiness, interval, repetitions, due_day, suspended, "
-    "buried_until, last_review, last_day, last_grade, first_day, leech",
+    "buried_until, last_review, last_day, last_grade, first_day, leech, memory",
     "reviews": "id, key, deck, ts, day, grade, kind, before, after, answer_ms, undoes, typed, device, seq, undoes_event",
     "relinks": "id, old_key, new_key, deck, similarity, ts, device, seq, text, rekey",
 }
@@ -86,7 +86,8 @@ def examine(path: Path) -> Examination:
 
 # Columns added by a later schema version, and what a damaged file of an older version reads for them.
 _LATER = {
-    "typed": "NULL", "leech": "0", "device": "NULL", "seq": "NULL", "undoes_event": "NULL", "text": "NULL", "rekey": "0"
+    "typed": "NULL", "leech": "0", "device": "NULL", "seq": "NULL", "undoes_event": "NULL", "text": "NULL", "rekey": "0",
+    "memory": "NULL",
 }
 
 
