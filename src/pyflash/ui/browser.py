@@ -339,18 +339,15 @@ class BrowserScreen(EditsCards):
 
     async def reload_after_edit(self, card: Card, result: LoadResult | None = None) -> None:
         """After ``e``: apply the decks read again, and search again (the cursor follows the card)."""
-        ws = host(self).ws
-        try:
-            report = ws.reload(result, edited=card)
-        except PyflashError as exc:
-            self.notify(str(exc), title="Reload failed", severity="error", timeout=10)
+        reloaded = self.apply_reload(card, result)
+        if reloaded is None:
             return
-        errors = [e for e in ws.result.errors if e.path == card.path]
-        if errors:
-            self.notify(str(errors[0]), title="The deck file has an error", severity="warning", timeout=15)
+        error, new_key = reloaded
+        if error:
+            self.notify(error, title="The deck file has an error", severity="warning", timeout=15)
         else:
             self.notify("Deck reloaded.", timeout=2)
-        await self.run_query(self.query_text, keep=ws.successor(card, report))
+        await self.run_query(self.query_text, keep=new_key)
 
     def action_study_these(self) -> None:
         cards = self.targets()

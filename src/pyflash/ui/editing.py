@@ -125,6 +125,21 @@ class EditsCards(Screen[None]):
         """Apply the decks read after ``card`` was edited (the screen shows the outcome)."""
         raise NotImplementedError
 
+    def apply_reload(self, card: Card, result: LoadResult | None) -> tuple[str | None, str | None] | None:
+        """Apply the decks read after ``card`` was edited (or read them now), for :meth:`reload_after_edit`.
+
+        Returns the first error in the card's file (None if there is none) and the key the card has
+        now (None if it is gone); None, said in a notification, when the decks could not be reloaded.
+        """
+        ws = host(self).ws
+        try:
+            report = ws.reload(result, edited=card)
+        except PyflashError as exc:
+            self.notify(str(exc), title="Reload failed", severity="error", timeout=10)
+            return None
+        error = next((str(e) for e in ws.result.errors if e.path == card.path), None)
+        return error, ws.successor(card, report)
+
 
 def _run_editor(command: list[str]) -> int | None:
     try:

@@ -322,22 +322,18 @@ class StudyScreen(TypingScreen, EditsCards):
         The edited card is picked up even when another card of its file has an
         error; only when the card itself cannot be read does it keep its old text.
         """
-        ws = host(self).ws
-        try:
-            report = ws.reload(result, edited=card)
-        except PyflashError as exc:
-            self.notify(str(exc), title="Reload failed", severity="error", timeout=10)
+        reloaded = self.apply_reload(card, result)
+        if reloaded is None:
             return
-        errors = [e for e in ws.result.errors if e.path == card.path]
-        new_key = ws.successor(card, report)
-        if errors and new_key is None:
-            message = f"{errors[0]}\nThe card keeps its old text until this is fixed (press e)."
+        error, new_key = reloaded
+        if error and new_key is None:
+            message = f"{error}\nThe card keeps its old text until this is fixed (press e)."
             self.notify(message, title="The deck file has an error", severity="error", timeout=15)
             return
-        self.session.replace_cards(None, card.key, new_key, files=ws.result.files)
+        self.session.replace_cards(None, card.key, new_key, files=host(self).ws.result.files)
         self._shown_key = None
-        if errors:
-            self.notify(f"{errors[0]}", title="Card reloaded; the file has an error", severity="warning", timeout=15)
+        if error:
+            self.notify(error, title="Card reloaded; the file has an error", severity="warning", timeout=15)
         elif self.session.finished:
             self.notify("The card is no longer in the deck.", timeout=4)
         else:
