@@ -268,6 +268,36 @@ def test_cards_without_output_are_not_run(tmp_path, capsys):
     assert summary(out) == (0, 0, 0)
 
 
+def test_cards_run_at_the_same_time_and_are_reported_in_deck_order(tmp_path):
+    """The first card waits for the second one to start: it sees it only when they run together.
+    Its report still comes first, though the second card ends first."""
+    cards = """\
+  - id: first
+    q: what does this print?
+    requires: [$RUN_MEET]
+    code: |
+      import os, time
+      end = time.monotonic() + 4
+      while not os.path.exists(os.environ["RUN_MEET"]) and time.monotonic() < end:
+          time.sleep(0.01)
+      print("met" if os.path.exists(os.environ["RUN_MEET"]) else "alone")
+    output: x
+  - id: second
+    q: what does this print?
+    requires: [$RUN_MEET]
+    code: |
+      import os
+      open(os.environ["RUN_MEET"], "w").close()
+      print("second")
+    output: y
+"""
+    outcome, out, _ = run_cards(tmp_path, cards, workers=2, environ={**os.environ, "RUN_MEET": str(tmp_path / "met")})
+    assert outcome.failed == 2, out
+    assert [r.card.id for r in outcome.results] == ["first", "second"]
+    assert "+met" in out and "+alone" not in out, out
+    assert out.index("(first): stdout differs") < out.index("(second): stdout differs")
+
+
 def test_bundled_decks_pass(capsys):
     decks = ROOT / "decks"
     code, out, err = run(["check", "--run", str(decks)], capsys)
