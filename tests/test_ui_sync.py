@@ -104,7 +104,7 @@ async def test_auto_sync_on_start_runs_in_the_background_then_on_quit(tmp_path, 
         await until(pilot, lambda: "syncing: fetching…" in title(app))
         fake.release.set()
         await until(pilot, lambda: "syncing" not in title(app))
-        assert any("3 review events from other devices" in n.message for n in app._notifications)
+        await until(pilot, lambda: any("3 review events from other devices" in n.message for n in app._notifications))
         fake.release.clear()
         await pilot.press("escape")  # quit: one more sync first
         await until(pilot, lambda: len(fake.calls) == 2)
