@@ -38,6 +38,7 @@ from textual.widget import Widget
 from pyflash.core import PyflashError, StudySession, Workspace
 from pyflash.ui.commands import CommandList
 from pyflash.ui.study import StudyScreen
+from pyflash.ui.styles import REST_DELAY, SplitStylesheet
 from pyflash.ui.sync import AutoSync
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class PyflashApp(App[None]):
         add_draft: CardDraft | None = None,
     ) -> None:
         super().__init__()
+        self.stylesheet = SplitStylesheet.replacing(self.stylesheet)  # the study screen's rules first (ui/styles.py)
         self.add_draft = add_draft  # `pyflash add` alone: only the add form, then exit
         self.added: Added | None = None  # what the form saved
         self.environ: Mapping[str, str] = environ or {}  # the CLI's environment ($EDITOR, $VISUAL)
@@ -165,6 +167,8 @@ class PyflashApp(App[None]):
 
     def screen_ready(self) -> None:
         """Called by each screen once its content is painted (the first time counts)."""
+        if self.stylesheet.has_rest:
+            self.call_after_refresh(self.set_timer, REST_DELAY, self._load_rest_css)
         if self._resume_gc:
             self._resume_gc = False
             self.call_after_refresh(self._enable_gc)  # not gc.enable itself: Textual's signature check of a builtin compiles Python's tokenizer
@@ -174,6 +178,24 @@ class PyflashApp(App[None]):
 
     def _enable_gc(self) -> None:
         gc.enable()
+
+    stylesheet: SplitStylesheet
+
+    def _load_rest_css(self) -> None:
+        """The rules of the other screens (ui/styles.py), parsed now rather than when one is first shown."""
+        if self.stylesheet.has_rest:
+            self.stylesheet.load_rest()
+            self.stylesheet.parse()
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(screen, StudyScreen):
+            self.stylesheet.load_rest()  # every screen but the first card's needs the rest of the stylesheet
+        return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen: Any) -> Any:
+        if not isinstance(screen, StudyScreen):
+            self.stylesheet.load_rest()
+        return super().switch_screen(screen)
 
     # -- navigation -------------------------------------------------------
 
