@@ -170,9 +170,11 @@ class Prior:
 
 
 class _Replay:
-    def __init__(self, rules: Rules, states: Mapping[str, CardState], prior: Prior | None = None) -> None:
+    def __init__(
+        self, rules: Rules, states: Mapping[str, CardState], prior: Prior | None = None, texts: Mapping[str, str] | None = None
+    ) -> None:
         self.rules = rules
-        self.cur: dict[str, str | None] = {k: s.to_json() for k, s in states.items()}
+        self.cur: dict[str, str | None] = dict(texts) if texts is not None else {k: s.to_json() for k, s in states.items()}
         self.parsed: dict[str, CardState] = dict(states)  # cur's states already parsed (or computed)
         self.recorded: dict[str, Step] = {}  # key -> the step whose ``after`` (text and object) cur holds
         self.last: dict[str, tuple[str, str | None]] = {}  # key -> (device, what it recorded) of the last event
@@ -284,14 +286,19 @@ class _Replay:
 
 
 def replay_steps(
-    steps: Iterable[Step], rules: Rules, states: Mapping[str, CardState] | None = None, prior: Prior | None = None
+    steps: Iterable[Step],
+    rules: Rules,
+    states: Mapping[str, CardState] | None = None,
+    prior: Prior | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> dict[str, CardState | None]:
     """:func:`replay` over steps (the store reads its rows as steps, without building events).
 
-    ``prior``: the history before ``states``, read only when an event needs it."""
+    ``prior``: the history before ``states``, read only when an event needs it; ``texts``: the
+    states' ``to_json`` (when the caller has it), for the same keys."""
     ordered = sorted(steps, key=lambda s: (s.ts, s.device, s.seq))
     undone = {s.undoes for s in ordered if s.kind == "undo" and s.undoes is not None}
-    run = _Replay(rules, states or {}, prior)
+    run = _Replay(rules, states or {}, prior, texts)
     seen: set[str] = set()
     i = 0
     while i < len(ordered):

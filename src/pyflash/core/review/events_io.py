@@ -206,7 +206,7 @@ class EventLog:
         from pyflash.core.review.ingest import ingest_events  # deferred: import cycle (ingest reads the log here)
 
         with self._tx():
-            return ingest_events(self._db, events, rules or self.rules, self._put_all)
+            return ingest_events(self._db, events, rules or self.rules)
 
     @guarded("read the keys of the logged cards")
     def event_keys(self) -> set[str]:
