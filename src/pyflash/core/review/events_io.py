@@ -40,6 +40,7 @@ __all__ = [
 _REVIEW_COLS = "key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event"
 _RELINK_COLS = "old_key, new_key, deck, similarity, ts, device, seq, text, rekey"
 CHUNK = 500
+INGEST_CACHE_KIB = -65536  # PRAGMA cache_size during an ingest (negative: KiB)
 
 
 def device_id(db: sqlite3.Connection) -> str:
@@ -205,8 +206,15 @@ class EventLog:
         durable transaction. ``rules``: how a conflicting grade is graded (default :attr:`rules`)."""
         from pyflash.core.review.ingest import ingest_events  # deferred: import cycle (ingest reads the log here)
 
-        with self._tx():
-            return ingest_events(self._db, events, rules or self.rules)
+        # A sync's ingest touches rows all over the card table and its indexes: a larger page cache for
+        # its length (64 MB at most, as pages are needed; then back to what it was) saves re-reading pages.
+        size = int(self._db.execute("PRAGMA cache_size").fetchone()[0])
+        self._db.execute(f"PRAGMA cache_size = {INGEST_CACHE_KIB}")
+        try:
+            with self._tx():
+                return ingest_events(self._db, events, rules or self.rules)
+        finally:
+            self._db.execute(f"PRAGMA cache_size = {size}")
 
     @guarded("read the keys of the logged cards")
     def event_keys(self) -> set[str]:
