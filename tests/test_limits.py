@@ -225,6 +225,20 @@ def test_select_deck_ignores_case_and_suggests(tagged, clock):
         assert sorted(keys(ws.session(ws.select("bardeck").deck))) == ["core", "io", "s1", "sh"]
 
 
+def test_select_deck_by_the_end_of_its_name(tmp_path, clock):
+    folder = tmp_path / "decks"
+    write_deck(folder, "a.yaml", "deck: Python::argparse\ncards:\n  - {id: a1, q: a1, a: x}\n")
+    write_deck(folder, "b.yaml", "deck: A::io\ncards:\n  - {id: b1, q: b1, a: x}\n")
+    write_deck(folder, "c.yaml", "deck: B::IO\ncards:\n  - {id: c1, q: c1, a: x}\n")
+    with open_workspace([str(folder)], clock=clock, zone=clock.zone) as ws:
+        assert ws.select_deck("ARGPARSE") == "Python::argparse"  # the only deck ending in ::argparse
+        assert ws.select_deck("python::argparse") == "Python::argparse"
+        with pytest.raises(PyflashError, match=r"^'io' names several decks: A::io, B::IO \(give the full name\)$"):
+            ws.select_deck("io")
+        with pytest.raises(PyflashError, match=r"^no deck named 'parse'"):  # an end of a name, not of a part
+            ws.select_deck("parse")
+
+
 def test_tags_narrow_counts_cards_and_sessions(tagged, clock):
     with open_workspace([str(tagged)], clock=clock, zone=clock.zone) as ws:
         selection = ws.select(None, ["python::io"])

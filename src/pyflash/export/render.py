@@ -35,10 +35,9 @@ from pygments.token import STANDARD_TYPES, _TokenType
 from pygments.util import ClassNotFound
 
 from pyflash.core import Card
-from pyflash.core.blob import seal, unseal
 from pyflash.core.decks import cloze
-from pyflash.core.fs import atomic_write_bytes
 from pyflash.core.markup import markdown_parser
+from pyflash.export import cachefile
 from pyflash.export.fastlex import speed_up
 from pyflash.export.quickmd import quick_markdown
 from pyflash.export.spans import highlight_tokens
@@ -289,9 +288,13 @@ def render_digest(card: Card) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-_CACHE_FORMAT = "pyflash-anki-render/3"  # 3: the note's Key field, GUID and content digest kept too; 2: tables
+_CACHE_FORMAT = "pyflash-anki-render/4"  # 4: cachefile.py's segments; 3: the note's Key field, GUID, digest kept too
 # Entries kept beyond those used by the latest export (other --deck exports).
 _KEEP_EXTRA = 50_000
+# An export that changed at most 1/_APPEND_SHARE of the entries read appends them to the file (cachefile.py),
+# up to _MAX_SEGMENTS segments; otherwise the file is rewritten (which also drops unused entries).
+_APPEND_SHARE = 10
+_MAX_SEGMENTS = 16
 
 
 _PARTS = len(Rendered._fields)
@@ -299,7 +302,7 @@ NoteParts = tuple[str, str, str]  # the note's Key field, its GUID and its conte
 
 
 class RenderCache:
-    """Rendered cards by :func:`render_digest`, in one :mod:`pyflash.core.blob` file.
+    """Rendered cards by :func:`render_digest`, in one file (:mod:`pyflash.export.cachefile`).
 
     An entry is the card's six HTML fields and, once the card has been
     exported, the rest of its note that costs time to compute (:data:`NoteParts`:
@@ -316,18 +319,11 @@ class RenderCache:
         self.hits = 0
         self.misses = 0
         self.added = 0  # note parts added to entries
+        self._segments = 0  # segments of the file read (0: none, or unreadable)
+        self._stored = 0  # entries stored in them
         if path is not None:
-            self._old = self._read(path)
-
-    @staticmethod
-    def _read(path: Path) -> dict[bytes, tuple[str, ...]]:
-        try:
-            sealed = unseal(_CACHE_FORMAT, path.read_bytes())
-        except OSError:
-            return {}
-        if sealed is None or not isinstance(sealed.value, dict):
-            return {}
-        return sealed.value
+            found = cachefile.read(path, _CACHE_FORMAT)
+            self._old, self._segments, self._stored = found.entries, found.segments, found.stored
 
     def lookup(self, card: Card) -> tuple[Rendered | None, bytes]:
         """The card's cached HTML (None: not cached, counted as a miss) and its digest."""
@@ -366,16 +362,27 @@ class RenderCache:
         return self.put(digest, render_card(card))
 
     def save(self) -> None:
-        """Store what was rendered now (keeping older entries up to a limit); errors are ignored."""
+        """Store what was rendered now (keeping older entries up to a limit); errors are ignored.
+
+        A few changed entries are appended to the file; otherwise it is rewritten (cachefile.py).
+        """
         if self.path is None or (self.misses == 0 and self.added == 0):
             return
-        entries = dict(self._used)
-        for digest, value in self._old.items():
-            if len(entries) >= len(self._used) + _KEEP_EXTRA:
-                break
-            entries.setdefault(digest, value)
-        blob = seal(_CACHE_FORMAT, entries)
+        old = self._old
+        new = {digest: value for digest, value in self._used.items() if old.get(digest) is not value}
         try:
-            atomic_write_bytes(self.path, blob, durable=False)
+            if (
+                0 < self._segments < _MAX_SEGMENTS
+                and len(new) * _APPEND_SHARE <= len(old)
+                and self._stored <= len(old) + _KEEP_EXTRA
+            ):
+                cachefile.append(self.path, new)
+                return
+            entries = dict(self._used)
+            for digest, value in old.items():
+                if len(entries) >= len(self._used) + _KEEP_EXTRA:
+                    break
+                entries.setdefault(digest, value)
+            cachefile.write(self.path, _CACHE_FORMAT, entries)
         except OSError:
             pass  # a cache that cannot be saved only costs speed

@@ -3,12 +3,14 @@
 One entry per deck file, in the cache directory, keyed by the file's absolute
 path, size and mtime. Entries are :mod:`pyflash.core.blob` data (plain tuples and strings,
 nothing that can run) behind a BLAKE2 checksum. A stale, corrupt or foreign
-entry is ignored and rebuilt, never trusted.
+entry is ignored and rebuilt, never trusted. Each card is marshalled on its own,
+so one card can be decoded without the rest of its file (:meth:`DeckFile.card`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import stat
 from pathlib import Path
@@ -24,7 +26,7 @@ __all__ = ["FORMAT", "clear", "load_or_parse"]
 
 # Bump when the parsed form or the validation rules change; entries written
 # by another pyflash version are never trusted either.
-FORMAT = f"pyflash-decks/12:{__version__}"  # 12: lint rule draft-question (11: cloze and reverse cards; 10: Card.lint)
+FORMAT = f"pyflash-decks/13:{__version__}"  # 13: one marshal per card (12: lint rule draft-question; 11: cloze and reverse cards)
 
 # (absolute path, path as given, size, mtime in ns): an entry is only used for this file as it is now.
 _Key = tuple[str, str, int, int]
@@ -48,7 +50,49 @@ def _encode(key: _Key, parsed: DeckFile) -> bytes:
         tuple(c.key for c in parsed.cards),
         [(e.path, e.line, e.col, e.message) for e in parsed.errors],
     )
-    return seal(FORMAT, head, [tuple(c) for c in parsed.cards])
+    return seal(FORMAT, head, [marshal.dumps(tuple(c)) for c in parsed.cards])
+
+
+class _Cards:
+    """The cards of an entry: read and checked once, then decoded one by one or all together."""
+
+    __slots__ = ("_rows", "entry", "key", "keys", "path", "sealed")
+
+    def __init__(self, sealed: Sealed, key: _Key, entry: Path, path: str, keys: tuple[str, ...]) -> None:
+        self.sealed, self.key, self.entry, self.path, self.keys = sealed, key, entry, path, keys
+        self._rows: list[bytes] | None = None
+
+    def rows(self) -> list[bytes]:
+        """Each card's marshal data (the body's checksum checked); empty if damaged."""
+        if self._rows is None:
+            body = self.sealed.body()
+            self._rows = body if isinstance(body, list) and len(body) == len(self.keys) else []
+        return self._rows
+
+    def one(self, index: int) -> Card | None:
+        """The card at ``index``; None if the entry is damaged (:meth:`all` rebuilds it)."""
+        try:
+            rows = self.rows()
+            if rows:
+                card = Card._make(marshal.loads(rows[index]))
+                if card.key == self.keys[index]:
+                    return card
+        except Exception:  # a damaged body
+            pass
+        return None
+
+    def all(self) -> list[Card]:
+        try:
+            rows = self.rows()
+            if rows or not self.keys:
+                cards = [Card._make(marshal.loads(row)) for row in rows]
+                if tuple(c.key for c in cards) == self.keys:
+                    return cards
+        except Exception:  # a damaged body: rebuilt below
+            pass
+        parsed = parse_deck_file(self.path, keep_duplicates=True)  # a damaged entry is never trusted: rebuild it
+        _write(self.entry, _encode(self.key, parsed))
+        return list(parsed.cards)
 
 
 def _decode(sealed: Sealed, key: _Key, entry: Path) -> DeckFile | None:
@@ -57,23 +101,10 @@ def _decode(sealed: Sealed, key: _Key, entry: Path) -> DeckFile | None:
     if not isinstance(data, tuple) or len(data) != 8 or data[0] != key:
         return None
     _, path, deck, description, tags, lang, keys, errors = data
-
-    def decode() -> list[Card]:
-        try:
-            rows = sealed.body()
-            if rows is not None:
-                cards = list(map(Card._make, rows))
-                if tuple(c.key for c in cards) == keys:
-                    return cards
-        except Exception:  # a damaged body: rebuilt below
-            pass
-        parsed = parse_deck_file(path, keep_duplicates=True)  # a damaged entry is never trusted: rebuild it
-        _write(entry, _encode(key, parsed))
-        return list(parsed.cards)
-
+    cards = _Cards(sealed, key, entry, path, keys)
     return DeckFile(
         path, deck, description=description, tags=tags, lang=lang,
-        errors=[DeckError(*e) for e in errors], keys=keys, decode=decode,
+        errors=[DeckError(*e) for e in errors], keys=keys, decode=cards.all, decode_one=cards.one,
     )
 
 

@@ -155,12 +155,14 @@ class DeckFile:
 
     ``keys`` is always at hand; the cards themselves may come from the cache
     and are only decoded when first asked for (``pyflash decks`` never needs
-    them). The parser fills ``cards``; the loader sets ``origin``.
+    them), and :meth:`card` decodes just the one asked for (a study session
+    shows one card of a file at a time). The parser fills ``cards``; the
+    loader sets ``origin``.
     """
 
     __slots__ = (
         "path", "deck", "origin", "description", "tags", "lang",
-        "errors", "_cards", "_keys", "_decode",
+        "errors", "_cards", "_keys", "_decode", "_decode_one",
     )
 
     def __init__(
@@ -176,6 +178,7 @@ class DeckFile:
         errors: list[DeckError] | None = None,
         keys: tuple[str, ...] | None = None,
         decode: Callable[[], list[Card]] | None = None,
+        decode_one: Callable[[int], Card | None] | None = None,
     ) -> None:
         self.path = path
         self.deck = deck
@@ -187,13 +190,22 @@ class DeckFile:
         self._cards = cards if cards is not None or decode is not None else []
         self._keys = keys
         self._decode = decode
+        self._decode_one = decode_one  # one card by index; None from it: decode them all
 
     @property
     def cards(self) -> Sequence[Card]:
         if self._cards is None:
             self._cards = self._decode() if self._decode else []
-            self._decode = None
+            self._decode = self._decode_one = None
         return self._cards
+
+    def card(self, index: int) -> Card:
+        """``cards[index]``, decoding only that card while the others are not decoded."""
+        if self._cards is None and self._decode_one is not None:
+            card = self._decode_one(index)
+            if card is not None:
+                return card
+        return self.cards[index]
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -205,7 +217,7 @@ class DeckFile:
         """Drop the other cards (the loader does this for duplicate keys)."""
         self._cards = list(cards)
         self._keys = None
-        self._decode = None
+        self._decode = self._decode_one = None
 
     def __repr__(self) -> str:
         return f"DeckFile({self.path!r}, deck={self.deck!r}, cards={len(self.keys)})"

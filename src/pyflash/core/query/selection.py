@@ -54,13 +54,22 @@ class Selection:
 
 
 def resolve_deck(name: str, names: Sequence[str]) -> str:
-    """The deck called ``name`` (ignoring case), or a PyflashError with a did-you-mean list."""
+    """The deck called ``name`` (ignoring case), or the one deck whose full name ends in ``::name``.
+
+    Otherwise a PyflashError: the decks it could mean, or a did-you-mean list.
+    """
     if name in names:
         return name
     folded = name.casefold()
     for candidate in names:
         if candidate.casefold() == folded:
             return candidate
+    # ``argparse`` for ``Python::argparse``: the end of one deck's full name.
+    tails = [c for c in names if c.casefold().endswith("::" + folded)]
+    if len(tails) == 1:
+        return tails[0]
+    if tails:
+        raise PyflashError(f"'{name}' names several decks: {', '.join(tails)} (give the full name)")
     import difflib  # deferred: start-up time (only for a mistake)
 
     by_fold = {n.casefold(): n for n in names}

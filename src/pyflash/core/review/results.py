@@ -15,7 +15,8 @@ class QueueItem:
 
     ``QueueItem.later(file, index, kind)`` decodes the card only when it is
     first asked for: today's queue may hold cards of many deck files (new
-    cards are mixed across decks), and only the one on screen needs decoding.
+    cards are mixed across decks), and only the one on screen needs decoding
+    (not the rest of its file: :meth:`DeckFile.card`).
     """
 
     __slots__ = ("_card", "_file", "_index", "kind")
@@ -36,7 +37,7 @@ class QueueItem:
     def card(self) -> Card:
         if self._card is None:
             assert self._file is not None
-            self._card = self._file.cards[self._index]
+            self._card = self._file.card(self._index)  # that card alone, not its whole file
         return self._card
 
     @property

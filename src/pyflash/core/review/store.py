@@ -51,6 +51,18 @@ if TYPE_CHECKING:
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CardState", "LogEntry", "Relink", "Store", "utc_now_iso"]
 
+_COLUMN_NAMES = tuple(c.strip() for c in _COLUMNS.split(","))
+
+
+def _values(state: CardState) -> tuple[Any, ...]:
+    """The row of ``state``, in the order of ``_COLUMNS``."""
+    return (
+        state.key, state.deck, state.text, state.easiness.cents, state.interval,
+        state.repetitions, state.due_day, int(state.suspended), state.buried_until,
+        state.last_review, state.last_day, state.last_grade, state.first_day, state.memory, int(state.leech),
+    )
+
+
 # After these errors the connection is reopened before the next write (a file
 # opened read-only stays read-only until it is reopened).
 _REOPEN = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
@@ -230,14 +242,20 @@ class Store(EventLog):
     # -- writing ---------------------------------------------------------
 
     def _put(self, state: CardState) -> None:
-        self._db.execute(
-            f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                state.key, state.deck, state.text, state.easiness.cents, state.interval,
-                state.repetitions, state.due_day, int(state.suspended), state.buried_until,
-                state.last_review, state.last_day, state.last_grade, state.first_day, state.memory, int(state.leech),
-            ),
-        )
+        self._db.execute(f"INSERT OR REPLACE INTO cards ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _values(state))
+
+    def _change_row(self, stored: CardState | None, state: CardState) -> None:
+        """Write ``state`` over the row ``stored`` (read in this transaction; None: no row yet), setting
+        only the columns that differ: an UPDATE touches those columns' indexes alone, where INSERT OR
+        REPLACE takes the row out of every index of ``cards`` and back (more pages in the commit)."""
+        if stored is None or stored.key != state.key:
+            self._put(state)
+            return
+        old, new = _values(stored), _values(state)
+        changed = [i for i in range(1, len(new)) if old[i] != new[i]]
+        if changed:
+            sets = ", ".join(f"{_COLUMN_NAMES[i]} = ?" for i in changed)
+            self._db.execute(f"UPDATE cards SET {sets} WHERE key = ?", [*(new[i] for i in changed), state.key])
 
     @_guarded("save the schedule of the cards (nothing was changed)")
     def reschedule(self, states: Iterable[CardState]) -> int:
@@ -291,7 +309,7 @@ class Store(EventLog):
                     f"card {after.key} changed in the store while it was being reviewed "
                     "(is pyflash running twice?); grade not saved"
                 )
-            self._put(after)
+            self._change_row(current, after)
             cur = self._db.execute(
                 "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -314,7 +332,7 @@ class Store(EventLog):
             for key, deck, text in cards:
                 before = self.get(key)
                 after = replace(before or CardState(key=key, deck=deck, text=text), **changes)
-                self._put(after)
+                self._change_row(before, after)
                 cur = self._db.execute(
                     "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, device, seq)"
                     " VALUES (?,?,?,?,NULL,?,?,?,?,?)",
@@ -370,7 +388,7 @@ class Store(EventLog):
             if entry.before is None:
                 self._db.execute("DELETE FROM cards WHERE key = ?", (entry.key,))
             else:
-                self._put(entry.before)
+                self._change_row(current, entry.before)
             self._db.execute(
                 "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, undoes, undoes_event, device, seq)"
                 " VALUES (?,?,?,?,NULL,'undo',?,?,?,(SELECT event_id FROM reviews WHERE id = ?),?,?)",

@@ -22,6 +22,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
@@ -36,7 +37,7 @@ from pyflash.core import Card, PyflashError
 from pyflash.core.fs import atomic_write, atomic_write_text
 from pyflash.export.anki import notetype, variants
 from pyflash.export.anki.media import localise
-from pyflash.export.anki.models import PyflashNote, make_cloze_model, make_model, make_reverse_model
+from pyflash.export.anki.models import NoteRow, PyflashDeck, make_cloze_model, make_model, make_reverse_model
 from pyflash.export.anki.payload import encode_key_field
 from pyflash.export.parallel import render_all
 from pyflash.export.render import NoteParts, RenderCache, Rendered, markdown
@@ -320,13 +321,13 @@ def build_package(
     models = {"": make_model(), "cloze": make_cloze_model(), "reverse": make_reverse_model()}
     now = _now() if now is None else now
     descriptions = descriptions or {}
-    decks: dict[str, genanki.Deck] = {}
+    decks: dict[str, PyflashDeck] = {}
     newest = notetype.STYLE_MTIME
     for i, (card, parts) in enumerate(zip(cards, rendered, strict=True)):
         deck = decks.get(card.deck)
         if deck is None:
             desc = descriptions.get(card.deck)
-            deck = genanki.Deck(deck_id(card.deck), card.deck, description=markdown(desc) if desc else "")
+            deck = PyflashDeck(deck_id(card.deck), card.deck, description=markdown(desc) if desc else "")
             decks[card.deck] = deck
         model = models["cloze" if card.cloze is not None else "reverse" if card.reverse else ""]
         if model.model_id not in deck.models:
@@ -342,7 +343,7 @@ def build_package(
         mtime = ledger.stamp(card.note_key, content, now)
         if mtime > newest:
             newest = mtime
-        deck.add_note(PyflashNote(model, [key_field, *fields], anki_tags(card.tags), guid, mtime))
+        deck.rows.append(NoteRow(model, [key_field, *fields], _anki_tags(tuple(card.tags)), guid, mtime))
     package = genanki.Package([decks[name] for name in sorted(decks)])
     return package, newest
 
@@ -380,8 +381,14 @@ def export_anki(
     package, timestamp = build_package(
         cards, html, ledger, descriptions=descriptions, now=now, cache=cache, digests=digests, localised=localised
     )
-    collection = _collection_bytes(package, timestamp)
-    write_atomically(out_path, collection, force=force, media=media.files)
+    # The render cache is saved while the package is built and deflated: SQLite and zlib release the GIL.
+    saving = threading.Thread(target=cache.save, name="pyflash-render-cache", daemon=True)
+    saving.start()
+    try:
+        collection = _collection_bytes(package, timestamp)
+        write_atomically(out_path, collection, force=force, media=media.files)
+    finally:
+        saving.join()
     if progress is not None:
         progress("write", 1, 1)
 
@@ -389,7 +396,6 @@ def export_anki(
     problem = ledger.save()
     if problem:
         warnings.append(problem + " (the next export will mark every note as changed)")
-    cache.save()
     return ExportResult(
         path=out_path,
         notes=total,
