@@ -8,8 +8,7 @@ start-up time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
 
@@ -23,9 +22,11 @@ def _tag(deck: str) -> str:
     return "tag"
 
 
-@dataclass(frozen=True)
-class Rules:
-    """What a conflicting grade is graded with: the scheduler and the leech settings of the config."""
+class Rules(NamedTuple):
+    """What a conflicting grade is graded with: the scheduler and the leech settings of the config.
+
+    A NamedTuple rather than a frozen dataclass: every store holds one (start-up time).
+    """
 
     scheduler: Scheduler | None = None  # None: SM-2
     leech_threshold: int = DEFAULT_LEECH_THRESHOLD
