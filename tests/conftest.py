@@ -21,6 +21,19 @@ def pytest_configure(config):
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _stores_skip_the_disk_sync():
+    """The review stores this process opens commit without waiting for the disk (synchronous=OFF):
+    a test cannot cut the power, and the waits cost the suite about a minute. Child processes
+    (the CLI and the TUI in tmux) keep the product's FULL; test_store.py checks it there."""
+    from pyflash.core.review import opening
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(opening, "SYNCHRONOUS", "OFF")
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def pyflash_home(tmp_path, monkeypatch):
     home = tmp_path / "pyflash-home"

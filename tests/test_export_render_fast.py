@@ -20,8 +20,8 @@ from conftest import ROOT
 from pyflash.core.decks.loader import explicit_sources, load_decks
 from pyflash.export import fastlex
 from pyflash.export.fastlex import speed_up
-from pyflash.export.quickmd import quick_markdown
-from pyflash.export.render import _markdown, markdown, render_card
+from pyflash.export.quickmd import quick_blocks, quick_markdown
+from pyflash.export.render import _markdown, highlight, markdown, render_card
 from pyflash.export.spans import highlight_tokens
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -151,3 +151,62 @@ def test_rendered_cards_are_the_reference_html(cards):
             assert got.question == _reference_markdown(card.q)
         checked += 1
     assert checked > 100
+
+
+def _reference_with_lang(text: str, lang: str | None) -> str:
+    return _markdown().render(text, {"lang": lang}).rstrip("\n")
+
+
+def test_quick_blocks_equal_markdown_it_on_every_multi_line_card_text(cards):
+    texts = [(t, c.lang) for c in cards for t in (c.q, c.a, c.note) if t and "\n" in t.strip()]
+    quick = 0
+    for text, lang in texts:
+        got = quick_blocks(text.rstrip(" \n"), highlight, lang)
+        if got is not None:
+            quick += 1
+            assert got == _reference_with_lang(text, lang), text
+        assert markdown(text, lang) == _reference_with_lang(text, lang), text
+    assert quick > len(texts) // 3  # the fast path is really taken
+
+
+_LINES = ["Plain words.", "Use `zip` and **two words**:", "a & b < c", "*a*", "a  b", "text  ", "`x`", "中文 *字*"]
+_CODE = ["x = [1, 2]  # c", "    indented = 1", "", "a < b && c", "```", "  ```", "````", "~~~", "```python", "\t1"]
+_ODD = ["1. one", "# title", "  lead", "a\tb", "| a | b |", "|---|---|", "---", "***", "* * *", "- - -", "> quote",
+        "<b>", "- [x] done", "--", "===", "```python extra", "- *em*", "- # h", "- ", "-  two", "", "- a", "b"]
+
+
+def _block(rng: random.Random) -> str:
+    kind = rng.random()
+    if kind < 0.3:
+        return rng.choice(_LINES)
+    if kind < 0.55:
+        info = rng.choice(["", "python", "js", "text"])
+        return "\n".join([f"```{info}", *(rng.choice(_CODE) for _ in range(rng.randint(0, 4))), "```"])
+    if kind < 0.8:
+        marker = rng.choice("-*+")
+        return "\n".join(f"{marker} {rng.choice(_LINES)}" for _ in range(rng.randint(1, 4)))
+    return rng.choice(_ODD)
+
+
+def test_quick_blocks_equal_markdown_it_on_random_documents():
+    rng = random.Random(15)
+    taken = 0
+    for _ in range(3000):
+        text = ""
+        for _ in range(rng.randint(1, 5)):
+            text += _block(rng) + rng.choice(["\n\n", "\n\n", "\n\n\n", "\n", " \n\n"])
+        lang = rng.choice([None, "python"])
+        got = quick_blocks(text.rstrip(" \n"), highlight, lang)
+        if got is not None:
+            taken += 1
+            assert got == _reference_with_lang(text, lang), repr(text)
+    assert taken > 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a\n- b", "- a\n\n- b", "```\nx", "```\nx\n```\ny", "a\nb", "- a\n  b", "```\n  ```\n```", "a\r\nb",
+     "\na\n\nb", "- a\n* b"],
+)
+def test_quick_blocks_leave_anything_else_to_markdown_it(text):
+    assert quick_blocks(text, highlight, None) is None

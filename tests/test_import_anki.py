@@ -211,11 +211,13 @@ def test_reimport_keeps_ids_and_needs_force(packages, tmp_path, capsys):
     path = out / "misc.yaml"
     text = path.read_text(encoding="utf-8")
     old_id = next(c.id for c in first.values() if c.q == "Capital of France?")
-    path.write_text(text.replace(f"id: {old_id}", "id: my-paris-" + old_id.rsplit("-", 1)[1]), encoding="utf-8")
+    token = old_id.removeprefix("capital-of-france-")  # the GUID, which may itself hold a "-"
+    assert token != old_id
+    path.write_text(text.replace(f"id: {old_id}", "id: my-paris-" + token), encoding="utf-8")
     assert run_main(["import-anki", str(packages["apkg"]), "-o", str(out), "--force"], capsys)[0] == 0
     again = load(out)
     assert len(again) == len(first)
-    assert "my-paris-" + old_id.rsplit("-", 1)[1] in again
+    assert "my-paris-" + token in again
 
 
 def test_deck_option(packages, tmp_path, capsys):

@@ -126,9 +126,26 @@ def reference(grades):
 grades_lists = st.lists(st.integers(min_value=0, max_value=5), min_size=1, max_size=60)
 
 
-@settings(max_examples=2000, deadline=None)
+def test_matches_reference_model_for_every_sequence_of_up_to_5_grades():
+    """All 6 + 6**2 + ... + 6**5 sequences, walked as a tree (each step once, from its prefix's state)."""
+    checked = 0
+    stack = [((), sm2.initial_state())]
+    while stack:
+        prefix, state = stack.pop()
+        for g in range(6):
+            grades = (*prefix, g)
+            after = sm2.review(state, g)
+            assert (after.easiness.as_fraction(), after.interval, after.repetitions) == reference(grades)[-1], grades
+            checked += 1
+            if len(grades) < 5:
+                stack.append((grades, after))
+    assert checked == sum(6**n for n in range(1, 6))
+
+
+@settings(max_examples=400, deadline=None)
 @given(grades_lists)
 def test_matches_reference_model(grades):
+    """Longer runs (up to 60 grades: EF far above 2.5 or at its 1.3 floor, intervals in years)."""
     got = [(s.easiness.as_fraction(), s.interval, s.repetitions) for s in run(grades)]
     assert got == reference(grades)
 

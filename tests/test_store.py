@@ -118,7 +118,7 @@ CHILD = textwrap.dedent(
         s.reveal()
         s.grade(4 if i % 2 else 5)
         print("graded", i, flush=True)
-    print("done", flush=True)
+    print("done", ws.store.connection.execute("PRAGMA synchronous").fetchone()[0], flush=True)  # 2: FULL
     sys.stdin.readline()  # wait to be killed, with the store still open
     """
 )
@@ -142,7 +142,7 @@ def test_sigkill_right_after_grading_loses_nothing(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
-    assert lines[-1] == "done" and len(lines) == 6
+    assert lines[-1] == "done 2" and len(lines) == 6  # synchronous=FULL outside the suite (conftest sets OFF)
     with Store(paths.store_path()) as store:
         grades = [e.grade for e in store.log() if e.kind != "undo"]
         assert grades == [5, 4, 5, 4, 5]

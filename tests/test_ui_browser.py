@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.command import CommandPalette
 
 from conftest import write_deck
 from pyflash.ui.browser import BrowserScreen
@@ -15,7 +14,7 @@ from pyflash.ui.confirm import ConfirmScreen
 from pyflash.ui.history_view import HistoryScreen
 from pyflash.ui.picker import DeckPickerScreen
 from pyflash.ui.study import StudyScreen
-from test_ui import FIVE, SIZE, _palette_top, app_for, current_key, make_editor, screen_text, wait_until
+from test_ui import FIVE, SIZE, _palette_top, app_for, current_key, make_editor, palette_search, screen_text, wait_until
 
 OTHER = """\
 deck: Other
@@ -317,9 +316,7 @@ async def test_browser_actions_are_in_the_command_palette(decks, ws_factory):
             ("browser undo", lambda: ws.store.get("o1") is None),
             ("sort by lapses", lambda: screen.sort == "lapses"),
         ):
-            await pilot.press("ctrl+p")
-            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
-            await pilot.press(*words)
+            await palette_search(pilot, words)
             await wait_until(pilot, lambda w=words: all(part in _palette_top(app) for part in w.split()), f"{words!r} at the top of the palette")
             await pilot.press("enter")
             await wait_until(pilot, check, words)

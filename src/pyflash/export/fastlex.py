@@ -232,6 +232,28 @@ def _state(cls: type, tokendefs: dict[str, Any], name: str) -> _State | None:
     return table[name]
 
 
+def push_state(statestack: list[str], new_state: Any) -> None:
+    """A rule's new state applied to the state stack, as pygments' RegexLexer does."""
+    if isinstance(new_state, tuple):
+        for name in new_state:
+            if name == "#pop":
+                if len(statestack) > 1:
+                    statestack.pop()
+            elif name == "#push":
+                statestack.append(statestack[-1])
+            else:
+                statestack.append(name)
+    elif isinstance(new_state, int):
+        if abs(new_state) >= len(statestack):
+            del statestack[1:]
+        else:
+            del statestack[new_state:]
+    elif new_state == "#push":
+        statestack.append(statestack[-1])
+    else:
+        raise AssertionError(f"wrong state def: {new_state!r}")
+
+
 def _tokens(self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)) -> Iterator[tuple[int, Any, str]]:
     """pygments' ``RegexLexer.get_tokens_unprocessed`` (2.17-2.21), finding the rule with one joined match."""
     pos = 0
@@ -279,24 +301,7 @@ def _tokens(self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)) -> 
                     yield from action(self, m)
             pos = m.end()
             if new_state is not None:
-                if isinstance(new_state, tuple):
-                    for name in new_state:
-                        if name == "#pop":
-                            if len(statestack) > 1:
-                                statestack.pop()
-                        elif name == "#push":
-                            statestack.append(statestack[-1])
-                        else:
-                            statestack.append(name)
-                elif isinstance(new_state, int):
-                    if abs(new_state) >= len(statestack):
-                        del statestack[1:]
-                    else:
-                        del statestack[new_state:]
-                elif new_state == "#push":
-                    statestack.append(statestack[-1])
-                else:
-                    raise AssertionError(f"wrong state def: {new_state!r}")
+                push_state(statestack, new_state)
                 statetokens = tokendefs[statestack[-1]]
                 state = _state(cls, tokendefs, statestack[-1])
                 by_char = state.by_char if state is not None else {}
@@ -323,3 +328,9 @@ def speed_up(lexer: Lexer) -> Lexer:
         return lexer
     lexer.get_tokens_unprocessed = _tokens.__get__(lexer)  # type: ignore[method-assign]  # per instance
     return lexer
+
+
+def is_sped_up(lexer: Lexer) -> bool:
+    """Whether :func:`speed_up` gave ``lexer`` the joined-rule tokenizer."""
+    method = lexer.__dict__.get("get_tokens_unprocessed")
+    return getattr(method, "__func__", None) is _tokens

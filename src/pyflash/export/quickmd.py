@@ -1,4 +1,4 @@
-"""A one-line Markdown text without Markdown syntax (but `code` spans and simple emphasis), rendered without markdown-it.
+"""Simple Markdown rendered without markdown-it: one plain line (:func:`quick_markdown`), or simple blocks (:func:`quick_blocks`).
 
 Most questions and many answers are one line of text with, at most, a few
 inline code spans: ``What does `zip` return?``. markdown-it takes about
@@ -29,8 +29,9 @@ decks and thousands of generated ones both ways and compares.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-__all__ = ["quick_markdown"]
+__all__ = ["quick_blocks", "quick_markdown"]
 
 # One character of plain text: no whitespace but a space, no control character, no Markdown syntax.
 _TEXT = r"[^\s\x00-\x1f\x7f\\*_\[\]~&`]| |&(?= |\Z)"
@@ -70,3 +71,75 @@ def quick_markdown(text: str) -> str | None:
         pos = match.end()
     out += (_escape(text[pos:]), "</p>")
     return "".join(out)
+
+
+# --------------------------------------------------------------------------
+# Several blocks: one-line paragraphs, fenced code and tight one-line bullet lists, blank lines between
+
+_FENCE_OPEN = re.compile(r"```([A-Za-z0-9_+.#-]*)")
+_FENCE_LIKE = re.compile(r" {0,3}(?:`{3,}|~{3,})")  # anything markdown-it could read as a fence (open or close)
+_BULLET = re.compile(r"([-*+]) ")
+
+
+def quick_blocks(text: str, fence: Callable[[str, str | None], str], lang: str | None = None) -> str | None:
+    """The HTML markdown-it gives a text of simple blocks (without its final newline), or None.
+
+    The blocks, each followed by one or more empty lines or the end: a one-line paragraph that
+    :func:`quick_markdown` renders; a fenced code block opened by exactly ```` ```lang ```` and
+    closed by exactly ```` ``` ```` (written by ``fence(code, lang)``, render.py's fence rule);
+    a bullet list of one-line items with the same marker, each item's text one that
+    :func:`quick_markdown` renders (a tight list: ``<li>text</li>``). Anything else (a second
+    list right after a list, text right after a fence, tabs, CR, NUL...) is None.
+    """
+    if "\r" in text or "\x00" in text or not text or text[0] == "\n":
+        return None
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    n = len(lines)
+    last = ""  # the kind of the previous block ("list": a list right after it would join it)
+    while i < n:
+        line = lines[i]
+        opened = _FENCE_OPEN.fullmatch(line)
+        if opened is not None:
+            body: list[str] = []
+            i += 1
+            while i < n and lines[i] != "```":
+                if _FENCE_LIKE.match(lines[i]):
+                    return None
+                body.append(lines[i])
+                i += 1
+            if i == n:
+                return None  # not closed
+            i += 1
+            info = opened.group(1)
+            out.append(fence("\n".join(body) + "\n" if body else "", info or lang) + "\n")
+            last = "fence"
+        elif _BULLET.match(line):
+            if last == "list":
+                return None
+            marker = line[0]
+            out.append("<ul>\n")
+            while i < n and lines[i]:
+                item = lines[i]
+                if item[0] != marker or not _BULLET.match(item):
+                    return None
+                inner = quick_markdown(item[2:])
+                if inner is None:
+                    return None
+                out += ("<li>", inner[3:-4], "</li>\n")
+                i += 1
+            out.append("</ul>\n")
+            last = "list"  # (ended by an empty line or the end)
+        else:
+            inner = quick_markdown(line)
+            if inner is None:
+                return None
+            out.append(inner + "\n")
+            i += 1
+            last = "paragraph"
+        if i < n and lines[i]:
+            return None  # a block must be followed by an empty line
+        while i < n and not lines[i]:
+            i += 1
+    return "".join(out).rstrip("\n")

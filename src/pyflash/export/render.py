@@ -39,7 +39,7 @@ from pyflash.core.decks import cloze
 from pyflash.core.markup import markdown_parser
 from pyflash.export import cachefile
 from pyflash.export.fastlex import speed_up
-from pyflash.export.quickmd import quick_markdown
+from pyflash.export.quickmd import quick_blocks, quick_markdown
 from pyflash.export.spans import highlight_tokens
 
 # Bump when the HTML produced for the same card changes (the versions of
@@ -115,7 +115,10 @@ def markdown(text: str | None, lang: str | None = None) -> str:
     """Markdown to HTML; fenced code is highlighted (default language: ``lang``)."""
     if not text or not text.strip():
         return ""
-    quick = quick_markdown(text.rstrip(" \n"))  # one plain line: the same HTML without markdown-it (quickmd.py)
+    stripped = text.rstrip(" \n")
+    quick = quick_markdown(stripped)  # one plain line: the same HTML without markdown-it (quickmd.py)
+    if quick is None and "\n" in stripped:  # paragraphs, fenced code, simple lists (quickmd.py)
+        quick = quick_blocks(stripped, highlight, lang)
     if quick is not None:
         return quick
     rendered: str = _markdown().render(text, {"lang": lang})

@@ -22,6 +22,9 @@ from typing import Any
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 
+from pyflash.export.fasthl import fused_html
+from pyflash.export.fastlex import is_sped_up
+
 __all__ = ["highlight_tokens"]
 
 _OPENERS: dict[Any, str] = {}  # token type -> '<span class="...">' ('' for plain text)
@@ -86,4 +89,6 @@ def highlight_tokens(lexer: Lexer, code: str) -> str:
     prepare = getattr(lexer, "_preprocess_lexer_input", None)  # private: get_tokens' first step
     if lexer.filters or prepare is None:  # (pyflash adds no filters) pygments' own path
         return format_tokens((0, t, v) for t, v in lexer.get_tokens(code))
+    if is_sped_up(lexer):  # lexing and HTML in one loop (fasthl.py)
+        return fused_html(lexer, prepare(code), _OPENERS, _opener)  # type: ignore[arg-type]  # a RegexLexer
     return format_tokens(lexer.get_tokens_unprocessed(prepare(code)))

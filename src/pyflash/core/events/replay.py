@@ -26,7 +26,6 @@ swap of two numbers works.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pyflash.core.events import FLAG_KINDS, GRADE_KINDS, STATE_FIELDS, Event, canonical_ts
 from pyflash.core.review.records import FORGOTTEN, CardState
 from pyflash.core.review.rules import Rules
+from pyflash.core.review.statetext import dump
 
 if TYPE_CHECKING:
     pass
@@ -61,6 +61,7 @@ class Step(NamedTuple):
     new: str | None = None  # relink: the new key
     text: str | None = None  # relink: the identity text under the new key
     rekey: bool = False  # relink: part of a cloze renumbering
+    after_data: Mapping[str, Any] | None = None  # ``after`` as its decoded object, when the event had one (not parsed again)
 
     @property
     def id(self) -> str:
@@ -75,16 +76,18 @@ def state_json(value: Mapping[str, Any] | None) -> str | None:
     if value is None:
         return None
     if value.keys() == _ALL:  # complete (decode checked the types): already what to_json writes
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return dump(value)
     return CardState.from_data(dict(value)).to_json()
 
 
 def step_of(event: Event) -> Step:
     d = event.data
+    after = d.get("after")
     return Step(
         canonical_ts(event.ts), event.device, event.seq, event.card, event.kind,
-        state_json(d.get("before")), state_json(d.get("after")),
+        state_json(d.get("before")), state_json(after),
         d.get("grade"), d.get("day"), d.get("undoes"), d.get("new"), d.get("text"), bool(d.get("rekey")),
+        after if isinstance(after, Mapping) else None,
     )
 
 
@@ -97,6 +100,13 @@ def replay(
 
 def _parse(text: str | None) -> CardState | None:
     return CardState.from_json(text) if text is not None else None
+
+
+def _after(step: Step) -> CardState | None:
+    """The recorded ``after`` of ``step``, from its decoded object when it has one."""
+    if step.after_data is not None and step.after is not None:
+        return CardState.from_data(dict(step.after_data))
+    return _parse(step.after)
 
 
 def complete_state(text: str) -> bool:
@@ -144,6 +154,7 @@ class _Replay:
         self.rules = rules
         self.cur: dict[str, str | None] = {k: s.to_json() for k, s in states.items()}
         self.parsed: dict[str, CardState] = dict(states)  # cur's states already parsed (or computed)
+        self.recorded: dict[str, Step] = {}  # key -> the step whose ``after`` (text and object) cur holds
         self.last: dict[str, tuple[str, str | None]] = {}  # key -> (device, what it recorded) of the last event
         self.lapses: dict[str, int] = {}
         self.prior = prior
@@ -168,6 +179,8 @@ class _Replay:
         if verbatim:
             new = _keep_text(step.after, cur)
             self.parsed.pop(key, None)
+            if new is step.after and step.after_data is not None:
+                self.recorded[key] = step
         else:
             prev = self.state(key)
             state = self._recompute(step, prev)
@@ -187,18 +200,21 @@ class _Replay:
     def state(self, key: str) -> CardState | None:
         state = self.parsed.get(key)
         if state is None:
-            state = _parse(self.cur.get(key))
+            text = self.cur.get(key)
+            step = self.recorded.pop(key, None)
+            state = _after(step) if step is not None and step.after is text else _parse(text)
             if state is not None:
                 self.parsed[key] = state
         return state
 
     def _recompute(self, step: Step, cur: CardState | None) -> CardState | None:
-        after = _parse(step.after)
+        after = _after(step)
         if after is None:
             return cur
         base = cur or CardState(key=step.card, deck=after.deck, text=after.text)
         if step.kind in GRADE_KINDS and step.grade is not None and step.day is not None:
-            current = replace(base, deck=after.deck, text=after.text)
+            same = base.deck == after.deck and base.text == after.text
+            current = base if same else replace(base, deck=after.deck, text=after.text)
             try:
                 result = self.rules.grader().review(current, step.grade, day=step.day, now=datetime.fromisoformat(step.ts))
             except ValueError:

@@ -59,6 +59,13 @@ class EventLog:
     def _put(self, state: CardState) -> None:
         raise NotImplementedError
 
+    def _put_all(self, states: list[CardState]) -> None:
+        from pyflash.core.review.ingest import (
+            put_states,  # deferred: start-up time, and an import cycle (ingest reads the log here)
+        )
+
+        put_states(self._db, states)
+
     @property
     @guarded("read the device id")
     def device_id(self) -> str:
@@ -75,18 +82,20 @@ class EventLog:
     @guarded("read this device's events")
     def outbox(self, after_seq: int = 0) -> list[Event]:
         """This device's events with ``seq`` above ``after_seq``, in ``seq`` order."""
-        from pyflash.core.review import events_io  # deferred: start-up time (the event log's machinery)
+        from pyflash.core.review.events_io import read_outbox  # deferred: start-up time (the event log's machinery)
 
-        return events_io.read_outbox(self._db, self.device_id, after_seq)
+        return read_outbox(self._db, self.device_id, after_seq)
 
     @guarded("store the events (nothing was changed)")
     def ingest(self, events: Iterable[Event], rules: Rules | None = None) -> IngestResult:
         """Store the events not stored yet (by id) and re-derive the cards they touch, in one
         durable transaction. ``rules``: how a conflicting grade is graded (default :attr:`rules`)."""
-        from pyflash.core.review import events_io  # deferred: start-up time (the event log's machinery)
+        from pyflash.core.review.ingest import (
+            ingest_events,  # deferred: start-up time, and an import cycle (ingest reads the log here)
+        )
 
         with self._tx():
-            return events_io.ingest_events(self._db, events, rules or self.rules, self._put)
+            return ingest_events(self._db, events, rules or self.rules, self._put_all)
 
     @guarded("read the keys of the logged cards")
     def event_keys(self) -> set[str]:
@@ -101,8 +110,7 @@ class EventLog:
         """Write ``states`` and delete the rows of ``remove``, in one durable transaction (not logged:
         the card rows are a projection of the log)."""
         with self._tx():
-            for state in states:
-                self._put(state)
+            self._put_all(list(states))
             for marks, chunk in key_chunks(sorted(set(remove))):
                 self._db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
 

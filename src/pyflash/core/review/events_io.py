@@ -7,31 +7,29 @@ write's own transaction (:func:`next_seq`), so a grade costs no extra write;
 :func:`outbox` reads them back as :class:`~pyflash.core.events.Event` s for
 ``pyflash sync`` to write to files. :func:`ingest` stores events from
 elsewhere and re-derives the state of every card they touch by replay
-(:mod:`pyflash.core.events.replay`), with the card's whole relink family.
+(:mod:`pyflash.core.events.replay`), with the card's whole relink family
+(:mod:`pyflash.core.review.ingest`).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from pyflash.core.events import Event, IngestResult, canonical_ts, event_id, split_id
-from pyflash.core.events.replay import Prior, Step, replay_steps, state_json
+from pyflash.core.events import Event, event_id
+from pyflash.core.events.replay import Step
 from pyflash.core.events.replay import complete_state as _complete
 from pyflash.core.review.event_log import CHUNK, EventLog, device_id, next_seq
 from pyflash.core.review.event_log import key_chunks as _chunks
-from pyflash.core.review.records import COLUMNS, CardState, row_state
-from pyflash.core.review.rules import Rules
-from pyflash.core.review.schema import LAPSE_ROWS
+from pyflash.core.review.records import CardState
 
 __all__ = [
     "CHUNK",
     "EventLog",
     "all_steps",
     "device_id",
-    "ingest_events",
     "next_seq",
     "read_outbox",
     "steps_for",
@@ -140,176 +138,3 @@ def families(db: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
             parent[a] = b
     roots = {find(k) for k in keys}
     return {k for k in linked if find(k) in roots} | set(keys)
-
-
-def _known(db: sqlite3.Connection, events: list[Event]) -> set[tuple[str, int]]:
-    """(device, seq) of the events already stored: one range read per device and table."""
-    ranges: dict[str, tuple[int, int]] = {}
-    for e in events:
-        low, high = ranges.get(e.device, (e.seq, e.seq))
-        ranges[e.device] = (min(low, e.seq), max(high, e.seq))
-    known: set[tuple[str, int]] = set()
-    for device, (low, high) in ranges.items():
-        for table in ("reviews", "relinks"):
-            sql = f"SELECT seq FROM {table} WHERE device = ? AND seq BETWEEN ? AND ?"
-            known.update((device, r[0]) for r in db.execute(sql, (device, low, high)))
-    return known
-
-
-def _resolve_undos(db: sqlite3.Connection) -> None:
-    """Point every undo row at the local row of the event it names, once that event is here."""
-    waiting = db.execute(
-        "SELECT id, undoes_event FROM reviews INDEXED BY reviews_undoes_event"
-        " WHERE undoes_event IS NOT NULL AND undoes IS NULL"
-    ).fetchall()
-    for rid, ident in waiting:
-        parts = split_id(ident)
-        if parts is None:
-            continue
-        row = db.execute("SELECT id FROM reviews WHERE device = ? AND seq = ?", parts).fetchone()
-        if row is not None:
-            db.execute("UPDATE reviews SET undoes = ? WHERE id = ?", (row[0], rid))
-
-
-def _store(db: sqlite3.Connection, fresh: list[Event]) -> list[Step]:
-    """Insert the events; each as a replay step."""
-    reviews, relinks, steps = [], [], []
-    for event in fresh:
-        d = event.data
-        ts = canonical_ts(event.ts)
-        if event.kind == "relink":
-            relinks.append((event.card, d["new"], d["deck"], float(d.get("similarity", 0.0)), ts, event.device,
-                            event.seq, d.get("text"), int(bool(d.get("rekey")))))
-            steps.append(Step(ts, event.device, event.seq, event.card, "relink", None, None, new=d["new"],
-                              text=d.get("text"), rekey=bool(d.get("rekey"))))
-        else:
-            before, after = state_json(d.get("before")), state_json(d.get("after"))
-            reviews.append((event.card, d["deck"], ts, d["day"], d.get("grade"), event.kind, before, after,
-                            d.get("answer_ms"), d.get("typed"), event.device, event.seq, d.get("undoes")))
-            steps.append(Step(ts, event.device, event.seq, event.card, event.kind, before, after, d.get("grade"),
-                              d.get("day"), d.get("undoes")))
-    db.executemany(
-        "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey) VALUES (?,?,?,?,?,?,?,?,?)",
-        relinks,
-    )
-    db.executemany(
-        "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        reviews,
-    )
-    if any(event.kind == "undo" for event in fresh) or db.execute(
-        "SELECT 1 FROM reviews INDEXED BY reviews_undoes_event WHERE undoes_event IS NOT NULL AND undoes IS NULL LIMIT 1"
-    ).fetchone():
-        _resolve_undos(db)
-    return steps
-
-
-class _Before:
-    """The history of a card before this ingest's events (the store's rows up to ``top``), read on demand."""
-
-    def __init__(self, db: sqlite3.Connection, top: int) -> None:
-        self.db, self.top = db, top
-
-    def last(self, key: str) -> tuple[str, str | None] | None:
-        row = self.db.execute(
-            "SELECT device, after FROM reviews r WHERE key = ? AND id <= ? AND kind != 'undo'"
-            " AND NOT EXISTS (SELECT 1 FROM reviews u WHERE u.undoes = r.id)"
-            " ORDER BY ts DESC, device DESC, seq DESC LIMIT 1",
-            (key, self.top),
-        ).fetchone()
-        return (str(row[0]), row[1]) if row else None
-
-    def lapses(self, key: str) -> int:
-        return int(self.db.execute(f"SELECT COUNT(*) FROM reviews r WHERE key = ? AND id <= ? AND {LAPSE_ROWS}",
-                                   (key, self.top)).fetchone()[0])
-
-
-def _appended(db: sqlite3.Connection, fresh: list[Event], keys: set[str], linked: set[str], top: int) -> set[str]:
-    """The keys whose new events all come after every event they had (and no relink, no undo of an older
-    event): their replay continues from their row instead of starting over."""
-    first: dict[str, str] = {}
-    for event in fresh:
-        if event.kind == "relink" or event.card in linked:
-            continue
-        ts = canonical_ts(event.ts)
-        if event.kind == "undo":
-            first[event.card] = ""  # it may take back an older event: start over
-        elif event.card not in first or ts < first[event.card]:
-            first[event.card] = ts
-    ids = [e.id for e in fresh]
-    waited: set[str] = set()
-    for marks, chunk in _chunks(ids):  # an older undo of one of these events: start over
-        waited.update(r[0] for r in db.execute(f"SELECT key FROM reviews WHERE undoes_event IN ({marks})", chunk))
-    candidates = sorted(k for k, ts in first.items() if ts and k in keys and k not in waited)
-    fast: set[str] = set()
-    for marks, chunk in _chunks(candidates):
-        latest = dict(db.execute(f"SELECT key, MAX(ts) FROM reviews WHERE key IN ({marks}) AND id <= ? GROUP BY key",
-                                 [*chunk, top]))
-        fast.update(k for k in chunk if latest.get(k) is None or latest[k] < first[k])
-    return fast
-
-
-def ingest_events(
-    db: sqlite3.Connection,
-    events: Iterable[Event],
-    rules: Rules,
-    write: Callable[[CardState], None],
-) -> IngestResult:
-    """Store the events whose id is new, then replay every card they touch (``db`` is in a transaction).
-
-    A card whose new events all come after its older ones continues from its row (the replay of
-    those, by induction); any other card, with its relink family, is replayed from its first event.
-    ``write`` is the store's own row writer.
-    """
-    batch = list(events)
-    known = _known(db, batch)
-    fresh: list[Event] = []
-    for event in batch:
-        if (event.device, event.seq) not in known:
-            known.add((event.device, event.seq))
-            fresh.append(event)
-    skipped = len(batch) - len(fresh)
-    if not fresh:
-        return IngestResult(0, skipped, frozenset())
-    top = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0])
-    steps = _store(db, fresh)
-    touched: set[str] = set()
-    for event in fresh:
-        touched.add(event.card)
-        if event.kind == "relink":
-            touched.add(str(event.data["new"]))
-    keys = families(db, touched)
-    linked = keys - touched | {k for e in fresh if e.kind == "relink" for k in (e.card, str(e.data["new"]))}
-    linked |= _relinked(db, touched)
-    fast = _appended(db, fresh, touched, linked, top)
-    slow = keys - fast
-    states = replay_steps(steps_for(db, slow), rules) if slow else {}
-    if fast:
-        rows = _rows(db, fast)
-        before = _Before(db, top)
-        new_steps = [step for step in steps if step.card in fast]
-        states.update(replay_steps(new_steps, rules, rows, Prior(before.last, before.lapses)))
-    for marks, chunk in _chunks(sorted(keys)):
-        db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
-    for key in sorted(keys):
-        state = states.get(key)
-        if state is not None:
-            write(state)
-    return IngestResult(len(fresh), skipped, frozenset(keys))
-
-
-def _relinked(db: sqlite3.Connection, keys: set[str]) -> set[str]:
-    """The keys a relink moved a state from or to."""
-    found: set[str] = set()
-    for marks, chunk in _chunks(sorted(keys)):
-        sql = f"SELECT old_key, new_key FROM relinks WHERE old_key IN ({marks}) OR new_key IN ({marks})"
-        for old, new in db.execute(sql, chunk + chunk):
-            found.update((old, new))
-    return found & keys
-
-
-def _rows(db: sqlite3.Connection, keys: set[str]) -> dict[str, CardState]:
-    rows: dict[str, CardState] = {}
-    for marks, chunk in _chunks(sorted(keys)):
-        rows.update((r[0], row_state(r)) for r in db.execute(f"SELECT {COLUMNS} FROM cards WHERE key IN ({marks})", chunk))
-    return rows

@@ -25,10 +25,15 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None, timeout=timeout)
 
 
+# Every commit reaches the disk before it returns. The test suite sets OFF for the stores it opens in
+# its own process (tests/conftest.py): no test can pull the plug, and the waits cost it about a minute.
+SYNCHRONOUS = "FULL"
+
+
 def configure(db: sqlite3.Connection) -> None:
-    """WAL, a full sync at every commit, foreign keys."""
+    """WAL, a full sync at every commit (``SYNCHRONOUS``), foreign keys."""
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
+    db.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     db.execute("PRAGMA foreign_keys=ON")
 
 

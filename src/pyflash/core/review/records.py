@@ -39,11 +39,14 @@ class CardState:
         return self.buried_until is not None and day < self.buried_until
 
     def to_json(self) -> str:
-        import json  # deferred: start-up time (written when a card is graded, after the first card)
+        """``json.dumps`` of the fields (easiness in hundredths), keys sorted, non-ASCII kept."""
+        from pyflash.core.review.statetext import dump_values  # deferred: start-up time (json)
 
-        data = {name: getattr(self, name) for name in _FIELDS}  # not asdict(): it deep-copies every value
-        data["easiness"] = self.easiness.cents
-        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+        return dump_values((
+            self.buried_until, self.deck, self.due_day, self.easiness.cents, self.first_day, self.interval,
+            self.key, self.last_day, self.last_grade, self.last_review, self.leech, self.memory,
+            self.repetitions, self.suspended, self.text,
+        ))
 
     @classmethod
     def from_json(cls, text: str) -> CardState:

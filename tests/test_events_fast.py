@@ -1,0 +1,182 @@
+"""The replay's shortcuts give what the plain fold gives: the state text writer, the store's
+incremental ingest (a card continued from its row, its earlier history read in bulk)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import fields, replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from pyflash.core.errors import StoreError
+from pyflash.core.events.replay import replay
+from pyflash.core.review import ingest
+from pyflash.core.review.records import CardState, utc_now_iso
+from pyflash.core.review.statetext import KEYS, dump
+from pyflash.core.review.store import Store
+from pyflash.core.scheduling.easiness import Easiness
+from pyflash.core.scheduling.schedule import SM2
+
+T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+_value = st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False), st.lists(st.integers()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries(dict.fromkeys(KEYS, _value)), st.sampled_from([None, "drop", "add"]))
+def test_the_state_writer_writes_what_json_dumps_writes(data, shape):
+    if shape == "drop":
+        data.pop("memory")
+    elif shape == "add":
+        data["extra"] = 1
+    assert dump(data) == json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def test_the_state_keys_are_the_card_state_fields_sorted():
+    assert list(KEYS) == sorted(f.name for f in fields(CardState))
+
+
+@given(st.text(), st.integers(1, 400), st.booleans(), st.one_of(st.none(), st.text()))
+def test_to_json_is_the_sorted_dump_of_the_fields(text, cents, flag, memory):
+    state = CardState("k\u2028", "d\"eck", text, Easiness.from_cents(cents), 3, 2, 9, flag, None, "t", 1, 4, 0, memory, not flag)
+    data = {f.name: getattr(state, f.name) for f in fields(CardState)}
+    data["easiness"] = cents
+    assert state.to_json() == json.dumps(data, ensure_ascii=False, sort_keys=True)
+    assert CardState.from_json(state.to_json()) == state
+
+
+def _day(when: datetime) -> int:
+    return (when - datetime(2026, 1, 1, tzinfo=UTC)).days
+
+
+_action = st.tuples(
+    st.integers(0, 2),  # device
+    st.sampled_from(["c1", "c2", "c3"]),  # card
+    st.sampled_from(["grade", "grade", "grade", "grade", "undo", "suspend", "bury", "forget", "sync", "reschedule"]),
+    st.integers(0, 5),  # grade (below 3: a lapse of a passed card)
+    st.integers(1, 3000),  # minutes since the previous action
+)
+
+
+@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(_action, min_size=2, max_size=18), st.lists(st.integers(0, 40), max_size=4))
+def test_ingest_in_time_order_chunks_gives_the_plain_fold(tmp_path_factory, actions, cuts):
+    """Chunks that each come after the ones before take the continuing path (with the history read
+    in bulk); the states are the fold of the whole log, and the same as one ingest of everything."""
+    folder = tmp_path_factory.mktemp("devices")
+    stores = [Store(folder / f"{i}.sqlite3", leech_threshold=2) for i in range(3)]
+    try:
+        when = T0
+        last: list[int | None] = [None, None, None]
+        for device, card, what, g, minutes in actions:
+            when += timedelta(minutes=minutes)
+            s = stores[device]
+            if what == "grade":
+                row = s.get(card)
+                result = SM2.review(row or CardState(card, "D", f"text of {card}"), g, day=_day(when), now=when)
+                last[device] = s.record(row, result.after, grade=g, kind=result.kind, ts=utc_now_iso(when),
+                                        day=_day(when), answer_ms=900)
+            elif what == "undo" and last[device] is not None:
+                with contextlib.suppress(StoreError):
+                    s.undo(last[device], ts=utc_now_iso(when), day=_day(when))
+                last[device] = None
+            elif what in ("suspend", "bury"):
+                changes = {"suspended": True} if what == "suspend" else {"buried_until": _day(when) + 1}
+                s.change([(card, "D", f"text of {card}")], kind=what, ts=utc_now_iso(when), day=_day(when), **changes)
+            elif what == "forget" and s.get(card) is not None:
+                s.change([(card, "D", f"text of {card}")], kind="forget", ts=utc_now_iso(when), day=_day(when))
+            elif what == "reschedule" and (row := s.get(card)) is not None:  # unlogged (a switch of scheduler)
+                s.reschedule([replace(row, interval=row.interval + 5, due_day=(row.due_day or 0) + 5)])
+            elif what == "sync":
+                for other in stores:
+                    if other is not s:
+                        s.ingest(other.outbox())
+        everything = sorted((e for s in stores for e in s.outbox()), key=lambda e: e.sort_key)
+        rules = stores[0].rules
+        folded = {k: v for k, v in replay(everything, rules).items() if v is not None}
+        at_once = Store(folder / "once.sqlite3", leech_threshold=2)
+        in_chunks = Store(folder / "chunks.sqlite3", leech_threshold=2)
+        try:
+            at_once.ingest(everything)
+            start = 0
+            for cut in sorted(cuts) + [len(everything)]:
+                in_chunks.ingest(everything[start:cut])
+                start = max(start, cut)
+            assert in_chunks.states() == at_once.states() == folded
+        finally:
+            at_once.close()
+            in_chunks.close()
+    finally:
+        for s in stores:
+            s.close()
+
+
+def _grade(store: Store, g: int, when: datetime) -> None:
+    row = store.get("k")
+    result = SM2.review(row or CardState("k", "D", "t"), g, day=_day(when), now=when)
+    store.record(row, result.after, grade=g, kind=result.kind, ts=utc_now_iso(when), day=_day(when), answer_ms=900)
+
+
+def _reschedule(store: Store, when: datetime) -> None:
+    row = store.get("k")
+    assert row is not None
+    store.reschedule([replace(row, interval=row.interval + 9, due_day=(row.due_day or 0) + 9)])
+
+
+# (device, what, grade); "|" is where the second chunk starts
+_RESCHEDULED = [("a", "grade", 5), ("a", "grade", 4), ("a", "reschedule", 0), "|", ("a", "grade", 4)]
+_LAPSED = [("a", "grade", 5), ("a", "grade", 4), ("a", "grade", 1), ("a", "grade", 5), "|", ("b", "grade", 5), ("b", "grade", 1)]
+
+
+@pytest.mark.parametrize("script", [_RESCHEDULED, _LAPSED], ids=["own-unlogged-change", "lapses-before"])
+def test_a_later_chunk_continues_from_the_rows_with_the_history_read_in_bulk(tmp_path, monkeypatch, script):
+    """The second chunk takes the continuing path and needs the card's history before it: its last
+    event (the device's own change since is not a conflict) or its lapses (a conflicting lapse makes it
+    a leech); both are read by prefetch, and the result is the plain fold and the one-shot ingest."""
+    stores = {n: Store(tmp_path / f"{n}.sqlite3", leech_threshold=2) for n in "ab"}
+    fetched: list[tuple[set[str], set[str]]] = []
+    real = ingest._Before.prefetch
+
+    def spy(self: ingest._Before, last: set[str], lapses: set[str]) -> None:
+        fetched.append((set(last), set(lapses)))
+        real(self, last, lapses)
+
+    monkeypatch.setattr(ingest._Before, "prefetch", spy)
+    try:
+        when, cut = T0, None
+        for item in script:
+            when += timedelta(days=3)
+            if item == "|":
+                cut = when
+                continue
+            device, what, g = item
+            if what == "grade":
+                _grade(stores[device], g, when)
+            else:
+                _reschedule(stores[device], when)
+        everything = sorted(stores["a"].outbox() + stores["b"].outbox(), key=lambda e: e.sort_key)
+        first = [e for e in everything if e.ts < utc_now_iso(cut)]
+        fresh, once = Store(tmp_path / "fresh.sqlite3", leech_threshold=2), Store(tmp_path / "once.sqlite3", leech_threshold=2)
+        try:
+            fresh.ingest(first)
+            fetched.clear()
+            fresh.ingest(everything[len(first) :])
+            once.ingest(everything)
+            assert any("k" in last and "k" in lapses for last, lapses in fetched)
+            folded = {k: v for k, v in replay(everything, fresh.rules).items() if v is not None}
+            assert fresh.states() == once.states() == folded
+            if script is _RESCHEDULED:  # verbatim: the device's recorded state, not a re-grade
+                assert folded["k"] == stores["a"].get("k")
+            else:
+                assert folded["k"].leech
+        finally:
+            fresh.close()
+            once.close()
+    finally:
+        for store in stores.values():
+            store.close()
