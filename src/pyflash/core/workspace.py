@@ -361,7 +361,7 @@ class Workspace:
         from pyflash.core.query.counts import count_decks  # deferred: start-up time (the deck picker's counts)
 
         sets = self._store.key_sets(self.today) if self._store is not None else _NO_HISTORY
-        studied = self._store.studied_by_deck(self.today)[0] if self._store is not None else {}
+        studied = self._store.new_by_deck(self.today) if self._store is not None else {}
         return count_decks(self._files(deck), sets, studied, self.config, deck)
 
     def new_today_all(self, counts: list[DeckCounts]) -> int:
