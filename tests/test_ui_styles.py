@@ -130,3 +130,20 @@ async def test_another_screen_is_shown_with_the_whole_stylesheet(tmp_path, ws_fa
         assert not app.stylesheet.has_rest
         title = app.screen.query_one("#picker-title")
         assert title.styles.height is not None and title.styles.height.value == 1  # a rule below the marker
+
+
+async def test_the_card_frame_is_bright_while_a_part_of_the_card_has_focus(tmp_path, ws_factory):
+    # The class -focused stands for :focus-within (ui/card_view.py), with the same frame.
+    ws = ws_factory(write_deck(tmp_path / "decks", "styles.yaml", DECK))
+    app = make_app(ws, theme="textual-dark", animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = app.screen.query_one("#card")
+        focused_border = card.styles.border_top
+        assert card.has_class("-focused") and app.screen.focused is app.screen.query_one("#question-box")
+        await pilot.press("t")  # the typing box, below the card, takes the focus
+        await pilot.pause()
+        assert not card.has_class("-focused") and card.styles.border_top != focused_border
+        await pilot.press("escape")  # back to the question
+        await pilot.pause()
+        assert card.has_class("-focused") and card.styles.border_top == focused_border

@@ -102,7 +102,7 @@ class StudyScreen(TypingScreen, EditsCards):
     def compose(self) -> ComposeResult:
         yield StudyHeader(id="header")
         yield SessionProgress(id="progress")
-        yield CardView(id="card")
+        yield CardView(id="card", classes="-focused")  # the question box is focused at once (AUTO_FOCUS)
         yield Static(
             Content.assemble(("space", "bold reverse"), " or ", ("enter", "bold reverse"), " show the answer"),
             id="hint",
@@ -120,6 +120,7 @@ class StudyScreen(TypingScreen, EditsCards):
         await self.mount(grades, after="#hint")
 
     async def on_mount(self) -> None:
+        self.query_one(CardView).show_focus()  # (no change when AUTO_FOCUS focused the question box)
         await self.show_card()
         host(self).screen_ready()
 
