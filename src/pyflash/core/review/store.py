@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyflash.core.errors import StoreError
-from pyflash.core.events.replay import Rules
 from pyflash.core.review.checkpoint import SAFETY_PAGES, Checkpointer
-from pyflash.core.review.events_io import EventLog
+from pyflash.core.review.event_log import EventLog
 from pyflash.core.review.faults import explain
 from pyflash.core.review.opening import configure, connect, open_database
 from pyflash.core.review.records import COLUMNS as _COLUMNS
@@ -42,6 +41,7 @@ from pyflash.core.review.records import LOG_COLUMNS as _LOG_COLUMNS
 from pyflash.core.review.records import CardState, LogEntry, Relink, utc_now_iso
 from pyflash.core.review.records import log_entry as _log_entry
 from pyflash.core.review.records import row_state as _row
+from pyflash.core.review.rules import Rules
 from pyflash.core.review.schema import COUNT_LAPSES, DEFAULT_LEECH_THRESHOLD, MIGRATIONS, SCHEMA_VERSION, number_events
 from pyflash.core.review.transaction import Transaction as _Transaction
 from pyflash.core.review.transaction import guarded as _guarded
