@@ -20,6 +20,11 @@ temporary folder; pass a folder on the disk that holds your real store, and
 never a tmpfs, where fsync costs nothing).
 
     python bench/grade.py [--cards 100000] [--grades 5000] [--dir /tmp]
+    python bench/grade.py --pages 300   # no timing: the pages each grade writes, by table or index
+
+``--pages N`` grades N cards with the checkpoints off and reads the page
+numbers of the WAL frames each commit appended: every page a grade dirties is
+written to the WAL and synced, and copied into the database by a checkpoint.
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ import random
 import shutil
 import sqlite3
 import statistics
+import struct
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -123,6 +130,35 @@ class Bare:
         self.db.execute("COMMIT")
 
 
+def count_pages(store_path: Path, decks: Path, loc: Locations, grades: int) -> None:
+    """Grade ``grades`` cards with no checkpoint and count the pages each commit wrote to the WAL, by b-tree."""
+    db = sqlite3.connect(store_path)
+    owner = {page: name for name, page in db.execute("SELECT name, pageno FROM dbstat")}
+    db.close()
+    checkpoint.EVERY_COMMITS = 10**9
+    store_module.SAFETY_PAGES = 10**6
+    wal = Path(f"{store_path}-wal")
+    rng = random.Random(5)
+    by_tree: Counter[str] = Counter()
+    per_grade: list[int] = []
+    with open_workspace([str(decks)], locations=loc) as ws:
+        session = ws.session(reviews=grades * 2, new=grades)
+        ws.store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        seen = 0
+        for _ in range(grades):
+            session.reveal()
+            session.grade(rng.choice(GRADE_MIX))
+            data = wal.read_bytes()
+            frames = [struct.unpack(">I", data[o : o + 4])[0] for o in range(32, len(data), 24 + 4096)][seen:]
+            seen += len(frames)
+            per_grade.append(len(frames))
+            by_tree.update(owner.get(page, "(new pages)") for page in frames)
+    print(f"{grades} grades: {statistics.fmean(per_grade):.2f} pages per commit (min {min(per_grade)}, max {max(per_grade)})")
+    print("| b-tree | pages per grade |\n|---|---|")
+    for name, n in by_tree.most_common():
+        print(f"| {name} | {n / grades:.2f} |")
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -137,6 +173,7 @@ def main() -> None:
     parser.add_argument("--grades", type=int, default=5_000)
     parser.add_argument("--dir", default=None, help="where to build the store (a real disk, not tmpfs)")
     parser.add_argument("--keep", action="store_true", help="keep the folder (for profiling)")
+    parser.add_argument("--pages", type=int, metavar="N", help="no timing: count the pages N grades write")
     parser.add_argument("--sqlite-checkpoints", action="store_true",
                         help="for comparison: SQLite's automatic checkpoint inside the commit, no thread")
     opts = parser.parse_args()
@@ -159,6 +196,9 @@ def main() -> None:
         print(f"built {len(keys)} cards, {opts.learned} learned, {rows} review rows ({size / 1e6:.0f} MB)"
               f" in {time.perf_counter() - t0:.1f} s, in {work}", flush=True)
 
+        if opts.pages:
+            count_pages(loc.store, decks, loc, opts.pages)
+            return
         bare = Bare(work / "bare.db")
         os.sync()  # flush the build's dirty pages first, or the first fsyncs time writing them back
         rng = random.Random(5)

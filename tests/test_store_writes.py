@@ -70,3 +70,19 @@ def test_a_bury_sets_one_column_and_its_undo_puts_it_back(store):
     [(_, new)] = store.change([("n", "D", "new card")], kind="suspend", ts="t4", day=2, suspended=True)
     assert touched(store) == {"INSERT"}
     assert store.get("n") == new == CardState("n", "D", "new card", suspended=True)
+
+
+def test_the_counts_pyflash_decks_reads(store):
+    today = 20
+    store.record(None, CardState("n", "A", "x", due_day=21, last_day=today, first_day=today), grade=4, kind="review",
+                 ts="t", day=today, answer_ms=None)
+    old = CardState("r", "B", "y", interval=3, due_day=today, last_day=17, first_day=10)
+    store.record(None, old, grade=4, kind="review", ts="t0", day=17, answer_ms=None)
+    store.record(old, replace(old, due_day=26, last_day=today), grade=4, kind="review", ts="t1", day=today, answer_ms=None)
+    store.change([("s", "A", "z")], kind="suspend", ts="t2", day=today, suspended=True)
+    store.change([("d", "B", "w")], kind="bury", ts="t2", day=today, buried_until=today + 1)
+    assert store.new_by_deck(today) == {"A": 1}
+    assert store.studied_by_deck(today) == ({"A": 1}, {"B": 1})
+    sets = store.key_sets(today)
+    assert sets == {"suspended": {"s"}, "buried": {"d"}, "learned": {"n", "r"}, "due": set()}
+    assert store.key_sets(today + 1)["due"] == {"n"}

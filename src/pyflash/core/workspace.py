@@ -354,7 +354,7 @@ class Workspace:
         Works on keys and sets only, so it never decodes the cards (unless tags narrow them).
         """
         sets = self._store.key_sets(self.today) if self._store is not None else _NO_HISTORY
-        studied = self._store.studied_by_deck(self.today)[0] if self._store is not None else {}
+        studied = self._store.new_by_deck(self.today) if self._store is not None else {}
         return count_decks(self._files(deck), sets, studied, self.config, deck)
 
     def new_today_all(self, counts: list[DeckCounts]) -> int:

@@ -159,12 +159,8 @@ class Store(EventLog):
     @_guarded("read the cards' FSRS states")
     def states_with_memory(self) -> list[CardState]:
         """The cards that have an FSRS memory (through the partial index ``cards_memory``)."""
-        return [
-            _row(r)
-            for r in self._db.execute(
-                f"SELECT {_COLUMNS} FROM cards INDEXED BY cards_memory WHERE memory IS NOT NULL"
-            )
-        ]
+        sql = f"SELECT {_COLUMNS} FROM cards INDEXED BY cards_memory WHERE memory IS NOT NULL"
+        return [_row(r) for r in self._db.execute(sql)]
 
     @_guarded("read the learned cards")
     def learned_keys(self) -> set[str]:
@@ -180,7 +176,7 @@ class Store(EventLog):
         """
         db = self._db
         return {
-            "suspended": {r[0] for r in db.execute("SELECT key FROM cards WHERE suspended")},
+            "suspended": {r[0] for r in db.execute("SELECT key FROM cards WHERE suspended != 0")},  # (its index)
             "buried": {r[0] for r in db.execute("SELECT key FROM cards WHERE buried_until > ?", (day,))},
             "learned": {r[0] for r in db.execute("SELECT key FROM cards WHERE due_day IS NOT NULL")},
             "due": {
@@ -215,16 +211,18 @@ class Store(EventLog):
     @_guarded("count today's reviews")
     def reviews_on(self, day: int) -> int:
         """How many already-learned cards were reviewed on ``day``."""
-        return int(
-            self._db.execute(
-                "SELECT COUNT(*) FROM cards WHERE last_day = ? AND first_day < ?", (day, day)
-            ).fetchone()[0]
-        )
+        sql = "SELECT COUNT(*) FROM cards WHERE last_day = ? AND first_day < ?"
+        return int(self._db.execute(sql, (day, day)).fetchone()[0])
+
+    @_guarded("count today's new cards per deck")
+    def new_by_deck(self, day: int) -> dict[str, int]:
+        """New cards studied on ``day``, by the deck each card was in (``pyflash decks`` needs only these)."""
+        return dict(self._db.execute("SELECT deck, COUNT(*) FROM cards WHERE first_day = ? GROUP BY deck", (day,)).fetchall())
 
     @_guarded("count today's cards per deck")
     def studied_by_deck(self, day: int) -> tuple[dict[str, int], dict[str, int]]:
         """(new cards, reviews) studied on ``day``, by the deck each card was in."""
-        new = dict(self._db.execute("SELECT deck, COUNT(*) FROM cards WHERE first_day = ? GROUP BY deck", (day,)).fetchall())
+        new = self.new_by_deck(day)
         reviews = dict(
             self._db.execute(
                 "SELECT deck, COUNT(*) FROM cards WHERE last_day = ? AND first_day < ? GROUP BY deck", (day, day)
