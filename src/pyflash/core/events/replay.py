@@ -34,35 +34,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pyflash.core.events import FLAG_KINDS, GRADE_KINDS, STATE_FIELDS, Event, canonical_ts
 from pyflash.core.review.records import FORGOTTEN, CardState
-from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
+from pyflash.core.review.rules import Rules
 from pyflash.core.review.statetext import dump
 
 if TYPE_CHECKING:
-    from pyflash.core.scheduling.scheduler import Scheduler
+    pass
 
 __all__ = ["Prior", "Rules", "Step", "complete_state", "replay", "replay_steps", "state_json", "step_of"]
 
 LAPSE_BELOW = 3  # as core/review/leech.py: a grade below this, of a card that had passed, is a lapse
-
-
-def _tag(deck: str) -> str:
-    return "tag"
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What a conflicting grade is graded with: the scheduler and the leech settings of the config."""
-
-    scheduler: Scheduler | None = None  # None: SM-2
-    leech_threshold: int = DEFAULT_LEECH_THRESHOLD
-    leech_action: Callable[[str], str] = _tag  # deck -> "tag" or "suspend" (Config.leech_action_for)
-
-    def grader(self) -> Scheduler:
-        if self.scheduler is not None:
-            return self.scheduler
-        from pyflash.core.scheduling.schedule import SM2  # deferred: import cycle (schedule imports the store)
-
-        return SM2
 
 
 class Step(NamedTuple):

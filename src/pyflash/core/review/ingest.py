@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 
 from pyflash.core.events import GRADE_KINDS, Event, IngestResult, canonical_ts, split_id
 from pyflash.core.events.replay import LAPSE_BELOW, Prior, Rules, Step, replay_steps, state_json
-from pyflash.core.review.events_io import _chunks, families, steps_for
+from pyflash.core.review.event_log import key_chunks as _chunks
+from pyflash.core.review.events_io import families, steps_for
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
 
