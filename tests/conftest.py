@@ -35,6 +35,18 @@ def _stores_skip_the_disk_sync():
 
 
 @pytest.fixture(autouse=True)
+def _steady_cursors(request, monkeypatch):
+    """Snapshot tests: a focused Input's or TextArea's cursor blinks every 0.5 s, so whether a
+    snapshot shows it depended on how long the frame took to come (a loaded machine took the
+    blink's "off" half). The cursor stays on instead: textual's private blink callbacks (<8.3)."""
+    if "snap_compare" in request.fixturenames:
+        from textual.widgets import Input, TextArea
+
+        monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+        monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+@pytest.fixture(autouse=True)
 def pyflash_home(tmp_path, monkeypatch):
     home = tmp_path / "pyflash-home"
     monkeypatch.setenv("PYFLASH_HOME", str(home))

@@ -603,7 +603,7 @@ def test_failed_write_leaves_old_package_and_no_temp_file(tmp_path, monkeypatch)
     def full_disk(*_a, **_k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", full_disk)
+    monkeypatch.setattr(ax, "write_zip", full_disk)
     with pytest.raises(ax.ExportError, match=r"out\.apkg: no space left on the device"):
         export_folder(decks, out, tmp_path / "state")
     assert out.read_bytes() == b"old package"

@@ -86,3 +86,13 @@ def test_the_counts_pyflash_decks_reads(store):
     sets = store.key_sets(today)
     assert sets == {"suspended": {"s"}, "buried": {"d"}, "learned": {"n", "r"}, "due": set()}
     assert store.key_sets(today + 1)["due"] == {"n"}
+
+
+@pytest.mark.parametrize("odd", ["", "a\x1fb"])  # the empty key, and one holding the separator of the one-string read
+def test_key_sets_read_every_key_whatever_it_holds(store, odd):
+    for key in ("k1", odd, "k2"):
+        store.record(None, CardState(key, "A", "x", due_day=5, last_day=1, first_day=1), grade=4, kind="review", ts="t",
+                     day=1, answer_ms=None)
+    assert store.learned_keys() == {"k1", odd, "k2"}
+    assert store.key_sets(5)["due"] == {"k1", odd, "k2"}
+    assert store.key_sets(4)["due"] == set()

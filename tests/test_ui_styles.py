@@ -77,20 +77,45 @@ def styles_of(screen) -> dict[str, str]:
     return {f"{node!r}": node.styles.css for node in screen.walk_children(with_self=True)}
 
 
-async def test_no_rule_below_the_marker_styles_the_study_screen(tmp_path, ws_factory):
+async def test_no_rule_below_the_marker_styles_the_first_question(tmp_path, ws_factory):
     ws = ws_factory(write_deck(tmp_path / "decks", "styles.yaml", DECK))
     app = make_app(ws, theme="textual-dark", animations=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.stylesheet.has_rest  # the first card is painted before the rest is parsed
-        await pilot.press("space")  # the answer, the source line and the grade bar
-        await pilot.pause()
         before = styles_of(app.screen)
-        assert any("#grade" in name or "GradeBar" in name for name in before)
+        assert any("CardView" in name for name in before)
         app.stylesheet.load_rest()
         app.stylesheet.update(app.screen)
         await pilot.pause()
         assert styles_of(app.screen) == before
+
+
+async def test_the_first_reveal_adds_the_rest_first(tmp_path, ws_factory):
+    ws = ws_factory(write_deck(tmp_path / "decks", "styles.yaml", DECK))
+    app = make_app(ws, theme="textual-dark", animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.stylesheet.has_rest
+        await pilot.press("space")
+        await pilot.pause()
+        assert not app.stylesheet.has_rest
+        grades = app.screen.query_one("#grades")
+        assert grades.styles.display == "block" and grades.styles.border_top[0] == "round"  # rules below the marker
+        assert app.screen.query_one("#source").styles.text_style.italic
+
+
+async def test_typing_adds_the_rest_first(tmp_path, ws_factory):
+    ws = ws_factory(write_deck(tmp_path / "decks", "styles.yaml", DECK))
+    app = make_app(ws, theme="textual-dark", animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.stylesheet.has_rest
+        await pilot.press("t")  # an output card: type the output
+        await pilot.pause()
+        assert not app.stylesheet.has_rest
+        assert app.screen.query_one("#typing").styles.border_top[0] == "round"
+        assert app.screen.query_one("#hint").styles.display == "none"  # StudyScreen.-typing #hint
 
 
 async def test_another_screen_is_shown_with_the_whole_stylesheet(tmp_path, ws_factory):
@@ -105,3 +130,20 @@ async def test_another_screen_is_shown_with_the_whole_stylesheet(tmp_path, ws_fa
         assert not app.stylesheet.has_rest
         title = app.screen.query_one("#picker-title")
         assert title.styles.height is not None and title.styles.height.value == 1  # a rule below the marker
+
+
+async def test_the_card_frame_is_bright_while_a_part_of_the_card_has_focus(tmp_path, ws_factory):
+    # The class -focused stands for :focus-within (ui/card_view.py), with the same frame.
+    ws = ws_factory(write_deck(tmp_path / "decks", "styles.yaml", DECK))
+    app = make_app(ws, theme="textual-dark", animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = app.screen.query_one("#card")
+        focused_border = card.styles.border_top
+        assert card.has_class("-focused") and app.screen.focused is app.screen.query_one("#question-box")
+        await pilot.press("t")  # the typing box, below the card, takes the focus
+        await pilot.pause()
+        assert not card.has_class("-focused") and card.styles.border_top != focused_border
+        await pilot.press("escape")  # back to the question
+        await pilot.pause()
+        assert card.has_class("-focused") and card.styles.border_top == focused_border

@@ -13,12 +13,13 @@ foreign file reads as ``None``: a cache is never trusted, only re-built.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from pyflash.core.digest import blake2b
 
 __all__ = ["Sealed", "seal", "unseal", "unseal_file"]
 
@@ -27,7 +28,7 @@ _LEN = 8
 
 
 def _digest(data: bytes | memoryview) -> bytes:
-    return hashlib.blake2b(data, digest_size=_DIGEST).digest()
+    return blake2b(data, digest_size=_DIGEST).digest()
 
 
 def seal(fmt: str, value: Any, body: Any = None) -> bytes:

@@ -18,18 +18,18 @@ from pyflash.core.config import Config, load_config
 from pyflash.core.decks.loader import LoadResult, explicit_sources, load_decks
 from pyflash.core.decks.model import Card, DeckFile, deck_and_parents
 from pyflash.core.errors import PyflashError
-from pyflash.core.events.replay import Rules
 from pyflash.core.locations import Locations
-from pyflash.core.query import search as query
-from pyflash.core.query.counts import DeckCounts, count_decks
 from pyflash.core.query.selection import Selection, check_tags, resolve_deck
 from pyflash.core.review.backup import daily_backup
+from pyflash.core.review.rules import Rules
 from pyflash.core.review.store import Store, utc_now_iso
 from pyflash.core.scheduling.states import CardStatus, ReviewKind
 
 if TYPE_CHECKING:
     from pyflash.core.decks.add import AddPlan, CardDraft
     from pyflash.core.decks.identity import ReconcileReport
+    from pyflash.core.query.counts import DeckCounts
+    from pyflash.core.query.search import SearchHit
     from pyflash.core.query.stats import Stats
     from pyflash.core.review.card_actions import CardActions
     from pyflash.core.review.history import HistoryEntry
@@ -155,13 +155,15 @@ class Workspace:
         """The cards of ``deck`` and its subdecks (every card when None), in deck order."""
         return [card for f in self._files(deck) for card in f.cards]
 
-    def search(self, text: str, deck: str | None = None, *, sort: str | None = None) -> list[query.SearchHit]:
+    def search(self, text: str, deck: str | None = None, *, sort: str | None = None) -> list[SearchHit]:
         """The cards (of ``deck``, when given) that match the query ``text`` (docs/search.md).
 
         Each hit has the card (``hit.card``; ``hit.q``, ``hit.key``...) and its
         review facts today; ``sort``: due, ivl, ease, lapses or deck (default:
         deck order). A malformed query raises PyflashError ``query:COL: ...``.
         """
+        from pyflash.core.query import search as query  # deferred: start-up time (the first card needs no search)
+
         return query.find(
             self._files(deck), text, self._store, today=self.today, deck=deck, sort=sort,
         )
@@ -234,6 +236,8 @@ class Workspace:
 
     def cards_by_key(self, keys: Sequence[str]) -> list[Card]:
         """The loaded cards of ``keys``, in that order (keys of no loaded card are left out)."""
+        from pyflash.core.query import search as query  # deferred: start-up time (the first card needs no search)
+
         found = {card.key: card for card in query.select(self.result.files, keys=set(keys))}
         return [found[key] for key in dict.fromkeys(keys) if key in found]
 
@@ -258,6 +262,7 @@ class Workspace:
         return self._restore(deck, CardStatus.BURIED, ReviewKind.UNBURY, buried_until=None)
 
     def _restore(self, deck: str, status: CardStatus, kind: ReviewKind, **changes: object) -> int:
+        from pyflash.core.query import search as query  # deferred: start-up time (the first card needs no search)
         from pyflash.core.review.session import card_text  # deferred: start-up time (see session())
 
         store = self._writable_store()
@@ -353,6 +358,8 @@ class Workspace:
 
         Works on keys and sets only, so it never decodes the cards (unless tags narrow them).
         """
+        from pyflash.core.query.counts import count_decks  # deferred: start-up time (the deck picker's counts)
+
         sets = self._store.key_sets(self.today) if self._store is not None else _NO_HISTORY
         studied = self._store.new_by_deck(self.today) if self._store is not None else {}
         return count_decks(self._files(deck), sets, studied, self.config, deck)

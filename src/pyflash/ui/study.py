@@ -20,6 +20,7 @@ from pyflash.ui.editing import EditsCards
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
 from pyflash.ui.study_widgets import WIDE_GRADE_BAR, GradeBar, SessionProgress, StudyHeader
+from pyflash.ui.styles import whole_stylesheet
 from pyflash.ui.typed import TYPING_BINDINGS, TYPING_HELP, TypingScreen
 
 GRADES = Binding.Group("Grade", compact=True)
@@ -101,7 +102,7 @@ class StudyScreen(TypingScreen, EditsCards):
     def compose(self) -> ComposeResult:
         yield StudyHeader(id="header")
         yield SessionProgress(id="progress")
-        yield CardView(id="card")
+        yield CardView(id="card", classes="-focused")  # the question box is focused at once (AUTO_FOCUS)
         yield Static(
             Content.assemble(("space", "bold reverse"), " or ", ("enter", "bold reverse"), " show the answer"),
             id="hint",
@@ -110,6 +111,7 @@ class StudyScreen(TypingScreen, EditsCards):
 
     async def _mount_answer(self) -> None:
         """Mount the answer and the grade bar at the first reveal (a faster first card)."""
+        whole_stylesheet(self)  # the answer's and the grade bar's rules (ui/styles.py)
         if self.query("#answer"):
             return
         await self.query_one(CardView).mount_answer()
@@ -118,6 +120,7 @@ class StudyScreen(TypingScreen, EditsCards):
         await self.mount(grades, after="#hint")
 
     async def on_mount(self) -> None:
+        self.query_one(CardView).show_focus()  # (no change when AUTO_FOCUS focused the question box)
         await self.show_card()
         host(self).screen_ready()
 

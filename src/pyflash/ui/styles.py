@@ -3,11 +3,12 @@
 Parsing all of ``pyflash.tcss`` costs about as much as a sixth of an empty
 Textual app's start, and most of its rules style screens that are not on screen
 at start-up (the deck picker, the browser, the dialogs, the add form...). The
-file has a marker line, :data:`MARKER`: the rules above it (the study screen's,
-and the no-colour rules) are parsed before the first card; the rules below it
-are added (:meth:`SplitStylesheet.load_rest`) when a screen other than the
-study screen is shown, or shortly after the first card is painted, whichever
-comes first.
+file has a marker line, :data:`MARKER`: the rules above it (what the study
+screen needs to show its first question, and the no-colour rules) are parsed
+before the first card; the rules below it (the answer's, the grade bar's,
+typing's, every other screen's) are added (:func:`whole_stylesheet`) at the
+first reveal, when typing starts, when a screen other than the study screen is
+shown, or shortly after the first card is painted, whichever comes first.
 
 The result is the same stylesheet: the second part keeps its place after the
 first (the same cascade; it comes after the widgets' default CSS, which user
@@ -20,6 +21,7 @@ import os
 from pathlib import PurePath
 
 from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
 
 MARKER = "/* ==== parsed after the first card"
 REST = "after the first card"  # the second part's CSS location (the file's path, this)
@@ -58,3 +60,10 @@ class SplitStylesheet(Stylesheet):
         rest, self._rest = self._rest, []
         for path, css in rest:
             self.add_source(css, read_from=(path, REST))
+
+
+def whole_stylesheet(node: DOMNode) -> None:
+    """Add the rules below the marker now, if they are not yet (``node``: any node of the app)."""
+    stylesheet = node.app.stylesheet
+    if isinstance(stylesheet, SplitStylesheet):
+        stylesheet.load_rest()

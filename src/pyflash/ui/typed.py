@@ -29,6 +29,7 @@ from textual.widgets import Static
 
 from pyflash.core import GRADES, Card, Comparison, StudySession, can_type, check_typed, expected_text
 from pyflash.ui.host import host
+from pyflash.ui.styles import whole_stylesheet
 
 if TYPE_CHECKING:
     from pyflash.ui.answer_area import AnswerArea
@@ -155,6 +156,7 @@ class TypingScreen(Screen[None]):
             "Type the hidden text" if card.cloze is not None else "Type the answer")
         area.border_subtitle = "enter: check · escape: question" if one_line else "ctrl+enter or ctrl+s: check"
         self.typing = True
+        whole_stylesheet(self)  # the typing box's rules (ui/styles.py)
         await self.mount(area, after="#card")
         self.add_class("-typing")
         area.focus()

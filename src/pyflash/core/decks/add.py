@@ -19,7 +19,6 @@ The file's old text is kept byte for byte: the card is only *inserted* (see
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import re
 import unicodedata
@@ -34,6 +33,7 @@ from pyflash.core.decks.loader import BUNDLED, LoadResult
 from pyflash.core.decks.model import Card, DeckFile
 from pyflash.core.decks.parse import parse_deck_file
 from pyflash.core.decks.sources import DeckReadError, read_deck_bytes
+from pyflash.core.digest import blake2b
 from pyflash.core.errors import PyflashError
 from pyflash.core.fs import atomic_write_bytes
 from pyflash.core.locations import Locations
@@ -159,7 +159,7 @@ def card_id_for(draft: CardDraft, taken: Callable[[str], bool]) -> str:
             break
         base = joined
     if len(base) < 3 or _CJK.search(draft.q):
-        digest = hashlib.blake2b(
+        digest = blake2b(
             f"{draft.deck}\x00{draft.q.strip()}\x00{draft.code or ''}".encode(), digest_size=3
         ).hexdigest()
         stem = base if len(base) >= 3 else (slug(draft.deck, limit=24) or "card")

@@ -9,7 +9,6 @@ so one card can be decoded without the rest of its file (:meth:`DeckFile.card`).
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import stat
@@ -20,6 +19,7 @@ from pyflash.core.blob import Sealed, seal, unseal_file
 from pyflash.core.decks.model import Card, DeckFile
 from pyflash.core.decks.parse import parse_deck_file
 from pyflash.core.decks.sources import DeckReadError, read_deck_bytes
+from pyflash.core.digest import blake2b
 from pyflash.core.errors import DeckError
 
 __all__ = ["FORMAT", "clear", "load_or_parse"]
@@ -33,7 +33,7 @@ _Key = tuple[str, str, int, int]
 
 
 def _entry_path(directory: Path, abspath: str) -> Path:
-    name = hashlib.blake2b(abspath.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    name = blake2b(abspath.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
     return directory / f"{name}.bin"
 
 

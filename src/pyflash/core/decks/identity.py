@@ -30,6 +30,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from pyflash.core.decks import duplicates
 from pyflash.core.decks.loader import LoadResult
@@ -39,15 +40,13 @@ from pyflash.core.review.store import CardState, Store, utc_now_iso
 SIMILARITY = 0.8
 
 
-@dataclass(frozen=True, slots=True)
-class Relinked:
+class Relinked(NamedTuple):  # NamedTuples, not frozen dataclasses: this module is imported at every start
     old_key: str
     card: Card
     similarity: float
 
 
-@dataclass(frozen=True, slots=True)
-class Orphan:
+class Orphan(NamedTuple):
     key: str
     deck: str
     text: str

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import NamedTuple
 
+from pyflash.core.digest import blake2b
 from pyflash.core.errors import DeckError
 
 CARD_KEYS = (
@@ -44,7 +44,7 @@ def identity_text(q: str, code: str | None) -> str:
 
 def derived_key(deck: str, q: str, code: str | None) -> str:
     """The key of a card with no ``id``: a hash of deck name, q and code."""
-    digest = hashlib.blake2b(
+    digest = blake2b(
         (deck + "\x00" + identity_text(q, code)).encode("utf-8"), digest_size=8
     ).hexdigest()
     return "auto-" + digest

@@ -18,6 +18,7 @@ caller can report a bad line and skip it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -131,16 +132,24 @@ def encode(event: Event) -> str:
         "kind": event.kind,
         "data": event.data,
     }
-    line = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    line = _ENCODER.encode(record)
+    if line.isascii():  # no line separator, no lone surrogate
+        return line
     try:
         line.encode("utf-8")
     except UnicodeEncodeError:
-        line = json.dumps(record, ensure_ascii=True, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        line = _ASCII_ENCODER.encode(record)
     return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
+
+
+# What encode and decode use, made once (json.dumps and json.loads with options make new ones each call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+_ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True, sort_keys=True, separators=(",", ":"), allow_nan=False)
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 def _type_name(value: object) -> str:
@@ -159,6 +168,20 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+# The exact types a decoded JSON value of each kind has (json.loads makes no subclasses): the checks'
+# fast path; anything else goes through _fits, which says what is wrong.
+_EXACT: dict[str, frozenset[type]] = {
+    _INT: frozenset({int}),
+    _OPT_INT: frozenset({int, type(None)}),
+    _STR: frozenset({str}),
+    _OPT_STR: frozenset({str, type(None)}),
+    _BOOL: frozenset({bool}),
+}
+_STATE_EXACT = {key: _EXACT[want] for key, want in STATE_FIELDS.items()}
+_STATE_ORDER = tuple(sorted(STATE_FIELDS))
+_STATE_SIGNATURES = frozenset(itertools.product(*(_STATE_EXACT[key] for key in _STATE_ORDER)))
+
+
 def _fits(value: object, want: str) -> bool:
     if want == _BOOL:
         return isinstance(value, bool)
@@ -174,8 +197,24 @@ class _Bad(Exception):
     """One problem in a line (turned into an EventError with its place)."""
 
 
+def _fine_state(value: object, card: str) -> bool:
+    """Whether ``value`` is a valid state of ``card`` (the common case, checked fast)."""
+    if type(value) is not dict or "deck" not in value or value.get("key") != card:
+        return False
+    if tuple(value) == _STATE_ORDER:  # complete, in encode's order: its types at once
+        if tuple(map(type, value.values())) not in _STATE_SIGNATURES:
+            return False
+    else:
+        for key, item in value.items():
+            allowed = _STATE_EXACT.get(key)
+            if allowed is None or type(item) not in allowed:
+                return False
+    cents = value.get("easiness")
+    return cents is None or cents > 0
+
+
 def _check_state(name: str, value: object, card: str) -> None:
-    if value is None:
+    if value is None or _fine_state(value, card):
         return
     if not isinstance(value, dict):
         raise _Bad(f"data.{name} must be a card state object, not {_type_name(value)}")
@@ -223,6 +262,9 @@ def _check_data(kind: str, data: dict[str, Any], card: str) -> None:
         want = spec.get(key)
         if want is None:
             raise _Bad(f"data has an unknown field '{key}' for a {kind} event (written by a newer pyflash? upgrade pyflash)")
+        exact = _EXACT.get(want)
+        if exact is not None and type(item) in exact:
+            continue
         if want == "number":
             ok = isinstance(item, int | float) and not isinstance(item, bool)
         else:
@@ -261,11 +303,13 @@ def split_id(text: str) -> tuple[str, int] | None:
 
 
 _TOP = {"id": _STR, "device": _STR, "seq": _INT, "ts": _STR, "card": _STR, "kind": _STR}
+_RECORD_KEYS = frozenset(_TOP) | {"data"}
+_TOP_EXACT = {key: int if want == _INT else str for key, want in _TOP.items()}
 
 
 def _parse(line: str) -> Event:
     try:
-        record = json.loads(line, parse_constant=_no_constant)
+        record = _DECODER.decode(line)
     except (ValueError, RecursionError) as exc:
         raise _Bad(f"not valid JSON ({str(exc)[:120]})") from None
     if not isinstance(record, dict):
@@ -273,13 +317,12 @@ def _parse(line: str) -> Event:
     for key, want in _TOP.items():
         if key not in record:
             raise _Bad(f"no '{key}' field")
-        if not _fits(record[key], want):
+        if type(record[key]) is not _TOP_EXACT[key] and not _fits(record[key], want):
             raise _Bad(f"'{key}' must be {want}, not {_type_name(record[key])}")
     data = record.get("data", {})
     if not isinstance(data, dict):
         raise _Bad(f"'data' must be an object, not {_type_name(data)}")
-    extra = set(record) - set(_TOP) - {"data"}
-    if extra:
+    if not record.keys() <= _RECORD_KEYS and (extra := set(record) - _RECORD_KEYS):
         raise _Bad(f"unknown field '{sorted(extra)[0]}' (written by a newer pyflash? upgrade pyflash)")
     device, seq, kind, card, ts = record["device"], record["seq"], record["kind"], record["card"], record["ts"]
     if not DEVICE.fullmatch(device):

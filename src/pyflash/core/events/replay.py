@@ -34,35 +34,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pyflash.core.events import FLAG_KINDS, GRADE_KINDS, STATE_FIELDS, Event, canonical_ts
 from pyflash.core.review.records import FORGOTTEN, CardState
-from pyflash.core.review.schema import DEFAULT_LEECH_THRESHOLD
+from pyflash.core.review.rules import Rules
 from pyflash.core.review.statetext import dump
 
 if TYPE_CHECKING:
-    from pyflash.core.scheduling.scheduler import Scheduler
+    pass
 
 __all__ = ["Prior", "Rules", "Step", "complete_state", "replay", "replay_steps", "state_json", "step_of"]
 
 LAPSE_BELOW = 3  # as core/review/leech.py: a grade below this, of a card that had passed, is a lapse
-
-
-def _tag(deck: str) -> str:
-    return "tag"
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What a conflicting grade is graded with: the scheduler and the leech settings of the config."""
-
-    scheduler: Scheduler | None = None  # None: SM-2
-    leech_threshold: int = DEFAULT_LEECH_THRESHOLD
-    leech_action: Callable[[str], str] = _tag  # deck -> "tag" or "suspend" (Config.leech_action_for)
-
-    def grader(self) -> Scheduler:
-        if self.scheduler is not None:
-            return self.scheduler
-        from pyflash.core.scheduling.schedule import SM2  # deferred: import cycle (schedule imports the store)
-
-        return SM2
 
 
 class Step(NamedTuple):
@@ -139,6 +119,7 @@ def complete_state(text: str) -> bool:
 # with their text aside, and a replayed state without text keeps the text of the card's row.
 _TEXT = re.compile(r'"text": "(?:[^"\\]|\\.)*"')  # to_json's one "text" field (sorted keys, default separators)
 _NO_TEXT = '"text": ""'
+_TEXT_FIELD = '"text": "'
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -148,6 +129,11 @@ def _same(a: str | None, b: str | None) -> bool:
     if a is None or b is None:
         return False
     if complete_state(a) and complete_state(b):  # to_json's text is one per state: compare it textless
+        # "text" sorts last: the states are the same up to it. A quote inside a value is escaped, so the
+        # first '"text": "' is the field itself, and no '", "' after it means no field follows it.
+        i, j = a.find(_TEXT_FIELD), b.find(_TEXT_FIELD)
+        if i >= 0 and j >= 0 and a.find('", "', i) < 0 and b.find('", "', j) < 0:
+            return i == j and a[:i] == b[:j]
         return _TEXT.sub(_NO_TEXT, a, count=1) == _TEXT.sub(_NO_TEXT, b, count=1)
     return replace(CardState.from_json(a), text="") == replace(CardState.from_json(b), text="")
 
@@ -170,9 +156,12 @@ class Prior:
 
 
 class _Replay:
-    def __init__(self, rules: Rules, states: Mapping[str, CardState], prior: Prior | None = None) -> None:
+    def __init__(
+        self, rules: Rules, states: Mapping[str, CardState], prior: Prior | None = None, texts: Mapping[str, str] | None = None
+    ) -> None:
         self.rules = rules
-        self.cur: dict[str, str | None] = {k: s.to_json() for k, s in states.items()}
+        self.grader = rules.grader()
+        self.cur: dict[str, str | None] = dict(texts) if texts is not None else {k: s.to_json() for k, s in states.items()}
         self.parsed: dict[str, CardState] = dict(states)  # cur's states already parsed (or computed)
         self.recorded: dict[str, Step] = {}  # key -> the step whose ``after`` (text and object) cur holds
         self.last: dict[str, tuple[str, str | None]] = {}  # key -> (device, what it recorded) of the last event
@@ -236,7 +225,7 @@ class _Replay:
             same = base.deck == after.deck and base.text == after.text
             current = base if same else replace(base, deck=after.deck, text=after.text)
             try:
-                result = self.rules.grader().review(current, step.grade, day=step.day, now=datetime.fromisoformat(step.ts))
+                result = self.grader.review(current, step.grade, day=step.day, now=datetime.fromisoformat(step.ts))
             except ValueError:
                 return after  # a grade this scheduler does not know: keep what was recorded
             new = result.after
@@ -284,14 +273,19 @@ class _Replay:
 
 
 def replay_steps(
-    steps: Iterable[Step], rules: Rules, states: Mapping[str, CardState] | None = None, prior: Prior | None = None
+    steps: Iterable[Step],
+    rules: Rules,
+    states: Mapping[str, CardState] | None = None,
+    prior: Prior | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> dict[str, CardState | None]:
     """:func:`replay` over steps (the store reads its rows as steps, without building events).
 
-    ``prior``: the history before ``states``, read only when an event needs it."""
+    ``prior``: the history before ``states``, read only when an event needs it; ``texts``: the
+    states' ``to_json`` (when the caller has it), for the same keys."""
     ordered = sorted(steps, key=lambda s: (s.ts, s.device, s.seq))
     undone = {s.undoes for s in ordered if s.kind == "undo" and s.undoes is not None}
-    run = _Replay(rules, states or {}, prior)
+    run = _Replay(rules, states or {}, prior, texts)
     seen: set[str] = set()
     i = 0
     while i < len(ordered):

@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
-from pyflash.core.errors import StoreError
-from pyflash.core.events import Event, IngestResult, event_id
-from pyflash.core.events.replay import Rules, Step
+from pyflash.core.events import Event, event_id
+from pyflash.core.events.replay import Step
 from pyflash.core.events.replay import complete_state as _complete
+from pyflash.core.review.event_log import CHUNK, EventLog, device_id, next_seq
+from pyflash.core.review.event_log import key_chunks as _chunks
 from pyflash.core.review.records import CardState
-from pyflash.core.review.transaction import Transaction, guarded
-
-if TYPE_CHECKING:
-    from pyflash.core.review.rebuild import RebuildReport
 
 __all__ = [
+    "CHUNK",
     "EventLog",
     "all_steps",
     "device_id",
@@ -39,18 +37,6 @@ __all__ = [
 
 _REVIEW_COLS = "key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event"
 _RELINK_COLS = "old_key, new_key, deck, similarity, ts, device, seq, text, rekey"
-CHUNK = 500
-
-
-def device_id(db: sqlite3.Connection) -> str:
-    return str(db.execute("SELECT value FROM meta WHERE name = 'device'").fetchone()[0])
-
-
-def next_seq(db: sqlite3.Connection, device: str) -> int:
-    """This device's next sequence number (inside the write's transaction: two index look-ups)."""
-    a = db.execute("SELECT MAX(seq) FROM reviews WHERE device = ?", (device,)).fetchone()[0]
-    b = db.execute("SELECT MAX(seq) FROM relinks WHERE device = ?", (device,)).fetchone()[0]
-    return max(a or 0, b or 0) + 1
 
 
 def _state(text: str | None) -> dict[str, Any] | None:
@@ -110,12 +96,6 @@ def _relink_step(row: tuple[Any, ...]) -> Step:
     return Step(ts, device, seq, old, "relink", None, None, new=new, text=text, rekey=bool(rekey))
 
 
-def _chunks(keys: list[str]) -> Iterator[tuple[str, list[str]]]:
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        yield ",".join("?" * len(chunk)), chunk
-
-
 def steps_for(db: sqlite3.Connection, keys: Iterable[str]) -> list[Step]:
     """Every event of these cards (their log rows, and the relinks from or to them)."""
     wanted = sorted(set(keys))
@@ -158,79 +138,3 @@ def families(db: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
             parent[a] = b
     roots = {find(k) for k in keys}
     return {k for k in linked if find(k) in roots} | set(keys)
-
-
-class EventLog:
-    """The store's event methods (mixed into :class:`~pyflash.core.review.store.Store`)."""
-
-    _db: sqlite3.Connection
-    _device: str | None
-    rules: Rules
-
-    def _fault(self, exc: sqlite3.Error, doing: str) -> StoreError:
-        raise NotImplementedError
-
-    def _tx(self) -> Transaction:
-        raise NotImplementedError
-
-    def _put(self, state: CardState) -> None:
-        raise NotImplementedError
-
-    def _put_all(self, states: list[CardState]) -> None:
-        from pyflash.core.review.ingest import put_states  # deferred: import cycle (ingest reads the log here)
-
-        put_states(self._db, states)
-
-    @property
-    @guarded("read the device id")
-    def device_id(self) -> str:
-        """This store's device id (made once, with the store; its events carry it)."""
-        if self._device is None:
-            self._device = device_id(self._db)
-        return self._device
-
-    def _seq(self) -> tuple[str, int]:
-        """(device, next sequence number), inside a write transaction."""
-        device = self.device_id
-        return device, next_seq(self._db, device)
-
-    @guarded("read this device's events")
-    def outbox(self, after_seq: int = 0) -> list[Event]:
-        """This device's events with ``seq`` above ``after_seq``, in ``seq`` order."""
-        return read_outbox(self._db, self.device_id, after_seq)
-
-    @guarded("store the events (nothing was changed)")
-    def ingest(self, events: Iterable[Event], rules: Rules | None = None) -> IngestResult:
-        """Store the events not stored yet (by id) and re-derive the cards they touch, in one
-        durable transaction. ``rules``: how a conflicting grade is graded (default :attr:`rules`)."""
-        from pyflash.core.review.ingest import ingest_events  # deferred: import cycle (ingest reads the log here)
-
-        with self._tx():
-            return ingest_events(self._db, events, rules or self.rules, self._put_all)
-
-    @guarded("read the keys of the logged cards")
-    def event_keys(self) -> set[str]:
-        """Every card key some event is about (a log row's key, a relink's old or new key)."""
-        keys = {r[0] for r in self._db.execute("SELECT DISTINCT key FROM reviews")}
-        for old, new in self._db.execute("SELECT old_key, new_key FROM relinks"):
-            keys.update((old, new))
-        return keys
-
-    @guarded("write the rebuilt card states (nothing was changed)")
-    def replace_states(self, states: Iterable[CardState], remove: Iterable[str] = ()) -> None:
-        """Write ``states`` and delete the rows of ``remove``, in one durable transaction (not logged:
-        the card rows are a projection of the log)."""
-        with self._tx():
-            self._put_all(list(states))
-            for marks, chunk in _chunks(sorted(set(remove))):
-                self._db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
-
-    def rebuild(self, rules: Rules | None = None, *, fix: bool = True) -> RebuildReport:
-        """Derive every card state from the log, list the differences, and (``fix``) write the derived
-        states (``pyflash doctor --rebuild``; see :mod:`pyflash.core.review.rebuild`)."""
-        from pyflash.core.review import rebuild  # deferred: import cycle (rebuild reads the store through this module)
-
-        try:
-            return rebuild.rebuild(self, rules or self.rules, fix=fix)  # type: ignore[arg-type]
-        except sqlite3.Error as exc:
-            raise self._fault(exc, "rebuild the card states from the log") from None

@@ -12,11 +12,13 @@ the rows that changed are written, in one statement.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pyflash.core.events import GRADE_KINDS, Event, IngestResult, canonical_ts, split_id
 from pyflash.core.events.replay import LAPSE_BELOW, Prior, Rules, Step, replay_steps, state_json
-from pyflash.core.review.events_io import _chunks, families, steps_for
+from pyflash.core.review.event_log import key_chunks as _chunks
+from pyflash.core.review.events_io import families, steps_for
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
 
@@ -158,17 +160,12 @@ def _appended(
     return fast
 
 
-def ingest_events(
-    db: sqlite3.Connection,
-    events: Iterable[Event],
-    rules: Rules,
-    write: Callable[[list[CardState]], None],
-) -> IngestResult:
+def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -> IngestResult:
     """Store the events whose id is new, then replay every card they touch (``db`` is in a transaction).
 
     A card whose new events all come after its older ones continues from its row (the replay of
     those, by induction); any other card, with its relink family, is replayed from its first event.
-    ``write`` is the store's own row writer (given the rows that changed).
+    Only the rows that changed are written (:func:`_write`).
     """
     batch = list(events)
     known = _known(db, batch)
@@ -193,23 +190,22 @@ def ingest_events(
     fast = _appended(db, fresh, steps, touched, linked, top)
     slow = keys - fast
     states = replay_steps(steps_for(db, slow), rules) if slow else {}
+    rows = _rows(db, keys)
     if fast:
-        rows = _rows(db, fast)
+        start = {k: row_state(r) for k, r in rows.items() if k in fast}
+        texts = {k: s.to_json() for k, s in start.items()}
         before = _Before(db, top)
         new_steps = [step for step in steps if step.card in fast]
-        before.prefetch(*_asked(new_steps, rows))
-        states.update(replay_steps(new_steps, rules, rows, Prior(before.last, before.lapses)))
-    else:
-        rows = {}
-    rows.update(_rows(db, slow))
+        before.prefetch(*_asked(new_steps, texts))
+        states.update(replay_steps(new_steps, rules, start, Prior(before.last, before.lapses), texts))
     gone = sorted(k for k in keys if states.get(k) is None and k in rows)
     for marks, chunk in _chunks(gone):
         db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
-    write([s for k in sorted(keys) if (s := states.get(k)) is not None and rows.get(k) != s])
+    _write(db, [s for k in sorted(keys) if (s := states.get(k)) is not None], rows)
     return IngestResult(len(fresh), skipped, frozenset(keys))
 
 
-def _asked(steps: list[Step], rows: dict[str, CardState]) -> tuple[set[str], set[str]]:
+def _asked(steps: list[Step], rows: dict[str, str]) -> tuple[set[str], set[str]]:
     """The keys whose history before this ingest the replay will ask for (an over-estimate): their
     last event's (first new step not recorded on the row's state), their lapses (a new lapse)."""
     first: dict[str, Step] = {}
@@ -223,7 +219,7 @@ def _asked(steps: list[Step], rows: dict[str, CardState]) -> tuple[set[str], set
     last = set()
     for key, step in first.items():
         row = rows.get(key)
-        if step.before is None or row is None or row.to_json() != step.before:
+        if step.before is None or row is None or row != step.before:
             last.add(key)
     return last, lapsed | last  # a card whose last event is asked for has its lapses asked for too
 
@@ -238,20 +234,44 @@ def _relinked(db: sqlite3.Connection, keys: set[str]) -> set[str]:
     return found & keys
 
 
+_INSERT = f"INSERT OR REPLACE INTO cards ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+_NAMES = tuple(c.strip() for c in COLUMNS.split(","))
+
+
+def _values(s: CardState) -> tuple[Any, ...]:
+    """The row of ``s``, in the order of ``COLUMNS`` (as SQLite returns it)."""
+    return (s.key, s.deck, s.text, s.easiness.cents, s.interval, s.repetitions, s.due_day, int(s.suspended),
+            s.buried_until, s.last_review, s.last_day, s.last_grade, s.first_day, s.memory, int(s.leech))
+
+
 def put_states(db: sqlite3.Connection, states: list[CardState]) -> None:
     """Write the card rows (as the store's ``_put`` writes one), in one statement."""
-    db.executemany(
-        f"INSERT OR REPLACE INTO cards ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (s.key, s.deck, s.text, s.easiness.cents, s.interval, s.repetitions, s.due_day, int(s.suspended),
-             s.buried_until, s.last_review, s.last_day, s.last_grade, s.first_day, s.memory, int(s.leech))
-            for s in states
-        ],
-    )
+    db.executemany(_INSERT, [_values(s) for s in states])
 
 
-def _rows(db: sqlite3.Connection, keys: set[str]) -> dict[str, CardState]:
-    rows: dict[str, CardState] = {}
+def _write(db: sqlite3.Connection, states: list[CardState], rows: dict[str, tuple[Any, ...]]) -> None:
+    """Write ``states`` over ``rows`` (the rows now): a new row is inserted; a changed one gets an UPDATE of
+    the columns that differ (which touches only their indexes, not all ten of ``cards``), one statement
+    per set of columns; an unchanged one is left alone."""
+    inserts: list[tuple[Any, ...]] = []
+    updates: dict[tuple[int, ...], list[list[Any]]] = {}
+    for state in states:
+        new, old = _values(state), rows.get(state.key)
+        if old is None:
+            inserts.append(new)
+            continue
+        changed = tuple(i for i in range(1, len(new)) if old[i] != new[i])
+        if changed:
+            updates.setdefault(changed, []).append([*(new[i] for i in changed), state.key])
+    db.executemany(_INSERT, inserts)
+    for changed, values in updates.items():
+        sets = ", ".join(f"{_NAMES[i]} = ?" for i in changed)
+        db.executemany(f"UPDATE cards SET {sets} WHERE key = ?", values)
+
+
+def _rows(db: sqlite3.Connection, keys: set[str]) -> dict[str, tuple[Any, ...]]:
+    """The rows of ``keys`` now, as SQLite returns them."""
+    rows: dict[str, tuple[Any, ...]] = {}
     for marks, chunk in _chunks(sorted(keys)):
-        rows.update((r[0], row_state(r)) for r in db.execute(f"SELECT {COLUMNS} FROM cards WHERE key IN ({marks})", chunk))
+        rows.update((r[0], tuple(r)) for r in db.execute(f"SELECT {COLUMNS} FROM cards WHERE key IN ({marks})", chunk))
     return rows

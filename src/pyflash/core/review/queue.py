@@ -16,12 +16,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from pyflash.core.config import Config
 from pyflash.core.decks.model import DeckFile, deck_and_parents
+from pyflash.core.digest import blake2b
 from pyflash.core.review.store import CardState, Store
 from pyflash.core.scheduling.scheduler import Scheduler
 from pyflash.core.scheduling.states import QueueKind
@@ -153,7 +153,7 @@ def order_new(picks: dict[str, list[Pick]], order: str, day: int) -> Iterator[Pi
             yield from group
     elif order == "random":
         every = [p for group in picks.values() for p in group]
-        yield from sorted(every, key=lambda p: hashlib.blake2b(f"{day}:{p[0].keys[p[1]]}".encode(), digest_size=8).digest())
+        yield from sorted(every, key=lambda p: blake2b(f"{day}:{p[0].keys[p[1]]}".encode(), digest_size=8).digest())
     else:  # mixed: round robin between the decks, file order within each
         rounds: list[Iterator[Pick]] = [iter(group) for group in picks.values()]
         while rounds:

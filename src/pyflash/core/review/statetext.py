@@ -29,22 +29,21 @@ class _Other(Exception):
     """A value this writer leaves to json.dumps."""
 
 
+def _other(value: object) -> str:
+    raise _Other
+
+
 def _text(values: Sequence[Any]) -> str:
-    parts: list[str] = []
-    add = parts.append
-    for v in values:
-        t = type(v)
-        if t is str:
-            add(encode_basestring(v))
-        elif v is None:
-            add("null")
-        elif t is bool:
-            add("true" if v else "false")
-        elif t is int:
-            add(int.__repr__(v))
-        else:
-            raise _Other
-    return _FRAME % tuple(parts)
+    # one comprehension, no calls but the string encoder's: an int is formatted by "%s" (its repr)
+    return _FRAME % tuple([
+        encode_basestring(v) if type(v) is str
+        else v if type(v) is int
+        else "null" if v is None
+        else "true" if v is True
+        else "false" if v is False
+        else _other(v)
+        for v in values
+    ])
 
 
 def dump(data: Mapping[str, Any]) -> str:

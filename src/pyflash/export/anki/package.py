@@ -39,7 +39,8 @@ from pyflash.export.anki import notetype, variants
 from pyflash.export.anki.media import localise
 from pyflash.export.anki.models import NoteRow, PyflashDeck, make_cloze_model, make_model, make_reverse_model
 from pyflash.export.anki.payload import encode_key_field
-from pyflash.export.parallel import render_all
+from pyflash.export.anki.zipwrite import write_zip
+from pyflash.export.parallel import render_all, worker_count
 from pyflash.export.render import NoteParts, RenderCache, Rendered, markdown
 
 LEDGER_NAME = "anki-export.json"
@@ -262,13 +263,17 @@ def write_atomically(out: Path, collection: bytes, *, force: bool, media: Mappin
     names = sorted(media or {})
 
     def write(fh: BinaryIO) -> None:
-        with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            # Level 1: fast, and the HTML still shrinks about 15 times.
-            zf.writestr(_zip_entry("collection.anki2"), collection, compresslevel=1)
-            index = {str(i): name for i, name in enumerate(names)}
-            zf.writestr(_zip_entry("media"), json.dumps(index, ensure_ascii=False, sort_keys=True), compresslevel=1)
-            for i, name in enumerate(names):
-                zf.writestr(_zip_entry(str(i)), (media or {})[name].read_bytes(), compresslevel=1)
+        index = json.dumps({str(i): name for i, name in enumerate(names)}, ensure_ascii=False, sort_keys=True)
+        entries = [("collection.anki2", collection), ("media", index.encode("utf-8"))]
+        entries += [(str(i), (media or {})[name].read_bytes()) for i, name in enumerate(names)]
+        try:
+            write_zip(fh, entries, workers=worker_count())  # the collection deflated on every core
+            return
+        except OverflowError:  # 4 GiB or more: zipfile writes it with ZIP64 (nothing was written yet)
+            pass
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True) as zf:
+            for name, data in entries:
+                zf.writestr(_zip_entry(name), data, compresslevel=1)
 
     try:
         atomic_write(
