@@ -27,6 +27,11 @@ def test_the_card_state_fields_are_the_ones_the_positional_copies_name():
     ]
 
 
+def test_the_event_fields_are_the_ones_without_text_names():
+    # pyflash.sync.private.without_text builds an Event field by field, in this order.
+    assert [f.name for f in fields(Event)] == ["id", "device", "seq", "ts", "card", "kind", "data"]
+
+
 _opt_day = st.one_of(st.none(), st.integers(700_000, 700_010))
 _cards = st.builds(
     CardState, st.just("k"), st.just("D"), st.text(max_size=3), st.builds(Easiness.from_cents, st.integers(130, 400)),
