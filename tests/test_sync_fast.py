@@ -108,3 +108,40 @@ def test_a_textless_state_with_one_field_changed_is_checked_as_the_format_says(f
     else:
         with pytest.raises(EventError, match=r"^f:1: data\.after"):
             decode(line, "f:1")
+
+
+_GRADE_SPEC = {"deck": "text", "day": "int", "grade": "int", "answer_ms": "int or null", "typed": "text or null",
+               "before": "state or null", "after": "state", "undoes": "unknown", "new": "unknown"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(_GRADE_SPEC)), st.one_of(_scalar, st.integers(-9, 9), st.just({})), st.booleans())
+def test_a_grade_events_data_is_checked_as_the_format_says(field, value, drop):
+    """decode checks a grade's data at once (its fast path): what it lets through is what the general
+    checks let through, and a wrong, missing or unknown field is refused with the general message."""
+    state = {"key": "k", "deck": "D", "easiness": 250, "interval": 1, "repetitions": 1, "due_day": 9,
+             "suspended": False, "buried_until": None, "last_review": "2026-03-02T10:00:00.000+00:00", "last_day": 8,
+             "last_grade": 4, "first_day": 8, "memory": None, "leech": False}
+    data = {"deck": "D", "day": 8, "grade": 4, "answer_ms": 900, "typed": "x", "before": state, "after": state}
+    if drop:
+        data.pop(field, None)
+    else:
+        data[field] = value
+    want = _GRADE_SPEC[field]
+    if drop:
+        ok = field not in ("deck", "day", "grade", "after")
+    elif value is None:
+        ok = want.endswith("or null")
+    elif isinstance(value, bool) or isinstance(value, dict):
+        ok = False
+    elif isinstance(value, int):
+        ok = want == "int" or want == "int or null"
+        ok = ok and (field != "grade" or 0 <= value <= 5)
+    else:
+        ok = want.startswith("text")
+    line = encode(Event("d-1", "d", 1, "2026-03-02T10:00:00.000+00:00", "k", "review", data))
+    if ok:
+        assert decode(line, "f:1").data == data
+    else:
+        with pytest.raises(EventError, match=r"^f:1: data"):
+            decode(line, "f:1")
