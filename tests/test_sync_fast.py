@@ -145,3 +145,21 @@ def test_a_grade_events_data_is_checked_as_the_format_says(field, value, drop):
     else:
         with pytest.raises(EventError, match=r"^f:1: data"):
             decode(line, "f:1")
+
+
+_texts = st.text(max_size=6) | st.sampled_from(['", "a": "', '"text": "', "\\", '"}', 'x", "text": "'])
+_tricky = st.builds(
+    CardState, st.sampled_from(["k", 'k"text": "x', 'k", "text": ""}']), st.sampled_from(["D", 'D", "text": "']),
+    _texts, st.builds(Easiness.from_cents, st.integers(130, 300)), st.integers(0, 3), st.integers(0, 2),
+    memory=st.one_of(st.none(), _texts),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_tricky, _tricky)
+def test_a_textless_state_keeps_the_text_as_the_slow_way_does(new, cur):
+    from pyflash.core.events import replay as replay_module
+
+    a, b = replace(new, text="").to_json(), cur.to_json()
+    slow = b if not cur.text else replace(CardState.from_json(a), text=CardState.from_json(b).text).to_json()
+    assert replay_module._keep_text(a, b) == (a if not cur.text else slow)
