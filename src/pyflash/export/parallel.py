@@ -89,10 +89,14 @@ def render_all(
     workers: int | None = None,
     min_parallel: int | None = None,
     digests: list[bytes] | None = None,
+    ready: Callable[[Sequence[Rendered | None]], None] | None = None,
 ) -> list[Rendered]:
     """Every card's HTML, in order: cached ones from ``cache``, the rest rendered (in parallel when worth it).
 
     ``digests``, when given, receives each card's render digest, in order (its cache entry).
+    ``ready``, when given, is called with every card's HTML so far (None: not rendered yet)
+    after the cache look-ups and after each chunk rendered (anki/collection.py builds the
+    package meanwhile).
     """
     total = len(cards)
     out: list[Rendered | None] = [None] * total
@@ -121,6 +125,8 @@ def render_all(
             progress("render", count, total)
 
     report()
+    if ready is not None:
+        ready(out)
 
     def done(chunk: Sequence[Item], result: list[tuple[str, ...]]) -> None:
         nonlocal count
@@ -130,6 +136,8 @@ def render_all(
                 out[i] = rendered
             count += len(where[digest])
         report()
+        if ready is not None:
+            ready(out)
 
     n_workers = worker_count() if workers is None else workers
     left = items
