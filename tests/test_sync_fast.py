@@ -53,7 +53,7 @@ def _reference(card: CardState, grade: int, day: int, ts: str) -> tuple[CardStat
     return after, ReviewKind.REVIEW
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_cards, st.integers(0, 5), st.integers(700_000, 700_010))
 def test_the_sm2_grade_without_replace_is_the_one_with_it(card, grade, day):
     now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC) + timedelta(days=day - 700_000)
@@ -69,7 +69,7 @@ def test_an_invalid_sm2_state_is_still_refused():
         SM2.review(bad, 4, day=6, now=datetime(2026, 3, 2, tzinfo=UTC))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_cards, st.booleans())
 def test_a_state_object_with_or_without_its_text_is_read_and_written_as_the_general_code_does(card, textless):
     data = {f.name: getattr(card, f.name) for f in fields(CardState)}
@@ -114,7 +114,7 @@ _GRADE_SPEC = {"deck": "text", "day": "int", "grade": "int", "answer_ms": "int o
                "before": "state or null", "after": "state", "undoes": "unknown", "new": "unknown"}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.sampled_from(sorted(_GRADE_SPEC)), st.one_of(_scalar, st.integers(-9, 9), st.just({})), st.booleans())
 def test_a_grade_events_data_is_checked_as_the_format_says(field, value, drop):
     """decode checks a grade's data at once (its fast path): what it lets through is what the general
@@ -155,7 +155,7 @@ _tricky = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_tricky, _tricky)
 def test_a_textless_state_keeps_the_text_as_the_slow_way_does(new, cur):
     from pyflash.core.events import replay as replay_module
