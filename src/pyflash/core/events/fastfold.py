@@ -163,7 +163,8 @@ def _lapse_before(before: str | None) -> bool:
 
 class _Fold:
     """Cards by key: [text, values, last device, last recorded after, lapses, last ts, last seq, the decoded
-    object of ``text`` when the caller had one]. A state is its text, its values, or both (None, None: no state)."""
+    object of ``text`` when the caller had one, _needles of values, values' last_review field as to_json
+    writes it]. A state is its text, its values, or both (None, None: no state)."""
 
     def __init__(self, rules: Rules) -> None:
         from pyflash.core.scheduling.schedule import SM2  # deferred: import cycle (schedule imports the store)
@@ -216,7 +217,7 @@ class _Fold:
             run.last.pop(key, None)
         run.lapses[key] = c[4]
         run.apply(step)
-        c[0], c[1], c[7] = run.cur.pop(key), None, None
+        c[0], c[1], c[7], c[8], c[9] = run.cur.pop(key), None, None, None, None
         c[2], c[3] = run.last.pop(key)
         c[4] = run.lapses.pop(key, 0)
 
@@ -227,7 +228,8 @@ class _Fold:
         One loop with the common cases written out (a call per event costs as much as the work): the
         recorded ``after`` of an event whose ``before`` is the state so far, and an SM-2 re-grade of a
         conflicting grade. Everything else goes to the methods, and a rare event to :meth:`plain`."""
-        cards, get, same, valid_ts = self.cards, self.cards.get, self.same, self.valid_ts
+        cards, get, same, valid_ts, dates = self.cards, self.cards.get, self.same, self.valid_ts, self.dates
+        fullmatch = _CANONICAL_TS.fullmatch
         seqs = {int(i.rpartition("-")[2]) for i in undone if i.rpartition("-")[2].isdigit()}
         sm2, threshold, action_of, enc, scan = self.sm2, self.rules.leech_threshold, self.rules.leech_action, encode_basestring, scanstring
         for ts, device, seq, key, kind, grade, day, before, after, obj in rows:
@@ -235,7 +237,7 @@ class _Fold:
                 continue
             c = get(key)
             if c is None:
-                c = cards[key] = [None, None, None, None, 0, "", 0, None]
+                c = cards[key] = [None, None, None, None, 0, "", 0, None, None, None]
             if kind == "undo" or (seq in seqs and f"{device}-{seq}" in undone):
                 continue
             if disorder is not None and c[2] is not None and (
@@ -252,13 +254,10 @@ class _Fold:
                 verbatim = before == text or _same(before, text)
             elif v is None:
                 verbatim = False
-            else:  # a tuple state: ruled out by its last_review (see _differs), else compared as text
-                lr = v[LAST_REVIEW]
-                if lr.__class__ is str and '"memory": ' in before and '"leech": ' in before and \
-                        f'"last_review": {enc(lr)}' not in before:
-                    verbatim = False
-                else:
-                    verbatim = same(c, before)
+            elif c[9] is not None and c[9] not in before and '"memory": ' in before and '"leech": ' in before:
+                verbatim = False  # a tuple state, ruled out by its last_review (see _differs)
+            else:
+                verbatim = same(c, before)
             if not verbatim and c[2] == device:
                 verbatim = same(c, c[3])
             if verbatim:
@@ -267,29 +266,27 @@ class _Fold:
                     text is not None or v[TEXT] != ""
                 ):
                     new = _keep_text(after, self.text(c))
-                c[0], c[1], c[7] = new, None, obj if new is after else None
+                c[0], c[1], c[7], c[8], c[9] = new, None, obj if new is after else None, None, None
             else:
                 new = None
-                if (sm2 and grade.__class__ is int and day.__class__ is int and after is not None and kind in GRADE_KINDS
-                        and 0 <= grade <= 5 and after.startswith('{"buried_until": ') and after.endswith('"}')
-                        and '"leech": ' in after and '"memory": ' in after and valid_ts(ts)):
-                    i = after.find('"deck": "')  # to_json's shape: see _identity
-                    deck: str | None = scan(after, i + 9)[0] if i > 0 else None
-                    if after.endswith(', "text": ""}'):
-                        atext = ""
-                    else:
-                        atext, end = scan(after, after.rfind('"text": "') + 9)
-                        if end != len(after) - 1:
-                            deck = None
+                if (sm2 and grade.__class__ is int and day.__class__ is int and after is not None and 0 <= grade <= 5
+                        and kind in GRADE_KINDS and fullmatch(ts) is not None
+                        and (dates.get(ts[:10]) or valid_ts(ts))):
                     prev = v if v is not None else None if text is None else self.values(c)
-                    if deck is None:
-                        pass
-                    elif prev is None:
-                        new = (None, deck, None, 250, None, 0, key, None, None, None, False, None, 0, False, atext)
-                    elif prev[DECK] != deck or prev[TEXT] != atext:
-                        new = (prev[0], deck, *prev[2:TEXT], atext)
+                    needles = c[8]
+                    if prev is not None and needles is None:
+                        needles = c[8] = _needles(prev)
+                    if needles is not None and needles[0] in after and after.endswith(needles[1]):
+                        new = prev  # the same deck and text (see _needles)
                     else:
-                        new = prev
+                        ident = _identity(after)
+                        if ident is None:
+                            pass
+                        elif prev is None:
+                            new = (None, ident[0], None, 250, None, 0, key, None, None, None, False, None, 0, False, ident[1])
+                        else:
+                            new = (prev[0], ident[0], *prev[2:TEXT], ident[1])
+                        needles = c[8] = None
                     if new is not None and new[LAST_DAY] == day and new[DUE] is not None:  # a same-day repeat
                         new = (*new[:LAST_GRADE], grade, ts, *new[LEECH:])
                     elif new is not None and (new[DUE] is None or (
@@ -305,14 +302,25 @@ class _Fold:
                         new = None
                     if new is not None and not new[TEXT] and prev is not None and prev[TEXT]:
                         new = (*new[:TEXT], prev[TEXT])
+                        needles = c[8] = None
                 if new is None:
                     self.plain(c, Step(ts, device, seq, key, kind, before, after, grade, day))
                     c[5], c[6] = ts, seq
                     continue
-                c[0], c[1], c[7] = None, new, None
-            if kind == "review" and grade is not None and grade < LAPSE_BELOW and _lapse_before(before):
+                c[0], c[1], c[7], c[9] = None, new, None, f'"last_review": "{ts}"'  # ts is canonical: no escapes
+            if grade is not None and grade < LAPSE_BELOW and kind == "review" and _lapse_before(before):
                 c[4] += 1
             c[2], c[3], c[5], c[6] = device, after, ts, seq
+
+
+def _needles(v: Values) -> tuple[str, str] | None:
+    """Two pieces of text that a state's JSON has if and only if its deck and text are those of ``v``: its
+    deck field (a quote inside a JSON string is escaped, so ``"deck": `` is found only as the key), and
+    its end (the text, sorting last). None if ``v``'s deck or text is not a string."""
+    deck, text = v[DECK], v[TEXT]
+    if type(deck) is not str or type(text) is not str:
+        return None
+    return f'"deck": {encode_basestring(deck)}, "due_day": ', f', "text": {encode_basestring(text)}}}'
 
 
 def _values_of_data(data: Any, text: str) -> Values:

@@ -30,7 +30,7 @@ from pyflash.core.review.event_log import key_chunks
 from pyflash.core.review.events_io import families, steps_for
 from pyflash.core.review.ingest import _known, _resolve_undos, _rows, _write
 from pyflash.core.review.records import CardState, row_state
-from pyflash.core.review.schema import DAY_COLUMNS, SUM_DAYS
+from pyflash.core.review.schema import DAY_COLUMNS, GRADE_KINDS, SUM_DAYS
 
 __all__ = ["BULK_MIN", "bulk_ingest", "can_bulk"]
 
@@ -94,6 +94,8 @@ def _insert(db: sqlite3.Connection, reviews: list[tuple[Any, ...]], relinks: lis
     cols = ", ".join(DAY_COLUMNS)
     add = ", ".join(f"{c} = {c} + excluded.{c}" for c in DAY_COLUMNS)  # as the triggers add to a day
     db.execute(f"INSERT INTO review_days (day, {cols}) {SUM_DAYS} ON CONFLICT(day) DO UPDATE SET {add}")
+    # a day whose every grade was taken back keeps its row of zeros, as the triggers leave it
+    db.execute(f"INSERT OR IGNORE INTO review_days (day) SELECT DISTINCT day FROM reviews WHERE kind IN {GRADE_KINDS}")
     db.execute("INSERT OR IGNORE INTO review_orphans (key) SELECT DISTINCT key FROM reviews"
                " WHERE key NOT IN (SELECT key FROM cards)")
 
@@ -126,7 +128,7 @@ def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -
     cards = fold.cards
     for key in keys - slow:
         row = rows.get(key)
-        cards[key] = [row_state(row).to_json() if row is not None else None, None, None, None, 0, "", 0, None]
+        cards[key] = [row_state(row).to_json() if row is not None else None, None, None, None, 0, "", 0, None, None, None]
     ordered = [(r[2], r[10], r[11], r[0], r[5], r[4], r[3], r[6], r[7], e.data.get("after"))
                for r, e in zip(reviews, review_events, strict=True) if r[0] not in slow]
     ordered.sort()
