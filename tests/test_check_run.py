@@ -462,7 +462,7 @@ def test_no_child_outlives_the_run_not_even_a_setsid_one(tmp_path):
     assert "every process it starts is killed when it ends" in out
     for mark in marks:
         assert processes_with(mark) == [], f"sleep {mark} outlived the run"
-    assert elapsed < 6
+    assert elapsed < 30  # the run did not wait for the `sleep 60` children it killed (no timing goal)
 
 
 @linux_only
@@ -487,7 +487,7 @@ def test_fork_loop_hits_the_process_limit(tmp_path):
     assert outcome.failed == 1, out
     assert "FAILED" in out and "(forks): hit the process limit (256 processes and threads); stopped" in out
     assert "256 processes" in out.split("\n")[2]  # the limits line says how it is enforced
-    assert elapsed < runner.TIMEOUT + 1  # the card itself is stopped well before its 5 s
+    assert "timed out" not in out  # stopped by the limit, not by the card's 5 s timeout
     assert processes_with(mark) == []
 
 
@@ -507,7 +507,7 @@ def test_memory_hog_runs_out_of_memory(tmp_path):
     assert outcome.failed == 1
     assert "(hog): ran out of memory (the limit is 1 GiB per process); stopped" in out
     assert "MemoryError" in out
-    assert elapsed < runner.TIMEOUT + 1  # the card itself is stopped well before its 5 s
+    assert "timed out" not in out  # stopped by the limit, not by the card's 5 s timeout
 
 
 def test_huge_file_is_stopped_by_the_file_size_limit(tmp_path):
@@ -527,7 +527,7 @@ def test_huge_file_is_stopped_by_the_file_size_limit(tmp_path):
     assert outcome.failed == 1
     assert "(disk): tried to write a file over the 8 MiB limit; stopped" in out
     assert "File too large" in out
-    assert elapsed < runner.TIMEOUT + 1  # the card itself is stopped well before its 5 s
+    assert "timed out" not in out  # stopped by the limit, not by the card's 5 s timeout
 
 
 def test_the_card_runs_under_the_limits_it_reports(tmp_path):

@@ -147,3 +147,32 @@ async def test_the_card_frame_is_bright_while_a_part_of_the_card_has_focus(tmp_p
         await pilot.press("escape")  # back to the question
         await pilot.pause()
         assert card.has_class("-focused") and card.styles.border_top == focused_border
+
+
+async def test_the_first_card_is_styled_as_a_whole_restyle_would(tmp_path, ws_factory):
+    # The first resume does not restyle the screen again, and the focused box restyles only
+    # itself (ui/study.py, ui/card_view.py): every node must still have the styles it would get.
+    ws = ws_factory(write_deck(tmp_path / "decks", "styles.yaml", DECK))
+    app = make_app(ws, theme="textual-dark", animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = styles_of(app.screen)
+        app.stylesheet.update(app.screen)
+        await pilot.pause()
+        assert styles_of(app.screen) == before
+
+
+async def test_a_focus_rule_for_what_is_inside_the_box_still_applies(tmp_path, ws_factory):
+    ws = ws_factory(write_deck(tmp_path / "decks", "styles.yaml", DECK))
+    app = make_app(ws, theme="textual-dark", animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.stylesheet.add_source("#question-box:focus CardText { padding: 0 3; }", read_from=("test", ""))
+        app.stylesheet.parse()
+        app.stylesheet.update(app.screen)
+        box, question = app.screen.query_one("#question-box"), app.screen.query_one("#question")
+        assert app.screen.focused is box and question.styles.padding.left == 3
+        await pilot.press("space")  # the answer box takes the focus; the card keeps its frame (-focused)
+        await pilot.pause()
+        assert app.screen.focused is app.screen.query_one("#answer-box") and app.screen.query_one("#card").has_class("-focused")
+        assert question.styles.padding.left == 0

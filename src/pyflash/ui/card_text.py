@@ -35,7 +35,7 @@ def preload() -> None:
 class PlainParagraph(Static):
     """A paragraph, as Textual's ``MarkdownParagraph`` draws it (its ``.code_inline`` spans styled alike)."""
 
-    COMPONENT_CLASSES = {"em", "strong", "s", "code_inline"}
+    COMPONENT_CLASSES = {"code_inline"}  # the only span a plain paragraph has (ui/inline.py): each class is styled at every restyle
     DEFAULT_CSS = """
     PlainParagraph {
         width: 1fr;

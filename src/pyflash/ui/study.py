@@ -96,6 +96,7 @@ class StudyScreen(TypingScreen, EditsCards):
         )
         self._edited: Card | None = None  # the card whose file is being read again after `e`
         self._browsed = False  # the browser was opened from here: on return, the session reads the store again
+        self._resumed = False
 
     # -- layout ------------------------------------------------------------
 
@@ -362,7 +363,10 @@ class StudyScreen(TypingScreen, EditsCards):
         self._browsed = True
         host(self).open_browser(text.deck_query(session.deck), card.key if card else None)
 
-    async def on_screen_resume(self) -> None:
+    async def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed:  # the first resume follows the mount, which styled every node: not again (start-up time)
+            self._resumed = True
+            event.refresh_styles = False
         self._binding_state = None
         if self._browsed:  # cards may have been suspended, forgotten or edited there
             self._browsed = False

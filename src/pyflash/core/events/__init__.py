@@ -180,6 +180,8 @@ _EXACT: dict[str, frozenset[type]] = {
 _STATE_EXACT = {key: _EXACT[want] for key, want in STATE_FIELDS.items()}
 _STATE_ORDER = tuple(sorted(STATE_FIELDS))
 _STATE_SIGNATURES = frozenset(itertools.product(*(_STATE_EXACT[key] for key in _STATE_ORDER)))
+_STATE_ORDER_NO_TEXT = tuple(key for key in _STATE_ORDER if key != "text")
+_STATE_SIGNATURES_NO_TEXT = frozenset(itertools.product(*(_STATE_EXACT[key] for key in _STATE_ORDER_NO_TEXT)))
 
 
 def _fits(value: object, want: str) -> bool:
@@ -201,8 +203,12 @@ def _fine_state(value: object, card: str) -> bool:
     """Whether ``value`` is a valid state of ``card`` (the common case, checked fast)."""
     if type(value) is not dict or "deck" not in value or value.get("key") != card:
         return False
-    if tuple(value) == _STATE_ORDER:  # complete, in encode's order: its types at once
+    order = tuple(value)
+    if order == _STATE_ORDER:  # complete, in encode's order: its types at once
         if tuple(map(type, value.values())) not in _STATE_SIGNATURES:
+            return False
+    elif order == _STATE_ORDER_NO_TEXT:  # the same without its text (as a sync writes it)
+        if tuple(map(type, value.values())) not in _STATE_SIGNATURES_NO_TEXT:
             return False
     else:
         for key, item in value.items():

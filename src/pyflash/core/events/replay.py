@@ -26,6 +26,7 @@ swap of two numbers works.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pyflash.core.events import FLAG_KINDS, GRADE_KINDS, STATE_FIELDS, Event, canonical_ts
 from pyflash.core.review.records import FORGOTTEN, CardState
 from pyflash.core.review.rules import Rules
-from pyflash.core.review.statetext import dump
+from pyflash.core.review.statetext import dump, dump_textless
 
 if TYPE_CHECKING:
     pass
@@ -69,14 +70,18 @@ class Step(NamedTuple):
 
 
 _ALL = frozenset(STATE_FIELDS)
+_ALL_NO_TEXT = _ALL - {"text"}
 
 
 def state_json(value: Mapping[str, Any] | None) -> str | None:
     """An event's state object as the store's JSON (CardState.to_json), or None."""
     if value is None:
         return None
-    if value.keys() == _ALL:  # complete (decode checked the types): already what to_json writes
+    keys = value.keys()
+    if keys == _ALL:  # complete (decode checked the types): already what to_json writes
         return dump(value)
+    if keys == _ALL_NO_TEXT:  # complete but for its text (a synced event's): to_json's, with text ""
+        return dump_textless(value)
     return CardState.from_data(dict(value)).to_json()
 
 
@@ -107,6 +112,26 @@ def _after(step: Step) -> CardState | None:
     if step.after_data is not None and step.after is not None:
         return CardState.from_data(dict(step.after_data))
     return _parse(step.after)
+
+
+def _after_fields(step: Step) -> Mapping[str, Any] | None:
+    """The recorded ``after`` of ``step`` as its JSON object (None: none recorded)."""
+    if step.after is None:
+        return None
+    if step.after_data is not None:
+        return step.after_data
+    data: dict[str, Any] = json.loads(step.after)
+    return data
+
+
+def _with_deck_text(state: CardState, deck: str, text: str) -> CardState:
+    """``replace(state, deck=deck, text=text)``, field by field (CardState's fields in order: the
+    replay's conflicts call it thousands of times; tests/test_sm2_fast.py checks the fields)."""
+    return CardState(
+        state.key, deck, text, state.easiness, state.interval, state.repetitions, state.due_day, state.suspended,
+        state.buried_until, state.last_review, state.last_day, state.last_grade, state.first_day, state.memory,
+        state.leech,
+    )
 
 
 def complete_state(text: str) -> bool:
@@ -194,7 +219,7 @@ class _Replay:
             prev = self.state(key)
             state = self._recompute(step, prev)
             if state is not None and not state.text and prev is not None and prev.text:
-                state = replace(state, text=prev.text)
+                state = _with_deck_text(state, state.deck, prev.text)
             new = state.to_json() if state is not None else None
             if state is not None:
                 self.parsed[key] = state
@@ -217,17 +242,17 @@ class _Replay:
         return state
 
     def _recompute(self, step: Step, cur: CardState | None) -> CardState | None:
-        after = _after(step)
-        if after is None:
-            return cur
-        base = cur or CardState(key=step.card, deck=after.deck, text=after.text)
         if step.kind in GRADE_KINDS and step.grade is not None and step.day is not None:
-            same = base.deck == after.deck and base.text == after.text
-            current = base if same else replace(base, deck=after.deck, text=after.text)
+            recorded = _after_fields(step)  # only its deck and text are needed (not a CardState)
+            if recorded is None:
+                return cur
+            deck, text = recorded["deck"], recorded.get("text", "")
+            base = cur or CardState(key=step.card, deck=deck, text=text)
+            current = base if base.deck == deck and base.text == text else _with_deck_text(base, deck, text)
             try:
                 result = self.grader.review(current, step.grade, day=step.day, now=datetime.fromisoformat(step.ts))
             except ValueError:
-                return after  # a grade this scheduler does not know: keep what was recorded
+                return _after(step)  # a grade this scheduler does not know: keep what was recorded
             new = result.after
             if cur is not None and not cur.leech and result.kind == "review" and step.grade < LAPSE_BELOW:
                 self._ask(step.card)
@@ -235,6 +260,10 @@ class _Replay:
                     action = self.rules.leech_action(new.deck)
                     new = replace(new, leech=True, suspended=new.suspended or action == "suspend")
             return new
+        after = _after(step)
+        if after is None:
+            return cur
+        base = cur or CardState(key=step.card, deck=after.deck, text=after.text)
         if step.kind in FLAG_KINDS:
             field = "suspended" if step.kind.endswith("suspend") else "buried_until"
             return replace(base, **{field: getattr(after, field)})

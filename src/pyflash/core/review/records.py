@@ -57,12 +57,22 @@ class CardState:
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> CardState:
         """From the decoded JSON object (a copy is changed, not ``data``)."""
+        keys = data.keys()
+        if keys == _FIELD_SET or keys == _FIELDS_NO_TEXT:  # complete (or but its text): field by field, no copy
+            return cls(
+                data["key"], data["deck"], data.get("text", ""), Easiness.from_cents(data["easiness"]), data["interval"],
+                data["repetitions"], data["due_day"], bool(data["suspended"]), data["buried_until"],
+                data["last_review"], data["last_day"], data["last_grade"], data["first_day"], data["memory"],
+                bool(data["leech"]),
+            )
         data = {**data, "suspended": bool(data.get("suspended")), "leech": bool(data.get("leech"))}
         data["easiness"] = Easiness.from_cents(data.get("easiness", INITIAL_EASINESS.cents))
         return cls(**data)
 
 
 _FIELDS = tuple(f.name for f in fields(CardState))
+_FIELD_SET = frozenset(_FIELDS)
+_FIELDS_NO_TEXT = _FIELD_SET - {"text"}
 
 # What forget sets: a card with no schedule (new), as if never graded.
 FORGOTTEN: dict[str, Any] = {

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
-__all__ = ["KEYS", "dump", "dump_values"]
+__all__ = ["KEYS", "dump", "dump_textless", "dump_values"]
 
 # CardState's fields, sorted (as sort_keys orders them).
 KEYS = (
@@ -22,6 +22,7 @@ KEYS = (
     "last_grade", "last_review", "leech", "memory", "repetitions", "suspended", "text",
 )
 _KEYSET = frozenset(KEYS)
+_NO_TEXT = _KEYSET - {"text"}
 _FRAME = "{" + ", ".join(f'"{k}": %s' for k in KEYS) + "}"
 
 
@@ -54,6 +55,16 @@ def dump(data: Mapping[str, Any]) -> str:
         except _Other:
             pass
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def dump_textless(data: Mapping[str, Any]) -> str:
+    """:func:`dump` of ``data`` (a state's fields but its text, which sorts last) with ``"text": ""``."""
+    if data.keys() == _NO_TEXT:
+        try:
+            return _text([*[data[k] for k in KEYS[:-1]], ""])
+        except _Other:
+            pass
+    return json.dumps({**data, "text": ""}, ensure_ascii=False, sort_keys=True)
 
 
 def dump_values(values: Sequence[Any]) -> str:

@@ -37,6 +37,7 @@ __all__ = [
     "INITIAL",
     "initial_state",
     "review",
+    "review_cents",
     "check_grade",
     "MIN_EASINESS",
     "INITIAL_EASINESS",
@@ -110,21 +111,21 @@ def review(state: State, grade: int) -> State:
     q = check_grade(grade)
     if not isinstance(state, State):
         raise ValueError(f"state must be a pyflash.core.scheduling.sm2.State, not {type(state).__name__}")
-    cents = state.easiness_cents
+    cents, interval, repetitions = review_cents(state.easiness_cents, state.interval, state.repetitions, q)
+    return State(easiness=Easiness.from_cents(cents), interval=interval, repetitions=repetitions)
+
+
+def review_cents(cents: int, interval: int, repetitions: int, q: int) -> tuple[int, int, int]:
+    """:func:`review` on plain numbers: (EF in hundredths, interval, repetitions) after grade ``q``
+    (already checked, 0..5), from a valid state's. The store's scheduler calls it directly."""
     if q < 3:
-        repetitions = 0
+        return next_easiness_cents(cents, q), 1, 0
+    repetitions += 1
+    if repetitions == 1:
         interval = 1
+    elif repetitions == 2:
+        interval = 6
     else:
-        repetitions = state.repetitions + 1
-        if repetitions == 1:
-            interval = 1
-        elif repetitions == 2:
-            interval = 6
-        else:
-            # ceil(previous_interval * EF), EF from before this grade, exactly.
-            interval = -(-state.interval * cents // 100)
-    return State(
-        easiness=Easiness.from_cents(next_easiness_cents(cents, q)),
-        interval=interval,
-        repetitions=repetitions,
-    )
+        # ceil(previous_interval * EF), EF from before this grade, exactly.
+        interval = -(-interval * cents // 100)
+    return next_easiness_cents(cents, q), interval, repetitions
