@@ -231,7 +231,7 @@ class _Fold:
         cards, get, same, valid_ts, dates = self.cards, self.cards.get, self.same, self.valid_ts, self.dates
         fullmatch = _CANONICAL_TS.fullmatch
         seqs = {int(i.rpartition("-")[2]) for i in undone if i.rpartition("-")[2].isdigit()}
-        sm2, threshold, action_of, enc, scan = self.sm2, self.rules.leech_threshold, self.rules.leech_action, encode_basestring, scanstring
+        sm2, threshold, action_of = self.sm2, self.rules.leech_threshold, self.rules.leech_action
         for ts, device, seq, key, kind, grade, day, before, after, obj in rows:
             if key in skip:
                 continue
