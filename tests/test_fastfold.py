@@ -15,6 +15,7 @@ from pyflash.core.events.fastfold import fold_log, parse_values, sm2_step, to_st
 from pyflash.core.events.replay import replay_steps
 from pyflash.core.review.events_io import all_steps
 from pyflash.core.review.records import CardState, utc_now_iso
+from pyflash.core.review.schema import LEECH_OWNERS
 from pyflash.core.review.store import Store
 from pyflash.core.scheduling.easiness import Easiness
 from pyflash.core.scheduling.schedule import SM2
@@ -187,6 +188,48 @@ def test_the_bulk_ingest_is_the_incremental_ingest(tmp_path_factory, actions, rn
                     bulk.BULK_MIN = old
                 results.append((result, _tables(target)))
         assert results[0] == results[1]
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_doctor_rebuild_reports_and_fixes_the_differences(tmp_path, monkeypatch):
+    """``rebuild`` on the fast fold: a changed row, a deleted one and a row with no event are reported as the
+    plain fold's states say; the fix writes them (through put_rows' dropped-indexes path) and leaves the schema."""
+    from pyflash.core.review import bulk
+    from pyflash.core.review.rebuild import rebuild
+
+    rng = random.Random(7)
+    stores = [Store(tmp_path / f"{i}.sqlite3", leech_threshold=2) for i in range(3)]
+    try:
+        actions = [(rng.randrange(3), rng.choice(CARDS), rng.choice(_KINDS), rng.randrange(6), rng.randrange(1, 3000))
+                   for _ in range(60)]
+        _play(stores, [*actions, (0, "s1", "grade", 4, 5), (1, "s2", "grade", 5, 5)])  # type: ignore[list-item]
+        store = stores[0]
+        store.ingest([e for s in stores[1:] for e in s.outbox()])
+        db = store.connection
+        rows = store.states()
+        leeches = {r[0] for r in db.execute(LEECH_OWNERS, {"threshold": 2})}
+        plain = {k: replace(s, leech=s.leech or k in leeches, text=s.text or (rows[k].text if k in rows else ""))
+                 for k, s in replay_steps(all_steps(db), store.rules).items() if s is not None}
+        rebuild(store, store.rules)  # the log's projection (unlogged changes and the like undone)
+        assert store.states() == plain
+        assert rebuild(store, store.rules, fix=False).differences == []
+        schema = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
+        linked = {k for pair in db.execute("SELECT old_key, new_key FROM relinks") for k in pair}
+        changed, gone = [k for k in sorted(plain) if k not in linked][:2]  # not relinked: their rows alone differ
+        db.execute("UPDATE cards SET interval = interval + 7 WHERE key = ?", (changed,))
+        db.execute("DELETE FROM cards WHERE key = ?", (gone,))
+        store.update("lonely", "D", "no event")  # a row written without an event: kept, counted
+        report = rebuild(store, store.rules, fix=False)
+        assert [d.key for d in report.differences] == [changed, gone]
+        assert report.differences[0].fields == [("interval", plain[changed].interval + 7, plain[changed].interval)]
+        assert report.differences[1].store is None and report.without_events == 1
+        monkeypatch.setattr(bulk, "MANY_ROWS", 1)
+        assert rebuild(store, store.rules).fixed
+        assert rebuild(store, store.rules, fix=False).differences == []
+        assert {k: s for k, s in store.states().items() if k != "lonely"} == plain
+        assert db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall() == schema
     finally:
         for s in stores:
             s.close()

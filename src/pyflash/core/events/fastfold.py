@@ -46,7 +46,7 @@ from pyflash.core.review.records import CardState
 from pyflash.core.review.statetext import KEYS, dump_values
 from pyflash.core.scheduling.easiness import Easiness
 
-__all__ = ["Values", "fold_log", "parse_values", "sm2_step", "to_state", "values_of"]
+__all__ = ["Values", "fold_log", "parse_values", "row_of", "sm2_step", "to_state", "values_of"]
 
 Values = tuple[Any, ...]  # a card state's fields in KEYS order, easiness in hundredths
 
@@ -69,6 +69,12 @@ def to_state(v: Values) -> CardState:
 def values_of(s: CardState) -> Values:
     return (s.buried_until, s.deck, s.due_day, s.easiness.cents, s.first_day, s.interval, s.key, s.last_day,
             s.last_grade, s.last_review, s.leech, s.memory, s.repetitions, s.suspended, s.text)
+
+
+def row_of(v: Values) -> tuple[Any, ...]:
+    """The card row of ``v``, in the order of records.COLUMNS, as the store writes it."""
+    return (v[KEY], v[DECK], v[TEXT], v[EASE], v[INTERVAL], v[REPS], v[DUE], int(v[SUSPENDED]), v[BURIED],
+            v[LAST_REVIEW], v[LAST_DAY], v[LAST_GRADE], v[FIRST], v[MEMORY], int(v[LEECH]))
 
 
 def parse_values(text: str) -> Values:

@@ -20,16 +20,16 @@ schema change elsewhere makes it step aside rather than leave a derived table st
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
 from pyflash.core.events import Event, IngestResult, canonical_ts
-from pyflash.core.events.fastfold import _Fold, to_state
+from pyflash.core.events.fastfold import _Fold, row_of
 from pyflash.core.events.replay import Rules, replay_steps, state_json
 from pyflash.core.review.event_log import key_chunks
 from pyflash.core.review.events_io import families, steps_for
-from pyflash.core.review.ingest import _known, _resolve_undos, _rows, _write
-from pyflash.core.review.records import CardState, row_state
+from pyflash.core.review.ingest import _known, _resolve_undos, _rows, _values
+from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import DAY_COLUMNS, GRADE_KINDS, SUM_DAYS
 
 __all__ = ["BULK_MIN", "bulk_ingest", "can_bulk"]
@@ -100,6 +100,30 @@ def _insert(db: sqlite3.Connection, reviews: list[tuple[Any, ...]], relinks: lis
                " WHERE key NOT IN (SELECT key FROM cards)")
 
 
+MANY_ROWS = 5000  # from this many card rows on, put_rows drops and makes again the card table's indexes
+_NAMES = [c.strip() for c in COLUMNS.split(",")]
+_UPDATE = "UPDATE cards SET " + ", ".join(f"{c} = ?" for c in _NAMES[1:]) + " WHERE key = ?"
+_INSERT = f"INSERT INTO cards ({COLUMNS}) VALUES ({', '.join('?' * len(_NAMES))})"
+
+
+def put_rows(db: sqlite3.Connection, rows: list[tuple[Any, ...]], existing: Container[str]) -> None:
+    """Write whole card rows (in the order of ``COLUMNS``): an UPDATE of each key in ``existing``, an INSERT
+    of each other. From :data:`MANY_ROWS` rows on, the card table's secondary indexes are dropped first and
+    made again after (their SQL as the schema has it): about four times cheaper than updating ten indexes
+    row by row. ``db`` is in a transaction."""
+    indexes: list[tuple[str, str]] = []
+    if len(rows) >= MANY_ROWS:
+        indexes = db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards' AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _sql in indexes:
+            db.execute(f'DROP INDEX "{name}"')
+    db.executemany(_UPDATE, [(*r[1:], r[0]) for r in rows if r[0] in existing])
+    db.executemany(_INSERT, [r for r in rows if r[0] not in existing])
+    for _name, sql in indexes:
+        db.execute(sql)
+
+
 def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -> IngestResult:
     """:func:`~pyflash.core.review.ingest.ingest_events` of a large batch into an empty log (``db`` is in a
     transaction; see the module's doc)."""
@@ -133,11 +157,15 @@ def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -
                for r, e in zip(reviews, review_events, strict=True) if r[0] not in slow]
     ordered.sort()
     fold.rows(ordered, set(), set(), None)
+    new_rows = {k: _values(s) for k, s in states.items() if s is not None}
     for key, c in cards.items():
         v = fold.values(c)
-        states[key] = to_state(v) if v is not None else None
-    gone = sorted(k for k in keys if states.get(k) is None and k in rows)
+        if v is not None:
+            new_rows[key] = row_of(v)
+        else:
+            new_rows.pop(key, None)
+    gone = sorted(k for k in keys if k not in new_rows and k in rows)
     for marks, chunk in key_chunks(gone):
         db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
-    _write(db, [s for k in sorted(keys) if (s := states.get(k)) is not None], rows)
+    put_rows(db, [r for k in sorted(keys) if (r := new_rows.get(k)) is not None and r != rows.get(k)], rows)
     return IngestResult(len(fresh), skipped, frozenset(keys))
