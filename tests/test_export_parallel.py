@@ -114,3 +114,21 @@ def test_export_writes_the_same_package_with_and_without_the_pool(tmp_path, monk
     monkeypatch.setattr(parallel, "worker_count", lambda: 1)
     ax.export_anki(decks, two, ledger=ax.MtimeLedger(None), cache=RenderCache(None), now=1_800_000_000)
     assert Path(one).read_bytes() == Path(two).read_bytes()
+
+
+def test_an_empty_cache_skips_the_look_ups_and_gets_every_digest_from_the_workers(cards, monkeypatch):
+    from pyflash.export.render import render_digest
+
+    some = cards[:300]
+    cache = RenderCache(None)
+    monkeypatch.setattr(cache, "lookup", lambda card: pytest.fail("a look-up in an empty cache"))
+    digests: list[bytes] = []
+    seen: list[int] = []
+    got = parallel.render_all(
+        some, cache, workers=2, min_parallel=1, digests=digests,
+        ready=lambda out: seen.append(sum(r is not None for r in out)),
+    )
+    assert got == [render_card(c) for c in some]
+    assert digests == [render_digest(c) for c in some]
+    assert cache.misses == len(some) and seen[-1] == len(some) and seen == sorted(seen)
+    assert all(cache.note_parts(d) is not None for d in digests)  # the workers' note parts are kept

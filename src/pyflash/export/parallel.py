@@ -22,9 +22,10 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
 
 from pyflash.core import Card
-from pyflash.export.render import RenderCache, Rendered, render_card
+from pyflash.export.render import RenderCache, Rendered, render_card, render_digest
 
 __all__ = ["MIN_PARALLEL", "render_all", "worker_count"]
 
@@ -57,6 +58,11 @@ def _render_chunk(cards: Sequence[Card]) -> list[tuple[str, ...]]:
     return out
 
 
+def _render_chunk_cold(cards: Sequence[Card]) -> list[tuple[Any, ...]]:
+    """:func:`_render_chunk`, each card's render digest (its cache entry) first: for an empty cache."""
+    return [(render_digest(card), *parts) for card, parts in zip(cards, _render_chunk(cards), strict=True)]
+
+
 def _context() -> multiprocessing.context.BaseContext:
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -64,15 +70,21 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 Item = tuple[bytes, Card]  # (render digest, card)
+T = TypeVar("T")
 
 
-def _parallel(items: list[Item], workers: int, done: Callable[[Sequence[Item], list[tuple[str, ...]]], None]) -> list[Item]:
-    """Render ``items`` in a pool, calling ``done`` per finished chunk; returns the items left undone."""
-    chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+def _parallel(
+    chunks: list[list[T]],
+    cards: Callable[[list[T]], list[Card]],
+    work: Callable[[Sequence[Card]], list[Any]],
+    workers: int,
+    done: Callable[[list[T], list[Any]], None],
+) -> list[T]:
+    """``work`` on the ``cards`` of each chunk in a pool, calling ``done`` per finished chunk; returns what was left undone."""
     finished = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            results = pool.map(_render_chunk, [[card for _, card in chunk] for chunk in chunks])
+            results = pool.map(work, [cards(chunk) for chunk in chunks])
             for chunk, result in zip(chunks, results, strict=True):
                 done(chunk, result)
                 finished += 1
@@ -89,28 +101,23 @@ def render_all(
     workers: int | None = None,
     min_parallel: int | None = None,
     digests: list[bytes] | None = None,
+    ready: Callable[[Sequence[Rendered | None]], None] | None = None,
 ) -> list[Rendered]:
     """Every card's HTML, in order: cached ones from ``cache``, the rest rendered (in parallel when worth it).
 
     ``digests``, when given, receives each card's render digest, in order (its cache entry).
+    ``ready``, when given, is called with every card's HTML so far (None: not rendered yet)
+    after the cache look-ups and after each chunk rendered (anki/collection.py builds the
+    package meanwhile).
     """
     total = len(cards)
     out: list[Rendered | None] = [None] * total
-    where: dict[bytes, list[int]] = {}  # digest -> positions of the cards that need it
-    items: list[Item] = []
-    for i, card in enumerate(cards):
-        hit, digest = cache.lookup(card)
-        if digests is not None:
-            digests.append(digest)
-        if hit is not None:
-            out[i] = hit
-            continue
-        if digest not in where:
-            where[digest] = []
-            items.append((digest, card))
-        where[digest].append(i)
-
-    count = total - sum(len(v) for v in where.values())
+    if digests is not None:
+        digests[:] = [b""] * total
+    found = digests if digests is not None else [b""] * total  # each card's render digest
+    n_workers = worker_count() if workers is None else workers
+    least = MIN_PARALLEL if min_parallel is None else min_parallel
+    count = 0
     step = max(1, total // 100)
     last = -step
 
@@ -120,9 +127,47 @@ def render_all(
             last = count
             progress("render", count, total)
 
-    report()
+    todo: Sequence[int] = range(total)
+    if n_workers > 1 and total >= least and cache.empty():
+        # Nothing is cached (a first export, or a cache of another format): every card is rendered, so
+        # the workers start at once, with no look-ups first, and compute each card's digest too.
+        report()
 
-    def done(chunk: Sequence[Item], result: list[tuple[str, ...]]) -> None:
+        def cold(chunk: list[int], result: list[tuple[Any, ...]]) -> None:
+            nonlocal count
+            for i, (digest, *parts) in zip(chunk, result, strict=True):
+                found[i] = digest
+                out[i] = cache.put_miss(digest, parts)
+            count += len(chunk)
+            report()
+            if ready is not None:
+                ready(out)
+
+        render_digest(cards[0])  # the library versions it covers, looked up once, before the workers fork
+        positions = list(range(total))
+        spans = [positions[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
+        todo = _parallel(spans, lambda chunk: [cards[i] for i in chunk], _render_chunk_cold, n_workers, cold)
+
+    where: dict[bytes, list[int]] = {}  # digest -> positions of the cards that need it
+    items: list[Item] = []
+    for i in todo:
+        card = cards[i]
+        hit, digest = cache.lookup(card)
+        found[i] = digest
+        if hit is not None:
+            out[i] = hit
+            count += 1
+            continue
+        if digest not in where:
+            where[digest] = []
+            items.append((digest, card))
+        where[digest].append(i)
+
+    report()
+    if ready is not None:
+        ready(out)
+
+    def done(chunk: list[Item], result: list[tuple[str, ...]]) -> None:
         nonlocal count
         for (digest, _card), parts in zip(chunk, result, strict=True):
             rendered = cache.put(digest, parts)
@@ -130,11 +175,13 @@ def render_all(
                 out[i] = rendered
             count += len(where[digest])
         report()
+        if ready is not None:
+            ready(out)
 
-    n_workers = worker_count() if workers is None else workers
     left = items
-    if n_workers > 1 and len(items) >= (MIN_PARALLEL if min_parallel is None else min_parallel):
-        left = _parallel(items, n_workers, done)
+    if n_workers > 1 and len(items) >= least:
+        chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+        left = _parallel(chunks, lambda chunk: [card for _, card in chunk], _render_chunk, n_workers, done)
     for start in range(0, len(left), _CHUNK):
         chunk = left[start : start + _CHUNK]
         done(chunk, _render_chunk([card for _, card in chunk]))

@@ -344,6 +344,15 @@ class RenderCache:
         self._used[digest] = tuple(parts)
         return Rendered._make(parts[:_PARTS])
 
+    def empty(self) -> bool:
+        """Nothing cached: no file, an empty one, or one of another format; nothing looked up or put yet."""
+        return not self._old and not self._used
+
+    def put_miss(self, digest: bytes, parts: Sequence[str]) -> Rendered:
+        """:meth:`put` for a card rendered without a :meth:`lookup` (counted as a miss)."""
+        self.misses += 1
+        return self.put(digest, parts)
+
     def note_parts(self, digest: bytes) -> NoteParts | None:
         """The note parts kept with a card's HTML (None: not yet)."""
         entry = self._used.get(digest)

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import itertools
 import json
 import os
-import sqlite3
-import tempfile
 import threading
 import time
 import zipfile
@@ -36,6 +33,7 @@ import genanki
 from pyflash.core import Card, PyflashError
 from pyflash.core.fs import atomic_write, atomic_write_text
 from pyflash.export.anki import notetype, variants
+from pyflash.export.anki.collection import CollectionStream, collection_bytes, timestamp_is_now
 from pyflash.export.anki.media import localise
 from pyflash.export.anki.models import NoteRow, PyflashDeck, make_cloze_model, make_model, make_reverse_model
 from pyflash.export.anki.payload import encode_key_field
@@ -224,32 +222,6 @@ def _os_message(out: Path, exc: OSError) -> str:
     return f"{out}: cannot write the package: {exc.strerror or exc}"
 
 
-def _collection_bytes(package: genanki.Package, timestamp: int) -> bytes:
-    """The package's collection.anki2, built in memory."""
-    conn = sqlite3.connect(":memory:")
-    try:
-        cursor = conn.cursor()
-        package.write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
-        conn.commit()
-        if hasattr(conn, "serialize"):
-            return conn.serialize()
-    finally:
-        conn.close()
-    # Python built against an SQLite without serialize(): go through a file.
-    fd, name = tempfile.mkstemp(suffix=".anki2")
-    os.close(fd)
-    try:
-        conn = sqlite3.connect(name)
-        try:
-            package.write_to_db(conn.cursor(), timestamp, itertools.count(timestamp * 1000))
-            conn.commit()
-        finally:
-            conn.close()
-        return Path(name).read_bytes()
-    finally:
-        os.unlink(name)
-
-
 def _zip_entry(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -305,6 +277,55 @@ def open_state(data_dir: Path, cache_dir: Path) -> tuple[MtimeLedger, RenderCach
     return MtimeLedger(data_dir / LEDGER_NAME), RenderCache(cache_dir / RENDER_CACHE_NAME)
 
 
+class NoteBuilder:
+    """:func:`build_package`'s steps, one card at a time, in card order (also used by anki/collection.py)."""
+
+    def __init__(
+        self,
+        ledger: MtimeLedger,
+        *,
+        now: int,
+        descriptions: Mapping[str, str] | None = None,
+        cache: RenderCache | None = None,
+        digests: Sequence[bytes] | None = None,
+    ) -> None:
+        self.models = {"": make_model(), "cloze": make_cloze_model(), "reverse": make_reverse_model()}
+        self.ledger = ledger
+        self.now = now
+        self.descriptions = descriptions or {}
+        self.cache = cache
+        self.digests = digests
+        self.decks: dict[str, PyflashDeck] = {}
+        self.newest = notetype.STYLE_MTIME  # the package timestamp: the newest note mtime
+
+    def add(self, i: int, card: Card, parts: Rendered, localised: bool) -> None:
+        """The note of ``card`` (the ``i``-th card; ``localised``: its images were made Anki's), in its deck."""
+        deck = self.decks.get(card.deck)
+        if deck is None:
+            desc = self.descriptions.get(card.deck)
+            deck = PyflashDeck(deck_id(card.deck), card.deck, description=markdown(desc) if desc else "")
+            self.decks[card.deck] = deck
+        model = self.models["cloze" if card.cloze is not None else "reverse" if card.reverse else ""]
+        if model.model_id not in deck.models:
+            deck.add_model(model)
+        fields = note_fields(card, parts)
+        cache, digests = self.cache, self.digests
+        digest = digests[i] if cache is not None and digests is not None and not localised else None
+        known = cache.note_parts(digest) if cache is not None and digest is not None else None
+        if known is None:
+            known = note_parts(card, fields)
+            if cache is not None and digest is not None:
+                cache.put_note_parts(digest, known)
+        key_field, guid, content = known
+        mtime = self.ledger.stamp(card.note_key, content, self.now)
+        if mtime > self.newest:
+            self.newest = mtime
+        deck.rows.append(NoteRow(model, [key_field, *fields], _anki_tags(tuple(card.tags)), guid, mtime))
+
+    def package(self) -> genanki.Package:
+        return genanki.Package([self.decks[name] for name in sorted(self.decks)])
+
+
 def build_package(
     cards: Sequence[Card],
     rendered: Sequence[Rendered],
@@ -323,34 +344,12 @@ def build_package(
     when it has them, and are kept there otherwise; not for a card whose
     images were ``localised`` (its fields depend on the image files too).
     """
-    models = {"": make_model(), "cloze": make_cloze_model(), "reverse": make_reverse_model()}
-    now = _now() if now is None else now
-    descriptions = descriptions or {}
-    decks: dict[str, PyflashDeck] = {}
-    newest = notetype.STYLE_MTIME
+    builder = NoteBuilder(
+        ledger, now=_now() if now is None else now, descriptions=descriptions, cache=cache, digests=digests
+    )
     for i, (card, parts) in enumerate(zip(cards, rendered, strict=True)):
-        deck = decks.get(card.deck)
-        if deck is None:
-            desc = descriptions.get(card.deck)
-            deck = PyflashDeck(deck_id(card.deck), card.deck, description=markdown(desc) if desc else "")
-            decks[card.deck] = deck
-        model = models["cloze" if card.cloze is not None else "reverse" if card.reverse else ""]
-        if model.model_id not in deck.models:
-            deck.add_model(model)
-        fields = note_fields(card, parts)
-        digest = digests[i] if cache is not None and digests is not None and not (localised and localised[i]) else None
-        known = cache.note_parts(digest) if cache is not None and digest is not None else None
-        if known is None:
-            known = note_parts(card, fields)
-            if cache is not None and digest is not None:
-                cache.put_note_parts(digest, known)
-        key_field, guid, content = known
-        mtime = ledger.stamp(card.note_key, content, now)
-        if mtime > newest:
-            newest = mtime
-        deck.rows.append(NoteRow(model, [key_field, *fields], _anki_tags(tuple(card.tags)), guid, mtime))
-    package = genanki.Package([decks[name] for name in sorted(decks)])
-    return package, newest
+        builder.add(i, card, parts, bool(localised and localised[i]))
+    return builder.package(), builder.newest
 
 
 def export_anki(
@@ -376,21 +375,33 @@ def export_anki(
 
     cards = note_cards(cards)
     total = len(cards)
+    now = _now() if now is None else now
     digests: list[bytes] = []
-    rendered = render_all(cards, cache, progress=progress, digests=digests)  # the misses on every core (parallel.py)
+    # When the package timestamp is sure to be `now`, its notes are built and written deck by deck
+    # while the rest are rendered (anki/collection.py); the same collection as afterwards.
+    stream = None
+    if timestamp_is_now(cards, ledger, now):
+        builder = NoteBuilder(ledger, now=now, descriptions=descriptions, cache=cache, digests=digests)
+        stream = CollectionStream(cards, builder, now)
+    rendered = render_all(  # the misses on every core (parallel.py)
+        cards, cache, progress=progress, digests=digests, ready=stream.ready if stream is not None else None
+    )
 
     if progress is not None:
         progress("write", 0, 1)
     html, media = localise(cards, rendered)
-    localised = [a is not b for a, b in zip(html, rendered, strict=True)]
-    package, timestamp = build_package(
-        cards, html, ledger, descriptions=descriptions, now=now, cache=cache, digests=digests, localised=localised
-    )
+    collection = stream.finish() if stream is not None else None
+    if collection is None:
+        localised = [a is not b for a, b in zip(html, rendered, strict=True)]
+        package, timestamp = build_package(
+            cards, html, ledger, descriptions=descriptions, now=now, cache=cache, digests=digests, localised=localised
+        )
     # The render cache is saved while the package is built and deflated: SQLite and zlib release the GIL.
     saving = threading.Thread(target=cache.save, name="pyflash-render-cache", daemon=True)
     saving.start()
     try:
-        collection = _collection_bytes(package, timestamp)
+        if collection is None:
+            collection = collection_bytes(package, timestamp)
         write_atomically(out_path, collection, force=force, media=media.files)
     finally:
         saving.join()
