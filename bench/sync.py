@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -164,11 +165,89 @@ def replay(base: Path, events: int, cards: int) -> tuple[float, float, float, fl
     return took, baseline, took_cpu, baseline_cpu
 
 
+def _events(count: int, cards: int) -> list[Event]:
+    """``count`` first grades from 10 devices on random cards, one a second (9 in 10 conflict on replay)."""
+    rng = random.Random(5)
+    devices = [f"dev{d:02d}" for d in range(10)]
+    seqs = dict.fromkeys(devices, 0)
+    out = []
+    for i in range(count):
+        device = devices[i % len(devices)]
+        seqs[device] += 1
+        out.append(grade_event(device, seqs[device], rng.randrange(cards), START + timedelta(seconds=i), rng))
+    return out
+
+
+def _loads_baseline(events: list[Event]) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``json.loads`` of the events' lines (encoded 100k at a time, untimed)."""
+    wall = cpu = 0.0
+    for chunk in range(0, len(events), 100_000):
+        lines = [encode(e) for e in events[chunk : chunk + 100_000]]
+        start, c = time.perf_counter(), time.process_time()
+        for line in lines:
+            json.loads(line)
+        wall += time.perf_counter() - start
+        cpu += time.process_time() - c
+    return wall, cpu
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def bulk_and_rebuild(base: Path, events: int, cards: int) -> None:
+    """(b) a new device's first sync: ``Store.ingest`` of ``events`` new events in one call into a fresh
+    store of ``cards`` cards (the log stored, then replayed); (a) the replay proper: every card state
+    re-derived from that stored log (``pyflash doctor --rebuild``'s fold, then the whole rebuild with
+    every card row reset, so that all of them differ and are written again)."""
+    from pyflash.core.events.fastfold import fold_log
+    from pyflash.core.review.rebuild import rebuild
+
+    path = base / "bulk.sqlite3"
+    seed_cards(path, cards)
+    batch = _events(events, cards)
+    loads_wall, loads_cpu = _loads_baseline(batch)
+    print(f"json.loads of the same {events:,} lines (baseline): {loads_wall:6.3f} s, CPU {loads_cpu:6.3f} s")
+
+    def line(what: str, wall: float, cpu: float) -> None:
+        print(f"{what}: {wall:6.3f} s (goal ≤ 5 s), CPU {cpu:6.3f} s; "
+              f"{wall / loads_wall:.1f}× json.loads (CPU {cpu / loads_cpu:.1f}×); load {_load()}")
+
+    with Store(path) as store:
+        wall, cpu = _timed(lambda: store.ingest(batch))
+        batch.clear()  # the memory, for the replay
+        line(f"(b) ingest of {events:,} new events, one call, into a fresh {cards:,}-card store", wall, cpu)
+        wall, cpu = _timed(lambda: fold_log(store.connection, store.rules))
+        line(f"(a) replay of the stored {events:,} events: every card state re-derived (fold_log)", wall, cpu)
+        db = store.connection
+        db.execute("UPDATE cards SET interval = 0, repetitions = 0, due_day = NULL, last_review = NULL, last_day = NULL,"
+                   " last_grade = NULL, first_day = NULL")
+        report = None
+
+        def run() -> None:
+            nonlocal report
+            report = rebuild(store, store.rules)
+
+        wall, cpu = _timed(run)
+        assert report is not None
+        line(f"(a) pyflash doctor --rebuild's work (fold, compare, write {len(report.differences):,} differing rows)",
+             wall, cpu)
+
+
+def _load() -> str:
+    return " ".join(open("/proc/loadavg").read().split()[:3])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--replay", type=int, default=1_000_000)
+    parser.add_argument("--bulk", type=int, default=1_000_000,
+                        help="(b) first-sync ingest of this many events, then (a) their replay from the stored log")
+    parser.add_argument("--only-replay", action="store_true", help="skip the two-device sync")
     parser.add_argument("--dir", default=None, help="where to build the stores and the repository")
     args = parser.parse_args()
 
@@ -178,6 +257,11 @@ def main() -> None:
     for who in ("AUTHOR", "COMMITTER"):
         env[f"GIT_{who}_NAME"], env[f"GIT_{who}_EMAIL"] = "bench", "bench@example.invalid"
     try:
+        if args.bulk:
+            print(f"load: {_load()}")
+            bulk_and_rebuild(base, args.bulk, args.cards)
+        if args.only_replay:
+            return
         remote = base / "remote.git"
         subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, env=env)
         rng = random.Random(3)

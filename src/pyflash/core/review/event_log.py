@@ -91,6 +91,7 @@ class EventLog:
     def ingest(self, events: Iterable[Event], rules: Rules | None = None) -> IngestResult:
         """Store the events not stored yet (by id) and re-derive the cards they touch, in one
         durable transaction. ``rules``: how a conflicting grade is graded (default :attr:`rules`)."""
+        from pyflash.core.review.bulk import bulk_ingest, can_bulk  # deferred: start-up time
         from pyflash.core.review.ingest import (
             ingest_events,  # deferred: start-up time, and an import cycle (ingest reads the log here)
         )
@@ -101,7 +102,10 @@ class EventLog:
         self._db.execute(f"PRAGMA cache_size = {INGEST_CACHE_KIB}")
         try:
             with self._tx():
-                return ingest_events(self._db, events, rules or self.rules)
+                batch = list(events)
+                if can_bulk(self._db, len(batch)):  # a large batch into an empty log (a first sync)
+                    return bulk_ingest(self._db, batch, rules or self.rules)
+                return ingest_events(self._db, batch, rules or self.rules)
         finally:
             self._db.execute(f"PRAGMA cache_size = {size}")
 

@@ -1,7 +1,8 @@
 """``pyflash doctor --rebuild``: derive every card state from the event log again, and compare.
 
 The card rows are a projection of the log (docs/sync.md). :func:`derive`
-replays every event of the store (:mod:`pyflash.core.events.replay`) into
+replays every event of the store (:mod:`pyflash.core.events.fastfold`, the
+same states as :mod:`pyflash.core.events.replay`'s fold, faster) into
 fresh states, then does what opening a workspace does to them: the leech
 mark of a card whose logged lapses reached the threshold (as schema 5 and
 ``--repair`` mark it) and the schedules of the decks FSRS schedules
@@ -14,15 +15,18 @@ log kept everything) is left as it is and counted.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pyflash.core.events.replay import Rules, replay_steps
+from pyflash.core.events.fastfold import DUE, LEECH, MEMORY, TEXT, Values, fold_log, row_of, to_state, values_of
+from pyflash.core.events.replay import Rules
 from pyflash.core.review.backup import aside_name, copy_database
-from pyflash.core.review.events_io import all_steps
-from pyflash.core.review.records import CardState
+from pyflash.core.review.bulk import put_rows
+from pyflash.core.review.event_log import key_chunks
+from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LEECH_OWNERS
 from pyflash.core.review.store import Store
 
@@ -84,17 +88,18 @@ def rules_for(
 
 
 class _Projection:
-    """Derived states, as :func:`apply_schedulers` reads and writes a store (the log is the store's)."""
+    """Derived states (as values: core/events/fastfold.py), as :func:`apply_schedulers` reads and writes a
+    store (the log is the store's)."""
 
-    def __init__(self, store: Store, states: dict[str, CardState]) -> None:
+    def __init__(self, store: Store, values: dict[str, Values]) -> None:
         self.store = store
-        self.states = states
+        self.values = values
 
     def learned_states(self) -> list[CardState]:
-        return [s for s in self.states.values() if s.due_day is not None]
+        return [to_state(v) for v in self.values.values() if v[DUE] is not None]
 
     def states_with_memory(self) -> list[CardState]:
-        return [s for s in self.states.values() if s.memory is not None]
+        return [to_state(v) for v in self.values.values() if v[MEMORY] is not None]
 
     def graded_rows(self, keys: Iterable[str] | None = None) -> list[tuple[str, int, str, int, str, int | None]]:
         return self.store.graded_rows(keys)
@@ -102,24 +107,31 @@ class _Projection:
     def reschedule(self, states: Iterable[CardState]) -> int:
         n = 0
         for state in states:
-            self.states[state.key] = state
+            self.values[state.key] = values_of(state)
             n += 1
         return n
 
 
-def derive(store: Store, rules: Rules) -> tuple[dict[str, CardState], int]:
-    """(every card state the store's events give, the number of events)."""
+def _derive(store: Store, rules: Rules) -> tuple[dict[str, Values], int]:
+    """:func:`derive`, the states as values."""
     from pyflash.core.scheduling.switch import apply_schedulers  # deferred: start-up time
 
-    steps = all_steps(store.connection)
-    states = {k: s for k, s in replay_steps(steps, rules).items() if s is not None}
-    leeches = {r[0] for r in store.connection.execute(LEECH_OWNERS, {"threshold": rules.leech_threshold})}
+    db = store.connection
+    values = {k: v for k, v in fold_log(db, rules).items() if v is not None}
+    events = int(db.execute("SELECT (SELECT COUNT(*) FROM reviews) + (SELECT COUNT(*) FROM relinks)").fetchone()[0])
+    leeches = {r[0] for r in db.execute(LEECH_OWNERS, {"threshold": rules.leech_threshold})}
     for key in leeches:
-        state = states.get(key)
-        if state is not None and not state.leech:
-            states[key] = replace(state, leech=True)
-    apply_schedulers(_Projection(store, states), rules.grader())
-    return states, len(steps)
+        v = values.get(key)
+        if v is not None and not v[LEECH]:
+            values[key] = (*v[:LEECH], True, *v[LEECH + 1 :])
+    apply_schedulers(_Projection(store, values), rules.grader())
+    return values, events
+
+
+def derive(store: Store, rules: Rules) -> tuple[dict[str, CardState], int]:
+    """(every card state the store's events give, the number of events)."""
+    values, events = _derive(store, rules)
+    return {k: to_state(v) for k, v in values.items()}, events
 
 
 def compare(current: Mapping[str, CardState], derived: Mapping[str, CardState]) -> list[Difference]:
@@ -128,26 +140,45 @@ def compare(current: Mapping[str, CardState], derived: Mapping[str, CardState]) 
     return [Difference(k, current.get(k), derived.get(k)) for k in keys if current.get(k) != derived.get(k)]
 
 
+def _as_read(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A card row as row_of writes it (suspended and leech as 0 or 1): equal rows, equal states."""
+    return (*row[:7], int(bool(row[7])), *row[8:14], int(bool(row[14])))
+
+
 def rebuild(store: Store, rules: Rules, *, fix: bool = True, keep: Callable[[], Path | None] | None = None) -> RebuildReport:
     """Derive every card state from the log, compare with the rows, and (``fix``) write the derived ones.
 
-    ``keep`` is called before anything is written (a copy of the file) and says where it kept it.
+    ``keep`` is called before anything is written (a copy of the file) and says where it kept it. The
+    rows are compared as rows (a CardState is made only for a card that differs) and written at once
+    (:func:`~pyflash.core.review.bulk.put_rows`).
     """
-    derived, events = derive(store, rules)
-    current = store.states()
-    for key, state in derived.items():  # a card's text is this machine's (replay keeps it; synced events have none)
+    derived, events = _derive(store, rules)
+    db = store.connection
+    current = {r[0]: r for r in db.execute(f"SELECT {COLUMNS} FROM cards")}
+    new_rows: dict[str, tuple[Any, ...]] = {}
+    for key, v in derived.items():  # a card's text is this machine's (replay keeps it; synced events have none)
         row = current.get(key)
-        if not state.text and row is not None and row.text:
-            derived[key] = replace(state, text=row.text)
+        if not v[TEXT] and row is not None and row[2]:
+            v = derived[key] = (*v[:TEXT], row[2])
+        new_rows[key] = row_of(v)
     touched = store.event_keys()
     kept = {k for k in current if k not in touched and k not in derived}
     report = RebuildReport(events, len(derived), without_events=len(kept))
-    report.differences = compare({k: s for k, s in current.items() if k not in kept}, derived)
+    keys = sorted((set(current) - kept) | set(derived))
+    report.differences = [
+        Difference(k, row_state(current[k]) if k in current else None, to_state(derived[k]) if k in derived else None)
+        for k in keys
+        if (_as_read(current[k]) if k in current else None) != new_rows.get(k)
+    ]
     if fix and report.differences:
         report.kept_as = keep() if keep is not None else None
-        store.replace_states(
-            [d.log for d in report.differences if d.log is not None], [d.key for d in report.differences if d.log is None]
-        )
+        try:
+            with store._tx():
+                put_rows(db, [new_rows[d.key] for d in report.differences if d.log is not None], current)
+                for marks, chunk in key_chunks(sorted(d.key for d in report.differences if d.log is None)):
+                    db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
+        except sqlite3.Error as exc:
+            raise store._fault(exc, "write the rebuilt card rows (nothing was changed)") from None
         report.fixed = True
     return report
 

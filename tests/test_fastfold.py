@@ -1,0 +1,235 @@
+"""The fast replay of a whole log (core/events/fastfold.py) gives what the plain fold gives, card by card."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+
+from pyflash.core.errors import StoreError
+from pyflash.core.events.fastfold import fold_log, parse_values, sm2_step, to_state, values_of
+from pyflash.core.events.replay import replay_steps
+from pyflash.core.review.events_io import all_steps
+from pyflash.core.review.records import CardState, utc_now_iso
+from pyflash.core.review.schema import LEECH_OWNERS
+from pyflash.core.review.store import Store
+from pyflash.core.scheduling.easiness import Easiness
+from pyflash.core.scheduling.schedule import SM2
+from pyflash.sync.private import without_text
+
+T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+_opt = st.one_of(st.none(), st.integers(19990, 20010))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.builds(
+        CardState, st.sampled_from(["k", "ké\"y"]), st.sampled_from(["D", "Dé"]), st.text(max_size=3),
+        st.integers(1, 5000).map(Easiness.from_cents), st.integers(0, 400), st.integers(0, 30), _opt, st.booleans(),
+        _opt, st.one_of(st.none(), st.just("2026-03-01T08:00:00.000+00:00")), _opt, st.one_of(st.none(), st.integers(0, 5)),
+        _opt, st.one_of(st.none(), st.just('{"s": 1}')), st.booleans(),
+    ),
+    st.integers(0, 5), st.integers(19990, 20010), st.datetimes(timezones=st.just(UTC)),
+)
+def test_the_tuple_sm2_step_is_the_scheduler(card, grade, day, when):
+    ts = utc_now_iso(when)
+    result = SM2.review(card, grade, day=day, now=when)
+    after, reviewed = sm2_step(values_of(card), grade, day, ts)
+    assert to_state(after) == result.after
+    assert after == values_of(result.after)
+    assert reviewed == (result.kind == "review")
+    assert parse_values(card.to_json()) == values_of(card)
+
+
+def _day(when: datetime) -> int:
+    return (when - datetime(2026, 1, 1, tzinfo=UTC)).days
+
+
+CARDS = ["c1", "c2", "c3", "c4"]
+_KINDS = ["grade"] * 6 + ["undo", "suspend", "unsuspend", "bury", "unbury", "forget", "relink", "rekey", "sync", "reschedule"]
+_action = st.tuples(st.integers(0, 2), st.sampled_from(CARDS), st.sampled_from(_KINDS), st.integers(0, 5), st.integers(1, 2000))
+
+
+# two devices grade a card, the first takes its grade back after the second's: only the second's counts
+_UNDONE = [(0, "c1", "grade", 4, 10), (1, "c1", "grade", 5, 10), (0, "c1", "undo", 0, 10), (2, "c2", "relink", 0, 5)]
+# ... and after a sync (the undo row's recorded states are not the replayed ones: it is skipped, not applied)
+_UNDONE_SYNCED = [(0, "c1", "grade", 4, 10), (1, "c1", "sync", 0, 10), (0, "c1", "grade", 5, 10), (1, "c1", "grade", 3, 10),
+                  (0, "c1", "undo", 0, 10)]
+
+
+def _play(stores: list[Store], actions: list[tuple[int, str, str, int, int]]) -> None:
+    when = T0
+    last: list[int | None] = [None] * len(stores)
+    for device, card, what, g, minutes in actions:
+        when += timedelta(minutes=minutes)
+        s, ts, day = stores[device], utc_now_iso(when), _day(when)
+        who = (card, "D", f"text of {card}")
+        if what == "grade":
+            row = s.get(card)
+            result = SM2.review(row or CardState(*who), g, day=day, now=when)
+            last[device] = s.record(row, result.after, grade=g, kind=result.kind, ts=ts, day=day, answer_ms=900)
+        elif what == "undo" and last[device] is not None:
+            with contextlib.suppress(StoreError):
+                s.undo(last[device], ts=ts, day=day)
+            last[device] = None
+        elif what in ("suspend", "unsuspend", "bury", "unbury"):
+            changes = {"suspend": {"suspended": True}, "unsuspend": {"suspended": False},
+                       "bury": {"buried_until": day + 1}, "unbury": {"buried_until": None}}[what]
+            s.change([who], kind=what, ts=ts, day=day, **changes)
+        elif what == "forget" and s.get(card) is not None:
+            s.change([who], kind="forget", ts=ts, day=day)
+        elif what == "relink":
+            s.relink(card, card + "x", f"edited {card}", 0.8, ts)
+        elif what == "rekey":
+            s.rekey({"c1": "c2", "c2": "c1"}, {"c1": "one", "c2": "two"}, ts)
+        elif what == "reschedule" and (row := s.get(card)) is not None:  # unlogged (a switch of scheduler)
+            s.reschedule([replace(row, interval=row.interval + 5, due_day=(row.due_day or 0) + 5)])
+        elif what == "sync":
+            for other in stores:
+                if other is not s:
+                    s.ingest(other.outbox())
+
+
+def _check(store: Store) -> None:
+    db, rules = store.connection, store.rules
+    plain = {k: (values_of(s) if s is not None else None) for k, s in replay_steps(all_steps(db), rules).items()}
+    fast = fold_log(db, rules)
+    assert fast == plain
+
+
+@settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(_action, min_size=2, max_size=24), st.randoms(use_true_random=False))
+@example(_UNDONE, random.Random(1))
+@example(_UNDONE_SYNCED, random.Random(1))
+def test_the_fast_fold_is_the_plain_fold(tmp_path_factory, actions, rng):
+    """Random three-device logs with every kind of event: each device's own store (its rows in time
+    order), and a store that ingested everything in a shuffled order (rows out of time order), two
+    devices' events without card text."""
+    folder = tmp_path_factory.mktemp("devices")
+    stores = [Store(folder / f"{i}.sqlite3", leech_threshold=2) for i in range(3)]
+    try:
+        _play(stores, actions)
+        for s in stores:
+            _check(s)
+        own = stores[0].device_id  # the others' events come without card text (as sync sends them)
+        everything = [e if e.device == own else without_text(e) for s in stores for e in s.outbox()]
+        rng.shuffle(everything)
+        with Store(folder / "all.sqlite3", leech_threshold=2) as merged:
+            for i in range(0, len(everything), 7):
+                merged.ingest(everything[i : i + 7])
+            _check(merged)
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_conflicting_grades_on_many_cards(tmp_path):
+    """Ten devices' first grades of the same cards (as bench/sync.py): every event a re-grade, some lapses."""
+    rng = random.Random(4)
+    stores = [Store(tmp_path / f"{i}.sqlite3", leech_threshold=2) for i in range(4)]
+    try:
+        actions = [(rng.randrange(3), f"c{rng.randrange(6)}", "grade", rng.choice((0, 1, 3, 4, 5)), rng.randrange(1, 3000))
+                   for _ in range(300)]
+        _play(stores[:3], actions)  # type: ignore[arg-type]
+        events = sorted((without_text(e) for s in stores[:3] for e in s.outbox()), key=lambda e: e.sort_key)
+        stores[3].update("c1", "D", "this device's text")
+        stores[3].ingest(events)
+        _check(stores[3])
+    finally:
+        for s in stores:
+            s.close()
+
+
+def _tables(store: Store) -> tuple[object, ...]:
+    db = store.connection
+    return (
+        store.states(),
+        db.execute("SELECT key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event,"
+                   " (SELECT u.device || '-' || u.seq FROM reviews u WHERE u.id = r.undoes) FROM reviews r"
+                   " ORDER BY device, seq").fetchall(),
+        db.execute("SELECT * FROM relinks ORDER BY device, seq").fetchall(),
+        db.execute("SELECT * FROM review_days ORDER BY day").fetchall(),
+        db.execute("SELECT * FROM review_orphans ORDER BY key").fetchall(),
+        db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall(),
+    )
+
+
+@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(_action, min_size=2, max_size=24), st.randoms(use_true_random=False))
+@example(_UNDONE, random.Random(1))
+@example(_UNDONE_SYNCED, random.Random(1))
+def test_the_bulk_ingest_is_the_incremental_ingest(tmp_path_factory, actions, rng):
+    """A batch into an empty log, through the bulk path and through the incremental one: the same card
+    rows (rows that were there before included), log rows, review_days, review_orphans and schema."""
+    from pyflash.core.review import bulk
+
+    folder = tmp_path_factory.mktemp("devices")
+    stores = [Store(folder / f"{i}.sqlite3", leech_threshold=2) for i in range(3)]
+    try:
+        _play(stores, actions)
+        own = stores[0].device_id
+        everything = [e if e.device == own else without_text(e) for s in stores for e in s.outbox()]
+        rng.shuffle(everything)
+        results = []
+        for name, least in (("bulk", 1), ("incremental", 10**9)):
+            with Store(folder / f"{name}.sqlite3", leech_threshold=2) as target:
+                target.update("c1", "D", "this device's text", suspended=True)  # a row before any event
+                target.update("c3", "D", "")
+                old, bulk.BULK_MIN = bulk.BULK_MIN, least
+                try:
+                    result = target.ingest(everything + everything[:2])
+                finally:
+                    bulk.BULK_MIN = old
+                results.append((result, _tables(target)))
+        assert results[0] == results[1]
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_doctor_rebuild_reports_and_fixes_the_differences(tmp_path, monkeypatch):
+    """``rebuild`` on the fast fold: a changed row, a deleted one and a row with no event are reported as the
+    plain fold's states say; the fix writes them (through put_rows' dropped-indexes path) and leaves the schema."""
+    from pyflash.core.review import bulk
+    from pyflash.core.review.rebuild import rebuild
+
+    rng = random.Random(7)
+    stores = [Store(tmp_path / f"{i}.sqlite3", leech_threshold=2) for i in range(3)]
+    try:
+        actions = [(rng.randrange(3), rng.choice(CARDS), rng.choice(_KINDS), rng.randrange(6), rng.randrange(1, 3000))
+                   for _ in range(60)]
+        _play(stores, [*actions, (0, "s1", "grade", 4, 5), (1, "s2", "grade", 5, 5)])  # type: ignore[list-item]
+        store = stores[0]
+        store.ingest([e for s in stores[1:] for e in s.outbox()])
+        db = store.connection
+        rows = store.states()
+        leeches = {r[0] for r in db.execute(LEECH_OWNERS, {"threshold": 2})}
+        plain = {k: replace(s, leech=s.leech or k in leeches, text=s.text or (rows[k].text if k in rows else ""))
+                 for k, s in replay_steps(all_steps(db), store.rules).items() if s is not None}
+        rebuild(store, store.rules)  # the log's projection (unlogged changes and the like undone)
+        assert store.states() == plain
+        assert rebuild(store, store.rules, fix=False).differences == []
+        schema = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
+        linked = {k for pair in db.execute("SELECT old_key, new_key FROM relinks") for k in pair}
+        changed, gone = [k for k in sorted(plain) if k not in linked][:2]  # not relinked: their rows alone differ
+        db.execute("UPDATE cards SET interval = interval + 7 WHERE key = ?", (changed,))
+        db.execute("DELETE FROM cards WHERE key = ?", (gone,))
+        store.update("lonely", "D", "no event")  # a row written without an event: kept, counted
+        report = rebuild(store, store.rules, fix=False)
+        assert [d.key for d in report.differences] == [changed, gone]
+        assert report.differences[0].fields == [("interval", plain[changed].interval + 7, plain[changed].interval)]
+        assert report.differences[1].store is None and report.without_events == 1
+        monkeypatch.setattr(bulk, "MANY_ROWS", 1)
+        assert rebuild(store, store.rules).fixed
+        assert rebuild(store, store.rules, fix=False).differences == []
+        assert {k: s for k, s in store.states().items() if k != "lonely"} == plain
+        assert db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall() == schema
+    finally:
+        for s in stores:
+            s.close()
