@@ -104,6 +104,20 @@ def test_spans_equal_pygments_html_formatter(texts):
             assert highlight_tokens(lexer, text) == pyg_format(lexer.get_tokens(text), formatter), (lang, text[:60])
 
 
+def test_fused_highlighter_equals_pygments_html_formatter(texts):
+    """fasthl.py (a sped-up lexer writing its spans), twice: the first pass fills each rule's kept span."""
+    formatter = HtmlFormatter(nowrap=True)
+    sample = texts[:: max(1, len(texts) // 120)] + ["a\n\n  b\n", "x = 'é'\r\n\ty < 2 && z\n", "\ufeffprint(1)", ""]
+    for lang in ("python", "javascript", "c", "bash", "markdown", "diff", "go", "rust", "sql", "yaml", "html"):
+        fast = speed_up(get_lexer_by_name(lang, stripnl=False))
+        plain = get_lexer_by_name(lang, stripnl=False)
+        # (a lexer with its own tokenizer, C's or YAML's, is left alone: pygments' path)
+        assert fastlex.is_sped_up(fast) or lang in ("c", "yaml", "html")
+        for _ in range(2):
+            for text in sample:
+                assert highlight_tokens(fast, text) == pyg_format(plain.get_tokens(text), formatter), (lang, text[:60])
+
+
 def test_first_character_dispatch_gives_pygments_tokens_in_any_language(texts):
     # Snippets lexed as other languages reach states, errors and rules the matching language never does.
     sample = texts[:: max(1, len(texts) // 60)]

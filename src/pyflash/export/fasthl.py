@@ -4,7 +4,10 @@
 per token, a generator step, a tuple, a look-up of the token type's ``<span>`` and three
 ``in`` tests for characters to escape. An export formats ~150 tokens a code card, so here
 the two loops are one: a rule that gives one token and keeps the state (most of them)
-is written at once, with its ``<span class="...">`` from one dictionary look-up; the escape tests run only when the text holds ``& < >`` at all. Every
+is written at once, in an inner loop that runs from token to token while they are such tokens.
+Its ``<span class="...">`` is kept per rule (fastlex's third list of a joined matcher, filled the
+first time the rule matches), so such a token costs one list look-up instead of finding its rule
+and its type's span; the escape tests run only when the text holds ``& < >`` at all. Every
 other token (callbacks such as ``bygroups``, state changes, errors, the newline reset) goes
 through the same steps as :func:`~pyflash.export.spans.format_tokens`. The HTML is the same
 byte for byte (tests compare it with pygments' ``HtmlFormatter`` on every bundled snippet).
@@ -80,33 +83,44 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
         m = None
         rule = None
         if state is not None:
-            if pos < end:
+            hit = None
+            while pos < end:  # tokens of a known span, one after the other (emit's steps, inlined)
                 ch = text[pos]
                 joined = by_char.get(ch) or state.at(ch)
-            else:
-                joined = state.full  # type: ignore[assignment]  # not None: see fastlex._state
-            hit = joined[0](text, pos)
-            if hit is not None:
-                rule = joined[1][hit.lastindex]  # type: ignore[index]  # an outer group matched
-                action = rule[1]
-                if rule[3]:  # a token, same state: written here (emit's steps, inlined)
-                    value = hit.group()
-                    pos += len(value)
-                    cspan = openers.get(action)
-                    if cspan is None:
-                        cspan = opener(action)
-                    if "\n" in value or (escaping and ("&" in value or "<" in value or ">" in value)):
-                        emit(action, value)
-                    elif value:
-                        if not line:
-                            out.extend((cspan, value))
-                            lspan = cspan
-                            line = True
-                        elif lspan != cspan:
+                hit = joined[0](text, pos)
+                if hit is None:
+                    break
+                cspan = joined[2][hit.lastindex]  # type: ignore[index]  # an outer group matched
+                if cspan is None:  # a callback, a state change, or a rule met the first time
+                    break
+                value = hit.group()
+                pos += len(value)
+                if "\n" in value or (escaping and ("&" in value or "<" in value or ">" in value)):
+                    emit(joined[1][hit.lastindex][1], value)  # type: ignore[index]
+                elif value:
+                    if line:
+                        if lspan != cspan:
                             out.extend((lspan and "</span>", cspan, value))
                             lspan = cspan
                         else:
                             append(value)
+                    else:
+                        out.extend((cspan, value))
+                        lspan = cspan
+                        line = True
+            else:
+                joined = state.full  # type: ignore[assignment]  # not None: see fastlex._state
+                hit = joined[0](text, pos)
+            if hit is not None:
+                group = hit.lastindex
+                rule = joined[1][group]  # type: ignore[index]  # an outer group matched
+                action = rule[1]
+                if rule[3]:  # a token, same state, met the first time: its span kept for the loop above
+                    cspan = openers.get(action)
+                    joined[2][group] = opener(action) if cspan is None else cspan  # type: ignore[index]
+                    value = hit.group()
+                    pos += len(value)
+                    emit(action, value)
                     continue
                 m = hit if action is None or type(action) is _TokenType else rule[0](text, pos)
         if state is None or (m is None and rule is not None):  # not joined (or, never seen, a disagreement)

@@ -40,7 +40,7 @@ __all__ = ["speed_up"]
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _Joined = Callable[[str, int], "re.Match[str] | None"]
 # joined match; by group number, for each rule's outer group: (rule's match, action, new state, a plain token?)
-_Matcher = tuple[_Joined, list[Any]]
+_Matcher = tuple[_Joined, list[Any], list[str | None]]
 
 
 _LETTERS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s"}
@@ -91,7 +91,7 @@ def _join(rules: list[tuple[Any, Any, Any]]) -> _Matcher | None:
         return None
     if joined.groups != groups:
         return None
-    return joined.match, outer
+    return joined.match, outer, [None] * len(outer)
 
 
 # --------------------------------------------------------------------------
@@ -210,7 +210,7 @@ class _State:
         found = self._by_set.get(chosen)
         if found is None:
             if not chosen:
-                found = (_never, [])
+                found = (_never, [], [])
             elif len(chosen) == len(self.rules):
                 found = self.full
             else:
