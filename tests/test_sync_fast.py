@@ -27,6 +27,11 @@ def test_the_card_state_fields_are_the_ones_the_positional_copies_name():
     ]
 
 
+def test_the_event_fields_are_the_ones_without_text_names():
+    # pyflash.sync.private.without_text builds an Event field by field, in this order.
+    assert [f.name for f in fields(Event)] == ["id", "device", "seq", "ts", "card", "kind", "data"]
+
+
 _opt_day = st.one_of(st.none(), st.integers(700_000, 700_010))
 _cards = st.builds(
     CardState, st.just("k"), st.just("D"), st.text(max_size=3), st.builds(Easiness.from_cents, st.integers(130, 400)),
@@ -48,7 +53,7 @@ def _reference(card: CardState, grade: int, day: int, ts: str) -> tuple[CardStat
     return after, ReviewKind.REVIEW
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_cards, st.integers(0, 5), st.integers(700_000, 700_010))
 def test_the_sm2_grade_without_replace_is_the_one_with_it(card, grade, day):
     now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC) + timedelta(days=day - 700_000)
@@ -64,7 +69,7 @@ def test_an_invalid_sm2_state_is_still_refused():
         SM2.review(bad, 4, day=6, now=datetime(2026, 3, 2, tzinfo=UTC))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_cards, st.booleans())
 def test_a_state_object_with_or_without_its_text_is_read_and_written_as_the_general_code_does(card, textless):
     data = {f.name: getattr(card, f.name) for f in fields(CardState)}
@@ -103,3 +108,58 @@ def test_a_textless_state_with_one_field_changed_is_checked_as_the_format_says(f
     else:
         with pytest.raises(EventError, match=r"^f:1: data\.after"):
             decode(line, "f:1")
+
+
+_GRADE_SPEC = {"deck": "text", "day": "int", "grade": "int", "answer_ms": "int or null", "typed": "text or null",
+               "before": "state or null", "after": "state", "undoes": "unknown", "new": "unknown"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(_GRADE_SPEC)), st.one_of(_scalar, st.integers(-9, 9), st.just({})), st.booleans())
+def test_a_grade_events_data_is_checked_as_the_format_says(field, value, drop):
+    """decode checks a grade's data at once (its fast path): what it lets through is what the general
+    checks let through, and a wrong, missing or unknown field is refused with the general message."""
+    state = {"key": "k", "deck": "D", "easiness": 250, "interval": 1, "repetitions": 1, "due_day": 9,
+             "suspended": False, "buried_until": None, "last_review": "2026-03-02T10:00:00.000+00:00", "last_day": 8,
+             "last_grade": 4, "first_day": 8, "memory": None, "leech": False}
+    data = {"deck": "D", "day": 8, "grade": 4, "answer_ms": 900, "typed": "x", "before": state, "after": state}
+    if drop:
+        data.pop(field, None)
+    else:
+        data[field] = value
+    want = _GRADE_SPEC[field]
+    if drop:
+        ok = field not in ("deck", "day", "grade", "after")
+    elif value is None:
+        ok = want.endswith("or null")
+    elif isinstance(value, bool) or isinstance(value, dict):
+        ok = False
+    elif isinstance(value, int):
+        ok = want == "int" or want == "int or null"
+        ok = ok and (field != "grade" or 0 <= value <= 5)
+    else:
+        ok = want.startswith("text")
+    line = encode(Event("d-1", "d", 1, "2026-03-02T10:00:00.000+00:00", "k", "review", data))
+    if ok:
+        assert decode(line, "f:1").data == data
+    else:
+        with pytest.raises(EventError, match=r"^f:1: data"):
+            decode(line, "f:1")
+
+
+_texts = st.text(max_size=6) | st.sampled_from(['", "a": "', '"text": "', "\\", '"}', 'x", "text": "'])
+_tricky = st.builds(
+    CardState, st.sampled_from(["k", 'k"text": "x', 'k", "text": ""}']), st.sampled_from(["D", 'D", "text": "']),
+    _texts, st.builds(Easiness.from_cents, st.integers(130, 300)), st.integers(0, 3), st.integers(0, 2),
+    memory=st.one_of(st.none(), _texts),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_tricky, _tricky)
+def test_a_textless_state_keeps_the_text_as_the_slow_way_does(new, cur):
+    from pyflash.core.events import replay as replay_module
+
+    a, b = replace(new, text="").to_json(), cur.to_json()
+    slow = b if not cur.text else replace(CardState.from_json(a), text=CardState.from_json(b).text).to_json()
+    assert replay_module._keep_text(a, b) == (a if not cur.text else slow)

@@ -76,6 +76,16 @@ class PyflashCommands(CommandList):
 
 
 
+class BaseScreen(Screen[None]):
+    """The screen under every other (Textual's default screen, ``#_default``), blank as Textual's.
+
+    A subclass of Screen, as the study screen is: Textual ranks each widget class's
+    default CSS by its distance from the class mounted, and parses it again when that
+    changes, so with a plain Screen here the study screen would parse Screen's and
+    Widget's default CSS a second time (start-up time).
+    """
+
+
 class PyflashApp(App[None]):
     """Study pyflash decks in the terminal."""
 
@@ -127,6 +137,9 @@ class PyflashApp(App[None]):
         self.auto_sync = AutoSync(self, workspace, self.environ)  # sync.auto: on start and on quit
 
     # -- start -----------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[None]:
+        return BaseScreen(id="_default")
 
     def on_mount(self) -> None:
         self.theme = self._theme_name

@@ -25,6 +25,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
@@ -76,7 +77,7 @@ class BrowserCommands(CommandList):
 
 
 
-class BrowserScreen(EditsCards):
+class BrowserScreen(EditsCards, Screen[None]):
     """Find cards, see one with its history, act on the marked ones."""
 
     HELP_TITLE = "Browser"

@@ -28,8 +28,9 @@ PRELOAD_DELAY = 2.0  # seconds after the first card is painted: the user is stil
 
 
 def preload() -> None:
-    """Import the Markdown widget (markdown-it-py, pygments) before it is needed: the first answer."""
-    import pyflash.ui.markdown  # noqa: F401  (deferred: start-up time; imported for its side effect)
+    """Import the Markdown widget (markdown-it-py, pygments) and the grade bar before they are needed: the first answer."""
+    import pyflash.ui.markdown
+    import pyflash.ui.reveal_widgets  # noqa: F401  (deferred: start-up time; imported for its side effect)
 
 
 class PlainParagraph(Static):

@@ -9,6 +9,7 @@ The screen decides what to show and when (in one batch); this widget only lays i
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -19,7 +20,9 @@ from textual.widgets import Static
 from pyflash.core import Card
 from pyflash.ui import text
 from pyflash.ui.card_text import PRELOAD_DELAY, CardText, preload
-from pyflash.ui.study_widgets import AnswerRule
+
+if TYPE_CHECKING:
+    from pyflash.ui.reveal_widgets import AnswerRule
 
 _FOCUS = frozenset({"focus", "focus-within"})
 
@@ -84,6 +87,8 @@ class CardView(Vertical):
     async def mount_answer(self) -> None:
         """Mount the rule and the answer area at the first reveal (a faster first card)."""
         if not self.query("#answer"):
+            from pyflash.ui.reveal_widgets import AnswerRule  # deferred: start-up time (not on the first card)
+
             await self.mount(
                 AnswerRule(id="answer-rule"),
                 FocusBox(CardText(id="answer"), Static(id="source"), id="answer-box"),
@@ -103,7 +108,7 @@ class CardView(Vertical):
 
     def show_rule(self, revealed: bool) -> None:
         """Say on the rule how much of the question is cut off (call it after layout)."""
-        for rule in self.query(AnswerRule):
+        for rule in self._rules():
             if self.has_class("-question-open"):
                 rule.show(None)
             else:
@@ -111,8 +116,12 @@ class CardView(Vertical):
 
     def question_cut(self, revealed: bool) -> bool:
         """True when the answer is shown and the question is (or was, before ``x``) cut to its first lines."""
-        rules = self.query(AnswerRule)
-        return bool(revealed and rules and rules.first().hidden != 0)
+        rules = self._rules()
+        return bool(revealed and rules and rules[0].hidden != 0)
+
+    def _rules(self) -> list[AnswerRule]:
+        """The answer rule, once the first reveal mounted it (queried by id: its module is imported then)."""
+        return [cast("AnswerRule", rule) for rule in self.query("#answer-rule")]
 
     def toggle_question(self, revealed: bool) -> bool:
         """The whole question (in a larger, scrolling part of the card), or its first lines again."""

@@ -16,17 +16,16 @@ import subprocess
 
 from textual import work
 from textual.app import SuspendNotSupported
-from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from pyflash.core import Card, LoadResult, PyflashError
 from pyflash.core.decks import override
 from pyflash.ui import text
-from pyflash.ui.host import host
+from pyflash.ui.host import ScreenMixin, host
 from pyflash.ui.reload import DecksRead, DecksReadFailed, read_decks
 
 
-class EditsCards(Screen[None]):
+class EditsCards(ScreenMixin):
     """The edit flow (``e``), for a screen; the screen implements :meth:`reload_after_edit`."""
 
     _edited: Card | None = None  # the card whose file is being read again after `e`

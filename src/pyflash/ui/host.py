@@ -9,9 +9,19 @@ it has painted.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.dom import DOMNode
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    ScreenMixin = Screen[None]
+else:
+    # The base of a screen's mixins (typing, editing): a plain class at run time, as each
+    # Screen subclass costs about 0.5 ms to create (Textual's __init_subclass__; start-up time).
+    # A screen lists Screen itself last among its bases.
+    ScreenMixin = object
 
 from pyflash.core import StudySession, Workspace
 

@@ -8,6 +8,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Static
 
 from pyflash.core import GRADES as GRADE_TABLE
@@ -19,7 +20,7 @@ from pyflash.ui.card_view import CardView
 from pyflash.ui.editing import EditsCards
 from pyflash.ui.host import host
 from pyflash.ui.keybar import KeyBar
-from pyflash.ui.study_widgets import WIDE_GRADE_BAR, GradeBar, SessionProgress, StudyHeader
+from pyflash.ui.study_widgets import WIDE_GRADE_BAR, SessionProgress, StudyHeader
 from pyflash.ui.styles import whole_stylesheet
 from pyflash.ui.typed import TYPING_BINDINGS, TYPING_HELP, TypingScreen
 
@@ -34,7 +35,7 @@ UNDONE = {
 }
 
 
-class StudyScreen(TypingScreen, EditsCards):
+class StudyScreen(TypingScreen, EditsCards, Screen[None]):
     """One card at a time. Space/enter shows the answer (t: type it, ui/typed.py); 0-5 grade it."""
 
     HELP_TITLE = "Study"
@@ -116,6 +117,8 @@ class StudyScreen(TypingScreen, EditsCards):
         if self.query("#answer"):
             return
         await self.query_one(CardView).mount_answer()
+        from pyflash.ui.reveal_widgets import GradeBar  # deferred: start-up time (not on the first card)
+
         grades = GradeBar(id="grades")
         grades.set_class(self.size.width >= WIDE_GRADE_BAR, "-wide")
         await self.mount(grades, after="#hint")
@@ -126,7 +129,7 @@ class StudyScreen(TypingScreen, EditsCards):
         host(self).screen_ready()
 
     def on_resize(self, event: events.Resize) -> None:
-        for bar in self.query(GradeBar):
+        for bar in self.query("#grades"):
             bar.set_class(event.size.width >= WIDE_GRADE_BAR, "-wide")
         self.call_after_refresh(self._show_rule)
 
@@ -166,7 +169,9 @@ class StudyScreen(TypingScreen, EditsCards):
             if revealed and card is not None:
                 await self._mount_answer()
                 await view.show_answer(card)
-                self.query_one(GradeBar).show(self.session.previews(), cram=self.session.cram)
+                from pyflash.ui.reveal_widgets import GradeBar  # (imported by _mount_answer)
+
+                self.query_one("#grades", GradeBar).show(self.session.previews(), cram=self.session.cram)
             self.set_class(revealed, "-revealed")
             view.focus_part(revealed)
         self.call_after_refresh(self._show_rule)

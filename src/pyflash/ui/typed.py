@@ -24,11 +24,10 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static
 
 from pyflash.core import GRADES, Card, Comparison, StudySession, can_type, check_typed, expected_text
-from pyflash.ui.host import host
+from pyflash.ui.host import ScreenMixin, host
 from pyflash.ui.styles import whole_stylesheet
 
 if TYPE_CHECKING:
@@ -95,8 +94,8 @@ def _styled(row: str, marks: str, style: str) -> Content:
     return content
 
 
-class TypingScreen(Screen[None]):
-    """The typing half of the study screen (its base class)."""
+class TypingScreen(ScreenMixin):
+    """The typing half of the study screen (mixed into it)."""
 
     session: StudySession
 

@@ -163,10 +163,20 @@ def _same(a: str | None, b: str | None) -> bool:
     return replace(CardState.from_json(a), text="") == replace(CardState.from_json(b), text="")
 
 
+_NO_TEXT_END = ", " + _NO_TEXT + "}"
+
+
 def _keep_text(new: str | None, cur: str | None) -> str | None:
     """``new``, with the text of ``cur`` when ``new`` carries none."""
     if new is None or cur is None or _NO_TEXT not in new or _NO_TEXT in cur:
         return new
+    if new.endswith(_NO_TEXT_END) and complete_state(new) and complete_state(cur):
+        # to_json's text field sorts last: splice cur's in (the same bytes as parsing both and writing
+        # new's state with cur's text). As in _same, the first '"text": "' is the field, and no '", "'
+        # after it means no field follows it.
+        i, j = new.find(_TEXT_FIELD), cur.find(_TEXT_FIELD)
+        if i == len(new) - len(_NO_TEXT_END) + 2 and j >= 0 and cur.find('", "', j) < 0 and cur.endswith('"}'):
+            return new[:i] + cur[j:]
     state = CardState.from_json(new)
     return new if state.text else replace(state, text=CardState.from_json(cur).text).to_json()
 

@@ -66,12 +66,14 @@ def _store(db: sqlite3.Connection, fresh: list[Event]) -> list[Step]:
             steps.append(Step(ts, event.device, event.seq, event.card, "relink", None, None, new=d["new"],
                               text=d.get("text"), rekey=bool(d.get("rekey"))))
         else:
-            data = d.get("after")
-            before, after = state_json(d.get("before")), state_json(data)
-            reviews.append((event.card, d["deck"], ts, d["day"], d.get("grade"), event.kind, before, after,
-                            d.get("answer_ms"), d.get("typed"), event.device, event.seq, d.get("undoes")))
-            steps.append(Step(ts, event.device, event.seq, event.card, event.kind, before, after, d.get("grade"),
-                              d.get("day"), d.get("undoes"), after_data=data if isinstance(data, dict) else None))
+            get = d.get
+            data, grade, day, undoes = get("after"), get("grade"), d["day"], get("undoes")
+            before, after = state_json(get("before")), state_json(data)
+            device, seq, card, kind = event.device, event.seq, event.card, event.kind
+            reviews.append((card, d["deck"], ts, day, grade, kind, before, after, get("answer_ms"), get("typed"),
+                            device, seq, undoes))
+            steps.append(Step(ts, device, seq, card, kind, before, after, grade, day, undoes, None, None, False,
+                              data if type(data) is dict else None))
     db.executemany(
         "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey) VALUES (?,?,?,?,?,?,?,?,?)",
         relinks,

@@ -92,6 +92,8 @@ def initial_state() -> State:
 
 def check_grade(grade: Any) -> int:
     """Return ``grade`` as an int, or raise ``ValueError`` if it is not 0..5."""
+    if type(grade) is int and 0 <= grade <= 5:  # the common case, without the abstract-class check
+        return grade
     if isinstance(grade, bool) or not isinstance(grade, numbers.Integral):
         raise ValueError(f"grade must be an integer 0..5, not {grade!r}")
     value = int(grade)
