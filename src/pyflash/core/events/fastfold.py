@@ -180,6 +180,8 @@ class _Fold:
         self.cards: dict[str, list[Any]] = {}
         self.exact = _Replay(rules, {})  # the plain fold, for the rare events
         self.dates: dict[str, bool] = {}  # "YYYY-MM-DD" -> a valid date
+        self.minutes: dict[str, bool] = {}  # the first 16 characters of valid times ("YYYY-MM-DDTHH:MM")
+        self.seconds: dict[str, bool] = {}  # their last 13 (":SS.mmm+00:00")
 
     @staticmethod
     def text(c: list[Any]) -> str | None:
@@ -203,12 +205,15 @@ class _Fold:
         return _same(recorded, self.text(c))
 
     def valid_ts(self, ts: Any) -> bool:
-        """_canonical(ts), with the dates' validity remembered."""
+        """_canonical(ts), with what was valid remembered: a 29-character time is valid if its first 16
+        characters (date, hour, minute) and its last 13 (seconds on) each were in a valid time."""
         if type(ts) is not str or _CANONICAL_TS.fullmatch(ts) is None:
             return False
         ok = self.dates.get(ts[:10])
         if ok is None:
             ok = self.dates[ts[:10]] = _canonical(ts)
+        if ok:
+            self.minutes[ts[:16]] = self.seconds[ts[16:]] = True
         return ok
 
     def plain(self, c: list[Any], step: Step) -> None:
@@ -234,8 +239,8 @@ class _Fold:
         One loop with the common cases written out (a call per event costs as much as the work): the
         recorded ``after`` of an event whose ``before`` is the state so far, and an SM-2 re-grade of a
         conflicting grade. Everything else goes to the methods, and a rare event to :meth:`plain`."""
-        cards, get, same, valid_ts, dates = self.cards, self.cards.get, self.same, self.valid_ts, self.dates
-        fullmatch = _CANONICAL_TS.fullmatch
+        cards, get, same, valid_ts = self.cards, self.cards.get, self.same, self.valid_ts
+        minutes, seconds = self.minutes, self.seconds
         seqs = {int(i.rpartition("-")[2]) for i in undone if i.rpartition("-")[2].isdigit()}
         sm2, threshold, action_of = self.sm2, self.rules.leech_threshold, self.rules.leech_action
         for ts, device, seq, key, kind, grade, day, before, after, obj in rows:
@@ -265,7 +270,12 @@ class _Fold:
             else:
                 verbatim = same(c, before)
             if not verbatim and c[2] == device:
-                verbatim = same(c, c[3])
+                last = c[3]
+                if text is None and v is not None and last is not None and c[9] is not None and c[9] not in last \
+                        and '"memory": ' in last and '"leech": ' in last:
+                    pass  # ruled out as above
+                else:
+                    verbatim = same(c, last)
             if verbatim:
                 new = after
                 if after is not None and _NO_TEXT in after and (text is not None or v is not None) and (
@@ -276,8 +286,8 @@ class _Fold:
             else:
                 new = None
                 if (sm2 and grade.__class__ is int and day.__class__ is int and after is not None and 0 <= grade <= 5
-                        and kind in GRADE_KINDS and fullmatch(ts) is not None
-                        and (dates.get(ts[:10]) or valid_ts(ts))):
+                        and kind in GRADE_KINDS and ts.__class__ is str and len(ts) == 29 and (minutes.get(ts[:16]) or valid_ts(ts))
+                        and (seconds.get(ts[16:]) or valid_ts(ts))):
                     prev = v if v is not None else None if text is None else self.values(c)
                     needles = c[8]
                     if prev is not None and needles is None:
