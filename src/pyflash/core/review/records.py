@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import FrozenInstanceError, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -11,9 +11,14 @@ from pyflash.core.scheduling.easiness import INITIAL_EASINESS, Easiness
 __all__ = ["COLUMNS", "FORGOTTEN", "LOG_COLUMNS", "CardState", "LogEntry", "Relink", "log_entry", "row_state", "utc_now_iso"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False, repr=False, eq=False)
 class CardState:
-    """One card's row in the store."""
+    """One card's row in the store. Immutable (as a frozen dataclass; ``dataclasses.replace`` makes a changed copy).
+
+    Its ``__init__``, ``__eq__``, ``__hash__``, ``__repr__`` and the frozen ``__setattr__`` are
+    written out below rather than generated: a frozen dataclass compiles them when the module is
+    imported, which cost every start about 2 ms (tests/test_records.py checks they behave the same).
+    """
 
     key: str
     deck: str
@@ -30,6 +35,72 @@ class CardState:
     first_day: int | None = None  # local day of the first grade ever
     memory: str | None = None  # FSRS memory state, JSON (core/scheduling/fsrs_scheduler.py); None under SM-2 only
     leech: bool = False  # its lapses reached leech_threshold (docs/scheduling.md)
+
+    def __init__(
+        self,
+        key: str,
+        deck: str,
+        text: str = "",
+        easiness: Easiness = INITIAL_EASINESS,
+        interval: int = 0,
+        repetitions: int = 0,
+        due_day: int | None = None,
+        suspended: bool = False,
+        buried_until: int | None = None,
+        last_review: str | None = None,
+        last_day: int | None = None,
+        last_grade: int | None = None,
+        first_day: int | None = None,
+        memory: str | None = None,
+        leech: bool = False,
+    ) -> None:
+        setattr = object.__setattr__
+        setattr(self, "key", key)
+        setattr(self, "deck", deck)
+        setattr(self, "text", text)
+        setattr(self, "easiness", easiness)
+        setattr(self, "interval", interval)
+        setattr(self, "repetitions", repetitions)
+        setattr(self, "due_day", due_day)
+        setattr(self, "suspended", suspended)
+        setattr(self, "buried_until", buried_until)
+        setattr(self, "last_review", last_review)
+        setattr(self, "last_day", last_day)
+        setattr(self, "last_grade", last_grade)
+        setattr(self, "first_day", first_day)
+        setattr(self, "memory", memory)
+        setattr(self, "leech", leech)
+
+    def _values(self) -> tuple[Any, ...]:
+        return (
+            self.key, self.deck, self.text, self.easiness, self.interval, self.repetitions, self.due_day,
+            self.suspended, self.buried_until, self.last_review, self.last_day, self.last_grade,
+            self.first_day, self.memory, self.leech,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return "CardState(" + ", ".join(f"{name}={value!r}" for name, value in zip(_NAMES, self._values(), strict=True)) + ")"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self._values()
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(_NAMES, state, strict=True):
+            object.__setattr__(self, name, value)
 
     @property
     def is_new(self) -> bool:
@@ -71,6 +142,7 @@ class CardState:
 
 
 _FIELDS = tuple(f.name for f in fields(CardState))
+_NAMES = _FIELDS  # (CardState's methods: the fields in order)
 _FIELD_SET = frozenset(_FIELDS)
 _FIELDS_NO_TEXT = _FIELD_SET - {"text"}
 
