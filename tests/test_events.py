@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from pyflash.core.errors import PyflashError, StoreError
@@ -283,6 +284,11 @@ _action = st.tuples(
 
 @settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(_action, min_size=1, max_size=14), st.randoms(use_true_random=False))
+@example(  # found by hypothesis: undoing a grade followed by an unsuspend that changed nothing (the store now refuses)
+    actions=[(1, "c2", "grade", 2, 119), (2, "c2", "relink", 2, 540), (1, "c2", "unsuspend", 3, 504), (0, "c1", "bury", 1, 129),
+             (1, "c2", "undo", 5, 935), (1, "c1", "suspend", 0, 687), (1, "c1", "unsuspend", 4, 99)],
+    rnd=random.Random(0),
+)
 def test_three_devices_merge_to_the_same_state_whatever_the_order(tmp_path_factory, actions, rnd):
     folder = tmp_path_factory.mktemp("devices")
     stores = [Store(folder / f"{i}.sqlite3") for i in range(3)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -230,6 +231,41 @@ def test_doctor_rebuild_reports_and_fixes_the_differences(tmp_path, monkeypatch)
         assert rebuild(store, store.rules, fix=False).differences == []
         assert {k: s for k, s in store.states().items() if k != "lonely"} == plain
         assert db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall() == schema
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_the_fold_split_over_two_processes_is_the_plain_fold(tmp_path, monkeypatch):
+    """fold_log with the cards split in two halves, one folded by a forked child: the plain fold, card by card;
+    a child that fails leaves its half to this process."""
+    from pyflash.core.events import foldsplit
+
+    rng = random.Random(11)
+    stores = [Store(tmp_path / f"{i}.sqlite3", leech_threshold=2) for i in range(3)]
+    try:
+        actions = [(rng.randrange(3), rng.choice(CARDS), rng.choice(_KINDS), rng.randrange(6), rng.randrange(1, 3000))
+                   for _ in range(80)]
+        _play(stores, [*actions, *((0, f"s{i}", "grade", 4, 5) for i in range(12))])  # type: ignore[list-item]
+        stores[1].ingest([e for s in (stores[0], stores[2]) for e in s.outbox()])
+        monkeypatch.setattr(foldsplit, "SPLIT_MIN", 0)
+        halves = []
+        real = foldsplit.fold_part
+
+        def spy(*args: object, **kwargs: object) -> object:
+            result = real(*args, **kwargs)  # type: ignore[arg-type]
+            halves.append(len(result))
+            return result
+
+        monkeypatch.setattr(foldsplit, "fold_part", spy)
+        _check(stores[1])
+        assert len(halves) == 1 and 0 < halves[0]  # this process folded one half (the child, the other)
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise sqlite3.OperationalError("unable to open database file")
+
+        monkeypatch.setattr(foldsplit.sqlite3, "connect", refuse)  # the child cannot read: this process does both
+        _check(stores[1])
+        assert len(halves) == 3
     finally:
         for s in stores:
             s.close()

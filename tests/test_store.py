@@ -52,6 +52,22 @@ def test_undo_of_a_first_review_removes_the_row(tmp_path):
         assert store.get("k") is None
 
 
+def test_undo_is_refused_after_a_later_action_on_the_card_even_one_that_changed_nothing(tmp_path):
+    """Undo restores ``before``; the replay re-applies the later unsuspend to it instead (a row where
+    there was none), so the store refuses, as for a card that changed; undone in order, both go."""
+    with Store(tmp_path / "r.sqlite3") as store:
+        after = CardState("k", "D", "t", interval=1, repetitions=1, due_day=2, last_day=1, last_grade=4, first_day=1)
+        graded = store.record(None, after, grade=4, kind="review", ts="2026-01-01T10:00:00.000+00:00", day=1, answer_ms=None)
+        unsuspended = store.change([("k", "D", "t")], kind="unsuspend", ts="2026-01-01T10:01:00.000+00:00", day=1, suspended=False)[0][0]
+        assert store.get("k") == after  # the unsuspend changed nothing
+        with pytest.raises(StoreError, match="changed after that grade"):
+            store.undo(graded, ts="2026-01-01T10:02:00.000+00:00", day=1)
+        assert store.get("k") == after
+        store.undo(unsuspended, ts="2026-01-01T10:03:00.000+00:00", day=1)
+        assert store.undo(graded, ts="2026-01-01T10:04:00.000+00:00", day=1).id == graded
+        assert store.get("k") is None
+
+
 def test_record_refuses_a_stale_before_state(tmp_path):
     with Store(tmp_path / "r.sqlite3") as store:
         store.update("k", "D", "t", suspended=True)

@@ -46,7 +46,7 @@ from pyflash.core.review.records import CardState
 from pyflash.core.review.statetext import KEYS, dump_values
 from pyflash.core.scheduling.easiness import Easiness
 
-__all__ = ["Values", "fold_log", "parse_values", "row_of", "sm2_step", "to_state", "values_of"]
+__all__ = ["Values", "fold_log", "fold_part", "parse_values", "row_of", "sm2_step", "to_state", "values_of"]
 
 Values = tuple[Any, ...]  # a card state's fields in KEYS order, easiness in hundredths
 
@@ -362,19 +362,29 @@ def fold_log(db: sqlite3.Connection, rules: Rules) -> dict[str, Values | None]:
         from pyflash.core.review.events_io import families  # deferred: import cycle
 
         linked = families(db, {k for pair in relinks for k in pair})
+    from pyflash.core.events.foldsplit import fold_split  # deferred: only a whole log's replay
+
+    out = fold_split(db, rules, linked, undone)
+    if linked:
+        out.update(_families(db, rules, linked))
+    return out
+
+
+def fold_part(
+    db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set[str], where: str = ""
+) -> dict[str, Values | None]:
+    """The fast fold of the log's rows (those ``where`` selects), but the cards in ``skip``; a card whose rows go
+    back in time in the table is folded again from its own rows, sorted."""
     fold = _Fold(rules)
     disorder: set[str] = set()
-    fold.rows(db.execute(f"SELECT {_COLUMNS} FROM reviews"), set(linked), undone, disorder)
+    fold.rows(db.execute(f"SELECT {_COLUMNS} FROM reviews {where}"), set(skip), undone, disorder)
     for key in disorder:
         del fold.cards[key]
     for marks, chunk in key_chunks(sorted(disorder)):
         rows = db.execute(f"SELECT {_COLUMNS} FROM reviews WHERE key IN ({marks})", chunk).fetchall()
         rows.sort(key=lambda r: (r[0], r[1], r[2]))
         fold.rows(rows, set(), undone, None)
-    out: dict[str, Values | None] = {k: fold.values(c) for k, c in fold.cards.items()}
-    if linked:
-        out.update(_families(db, rules, linked))
-    return out
+    return {k: fold.values(c) for k, c in fold.cards.items()}
 
 
 def _families(db: sqlite3.Connection, rules: Rules, keys: set[str]) -> dict[str, Values | None]:

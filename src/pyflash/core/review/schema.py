@@ -128,6 +128,18 @@ MARK_LEECHES = f"""
         )
 """
 
+# Is there an action on card ``?1`` after the logged action ``?2``, in the replay's order (time, device,
+# sequence), that is not itself undone? Then undoing ``?2`` is refused even when that action changed
+# nothing (an unsuspend of a card not suspended): the replay would re-apply it to the state from
+# before ``?2`` (a row where there was none), so restoring ``before`` would differ from the log.
+ACTED_ON_SINCE = """
+    SELECT 1 FROM reviews r JOIN reviews e ON e.id = ?2
+    WHERE r.key = ?1 AND r.id != e.id AND r.kind != 'undo'
+      AND (r.ts, r.device, r.seq) > (e.ts, e.device, e.seq)
+      AND NOT EXISTS (SELECT 1 FROM reviews u WHERE u.undoes = r.id)
+    LIMIT 1
+"""
+
 # The lapses logged for one card (``:key``), its relinked history included.
 COUNT_LAPSES = f"""
         {_FOLLOW_RELINKS}

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyflash.core.errors import StoreError
+from pyflash.core.review import schema as _schema
 from pyflash.core.review.checkpoint import SAFETY_PAGES, Checkpointer
 from pyflash.core.review.event_log import EventLog
 from pyflash.core.review.faults import explain
@@ -382,7 +383,7 @@ class Store(EventLog):
             if taken:
                 return None
             current = self.get(entry.key)
-            if current != entry.after:
+            if current != entry.after or self._db.execute(_schema.ACTED_ON_SINCE, (entry.key, entry.id)).fetchone():
                 what = "grade" if entry.grade is not None else entry.kind
                 raise StoreError(f"card {entry.key} changed after that {what}; cannot undo it")
             if entry.before is None:

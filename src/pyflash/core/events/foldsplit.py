@@ -1,0 +1,75 @@
+"""The whole log's replay on two cores: the cards split in two by key, each half folded by its own process.
+
+A card's state depends on its own events only (a relink family's, on the family's: those are folded
+apart, see :func:`~pyflash.core.events.fastfold.fold_log`), so the fast fold of two halves of the
+cards gives the fold of all. The half this process does not fold is folded by a forked child, on its
+own read-only connection to the same file, and sent back over a pipe. Used for a large log in a
+file that is not in a transaction here (what the child reads is the same committed log), on a
+machine with two cores or more and ``fork``; otherwise, or if the child fails, one process folds all.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from contextlib import closing
+from typing import Any
+
+from pyflash.core.events.fastfold import Values, fold_part
+from pyflash.core.events.replay import Rules
+
+__all__ = ["SPLIT_MIN", "fold_split"]
+
+SPLIT_MIN = 200_000  # log rows from which the fold is split over two processes
+# The half a key is in: two of its characters, as code points (a key of one or no character too).
+_HALF = "(COALESCE(unicode(substr(key, -1)), 0) + COALESCE(unicode(substr(key, -2)), 0)) % 2"
+
+
+def _file(db: sqlite3.Connection) -> str | None:
+    for _seq, name, path in db.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(path) or None
+    return None
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def fold_split(db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set[str]) -> dict[str, Values | None]:
+    """:func:`~pyflash.core.events.fastfold.fold_part` of every row, on two processes when it pays."""
+    path = _file(db)
+    top = db.execute("SELECT MAX(id) FROM reviews").fetchone()[0] or 0
+    if path is None or db.in_transaction or top < SPLIT_MIN or _cores() < 2 or not sys.platform.startswith("linux"):
+        return fold_part(db, rules, skip, undone)
+    import multiprocessing  # deferred: only a large log's replay
+
+    ctx = multiprocessing.get_context("fork")
+    reader, writer = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+                result: Any = fold_part(con, rules, skip, undone, f"WHERE {_HALF} = 1")
+        except BaseException as exc:
+            result = exc
+        writer.send(result)
+
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    writer.close()
+    out = fold_part(db, rules, skip, undone, f"WHERE {_HALF} = 0")
+    try:
+        theirs = reader.recv()
+    except EOFError:
+        theirs = None
+    proc.join()
+    reader.close()
+    if not isinstance(theirs, dict):
+        theirs = fold_part(db, rules, skip, undone, f"WHERE {_HALF} = 1")
+    out.update(theirs)
+    return out
