@@ -28,7 +28,7 @@ from pyflash.core.events.fastfold import _Fold, row_of
 from pyflash.core.events.replay import Rules, replay_steps, state_json
 from pyflash.core.review.event_log import key_chunks
 from pyflash.core.review.events_io import families, steps_for
-from pyflash.core.review.ingest import _known, _resolve_undos, _rows, _values
+from pyflash.core.review.ingest import _resolve_undos, _rows, _values, new_events
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import DAY_COLUMNS, GRADE_KINDS, SUM_DAYS
 
@@ -127,14 +127,7 @@ def put_rows(db: sqlite3.Connection, rows: list[tuple[Any, ...]], existing: Cont
 def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -> IngestResult:
     """:func:`~pyflash.core.review.ingest.ingest_events` of a large batch into an empty log (``db`` is in a
     transaction; see the module's doc)."""
-    batch = list(events)
-    known = _known(db, batch)
-    fresh: list[Event] = []
-    for event in batch:
-        if (event.device, event.seq) not in known:
-            known.add((event.device, event.seq))
-            fresh.append(event)
-    skipped = len(batch) - len(fresh)
+    fresh, skipped = new_events(db, events)
     if not fresh:
         return IngestResult(0, skipped, frozenset())
     reviews, relinks = _rows_of(fresh)

@@ -22,7 +22,7 @@ from pyflash.core.review.events_io import families, steps_for
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
 
-__all__ = ["ingest_events", "put_states"]
+__all__ = ["ingest_events", "new_events", "put_states"]
 
 
 def _known(db: sqlite3.Connection, events: list[Event]) -> set[tuple[str, int]]:
@@ -162,13 +162,8 @@ def _appended(
     return fast
 
 
-def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -> IngestResult:
-    """Store the events whose id is new, then replay every card they touch (``db`` is in a transaction).
-
-    A card whose new events all come after its older ones continues from its row (the replay of
-    those, by induction); any other card, with its relink family, is replayed from its first event.
-    Only the rows that changed are written (:func:`_write`).
-    """
+def new_events(db: sqlite3.Connection, events: Iterable[Event]) -> tuple[list[Event], int]:
+    """(the events whose id the store does not have yet, once each, in batch order; how many were skipped)."""
     batch = list(events)
     known = _known(db, batch)
     fresh: list[Event] = []
@@ -176,7 +171,17 @@ def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules)
         if (event.device, event.seq) not in known:
             known.add((event.device, event.seq))
             fresh.append(event)
-    skipped = len(batch) - len(fresh)
+    return fresh, len(batch) - len(fresh)
+
+
+def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -> IngestResult:
+    """Store the events whose id is new, then replay every card they touch (``db`` is in a transaction).
+
+    A card whose new events all come after its older ones continues from its row (the replay of
+    those, by induction); any other card, with its relink family, is replayed from its first event.
+    Only the rows that changed are written (:func:`_write`).
+    """
+    fresh, skipped = new_events(db, events)
     if not fresh:
         return IngestResult(0, skipped, frozenset())
     top = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0])
