@@ -28,7 +28,7 @@ from pyflash.core.events.fastfold import _Fold, row_of
 from pyflash.core.events.replay import Rules, replay_steps, state_json
 from pyflash.core.review.event_log import key_chunks
 from pyflash.core.review.events_io import families, steps_for
-from pyflash.core.review.ingest import _resolve_undos, _rows, _values, new_events
+from pyflash.core.review.ingest import _resolve_undos, _rows, _values, insert_rows, new_events
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import DAY_COLUMNS, GRADE_KINDS, SUM_DAYS
 
@@ -74,15 +74,7 @@ def _insert(db: sqlite3.Connection, reviews: list[tuple[Any, ...]], relinks: lis
     ).fetchall()
     for kind, name, _sql in schema:
         db.execute(f'DROP {kind.upper()} "{name}"')
-    db.executemany(
-        "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey) VALUES (?,?,?,?,?,?,?,?,?)",
-        relinks,
-    )
-    db.executemany(
-        "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        reviews,
-    )
+    insert_rows(db, reviews, relinks)
     for kind, _name, sql in schema:
         if kind == "index":
             db.execute(sql)

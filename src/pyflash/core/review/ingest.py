@@ -22,7 +22,7 @@ from pyflash.core.review.events_io import families, steps_for
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
 
-__all__ = ["ingest_events", "new_events", "put_states"]
+__all__ = ["ingest_events", "insert_rows", "new_events", "put_states"]
 
 
 def _known(db: sqlite3.Connection, events: list[Event]) -> set[tuple[str, int]]:
@@ -74,15 +74,7 @@ def _store(db: sqlite3.Connection, fresh: list[Event]) -> list[Step]:
                             device, seq, undoes))
             steps.append(Step(ts, device, seq, card, kind, before, after, grade, day, undoes, None, None, False,
                               data if type(data) is dict else None))
-    db.executemany(
-        "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey) VALUES (?,?,?,?,?,?,?,?,?)",
-        relinks,
-    )
-    db.executemany(
-        "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        reviews,
-    )
+    insert_rows(db, reviews, relinks)
     if any(event.kind == "undo" for event in fresh) or db.execute(
         "SELECT 1 FROM reviews INDEXED BY reviews_undoes_event WHERE undoes_event IS NOT NULL AND undoes IS NULL LIMIT 1"
     ).fetchone():
@@ -160,6 +152,21 @@ def _appended(
                                  [*chunk, top]))
         fast.update(k for k in chunk if latest.get(k) is None or latest[k] < first[k])
     return fast
+
+
+def insert_rows(db: sqlite3.Connection, reviews: list[tuple[Any, ...]], relinks: list[tuple[Any, ...]]) -> None:
+    """Insert events' log rows: ``reviews`` in the order key, deck, ts, day, grade, kind, before, after,
+    answer_ms, typed, device, seq, undoes_event; ``relinks`` in the order old_key, new_key, deck,
+    similarity, ts, device, seq, text, rekey."""
+    db.executemany(
+        "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey) VALUES (?,?,?,?,?,?,?,?,?)",
+        relinks,
+    )
+    db.executemany(
+        "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        reviews,
+    )
 
 
 def new_events(db: sqlite3.Connection, events: Iterable[Event]) -> tuple[list[Event], int]:
