@@ -114,9 +114,9 @@ def parse_deck_file(path: str, data: bytes | None = None, *, keep_duplicates: bo
     YAML reader, the cloze and typed-answer checks it imports): start-up time, guarded
     by tests/test_startup_imports.py.
     """
-    from pyflash.core.decks.parse import parse_deck_file as parse  # deferred: start-up time (a warm start parses nothing)
+    from pyflash.core.decks import parse as parser  # deferred: start-up time (a warm start parses nothing)
 
-    return parse(path, data, keep_duplicates=keep_duplicates)
+    return parser.parse_deck_file(path, data, keep_duplicates=keep_duplicates)
 
 
 def load_or_parse(file: Path, *, cache_dir: Path | None) -> DeckFile:
