@@ -107,7 +107,7 @@ def _decode(sealed: Sealed, key: _Key, entry: Path) -> DeckFile | None:
     )
 
 
-def parse_deck_file(path: str, data: bytes | None = None, *, keep_duplicates: bool = False) -> DeckFile:
+def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None, *, keep_duplicates: bool = False) -> DeckFile:
     """:func:`pyflash.core.decks.parse.parse_deck_file`, its module imported on the first call.
 
     A warm start takes every file from the cache and never needs the parser (nor the
