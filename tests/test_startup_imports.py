@@ -8,6 +8,7 @@ warm start that is checked.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -55,10 +56,12 @@ OFF_THE_FIRST_CARD = [
 
 
 @pytest.fixture(scope="module")
-def first_card_modules() -> tuple[str, set[str]]:
-    cold = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, check=True)
+def first_card_modules(tmp_path_factory) -> tuple[str, set[str]]:
+    # A home of its own (module scope: the per-test PYFLASH_HOME of conftest is not set yet).
+    env = {**os.environ, "PYFLASH_HOME": str(tmp_path_factory.mktemp("home"))}
+    cold = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, check=True, env=env)
     assert "pyflash.core.decks.parse" in cold.stdout  # the cold start parses: the check below can fail
-    warm = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, check=True)
+    warm = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, check=True, env=env)
     screen, modules = warm.stdout.splitlines()[-2:]
     return screen, set(modules.split())
 
