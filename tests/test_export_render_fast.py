@@ -142,8 +142,26 @@ def test_first_sets_of_rules():
     # Per character, only rules that can start with it are joined, and most characters need few.
     lexer = speed_up(get_lexer_by_name("python", stripnl=False))
     list(lexer.get_tokens("xs = [x * 2 for x in range(3)]  # c\n"))
-    root = fastlex._CACHE[type(lexer)]["root"]
+    root = fastlex._ASCII[type(lexer)]["root"]  # an ASCII text: the rules narrowed to ASCII
     assert root is not None and sum(r is not None for r in root.by_char["x"][1]) < len(root.rules) // 4
+
+
+def test_rules_narrowed_to_ascii_for_ascii_text():
+    narrowed = fastlex._ascii_only("([a-z\u00e9\U00010400-\U0001044f]+)|(\u0100)", 0)
+    assert narrowed.match("abc d").group() == "abc"
+    assert narrowed.match("\u00e9") is None and narrowed.match("\U00010400") is None  # the non-ASCII part is gone
+    assert narrowed.groups == 2
+    assert fastlex._ascii_only("[\u212a]x", re.IGNORECASE).match("kx")  # the Kelvin sign folds to k: kept
+    assert fastlex._ascii_only("[^\u0100-\u0200]", 0).match("a")  # a negated class still matches ASCII
+    assert fastlex._ascii_only("(?=[\u0100b])b|(?:[\u0100c])*d", 0).match("ccd").group() == "ccd"
+    # Python's names: the ASCII state stops at the first non-ASCII letter, the other does not; both are used.
+    lexer = speed_up(get_lexer_by_name("python", stripnl=False))
+    list(lexer.get_tokens("xs = 1\n"))
+    list(lexer.get_tokens("x\u00e9 = 1\n"))
+    ascii_x = fastlex._ASCII[type(lexer)]["root"].by_char["x"][0]
+    any_x = fastlex._CACHE[type(lexer)]["root"].by_char["x"][0]
+    assert ascii_x("x\u00e9", 0).group() == "x" and any_x("x\u00e9", 0).group() == "x\u00e9"
+    assert [v for _, v in lexer.get_tokens("x\u00e9 = 1\n")][0] == "x\u00e9"
 
 
 def test_rendered_cards_are_the_reference_html(cards):

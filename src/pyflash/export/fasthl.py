@@ -36,7 +36,8 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
     cls = type(lexer)
     statestack = ["root"]
     statetokens = tokendefs["root"]
-    state = fastlex._state(cls, tokendefs, "root")
+    ascii = text.isascii()  # the rules' character classes narrowed to ASCII (fastlex._ascii_only)
+    state = fastlex._state(cls, tokendefs, "root", ascii)
     by_char = state.by_char if state is not None else {}
     end = len(text)
     escaping = "&" in text or "<" in text or ">" in text
@@ -142,7 +143,7 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
             if new_state is not None:
                 fastlex.push_state(statestack, new_state)
                 statetokens = tokendefs[statestack[-1]]
-                state = fastlex._state(cls, tokendefs, statestack[-1])
+                state = fastlex._state(cls, tokendefs, statestack[-1], ascii)
                 by_char = state.by_char if state is not None else {}
             continue
         if pos >= end:
@@ -150,7 +151,7 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
         if text[pos] == "\n":
             statestack = ["root"]
             statetokens = tokendefs["root"]
-            state = fastlex._state(cls, tokendefs, "root")
+            state = fastlex._state(cls, tokendefs, "root", ascii)
             by_char = state.by_char if state is not None else {}
             emit(Whitespace, "\n")
         else:
