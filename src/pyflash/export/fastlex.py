@@ -24,6 +24,11 @@ compiled with its character classes cut down to ASCII (:func:`_ascii_only`): the
 on such a text, without the regex engine walking the hundreds of non-BMP ranges of pygments'
 Unicode name classes at the end of every name (about 5% of a code card's instructions).
 
+Rules anchored at a line's start (``^``, ``\\A``: Python's docstring and soft-keyword rules)
+cannot match elsewhere; each state also has, per character, a matcher without them for
+positions in the middle of a line (``mid_line``, used by fasthl.py): a mid-line space in
+Python tries one rule instead of four.
+
 A state whose rules cannot be joined (mixed flags, backreferences, a pattern
 that does not compile joined) keeps pygments' loop; a lexer class that
 overrides ``get_tokens_unprocessed`` is left alone. This reads pygments'
@@ -240,6 +245,34 @@ def _first(pattern: re.Pattern[str]) -> Callable[[str], bool] | None:
     return lambda ch: any(test(ch) for test in tests)
 
 
+_LINE_START = (_C.AT_BEGINNING, _C.AT_BEGINNING_LINE, _C.AT_BEGINNING_STRING)  # ^ (with or without MULTILINE), \\A
+
+
+def _anchored_items(items: Any) -> bool:
+    """Whether a match of ``items`` must pass a ``^`` or ``\\A`` before any character (False: not sure)."""
+    for op, av in items:
+        if op is _C.AT:
+            if av in _LINE_START:
+                return True
+        elif op is _C.ASSERT or op is _C.ASSERT_NOT:
+            continue  # zero width: what follows still starts the match
+        elif op is _C.SUBPATTERN:
+            return _anchored_items(av[3])
+        elif op is _C.BRANCH:
+            return all(_anchored_items(alternative) for alternative in av[1])
+        else:
+            return False
+    return False
+
+
+def _anchored(pattern: re.Pattern[str]) -> bool:
+    """Whether ``pattern`` can only match at the start of the text or just after a newline."""
+    try:
+        return _anchored_items(_P.parse(pattern.pattern, pattern.flags))
+    except (re.error, RecursionError, TypeError, ValueError):
+        return False
+
+
 def _never(text: str, pos: int) -> None:
     return None
 
@@ -247,22 +280,30 @@ def _never(text: str, pos: int) -> None:
 class _State:
     """A lexer state's joined rules: all of them, and per first character only those that can start with it."""
 
-    __slots__ = ("ascii", "by_char", "full", "rules", "_firsts", "_by_set")
+    __slots__ = ("ascii", "by_char", "mid_line", "full", "rules", "_firsts", "_anchored", "_by_set")
 
     def __init__(self, rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> None:
         self.rules = rules
         self.ascii = ascii  # for ASCII text only (_ascii_only)
         self.full = _join(rules, ascii)
         self.by_char: dict[str, _Matcher] = {}
+        self.mid_line: dict[str, _Matcher] = {}  # the same, at a position not starting a line
         self._firsts: list[Callable[[str], bool] | None] | None = None
+        self._anchored: list[bool] = []
         self._by_set: dict[tuple[int, ...], _Matcher] = {}
 
-    def at(self, ch: str) -> _Matcher:
-        """The joined matcher for a position holding ``ch`` (only called when ``full`` is not None)."""
+    def at(self, ch: str, mid_line: bool = False) -> _Matcher:
+        """The joined matcher for a position holding ``ch`` (only called when ``full`` is not None);
+        ``mid_line``: for a position that does not start the text or follow a newline, where the rules
+        anchored at a line's start (``^``, ``\\A``) cannot match, so they are left out."""
         assert self.full is not None
         if self._firsts is None:
             self._firsts = [_first(rule[0].__self__) for rule in self.rules]
-        chosen = tuple(i for i, test in enumerate(self._firsts) if test is None or test(ch))
+            self._anchored = [_anchored(rule[0].__self__) for rule in self.rules]
+        chosen = tuple(
+            i for i, test in enumerate(self._firsts)
+            if (test is None or test(ch)) and not (mid_line and self._anchored[i])
+        )
         found = self._by_set.get(chosen)
         if found is None:
             if not chosen:
@@ -272,7 +313,7 @@ class _State:
             else:
                 found = _join([self.rules[i] for i in chosen], self.ascii) or self.full
             self._by_set[chosen] = found
-        self.by_char[ch] = found
+        (self.mid_line if mid_line else self.by_char)[ch] = found
         return found
 
 
