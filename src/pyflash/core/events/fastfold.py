@@ -371,13 +371,13 @@ def fold_log(db: sqlite3.Connection, rules: Rules) -> dict[str, Values | None]:
 
 
 def fold_part(
-    db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set[str], where: str = ""
+    db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set[str], where: str = "", args: Iterable[Any] = ()
 ) -> dict[str, Values | None]:
-    """The fast fold of the log's rows (those ``where`` selects), but the cards in ``skip``; a card whose rows go
-    back in time in the table is folded again from its own rows, sorted."""
+    """The fast fold of the log's rows (those ``where`` selects, with ``args``), but the cards in ``skip``; a card
+    whose rows go back in time in the table is folded again from its own rows, sorted."""
     fold = _Fold(rules)
     disorder: set[str] = set()
-    fold.rows(db.execute(f"SELECT {_COLUMNS} FROM reviews {where}"), set(skip), undone, disorder)
+    fold.rows(db.execute(f"SELECT {_COLUMNS} FROM reviews {where}", tuple(args)), set(skip), undone, disorder)
     for key in disorder:
         del fold.cards[key]
     for marks, chunk in key_chunks(sorted(disorder)):
