@@ -21,6 +21,7 @@ family) decide its state alone.
 
 from __future__ import annotations
 
+import gc
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -377,14 +378,20 @@ def fold_part(
     whose rows go back in time in the table is folded again from its own rows, sorted."""
     fold = _Fold(rules)
     disorder: set[str] = set()
-    fold.rows(db.execute(f"SELECT {_COLUMNS} FROM reviews {where}", tuple(args)), set(skip), undone, disorder)
-    for key in disorder:
-        del fold.cards[key]
-    for marks, chunk in key_chunks(sorted(disorder)):
-        rows = db.execute(f"SELECT {_COLUMNS} FROM reviews WHERE key IN ({marks})", chunk).fetchall()
-        rows.sort(key=lambda r: (r[0], r[1], r[2]))
-        fold.rows(rows, set(), undone, None)
-    return {k: fold.values(c) for k, c in fold.cards.items()}
+    collecting = gc.isenabled()
+    gc.disable()  # the fold makes no cycles; the collector would only scan every card's list again and again
+    try:
+        fold.rows(db.execute(f"SELECT {_COLUMNS} FROM reviews {where}", tuple(args)), set(skip), undone, disorder)
+        for key in disorder:
+            del fold.cards[key]
+        for marks, chunk in key_chunks(sorted(disorder)):
+            rows = db.execute(f"SELECT {_COLUMNS} FROM reviews WHERE key IN ({marks})", chunk).fetchall()
+            rows.sort(key=lambda r: (r[0], r[1], r[2]))
+            fold.rows(rows, set(), undone, None)
+        return {k: fold.values(c) for k, c in fold.cards.items()}
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _families(db: sqlite3.Connection, rules: Rules, keys: set[str]) -> dict[str, Values | None]:
