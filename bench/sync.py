@@ -92,7 +92,8 @@ def own_events(store: Store, first_card: int, count: int, cards: int, rng: rando
 
 
 class Timed:
-    """The store, with the time spent in its ``outbox`` and ``ingest`` (the core's share of a sync) counted."""
+    """The store, with the time spent in its ``outbox`` (or ``outbox_lines``) and ``ingest`` (the core's share
+    of a sync) counted."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -106,6 +107,13 @@ class Timed:
         start = time.perf_counter()
         try:
             return self.store.outbox(after_seq)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def outbox_lines(self, after_seq: int = 0, *, keep_text: bool = False) -> list[tuple[str, str]]:
+        start = time.perf_counter()
+        try:
+            return self.store.outbox_lines(after_seq, keep_text=keep_text)
         finally:
             self.seconds += time.perf_counter() - start
 

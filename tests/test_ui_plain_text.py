@@ -162,6 +162,6 @@ async def test_a_markdown_question_after_a_plain_one_uses_the_markdown_widget(tm
         assert question.source == "**Bold** needs Markdown"
         markdown = question.query_one(CardMarkdown)
         assert markdown.display and markdown.source == question.source
-        assert not question.query_one(card_text.PlainMarkdown).display
+        assert not question.query_one(card_text.PlainParagraph).display
         text_on_screen = "\n".join(s.text for s in app.screen._compositor.render_strips())
         assert "Bold needs Markdown" in text_on_screen and "**" not in text_on_screen

@@ -89,9 +89,13 @@ class OwnFiles:
 
     def append(self, events: Iterable[Event]) -> dict[Path, int]:
         """Append ``events`` (in order) to their month's file, each file synced to disk; lines per file."""
+        return self.append_lines((event.ts, encode(event)) for event in events)
+
+    def append_lines(self, lines: Iterable[tuple[object, str]]) -> dict[Path, int]:
+        """:meth:`append` of events given as (time stamp, encoded line)."""
         months: dict[str, list[str]] = {}
-        for event in events:
-            months.setdefault(month_of(event.ts), []).append(encode(event))
+        for ts, line in lines:
+            months.setdefault(month_of(ts), []).append(line)
         if months:
             self.folder.mkdir(parents=True, exist_ok=True)
         written: dict[Path, int] = {}

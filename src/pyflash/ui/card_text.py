@@ -2,7 +2,7 @@
 
 :class:`CardText` shows ``source`` (Markdown). When it is one plain paragraph
 (:func:`~pyflash.ui.inline.plain_paragraph`: text and ``inline code``, as most
-questions are) it is drawn by :class:`PlainMarkdown`, which looks exactly as
+questions are) it is drawn by :class:`PlainParagraph`, which looks exactly as
 Textual's ``Markdown`` draws that paragraph (the same CSS, the same content);
 otherwise by :class:`~pyflash.ui.markdown.CardMarkdown`, created the first time
 it is needed. The Markdown widget, markdown-it-py and pygments are imported
@@ -34,62 +34,47 @@ def preload() -> None:
 
 
 class PlainParagraph(Static):
-    """A paragraph, as Textual's ``MarkdownParagraph`` draws it (its ``.code_inline`` spans styled alike)."""
+    """A paragraph, as Textual's ``Markdown`` draws one paragraph (its ``.code_inline`` spans styled alike).
+
+    One node where Textual's ``Markdown`` has two (the document, then its
+    ``MarkdownParagraph``): the document's padding (``#card PlainParagraph`` in
+    ``pyflash.tcss``, as ``#card Markdown``) and the paragraph's bottom margin are
+    this widget's own, which lays out the same cells (tests/test_ui_plain_text.py).
+    Each node on the first card costs its style, layout and paint passes (start-up time).
+    """
 
     COMPONENT_CLASSES = {"code_inline"}  # the only span a plain paragraph has (ui/inline.py): each class is styled at every restyle
     DEFAULT_CSS = """
     PlainParagraph {
         width: 1fr;
         height: auto;
+        padding: 0 2 0 2;
+        margin: 0 0 1 0;
+        color: $foreground;
+
+        &:ansi > .code_inline {
+            background: ansi_default !important;
+        }
+        &:dark > .code_inline {
+            background: $warning 10%;
+            color: $text-warning 95%;
+        }
+        &:light > .code_inline {
+            background: $error 5%;
+            color: $text-error 95%;
+        }
     }
     """
 
     def __init__(self) -> None:
         super().__init__(expand=True, classes="level-0")
 
-
-class PlainMarkdown(Widget):
-    """One plain paragraph styled as Textual's ``Markdown`` (its DEFAULT_CSS, for the rules a paragraph uses)."""
-
-    DEFAULT_CSS = """
-    PlainMarkdown {
-        height: auto;
-        padding: 0 2 0 2;
-        layout: vertical;
-        color: $foreground;
-        overflow-y: hidden;
-
-        &:ansi {
-            PlainParagraph > .code_inline {
-                background: ansi_default !important;
-            }
-        }
-
-        PlainParagraph {
-            &:dark > .code_inline {
-                background: $warning 10%;
-                color: $text-warning 95%;
-            }
-            &:light > .code_inline {
-                background: $error 5%;
-                color: $text-error 95%;
-            }
-        }
-    }
-    PlainMarkdown > PlainParagraph {
-        margin: 0 0 1 0;
-    }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield PlainParagraph()
-
     def show(self, content: Content) -> None:
-        self.query_one(PlainParagraph).update(content)
+        self.update(content)
 
 
 class CardText(Widget):
-    """Markdown of a card (``source``), drawn by :class:`PlainMarkdown` when it can be, else by ``CardMarkdown``."""
+    """Markdown of a card (``source``), drawn by :class:`PlainParagraph` when it can be, else by ``CardMarkdown``."""
 
     DEFAULT_CSS = """
     CardText {
@@ -103,12 +88,12 @@ class CardText(Widget):
         self._markdown: CardMarkdown | None = None
 
     def compose(self) -> ComposeResult:
-        yield PlainMarkdown()
+        yield PlainParagraph()
 
     async def update(self, markdown: str) -> None:
         """Show ``markdown``; the part not used is hidden (and kept for the next card)."""
         self.source = markdown
-        plain = self.query_one(PlainMarkdown)
+        plain = self.query_one(PlainParagraph)
         content = plain_paragraph(markdown)
         if content is not None:
             plain.show(content)

@@ -17,7 +17,6 @@ from pathlib import Path
 from pyflash import __version__
 from pyflash.core.blob import Sealed, seal, unseal_file
 from pyflash.core.decks.model import Card, DeckFile
-from pyflash.core.decks.parse import parse_deck_file
 from pyflash.core.decks.sources import DeckReadError, read_deck_bytes
 from pyflash.core.digest import blake2b
 from pyflash.core.errors import DeckError
@@ -106,6 +105,18 @@ def _decode(sealed: Sealed, key: _Key, entry: Path) -> DeckFile | None:
         path, deck, description=description, tags=tags, lang=lang,
         errors=[DeckError(*e) for e in errors], keys=keys, decode=cards.all, decode_one=cards.one,
     )
+
+
+def parse_deck_file(path: str | os.PathLike[str], data: bytes | None = None, *, keep_duplicates: bool = False) -> DeckFile:
+    """:func:`pyflash.core.decks.parse.parse_deck_file`, its module imported on the first call.
+
+    A warm start takes every file from the cache and never needs the parser (nor the
+    YAML reader, the cloze and typed-answer checks it imports): start-up time, guarded
+    by tests/test_startup_imports.py.
+    """
+    from pyflash.core.decks import parse as parser  # deferred: start-up time (a warm start parses nothing)
+
+    return parser.parse_deck_file(path, data, keep_duplicates=keep_duplicates)
 
 
 def load_or_parse(file: Path, *, cache_dir: Path | None) -> DeckFile:

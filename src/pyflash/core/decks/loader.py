@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyflash.core.decks import cache, duplicates
+from pyflash.core.decks.cache import parse_deck_file  # the parser, imported on its first call
 from pyflash.core.decks.model import Card, DeckFile
-from pyflash.core.decks.parse import parse_deck_file
 from pyflash.core.decks.sources import DECK_SUFFIXES, DeckPathError, explicit_sources, find_deck_files
 from pyflash.core.errors import DeckError
 

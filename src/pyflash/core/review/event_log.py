@@ -87,6 +87,14 @@ class EventLog:
 
         return read_outbox(self._db, self.device_id, after_seq)
 
+    @guarded("read this device's events")
+    def outbox_lines(self, after_seq: int = 0, *, keep_text: bool = False) -> list[tuple[str, str]]:
+        """(time stamp, line) of each event of :meth:`outbox`, in ``seq`` order: the line ``encode`` writes for it
+        (``keep_text=False``: for ``without_text`` of it), made from the log's rows (pyflash.core.events.lines)."""
+        from pyflash.core.events.lines import outbox_lines  # deferred: start-up time (the event log's machinery)
+
+        return outbox_lines(self._db, self.device_id, after_seq, keep_text=keep_text)
+
     @guarded("store the events (nothing was changed)")
     def ingest(self, events: Iterable[Event], rules: Rules | None = None) -> IngestResult:
         """Store the events not stored yet (by id) and re-derive the cards they touch, in one

@@ -16,11 +16,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from pyflash.core.events import GRADE_KINDS, Event, IngestResult, canonical_ts, split_id
-from pyflash.core.events.replay import LAPSE_BELOW, Prior, Rules, Step, replay_steps, state_json
+from pyflash.core.events.fastfold import _Fold, row_of, values_of
+from pyflash.core.events.replay import LAPSE_BELOW, Rules, Step, replay_steps, state_json
 from pyflash.core.review.event_log import key_chunks as _chunks
 from pyflash.core.review.events_io import families, steps_for
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
+from pyflash.core.review.statetext import dump_values
 
 __all__ = ["ingest_events", "insert_rows", "new_events", "put_states"]
 
@@ -203,19 +205,14 @@ def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules)
     linked |= _relinked(db, touched)
     fast = _appended(db, fresh, steps, touched, linked, top)
     slow = keys - fast
-    states = replay_steps(steps_for(db, slow), rules) if slow else {}
     rows = _rows(db, keys)
-    if fast:
-        start = {k: row_state(r) for k, r in rows.items() if k in fast}
-        texts = {k: s.to_json() for k, s in start.items()}
-        before = _Before(db, top)
-        new_steps = [step for step in steps if step.card in fast]
-        before.prefetch(*_asked(new_steps, texts))
-        states.update(replay_steps(new_steps, rules, start, Prior(before.last, before.lapses), texts))
-    gone = sorted(k for k in keys if states.get(k) is None and k in rows)
-    for marks, chunk in _chunks(gone):
-        db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
-    _write(db, [s for k in sorted(keys) if (s := states.get(k)) is not None], rows)
+    new_rows, plain = _fold(db, rules, steps, fast, slow - linked, rows, top)
+    plain |= slow & linked
+    if plain:
+        for key, state in replay_steps(steps_for(db, plain), rules).items():
+            if key in plain:
+                new_rows[key] = _values(state) if state is not None else None
+    _write(db, {k: new_rows.get(k) for k in keys}, rows)
     return IngestResult(len(fresh), skipped, frozenset(keys))
 
 
@@ -263,24 +260,93 @@ def put_states(db: sqlite3.Connection, states: list[CardState]) -> None:
     db.executemany(_INSERT, [_values(s) for s in states])
 
 
-def _write(db: sqlite3.Connection, states: list[CardState], rows: dict[str, tuple[Any, ...]]) -> None:
-    """Write ``states`` over ``rows`` (the rows now): a new row is inserted; a changed one gets an UPDATE of
-    the columns that differ (which touches only their indexes, not all ten of ``cards``), one statement
-    per set of columns; an unchanged one is left alone."""
+def _write(db: sqlite3.Connection, new: dict[str, tuple[Any, ...] | None], rows: dict[str, tuple[Any, ...]]) -> None:
+    """Write the rows ``new`` (None: no state) over ``rows`` (the rows now): a row with no state is deleted;
+    a new row is inserted; a changed one gets an UPDATE of the columns that differ (which touches only their
+    indexes, not all ten of ``cards``), one statement per set of columns; an unchanged one is left alone."""
+    gone = sorted(k for k, r in new.items() if r is None and k in rows)
+    for marks, chunk in _chunks(gone):
+        db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
     inserts: list[tuple[Any, ...]] = []
     updates: dict[tuple[int, ...], list[list[Any]]] = {}
-    for state in states:
-        new, old = _values(state), rows.get(state.key)
-        if old is None:
-            inserts.append(new)
+    for key in sorted(new):
+        row = new[key]
+        if row is None:
             continue
-        changed = tuple(i for i in range(1, len(new)) if old[i] != new[i])
+        old = rows.get(key)
+        if old is None:
+            inserts.append(row)
+            continue
+        changed = tuple(i for i in range(1, len(row)) if old[i] != row[i])
         if changed:
-            updates.setdefault(changed, []).append([*(new[i] for i in changed), state.key])
+            updates.setdefault(changed, []).append([*(row[i] for i in changed), key])
     db.executemany(_INSERT, inserts)
     for changed, values in updates.items():
         sets = ", ".join(f"{_NAMES[i]} = ?" for i in changed)
         db.executemany(f"UPDATE cards SET {sets} WHERE key = ?", values)
+
+
+_FOLD_COLUMNS = "ts, device, seq, key, kind, grade, day, before, after, NULL"
+_NO_CARD: tuple[Any, ...] = (None, None, None, None, 0, "", 0, None, None, None)  # fastfold._Fold's card with no state
+
+
+def _row_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``values_of(row_state(row))`` (fastfold's values of a card row), without the CardState."""
+    cents = row[3]
+    if type(cents) is int and 0 <= cents < 1_000_000:  # Easiness.from_cents(cents).cents is cents
+        return (row[8], row[1], row[6], cents, row[12], row[4], row[0], row[10], row[11], row[9], bool(row[14]),
+                row[13], row[5], bool(row[7]), row[2])
+    return values_of(row_state(row))
+
+
+def _fold(
+    db: sqlite3.Connection, rules: Rules, steps: list[Step], fast: set[str], slow: set[str],
+    rows: dict[str, tuple[Any, ...]], top: int,
+) -> tuple[dict[str, tuple[Any, ...] | None], set[str]]:
+    """The new rows (None: no state) of ``fast`` (continued from their rows, with the history they need
+    from before read at once: :class:`_Before`) and of ``slow`` (from their first event), by the fast
+    fold (:mod:`pyflash.core.events.fastfold`), and the keys of ``slow`` left to the plain fold: those
+    with an undo in their log (no key here has a relink)."""
+    fold = _Fold(rules)
+    cards = fold.cards
+    ordered: list[tuple[Any, ...]] = []
+    plain: set[str] = set()
+    for marks, chunk in _chunks(sorted(slow)):
+        got = db.execute(f"SELECT {_FOLD_COLUMNS} FROM reviews WHERE key IN ({marks})", chunk).fetchall()
+        plain.update(r[3] for r in got if r[4] == "undo")
+        ordered += got
+    if plain:
+        ordered = [r for r in ordered if r[3] not in plain]
+    for key in slow - plain:
+        cards[key] = list(_NO_CARD)
+    if fast:
+        texts: dict[str, str] = {}
+        for key in fast:
+            row = rows.get(key)
+            if row is None:
+                cards[key] = list(_NO_CARD)
+            else:
+                values = _row_values(row)
+                texts[key] = text = dump_values(values)
+                cards[key] = [text, values, *_NO_CARD[2:]]
+        new_steps = [step for step in steps if step.card in fast]
+        last, lapses = _asked(new_steps, texts)
+        before = _Before(db, top)
+        before.prefetch(last, lapses)
+        for key in last:
+            prior = before.last(key)
+            if prior is not None:
+                cards[key][2], cards[key][3] = prior
+        for key in lapses:
+            cards[key][4] = before.lapses(key)
+        ordered += [(s.ts, s.device, s.seq, s.card, s.kind, s.grade, s.day, s.before, s.after, s.after_data) for s in new_steps]
+    ordered.sort(key=lambda r: (r[0], r[1], r[2]))
+    fold.rows(ordered, set(), set(), None)
+    out: dict[str, tuple[Any, ...] | None] = {}
+    for key, card in cards.items():
+        folded = fold.values(card)
+        out[key] = row_of(folded) if folded is not None else None
+    return out, plain
 
 
 def _rows(db: sqlite3.Connection, keys: set[str]) -> dict[str, tuple[Any, ...]]:
