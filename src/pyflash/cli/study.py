@@ -13,8 +13,8 @@ Both paths run :func:`run_study` and report errors with :func:`error_line`.
 Nothing here imports click.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 import gc
 import os
 import stat

@@ -4,8 +4,8 @@
 this module never looks at the environment.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 import re
 from datetime import tzinfo
 from pathlib import Path
@@ -87,7 +87,7 @@ class Config(NamedTuple):
         """What becoming a leech does to a card of ``deck``."""
         return str(self.deck_setting(deck, "leech_action"))
 
-    def with_limits(self, new: int | None = None, reviews: int | None = None) -> Config:
+    def with_limits(self, new: int | None = None, reviews: int | None = None) -> "Config":
         """These settings with other daily limits (None keeps a limit)."""
         changes: dict[str, Any] = {}
         if new is not None:

@@ -1,7 +1,7 @@
 """User-facing errors: one line, ``path:line:col: what is wrong (and how to fix it)``."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 from typing import NamedTuple
 
 

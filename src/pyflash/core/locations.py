@@ -5,8 +5,8 @@ the environment (``PYFLASH_HOME``, ``PYFLASH_DECKS``); the core only ever
 receives it, so it never reads the environment itself.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 from pathlib import Path
 from typing import NamedTuple
 

@@ -22,8 +22,8 @@ When two cards claim one key (:mod:`pyflash.core.decks.duplicates`),
 newcomer never takes over a studied card's history.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 import os
 from collections import defaultdict
 from collections.abc import Collection, Sequence

@@ -1,7 +1,7 @@
 """Cards and deck files: plain immutable data."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum

@@ -5,8 +5,8 @@ names and tags compare case-insensitively; ``A`` selects ``A::B`` too, and
 the tag ``python`` selects ``python::io``.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 

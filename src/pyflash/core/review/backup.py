@@ -9,8 +9,8 @@ good backup out. :func:`restore` brings one back, keeping the current file
 aside.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 import os
 import re
 import sqlite3

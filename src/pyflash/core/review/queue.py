@@ -14,8 +14,8 @@
   each card was in.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 

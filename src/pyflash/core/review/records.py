@@ -1,7 +1,7 @@
 """The store's records: a card's state, a review-log row, a relink, and the time stamps."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 from dataclasses import FrozenInstanceError, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -120,13 +120,13 @@ class CardState:
         ))
 
     @classmethod
-    def from_json(cls, text: str) -> CardState:
+    def from_json(cls, text: str) -> "CardState":
         import json  # deferred: start-up time (read for an undo, after the first card)
 
         return cls.from_data(json.loads(text))
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> CardState:
+    def from_data(cls, data: dict[str, Any]) -> "CardState":
         """From the decoded JSON object (a copy is changed, not ``data``)."""
         keys = data.keys()
         if keys == _FIELD_SET or keys == _FIELDS_NO_TEXT:  # complete (or but its text): field by field, no copy

@@ -1,7 +1,7 @@
 """The values a study session hands out: queue items, counts, grade outcomes, the summary."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -28,7 +28,7 @@ class QueueItem:
         self.kind = kind
 
     @classmethod
-    def later(cls, file: DeckFile, index: int, kind: QueueKind) -> QueueItem:
+    def later(cls, file: DeckFile, index: int, kind: QueueKind) -> "QueueItem":
         item = cls.__new__(cls)
         item._card, item._file, item._index, item.kind = None, file, index, kind
         return item

@@ -4,8 +4,8 @@ The UI, the docs and the SM-2 engine all read this table; a grade's enum
 name is its label in capitals (``Grade.AGAIN`` is shown as "again").
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 from enum import IntEnum
 from typing import NamedTuple
 

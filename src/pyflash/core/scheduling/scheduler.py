@@ -7,8 +7,8 @@ scheduler is pure: it returns new values and changes nothing in place; the
 session writes them to the store.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
+# by one at import, at every start (tests/test_startup_imports.py).
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
