@@ -166,3 +166,24 @@ def test_plain_study_never_imports_click(small_deck):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL, check=True)
     assert out.stdout.split() == ["2", "False"]
     assert "needs a terminal" in out.stderr
+
+
+def test_study_opens_the_workspace_with_the_gc_off_and_turns_it_back_on(monkeypatch):
+    # Start-up time: no collection while the core is imported and the decks are read (bench/startup.py).
+    import gc
+
+    import pyflash.core
+    from pyflash.cli import study
+    from pyflash.core import PyflashError
+
+    seen: list[bool] = []
+
+    def open_workspace(*args, **kwargs):
+        seen.append(gc.isenabled())
+        raise PyflashError("no decks")
+
+    monkeypatch.setattr(pyflash.core, "open_workspace", open_workspace, raising=False)
+    assert gc.isenabled()
+    with pytest.raises(PyflashError):
+        study.run_study(StudyArgs(()))
+    assert seen == [False] and gc.isenabled()

@@ -119,6 +119,16 @@ def error_line(message: str) -> str:
 
 def run_study(args: StudyArgs) -> None:
     """Study in the terminal (the body of ``pyflash study``)."""
+    # Start-up builds what lives until exit (modules, decks, the app): no collection until the app
+    # turns the GC back on once the first card is painted (or this returns, whichever comes first).
+    gc.disable()
+    try:
+        _run_study(args)
+    finally:
+        gc.enable()
+
+
+def _run_study(args: StudyArgs) -> None:
     from pyflash.core import PyflashError, open_workspace  # deferred: start-up time (each command imports what it uses)
 
     ws = open_workspace(args.paths or None, locations=pyflash_paths.locations())  # config and deck mistakes first
@@ -133,14 +143,12 @@ def run_study(args: StudyArgs) -> None:
         ws.close()
         print("pyflash study needs a terminal; see pyflash decks / pyflash check", file=sys.stderr, flush=True)
         sys.exit(2)
-    gc.disable()  # startup builds what lives until exit; the app turns GC back on once the first card is painted
     from pyflash.ui.app import make_app  # deferred: start-up time (Textual is imported only by `study`)
 
     app = make_app(ws, deck=deck, new=new, reviews=reviews, cram=args.cram, resume_gc=True, environ=os.environ)
     try:
         app.run()
     finally:
-        gc.enable()
         ws.close()
 
 
