@@ -194,7 +194,7 @@ def _choice(key: str, value: object, where: str) -> str:
 
 
 _NAME_LISTS = {"run_env"}
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"  # compiled at its first use (re caches it): start-up time
 
 
 def _names(value: object, where: str) -> tuple[str, ...]:
@@ -202,7 +202,7 @@ def _names(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise PyflashError(f'{where} must be a list of environment variable names, e.g. ["HTTPS_PROXY"]')
     for name in value:
-        if not _ENV_NAME.match(name):
+        if not re.match(_ENV_NAME, name):
             raise PyflashError(f"{where}: '{name}' is not an environment variable name (letters, digits, _)")
     return tuple(dict.fromkeys(value))
 

@@ -25,7 +25,7 @@ from pyflash.core.review.faults import DOCTOR
 from pyflash.core.review.health import FULL_CHECK_BYTES, quick_check, size_of
 from pyflash.core.review.store import Store
 
-_NAME = re.compile(r"^(?P<stem>.+)-(?P<date>\d{4}-\d{2}-\d{2})\.sqlite3$")
+_NAME = r"^(?P<stem>.+)-(?P<date>\d{4}-\d{2}-\d{2})\.sqlite3$"  # compiled at its first use (re caches it): start-up time
 
 
 class Backup(NamedTuple):
@@ -54,7 +54,7 @@ def list_backups(store_path: Path, folder: Path | None = None) -> list[Backup]:
     except OSError as exc:
         raise PyflashError(f"{folder}: cannot list the backups ({exc.strerror})") from None
     for entry in entries:
-        m = _NAME.match(entry.name)
+        m = re.match(_NAME, entry.name)
         if m is None or m["stem"] != _stem(store_path):
             continue
         try:
