@@ -12,7 +12,7 @@ the rows that changed are written, in one statement.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pyflash.core.events import GRADE_KINDS, Event, IngestResult, canonical_ts, split_id
@@ -22,7 +22,7 @@ from pyflash.core.review.event_log import key_chunks as _chunks
 from pyflash.core.review.events_io import families, steps_for
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
-from pyflash.core.review.statetext import dump_values
+from pyflash.core.review.statetext import KEYS, dump_values
 
 __all__ = ["ingest_events", "insert_rows", "new_events", "put_states"]
 
@@ -290,6 +290,17 @@ _FOLD_COLUMNS = "ts, device, seq, key, kind, grade, day, before, after, NULL"
 _NO_CARD: tuple[Any, ...] = (None, None, None, None, 0, "", 0, None, None, None)  # fastfold._Fold's card with no state
 
 
+_TEXTLESS = frozenset(KEYS[:-1])  # a state's fields but its text (which sorts last)
+
+
+def _whole(data: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """A step's decoded ``after`` with the text its ``after`` text has: a synced event's state has none, and
+    its text was written with ``"text": ""`` (state_json); then the fold takes its values from it, unparsed."""
+    if data is not None and data.keys() == _TEXTLESS:
+        return {**data, "text": ""}
+    return data
+
+
 def _row_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """``values_of(row_state(row))`` (fastfold's values of a card row), without the CardState."""
     cents = row[3]
@@ -339,7 +350,8 @@ def _fold(
                 cards[key][2], cards[key][3] = prior
         for key in lapses:
             cards[key][4] = before.lapses(key)
-        ordered += [(s.ts, s.device, s.seq, s.card, s.kind, s.grade, s.day, s.before, s.after, s.after_data) for s in new_steps]
+        ordered += [(s.ts, s.device, s.seq, s.card, s.kind, s.grade, s.day, s.before, s.after, _whole(s.after_data))
+                    for s in new_steps]
     ordered.sort(key=lambda r: (r[0], r[1], r[2]))
     fold.rows(ordered, set(), set(), None)
     out: dict[str, tuple[Any, ...] | None] = {}
