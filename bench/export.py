@@ -225,12 +225,13 @@ def main() -> None:
 
             from pyflash.export import fastlex, render, spans
 
-            for cls in fastlex._CACHE:  # pygments compiles a lexer class's rules on its first instance
+            for cls in {*fastlex._CACHE, *fastlex._ASCII}:  # pygments compiles a class's rules on its first instance
                 if "_tokens" in cls.__dict__:
                     delattr(cls, "_tokens")
             render._lexer.cache_clear()
             render._markdown.cache_clear()
             fastlex._CACHE.clear()
+            fastlex._ASCII.clear()
             spans._OPENERS.clear()
             re.purge()
             pyflash_cold()

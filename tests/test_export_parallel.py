@@ -132,3 +132,33 @@ def test_an_empty_cache_skips_the_look_ups_and_gets_every_digest_from_the_worker
     assert digests == [render_digest(c) for c in some]
     assert cache.misses == len(some) and seen[-1] == len(some) and seen == sorted(seen)
     assert all(cache.note_parts(d) is not None for d in digests)  # the workers' note parts are kept
+
+
+def test_the_cyclic_collector_is_paused_during_an_export_and_restored(tmp_path, monkeypatch):
+    import gc
+
+    from pyflash.export.anki import package as ax
+
+    decks = load_decks(explicit_sources([str(ROOT / "decks")])).cards[:20]
+    seen: list[bool] = []
+    real = ax.render_all
+
+    def render_all(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ax, "render_all", render_all)
+    assert gc.isenabled()
+    ax.export_anki(decks, tmp_path / "a.apkg", ledger=ax.MtimeLedger(None), cache=RenderCache(None))
+    assert seen == [False] and gc.isenabled()
+    with monkeypatch.context() as patched:
+        patched.setattr(ax, "write_atomically", lambda *a, **k: (_ for _ in ()).throw(ax.ExportError("disk full")))
+        with pytest.raises(ax.ExportError):
+            ax.export_anki(decks, tmp_path / "b.apkg", ledger=ax.MtimeLedger(None), cache=RenderCache(None))
+    assert gc.isenabled()
+    gc.disable()  # an export leaves the collector as it found it
+    try:
+        ax.export_anki(decks, tmp_path / "c.apkg", ledger=ax.MtimeLedger(None), cache=RenderCache(None))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

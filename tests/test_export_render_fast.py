@@ -108,6 +108,9 @@ def test_fused_highlighter_equals_pygments_html_formatter(texts):
     """fasthl.py (a sped-up lexer writing its spans), twice: the first pass fills each rule's kept span."""
     formatter = HtmlFormatter(nowrap=True)
     sample = texts[:: max(1, len(texts) // 120)] + ["a\n\n  b\n", "x = 'é'\r\n\ty < 2 && z\n", "\ufeffprint(1)", ""]
+    # Rules anchored at a line's start (docstrings, soft keywords, diff and markdown lines), there and mid-line.
+    sample += ['def f():\n    """doc"""\n    match x:\n        case 1: y = match; case = 2\n    r"""a""" ; s = """b"""\n',
+               "# T\n+a\n-b +c\n a # not\n  * x\n---\n@@ -1 +1 @@\n"]
     for lang in ("python", "javascript", "c", "bash", "markdown", "diff", "go", "rust", "sql", "yaml", "html"):
         fast = speed_up(get_lexer_by_name(lang, stripnl=False))
         plain = get_lexer_by_name(lang, stripnl=False)
@@ -142,8 +145,40 @@ def test_first_sets_of_rules():
     # Per character, only rules that can start with it are joined, and most characters need few.
     lexer = speed_up(get_lexer_by_name("python", stripnl=False))
     list(lexer.get_tokens("xs = [x * 2 for x in range(3)]  # c\n"))
-    root = fastlex._CACHE[type(lexer)]["root"]
+    root = fastlex._ASCII[type(lexer)]["root"]  # an ASCII text: the rules narrowed to ASCII
     assert root is not None and sum(r is not None for r in root.by_char["x"][1]) < len(root.rules) // 4
+
+
+def test_rules_anchored_at_a_line_start():
+    anchored = fastlex._anchored
+    for pattern in (r"^(\s*)x", r"(?m)^x", r"\Ax", r"(?=a)^a", r"(^a|^b)", r"(?:\b^x)"):
+        assert anchored(re.compile(pattern)), pattern
+    for pattern in (r"(^a|b)", r"a^", r"\bfoo", r"x?^", r"[^a]", r"(?<=\n)x"):
+        assert not anchored(re.compile(pattern)), pattern
+    # Mid-line, Python's space tries one rule (text), not the docstring and soft-keyword rules anchored at ^.
+    lexer = speed_up(get_lexer_by_name("python", stripnl=False))
+    highlight_tokens(lexer, "def f(x):\n    return x\n")
+    root = fastlex._ASCII[type(lexer)]["root"]
+    assert root is not None
+    assert sum(r is not None for r in root.mid_line[" "][1]) == 1 < sum(r is not None for r in root.by_char[" "][1])
+
+
+def test_rules_narrowed_to_ascii_for_ascii_text():
+    narrowed = fastlex._ascii_only("([a-z\u00e9\U00010400-\U0001044f]+)|(\u0100)", 0)
+    assert narrowed.match("abc d").group() == "abc"
+    assert narrowed.match("\u00e9") is None and narrowed.match("\U00010400") is None  # the non-ASCII part is gone
+    assert narrowed.groups == 2
+    assert fastlex._ascii_only("[\u212a]x", re.IGNORECASE).match("kx")  # the Kelvin sign folds to k: kept
+    assert fastlex._ascii_only("[^\u0100-\u0200]", 0).match("a")  # a negated class still matches ASCII
+    assert fastlex._ascii_only("(?=[\u0100b])b|(?:[\u0100c])*d", 0).match("ccd").group() == "ccd"
+    # Python's names: the ASCII state stops at the first non-ASCII letter, the other does not; both are used.
+    lexer = speed_up(get_lexer_by_name("python", stripnl=False))
+    list(lexer.get_tokens("xs = 1\n"))
+    list(lexer.get_tokens("x\u00e9 = 1\n"))
+    ascii_x = fastlex._ASCII[type(lexer)]["root"].by_char["x"][0]
+    any_x = fastlex._CACHE[type(lexer)]["root"].by_char["x"][0]
+    assert ascii_x("x\u00e9", 0).group() == "x" and any_x("x\u00e9", 0).group() == "x\u00e9"
+    assert [v for _, v in lexer.get_tokens("x\u00e9 = 1\n")][0] == "x\u00e9"
 
 
 def test_rendered_cards_are_the_reference_html(cards):

@@ -36,8 +36,9 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
     cls = type(lexer)
     statestack = ["root"]
     statetokens = tokendefs["root"]
-    state = fastlex._state(cls, tokendefs, "root")
-    by_char = state.by_char if state is not None else {}
+    ascii = text.isascii()  # the rules' character classes narrowed to ASCII (fastlex._ascii_only)
+    state = fastlex._state(cls, tokendefs, "root", ascii)
+    by_char, mid_line = (state.by_char, state.mid_line) if state is not None else ({}, {})
     end = len(text)
     escaping = "&" in text or "<" in text or ">" in text
     out: list[str] = []
@@ -84,9 +85,12 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
         rule = None
         if state is not None:
             hit = None
+            # At a line's start every rule that can start with the character; elsewhere not those anchored there.
+            chars = by_char if pos == 0 or text[pos - 1] == "\n" else mid_line
             while pos < end:  # tokens of a known span, one after the other (emit's steps, inlined)
                 ch = text[pos]
-                joined = by_char.get(ch) or state.at(ch)
+                joined = chars.get(ch) or state.at(ch, chars is mid_line)
+                chars = mid_line
                 hit = joined[0](text, pos)
                 if hit is None:
                     break
@@ -97,6 +101,8 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
                 pos += len(value)
                 if "\n" in value or (escaping and ("&" in value or "<" in value or ">" in value)):
                     emit(joined[1][hit.lastindex][1], value)  # type: ignore[index]
+                    if value[-1] == "\n":
+                        chars = by_char
                 elif value:
                     if line:
                         if lspan != cspan:
@@ -142,16 +148,16 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
             if new_state is not None:
                 fastlex.push_state(statestack, new_state)
                 statetokens = tokendefs[statestack[-1]]
-                state = fastlex._state(cls, tokendefs, statestack[-1])
-                by_char = state.by_char if state is not None else {}
+                state = fastlex._state(cls, tokendefs, statestack[-1], ascii)
+                by_char, mid_line = (state.by_char, state.mid_line) if state is not None else ({}, {})
             continue
         if pos >= end:
             break
         if text[pos] == "\n":
             statestack = ["root"]
             statetokens = tokendefs["root"]
-            state = fastlex._state(cls, tokendefs, "root")
-            by_char = state.by_char if state is not None else {}
+            state = fastlex._state(cls, tokendefs, "root", ascii)
+            by_char, mid_line = (state.by_char, state.mid_line) if state is not None else ({}, {})
             emit(Whitespace, "\n")
         else:
             emit(Error, text[pos])

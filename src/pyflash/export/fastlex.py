@@ -19,6 +19,16 @@ regex: the set of characters a rule's match can begin with, or "any" when
 the rule can match the empty string or uses something not analysed). Rules
 left out cannot match there, so the first rule that matches is the same.
 
+Most code is ASCII, and for an ASCII text (:meth:`str.isascii`) every joined regex is
+compiled with its character classes cut down to ASCII (:func:`_ascii_only`): the same matches
+on such a text, without the regex engine walking the hundreds of non-BMP ranges of pygments'
+Unicode name classes at the end of every name (about 5% of a code card's instructions).
+
+Rules anchored at a line's start (``^``, ``\\A``: Python's docstring and soft-keyword rules)
+cannot match elsewhere; each state also has, per character, a matcher without them for
+positions in the middle of a line (``mid_line``, used by fasthl.py): a mid-line space in
+Python tries one rule instead of four.
+
 A state whose rules cannot be joined (mixed flags, backreferences, a pattern
 that does not compile joined) keeps pygments' loop; a lexer class that
 overrides ``get_tokens_unprocessed`` is left alone. This reads pygments'
@@ -47,8 +57,10 @@ _LETTERS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s"}
 _LEADING_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
-def _join(rules: list[tuple[Any, Any, Any]]) -> _Matcher | None:
-    """One alternation for ``rules``, and which rule each outer group is (None: cannot join)."""
+def _join(rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> _Matcher | None:
+    """One alternation for ``rules``, and which rule each outer group is (None: cannot join).
+
+    ``ascii``: for ASCII text only, its character classes narrowed to ASCII (:func:`_ascii_only`)."""
     compiled: list[re.Pattern[str]] = []
     for rexmatch, _action, _new in rules:
         pattern = getattr(rexmatch, "__self__", None)
@@ -86,7 +98,7 @@ def _join(rules: list[tuple[Any, Any, Any]]) -> _Matcher | None:
         groups += 1 + pattern.groups
         parts.append(f"({text})")
     try:
-        joined = re.compile("|".join(parts), base)
+        joined = _ascii_only("|".join(parts), base) if ascii else re.compile("|".join(parts), base)
     except re.error:
         return None
     if joined.groups != groups:
@@ -94,11 +106,59 @@ def _join(rules: list[tuple[Any, Any, Any]]) -> _Matcher | None:
     return joined.match, outer, [None] * len(outer)
 
 
+def _ascii_only(pattern: str, flags: int) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)`` for ASCII text only: each character class without its non-ASCII part.
+
+    Where no character of the text can be above U+007F, a class's ranges and characters above it
+    cannot match, so dropping them changes no match; but Python's regex engine tests a character
+    that is in none of a class's first 65,536 code points against each range it has beyond them,
+    one after the other: pygments' Unicode identifier classes hold hundreds of them, tried
+    at the end of every name. A class under IGNORECASE is left whole (U+212A, the Kelvin sign,
+    matches ``k``), and so is anything not analysed here.
+    """
+    try:
+        tree = _P.parse(pattern, flags)
+        _narrow(tree.data, flags)
+        narrowed: re.Pattern[str] = _COMPILER.compile(tree, flags)
+    except re.error:
+        raise
+    except Exception:  # a private API that changed: the pattern as it is
+        return re.compile(pattern, flags)
+    return narrowed
+
+
+def _narrow(items: list[tuple[Any, Any]], flags: int) -> None:
+    """:func:`_ascii_only`'s pass over a parsed pattern, in place."""
+    for i, (op, av) in enumerate(items):
+        if op is _C.IN:
+            if not flags & re.IGNORECASE:
+                kept = []
+                for kind, value in av:
+                    if kind is _C.LITERAL and value > 0x7F:
+                        continue
+                    if kind is _C.RANGE:
+                        if value[0] > 0x7F:
+                            continue
+                        value = (value[0], min(value[1], 0x7F))
+                    kept.append((kind, value))
+                items[i] = (op, kept)
+        elif op is _C.SUBPATTERN:
+            _narrow(av[3].data, (flags | av[1]) & ~av[2])
+        elif op is _C.BRANCH:
+            for alternative in av[1]:
+                _narrow(alternative.data, flags)
+        elif op in _REPEATS or op in (_C.ASSERT, _C.ASSERT_NOT):
+            _narrow(av[-1].data, flags)
+        elif op is getattr(_C, "ATOMIC_GROUP", None):
+            _narrow(av.data, flags)
+
+
 # --------------------------------------------------------------------------
 # The characters a rule's match can start with (from Python's own regex parser)
 
 _P: Any = importlib.import_module("re._parser")  # private, stable since 3.11 (sre_parse before)
 _C: Any = importlib.import_module("re._constants")
+_COMPILER: Any = importlib.import_module("re._compiler")
 _CATEGORIES = {
     _C.CATEGORY_DIGIT: r"\d", _C.CATEGORY_NOT_DIGIT: r"\D", _C.CATEGORY_SPACE: r"\s",
     _C.CATEGORY_NOT_SPACE: r"\S", _C.CATEGORY_WORD: r"\w", _C.CATEGORY_NOT_WORD: r"\W",
@@ -185,6 +245,34 @@ def _first(pattern: re.Pattern[str]) -> Callable[[str], bool] | None:
     return lambda ch: any(test(ch) for test in tests)
 
 
+_LINE_START = (_C.AT_BEGINNING, _C.AT_BEGINNING_LINE, _C.AT_BEGINNING_STRING)  # ^ (with or without MULTILINE), \\A
+
+
+def _anchored_items(items: Any) -> bool:
+    """Whether a match of ``items`` must pass a ``^`` or ``\\A`` before any character (False: not sure)."""
+    for op, av in items:
+        if op is _C.AT:
+            if av in _LINE_START:
+                return True
+        elif op is _C.ASSERT or op is _C.ASSERT_NOT:
+            continue  # zero width: what follows still starts the match
+        elif op is _C.SUBPATTERN:
+            return _anchored_items(av[3])
+        elif op is _C.BRANCH:
+            return all(_anchored_items(alternative) for alternative in av[1])
+        else:
+            return False
+    return False
+
+
+def _anchored(pattern: re.Pattern[str]) -> bool:
+    """Whether ``pattern`` can only match at the start of the text or just after a newline."""
+    try:
+        return _anchored_items(_P.parse(pattern.pattern, pattern.flags))
+    except (re.error, RecursionError, TypeError, ValueError):
+        return False
+
+
 def _never(text: str, pos: int) -> None:
     return None
 
@@ -192,21 +280,30 @@ def _never(text: str, pos: int) -> None:
 class _State:
     """A lexer state's joined rules: all of them, and per first character only those that can start with it."""
 
-    __slots__ = ("by_char", "full", "rules", "_firsts", "_by_set")
+    __slots__ = ("ascii", "by_char", "mid_line", "full", "rules", "_firsts", "_anchored", "_by_set")
 
-    def __init__(self, rules: list[tuple[Any, Any, Any]]) -> None:
+    def __init__(self, rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> None:
         self.rules = rules
-        self.full = _join(rules)
+        self.ascii = ascii  # for ASCII text only (_ascii_only)
+        self.full = _join(rules, ascii)
         self.by_char: dict[str, _Matcher] = {}
+        self.mid_line: dict[str, _Matcher] = {}  # the same, at a position not starting a line
         self._firsts: list[Callable[[str], bool] | None] | None = None
+        self._anchored: list[bool] = []
         self._by_set: dict[tuple[int, ...], _Matcher] = {}
 
-    def at(self, ch: str) -> _Matcher:
-        """The joined matcher for a position holding ``ch`` (only called when ``full`` is not None)."""
+    def at(self, ch: str, mid_line: bool = False) -> _Matcher:
+        """The joined matcher for a position holding ``ch`` (only called when ``full`` is not None);
+        ``mid_line``: for a position that does not start the text or follow a newline, where the rules
+        anchored at a line's start (``^``, ``\\A``) cannot match, so they are left out."""
         assert self.full is not None
         if self._firsts is None:
             self._firsts = [_first(rule[0].__self__) for rule in self.rules]
-        chosen = tuple(i for i, test in enumerate(self._firsts) if test is None or test(ch))
+            self._anchored = [_anchored(rule[0].__self__) for rule in self.rules]
+        chosen = tuple(
+            i for i, test in enumerate(self._firsts)
+            if (test is None or test(ch)) and not (mid_line and self._anchored[i])
+        )
         found = self._by_set.get(chosen)
         if found is None:
             if not chosen:
@@ -214,20 +311,22 @@ class _State:
             elif len(chosen) == len(self.rules):
                 found = self.full
             else:
-                found = _join([self.rules[i] for i in chosen]) or self.full
+                found = _join([self.rules[i] for i in chosen], self.ascii) or self.full
             self._by_set[chosen] = found
-        self.by_char[ch] = found
+        (self.mid_line if mid_line else self.by_char)[ch] = found
         return found
 
 
-# lexer class -> state name -> its joined rules (None: not joinable, pygments' loop)
+# lexer class -> state name -> its joined rules (None: not joinable, pygments' loop); for any text, for ASCII text
 _CACHE: dict[type, dict[str, _State | None]] = {}
+_ASCII: dict[type, dict[str, _State | None]] = {}
 
 
-def _state(cls: type, tokendefs: dict[str, Any], name: str) -> _State | None:
-    table = _CACHE.setdefault(cls, {})
+def _state(cls: type, tokendefs: dict[str, Any], name: str, ascii: bool = False) -> _State | None:
+    """The joined rules of a lexer state (``ascii``: for a text that :meth:`str.isascii`)."""
+    table = (_ASCII if ascii else _CACHE).setdefault(cls, {})
     if name not in table:
-        state = _State(tokendefs[name])
+        state = _State(tokendefs[name], ascii)
         table[name] = state if state.full is not None else None
     return table[name]
 
@@ -261,7 +360,8 @@ def _tokens(self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)) -> 
     cls = type(self)
     statestack = list(stack)
     statetokens = tokendefs[statestack[-1]]
-    state = _state(cls, tokendefs, statestack[-1])
+    ascii = text.isascii()
+    state = _state(cls, tokendefs, statestack[-1], ascii)
     by_char = state.by_char if state is not None else {}
     end = len(text)
     while 1:
@@ -303,14 +403,14 @@ def _tokens(self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)) -> 
             if new_state is not None:
                 push_state(statestack, new_state)
                 statetokens = tokendefs[statestack[-1]]
-                state = _state(cls, tokendefs, statestack[-1])
+                state = _state(cls, tokendefs, statestack[-1], ascii)
                 by_char = state.by_char if state is not None else {}
             continue
         try:
             if text[pos] == "\n":
                 statestack = ["root"]
                 statetokens = tokendefs["root"]
-                state = _state(cls, tokendefs, "root")
+                state = _state(cls, tokendefs, "root", ascii)
                 by_char = state.by_char if state is not None else {}
                 yield pos, Whitespace, "\n"
                 pos += 1
