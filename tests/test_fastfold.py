@@ -246,7 +246,8 @@ def test_the_fold_split_over_two_processes_is_the_plain_fold(tmp_path, monkeypat
     try:
         actions = [(rng.randrange(3), rng.choice(CARDS), rng.choice(_KINDS), rng.randrange(6), rng.randrange(1, 3000))
                    for _ in range(80)]
-        _play(stores, [*actions, *((0, f"s{i}", "grade", 4, 5) for i in range(12))])  # type: ignore[list-item]
+        # cards on both sides of the median key (the halves' boundary), not relinked: "a…" sorts before "c…"
+        _play(stores, [*actions, *((0, f"{p}{i}", "grade", 4, 5) for p in "as" for i in range(12))])  # type: ignore[list-item]
         stores[1].ingest([e for s in (stores[0], stores[2]) for e in s.outbox()])
         monkeypatch.setattr(foldsplit, "SPLIT_MIN", 0)
         halves = []
@@ -259,13 +260,14 @@ def test_the_fold_split_over_two_processes_is_the_plain_fold(tmp_path, monkeypat
 
         monkeypatch.setattr(foldsplit, "fold_part", spy)
         _check(stores[1])
-        assert len(halves) == 1 and 0 < halves[0]  # this process folded one half (the child, the other)
+        every = len(fold_log(stores[1].connection, stores[1].rules))
+        assert len(halves) == 2 and 0 < halves[0] < every  # this process folded one half (the child, the other)
         def refuse(*args: object, **kwargs: object) -> None:
             raise sqlite3.OperationalError("unable to open database file")
 
         monkeypatch.setattr(foldsplit.sqlite3, "connect", refuse)  # the child cannot read: this process does both
         _check(stores[1])
-        assert len(halves) == 3
+        assert len(halves) == 4
     finally:
         for s in stores:
             s.close()

@@ -259,3 +259,35 @@ def test_sm2_scheduler_implements_the_protocol_and_changes_nothing_in_place():
     assert scheduler.preview(first.after, 4, 101).label == "good"
     with pytest.raises(ValueError):
         scheduler.review(new, 6, day=100, now=now)
+
+
+def test_state_behaves_as_the_frozen_dataclass_it_was():
+    """sm2.State's methods are written out (start-up time): they must do what @dataclass(frozen=True, slots=True) did."""
+    import copy
+    import dataclasses
+    import pickle
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class State:  # the reference: the old definition, without its checks
+        easiness: sm2.Easiness = sm2.INITIAL_EASINESS
+        interval: int = 0
+        repetitions: int = 0
+
+    for args in [(), (2.36,), (1.3, 6, 2), (2.5, 0, 1)]:
+        s, ref = sm2.State(*args), State(*(sm2.Easiness(a) if i == 0 else a for i, a in enumerate(args)))
+        assert repr(s) == repr(ref).replace(State.__qualname__, "State")  # (the reference is a local class)
+        assert hash(s) == hash(ref) and s == sm2.State(*args) and s != sm2.State(2.0, 9, 9)
+        assert s.__eq__(ref) is NotImplemented  # another class is never equal, as with a dataclass
+        assert pickle.loads(pickle.dumps(s)) == s and copy.copy(s) == s and copy.deepcopy(s) == s
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            s.interval = 3  # type: ignore[misc]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            del s.repetitions  # type: ignore[misc]
+        assert not hasattr(s, "__dict__")
+    match sm2.State(2.5, 6, 2):
+        case sm2.State(e, i, r):
+            assert (float(e), i, r) == (2.5, 6, 2)
+    with pytest.raises(ValueError, match="whole number of days"):
+        sm2.State(interval=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="cannot be negative"):
+        sm2.State(repetitions=-1)

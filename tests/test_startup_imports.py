@@ -50,6 +50,8 @@ OFF_THE_FIRST_CARD = [
     "pyflash.core.decks.yamlread",
     "pyflash.core.decks.nodes",
     "pyflash.core.decks.cloze",  # cloze syntax: parsing, a cloze card's text
+    "pyflash.core.answers",  # typed answers compared (core/typable.py says which cards take one)
+    "shlex",  # $EDITOR's command line (ui/text.py): `e` only
     "pyflash.ui.markdown",  # the Markdown widget: the first text that needs it, or 2 s after the first card
     "pyflash.ui.reveal_widgets",  # the answer rule and the grade bar: the first reveal
 ]

@@ -48,7 +48,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports them
     from pyflash.core.answers import Comparison as Comparison
-    from pyflash.core.answers import can_type as can_type
     from pyflash.core.answers import check_typed as check_typed
     from pyflash.core.answers import expected_text as expected_text
     from pyflash.core.clock import local_day as local_day
@@ -84,6 +83,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from pyflash.core.scheduling.scheduler import Scheduler as Scheduler
     from pyflash.core.scheduling.states import QueueKind as QueueKind
     from pyflash.core.scheduling.states import ReviewKind as ReviewKind
+    from pyflash.core.typable import can_type as can_type
     from pyflash.core.workspace import Workspace as Workspace
     from pyflash.core.workspace import open_workspace as open_workspace
 
@@ -123,7 +123,7 @@ _WHERE = {
     "system_zone": "pyflash.core.clock",
     "PyflashError": "pyflash.core.errors",
     "Comparison": "pyflash.core.answers",
-    "can_type": "pyflash.core.answers",
+    "can_type": "pyflash.core.typable",
     "check_typed": "pyflash.core.answers",
     "expected_text": "pyflash.core.answers",
     "lint_cards": "pyflash.core.lint",

@@ -30,10 +30,11 @@ The suggested grade (docs/study.md, "Typing the answer"):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
+
+from pyflash.core.typable import SHORT_ANSWER, can_type, is_short_answer, width
 
 if TYPE_CHECKING:
     from pyflash.core.decks.model import Card
@@ -53,11 +54,9 @@ __all__ = [
     "width",
 ]
 
-SHORT_ANSWER = 80  # display columns: the longest answer a `type: true` card may have
 EDITS_PER = 8  # "close": one edit allowed per this many characters of the expected text
 
 _SPACES = re.compile(r"[ \t\f\v]+")
-_WIDE = frozenset("WF")
 
 
 class SegmentKind(StrEnum):
@@ -142,16 +141,6 @@ class Comparison(NamedTuple):
     @property
     def exact(self) -> bool:
         return self.verdict == "exact"
-
-
-def width(text: str) -> int:
-    """Display columns of ``text``: a wide (CJK) character counts 2, a combining mark 0."""
-    n = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        n += 2 if unicodedata.east_asian_width(ch) in _WIDE else 1
-    return n
 
 
 def _lines(text: str) -> list[str]:
@@ -278,26 +267,6 @@ def compare_answer(typed: str, answer: str, accept: Sequence[str] = ()) -> Compa
     close = any(_close_text(mine, _plain_answer(c)) for c in choices)
     grade, verdict = (3, "close") if close else (1, "wrong")
     return Comparison(typed, best, grade, verdict, diff_lines(typed.strip(), best))
-
-
-def is_short_answer(text: str | None) -> bool:
-    """True for an answer a ``type: true`` card can check: one line of at most :data:`SHORT_ANSWER` columns."""
-    if text is None or not text.strip():
-        return False
-    line = text.strip()
-    return "\n" not in line and width(line) <= SHORT_ANSWER
-
-
-def can_type(card: Card) -> bool:
-    """True when the card's answer can be typed and checked: an output card, a q/a card with
-    ``type: true``, or a cloze card with ``type: true`` (its hidden text). Never a reverse card."""
-    if card.variant == "r":
-        return False
-    if card.output is not None:
-        return True
-    if card.cloze is not None:
-        return card.type_in
-    return card.type_in and is_short_answer(card.a)
 
 
 def expected_text(card: Card) -> str:

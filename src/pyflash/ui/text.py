@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import shutil
 from collections.abc import Mapping, Sequence
 
@@ -136,6 +135,8 @@ def editor_command(path: str, line: int, env: Mapping[str, str]) -> list[str] | 
     raw = (env.get("VISUAL") or env.get("EDITOR") or "").strip()
     argv: Sequence[str]
     if raw:
+        import shlex  # deferred: start-up time (for `e` only)
+
         try:
             argv = shlex.split(raw)
         except ValueError:
@@ -160,8 +161,9 @@ def editor_command(path: str, line: int, env: Mapping[str, str]) -> list[str] | 
     return [*argv, path]
 
 
-_WORD = re.compile(r"\S+\s*|\s+")
-_PATH_BREAK = re.compile(r"(?<=[/\\])")  # a long path may break after a separator
+_WORD = r"\S+\s*|\s+"
+_PATH_BREAK = r"(?<=[/\\])"  # a long path may break after a separator
+# (compiled by `re` at their first use, in the picker or the help: not on the first card)
 
 
 def wrap_points(line: str, width: int) -> list[int]:
@@ -173,14 +175,14 @@ def wrap_points(line: str, width: int) -> list[int]:
     width = max(1, width)
     cuts: list[int] = []
     used = 0
-    for m in _WORD.finditer(line):
+    for m in re.finditer(_WORD, line):
         word = m.group().rstrip()
         if used and used + cell_len(word) > width and (cell_len(word) <= width or "/" not in word):
             cuts.append(m.start())
             used = 0
         pos = m.start()
         while used + cell_len(line[pos : m.start() + len(word)]) > width:  # longer than a row
-            breaks = (x.start() for x in _PATH_BREAK.finditer(line, pos + 1, m.end()))
+            breaks = (x.start() for x in re.compile(_PATH_BREAK).finditer(line, pos + 1, m.end()))
             room = [p for p in breaks if cell_len(line[pos:p]) <= width - used]
             cut = room[-1] if room else pos + max(1, width - used)
             cuts.append(cut)

@@ -26,11 +26,12 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
-from pyflash.core import GRADES, Card, Comparison, StudySession, can_type, check_typed, expected_text
+from pyflash.core import GRADES, Card, StudySession, can_type
 from pyflash.ui.host import ScreenMixin, host
 from pyflash.ui.styles import whole_stylesheet
 
 if TYPE_CHECKING:
+    from pyflash.core import Comparison
     from pyflash.ui.answer_area import AnswerArea
 
 MAX_ROWS = 8  # the answer box grows with the expected output up to this many lines, then scrolls
@@ -146,6 +147,8 @@ class TypingScreen(ScreenMixin):
         card = self._typable()
         if card is None or self.typing:
             return
+        from pyflash.core import expected_text  # deferred: start-up time (the answers' comparison, for typing only)
+
         lines = max(1, len(expected_text(card).rstrip("\n").splitlines()))
         one_line = lines == 1
         from pyflash.ui.answer_area import AnswerArea  # deferred: start-up time (TextArea, for typing only)
@@ -179,6 +182,8 @@ class TypingScreen(ScreenMixin):
         card = self._typable()
         if card is None:
             return
+        from pyflash.core import check_typed  # deferred: start-up time (the answers' comparison, for typing only)
+
         self.checked = check_typed(card, message.text)
         await self._close_box()
         await self.action_reveal()  # the answer and the grade bar

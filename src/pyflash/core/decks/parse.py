@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyflash.core.answers import SHORT_ANSWER, is_short_answer
 from pyflash.core.decks import cloze
 from pyflash.core.decks.model import CARD_KEYS, DECK_KEYS, LINT_RULES, Card, CardKind, DeckFile, derived_key
 from pyflash.core.decks.nodes import (
@@ -34,6 +33,7 @@ from pyflash.core.decks.nodes import (
 )
 from pyflash.core.decks.sources import DeckReadError, read_deck_bytes
 from pyflash.core.decks.yamlread import compose, decode
+from pyflash.core.typable import SHORT_ANSWER, is_short_answer
 
 if TYPE_CHECKING:
     from yaml.nodes import Node

@@ -21,6 +21,7 @@ family) decide its state alone.
 
 from __future__ import annotations
 
+import gc
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -371,20 +372,26 @@ def fold_log(db: sqlite3.Connection, rules: Rules) -> dict[str, Values | None]:
 
 
 def fold_part(
-    db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set[str], where: str = ""
+    db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set[str], where: str = "", args: Iterable[Any] = ()
 ) -> dict[str, Values | None]:
-    """The fast fold of the log's rows (those ``where`` selects), but the cards in ``skip``; a card whose rows go
-    back in time in the table is folded again from its own rows, sorted."""
+    """The fast fold of the log's rows (those ``where`` selects, with ``args``), but the cards in ``skip``; a card
+    whose rows go back in time in the table is folded again from its own rows, sorted."""
     fold = _Fold(rules)
     disorder: set[str] = set()
-    fold.rows(db.execute(f"SELECT {_COLUMNS} FROM reviews {where}"), set(skip), undone, disorder)
-    for key in disorder:
-        del fold.cards[key]
-    for marks, chunk in key_chunks(sorted(disorder)):
-        rows = db.execute(f"SELECT {_COLUMNS} FROM reviews WHERE key IN ({marks})", chunk).fetchall()
-        rows.sort(key=lambda r: (r[0], r[1], r[2]))
-        fold.rows(rows, set(), undone, None)
-    return {k: fold.values(c) for k, c in fold.cards.items()}
+    collecting = gc.isenabled()
+    gc.disable()  # the fold makes no cycles; the collector would only scan every card's list again and again
+    try:
+        fold.rows(db.execute(f"SELECT {_COLUMNS} FROM reviews {where}", tuple(args)), set(skip), undone, disorder)
+        for key in disorder:
+            del fold.cards[key]
+        for marks, chunk in key_chunks(sorted(disorder)):
+            rows = db.execute(f"SELECT {_COLUMNS} FROM reviews WHERE key IN ({marks})", chunk).fetchall()
+            rows.sort(key=lambda r: (r[0], r[1], r[2]))
+            fold.rows(rows, set(), undone, None)
+        return {k: fold.values(c) for k, c in fold.cards.items()}
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _families(db: sqlite3.Connection, rules: Rules, keys: set[str]) -> dict[str, Values | None]:

@@ -18,7 +18,7 @@ Choices fixed by pyflash (see docs/scheduling.md):
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError
 from typing import Any
 
 from pyflash.core.scheduling.easiness import (
@@ -43,24 +43,60 @@ __all__ = [
     "INITIAL_EASINESS",
 ]
 
-@dataclass(frozen=True, slots=True)
 class State:
-    """SM-2 state of one card. Immutable; ``review`` returns a new one."""
+    """SM-2 state of one card. Immutable; ``review`` returns a new one.
 
-    easiness: float = INITIAL_EASINESS  # any real number; kept as an Easiness
-    interval: int = 0
-    repetitions: int = 0
+    Written out as a frozen slotted dataclass would generate it (``==``, ``hash``, ``repr``,
+    ``FrozenInstanceError`` on assignment, pickling): the decorator compiled those methods at
+    every start (about 3 M instructions; tests/test_sm2.py compares the two).
+    """
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "easiness", Easiness(self.easiness))
-        if isinstance(self.interval, bool) or not isinstance(self.interval, numbers.Integral):
-            raise ValueError(f"interval must be a whole number of days, not {self.interval!r}")
-        if isinstance(self.repetitions, bool) or not isinstance(self.repetitions, numbers.Integral):
-            raise ValueError(f"repetitions must be a whole number, not {self.repetitions!r}")
-        if self.interval < 0 or self.repetitions < 0:
+    __slots__ = ("easiness", "interval", "repetitions")
+    __match_args__ = ("easiness", "interval", "repetitions")
+
+    easiness: Easiness  # any real number; kept as an Easiness
+    interval: int
+    repetitions: int
+
+    def __init__(self, easiness: float = INITIAL_EASINESS, interval: int = 0, repetitions: int = 0) -> None:
+        ef = Easiness(easiness)  # first, as the dataclass's __post_init__ did
+        if isinstance(interval, bool) or not isinstance(interval, numbers.Integral):
+            raise ValueError(f"interval must be a whole number of days, not {interval!r}")
+        if isinstance(repetitions, bool) or not isinstance(repetitions, numbers.Integral):
+            raise ValueError(f"repetitions must be a whole number, not {repetitions!r}")
+        if interval < 0 or repetitions < 0:
             raise ValueError("interval and repetitions cannot be negative")
-        object.__setattr__(self, "interval", int(self.interval))
-        object.__setattr__(self, "repetitions", int(self.repetitions))
+        setattr = object.__setattr__
+        setattr(self, "easiness", ef)
+        setattr(self, "interval", int(interval))
+        setattr(self, "repetitions", int(repetitions))
+
+    def _values(self) -> tuple[Easiness, int, int]:
+        return (self.easiness, self.interval, self.repetitions)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"State(easiness={self.easiness!r}, interval={self.interval!r}, repetitions={self.repetitions!r})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __getstate__(self) -> tuple[Easiness, int, int]:
+        return self._values()
+
+    def __setstate__(self, state: tuple[Easiness, int, int]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            object.__setattr__(self, name, value)
 
     @property
     def easiness_cents(self) -> int:
