@@ -204,6 +204,32 @@ def test_renumbering_moves_each_history_with_its_span(tmp_path, ws_factory):
     assert ws.report.relinked == []
 
 
+def test_the_cloze_files_are_decoded_only_once_a_cloze_has_a_history(tmp_path, ws_factory, monkeypatch):
+    """The check for renumbered clozes needs a learned cloze history; without one it decodes no card (start-up time)."""
+    from pyflash.core.decks.model import DeckFile
+
+    d = tmp_path / "decks"
+    write_deck(d, "c.yaml", "deck: D\ncards:\n  - id: n\n    cloze: 'x = {{c1::a}} + {{c2::b}}'\n")
+    write_deck(d, "q.yaml", "deck: D\ncards:\n  - id: q\n    q: Q?\n    a: A\n")
+    ws_factory(d).close()  # fills the deck cache: the next opens take the files from it, undecoded
+    cards = DeckFile.cards
+    decoded: list[str] = []
+    monkeypatch.setattr(DeckFile, "cards", property(lambda f: decoded.append(f.path) or cards.fget(f)))
+    ws_factory(d).close()
+    assert decoded == []  # no history at all: nothing can follow a renumbered span
+    ws = ws_factory(d)
+    s = ws.session()
+    while not s.finished and s.current.cloze is None:
+        s.reveal()
+        s.grade(5)
+    s.reveal()
+    s.grade(5)  # a cloze card learned
+    ws.close()
+    decoded.clear()
+    ws_factory(d).close()
+    assert [p.rsplit("/", 1)[-1] for p in decoded] == ["c.yaml"]  # only the file holding a cloze card
+
+
 def test_swapped_numbers_swap_histories(tmp_path, ws_factory):
     d = tmp_path / "decks"
     path = write_deck(d, "d.yaml", "deck: D\ncards:\n  - id: n\n    cloze: 'x = {{c1::alpha}} + {{c2::beta}}'\n")
