@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 from dataclasses import dataclass
@@ -84,6 +85,32 @@ def test_events_travel_both_ways(tmp_path, remote, env):
     assert (third.sent, third.committed, third.received, third.known) == (0, False, 1, 0)
     assert a.events == b.events and len(a.events) == 3
     assert status(tmp_path / "a").last_sync == NOW
+
+
+class CollectorSpy(FakeLog):
+    """Records whether Python's cyclic garbage collector was on while the received events were ingested."""
+
+    def __init__(self, device: str, fail: bool = False) -> None:
+        super().__init__(device)
+        self.collecting: list[bool] = []
+        self.fail = fail
+
+    def ingest(self, events):
+        self.collecting.append(gc.isenabled())
+        if self.fail:
+            raise RuntimeError("the ingest failed")
+        return super().ingest(events)
+
+
+def test_the_collector_is_paused_for_the_receive_and_on_again_after(tmp_path, remote, env):
+    a, b, c = FakeLog("dev-a"), CollectorSpy("dev-b"), CollectorSpy("dev-c", fail=True)
+    a.grade("c1")
+    run(a, tmp_path / "a", remote, env)
+    run(b, tmp_path / "b", remote, env)
+    assert b.collecting == [False] and gc.isenabled()
+    with pytest.raises(RuntimeError, match="the ingest failed"):
+        run(c, tmp_path / "c", remote, env)
+    assert c.collecting == [False] and gc.isenabled()
 
 
 def test_nothing_new_reads_nothing_again(tmp_path, remote, env):

@@ -233,11 +233,19 @@ def _starts(items: Any, flags: int, out: list[tuple[str, int]]) -> bool:
     return True
 
 
-def _first(pattern: re.Pattern[str]) -> Callable[[str], bool] | None:
-    """A test of the characters a match of ``pattern`` can start with (None: any, or the empty string)."""
+def _parse(pattern: re.Pattern[str]) -> Any:
+    """``pattern`` parsed by Python's regex parser (None: it cannot be)."""
+    try:
+        return _P.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError, TypeError, ValueError):
+        return None
+
+
+def _first(pattern: re.Pattern[str], tree: Any = None) -> Callable[[str], bool] | None:
+    """A test of the characters a match of ``pattern`` (parsed: ``tree``) can start with (None: any, or the empty string)."""
     out: list[tuple[str, int]] = []
     try:
-        if _starts(_P.parse(pattern.pattern, pattern.flags), pattern.flags, out):
+        if _starts(_parse(pattern) if tree is None else tree, pattern.flags, out):
             return None
         tests = [re.compile(text, flags & _FLAGS).match for text, flags in out]
     except (_Unknown, re.error, RecursionError, TypeError, ValueError):
@@ -265,11 +273,12 @@ def _anchored_items(items: Any) -> bool:
     return False
 
 
-def _anchored(pattern: re.Pattern[str]) -> bool:
-    """Whether ``pattern`` can only match at the start of the text or just after a newline."""
+def _anchored(pattern: re.Pattern[str], tree: Any = None) -> bool:
+    """Whether ``pattern`` (parsed: ``tree``) can only match at the start of the text or just after a newline."""
+    tree = _parse(pattern) if tree is None else tree
     try:
-        return _anchored_items(_P.parse(pattern.pattern, pattern.flags))
-    except (re.error, RecursionError, TypeError, ValueError):
+        return tree is not None and _anchored_items(tree)
+    except (RecursionError, TypeError, ValueError):
         return False
 
 
@@ -298,8 +307,9 @@ class _State:
         anchored at a line's start (``^``, ``\\A``) cannot match, so they are left out."""
         assert self.full is not None
         if self._firsts is None:
-            self._firsts = [_first(rule[0].__self__) for rule in self.rules]
-            self._anchored = [_anchored(rule[0].__self__) for rule in self.rules]
+            trees = [_parse(rule[0].__self__) for rule in self.rules]  # each rule parsed once, for both
+            self._firsts = [_first(rule[0].__self__, tree) for rule, tree in zip(self.rules, trees, strict=True)]
+            self._anchored = [_anchored(rule[0].__self__, tree) for rule, tree in zip(self.rules, trees, strict=True)]
         chosen = tuple(
             i for i, test in enumerate(self._firsts)
             if (test is None or test(ch)) and not (mid_line and self._anchored[i])

@@ -12,17 +12,17 @@ the rows that changed are written, in one statement.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pyflash.core.events import GRADE_KINDS, Event, IngestResult, canonical_ts, split_id
-from pyflash.core.events.fastfold import _Fold, row_of, values_of
+from pyflash.core.events.fastfold import _differs, _Fold, row_of, values_of
 from pyflash.core.events.replay import LAPSE_BELOW, Rules, Step, replay_steps, state_json
 from pyflash.core.review.event_log import key_chunks as _chunks
 from pyflash.core.review.events_io import families, steps_for
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
-from pyflash.core.review.statetext import dump_values
+from pyflash.core.review.statetext import KEYS
 
 __all__ = ["ingest_events", "insert_rows", "new_events", "put_states"]
 
@@ -216,9 +216,10 @@ def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules)
     return IngestResult(len(fresh), skipped, frozenset(keys))
 
 
-def _asked(steps: list[Step], rows: dict[str, str]) -> tuple[set[str], set[str]]:
+def _asked(steps: list[Step], row_is: Callable[[str, str], bool]) -> tuple[set[str], set[str]]:
     """The keys whose history before this ingest the replay will ask for (an over-estimate): their
-    last event's (first new step not recorded on the row's state), their lapses (a new lapse)."""
+    last event's (first new step not recorded on the row's state: ``row_is(key, text)``, whether the
+    card's row is the state ``text``), their lapses (a new lapse)."""
     first: dict[str, Step] = {}
     lapsed: set[str] = set()
     for step in steps:
@@ -229,8 +230,7 @@ def _asked(steps: list[Step], rows: dict[str, str]) -> tuple[set[str], set[str]]
             lapsed.add(step.card)
     last = set()
     for key, step in first.items():
-        row = rows.get(key)
-        if step.before is None or row is None or row != step.before:
+        if step.before is None or not row_is(key, step.before):
             last.add(key)
     return last, lapsed | last  # a card whose last event is asked for has its lapses asked for too
 
@@ -277,9 +277,10 @@ def _write(db: sqlite3.Connection, new: dict[str, tuple[Any, ...] | None], rows:
         if old is None:
             inserts.append(row)
             continue
-        changed = tuple(i for i in range(1, len(row)) if old[i] != row[i])
-        if changed:
-            updates.setdefault(changed, []).append([*(row[i] for i in changed), key])
+        if old == row:
+            continue
+        changed = tuple([i for i in range(1, len(row)) if old[i] != row[i]])
+        updates.setdefault(changed, []).append([*[row[i] for i in changed], key])
     db.executemany(_INSERT, inserts)
     for changed, values in updates.items():
         sets = ", ".join(f"{_NAMES[i]} = ?" for i in changed)
@@ -288,6 +289,17 @@ def _write(db: sqlite3.Connection, new: dict[str, tuple[Any, ...] | None], rows:
 
 _FOLD_COLUMNS = "ts, device, seq, key, kind, grade, day, before, after, NULL"
 _NO_CARD: tuple[Any, ...] = (None, None, None, None, 0, "", 0, None, None, None)  # fastfold._Fold's card with no state
+
+
+_TEXTLESS = frozenset(KEYS[:-1])  # a state's fields but its text (which sorts last)
+
+
+def _whole(data: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """A step's decoded ``after`` with the text its ``after`` text has: a synced event's state has none, and
+    its text was written with ``"text": ""`` (state_json); then the fold takes its values from it, unparsed."""
+    if data is not None and data.keys() == _TEXTLESS:
+        return {**data, "text": ""}
+    return data
 
 
 def _row_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -320,17 +332,16 @@ def _fold(
     for key in slow - plain:
         cards[key] = list(_NO_CARD)
     if fast:
-        texts: dict[str, str] = {}
         for key in fast:
             row = rows.get(key)
-            if row is None:
-                cards[key] = list(_NO_CARD)
-            else:
-                values = _row_values(row)
-                texts[key] = text = dump_values(values)
-                cards[key] = [text, values, *_NO_CARD[2:]]
+            cards[key] = [None, _row_values(row), *_NO_CARD[2:]] if row is not None else list(_NO_CARD)
+
+        def row_is(key: str, text: str) -> bool:  # its text made only when its last_review is in ``text``
+            card = cards[key]
+            return card[1] is not None and not _differs(card[1], text) and fold.text(card) == text
+
         new_steps = [step for step in steps if step.card in fast]
-        last, lapses = _asked(new_steps, texts)
+        last, lapses = _asked(new_steps, row_is)
         before = _Before(db, top)
         before.prefetch(last, lapses)
         for key in last:
@@ -339,7 +350,8 @@ def _fold(
                 cards[key][2], cards[key][3] = prior
         for key in lapses:
             cards[key][4] = before.lapses(key)
-        ordered += [(s.ts, s.device, s.seq, s.card, s.kind, s.grade, s.day, s.before, s.after, s.after_data) for s in new_steps]
+        ordered += [(s.ts, s.device, s.seq, s.card, s.kind, s.grade, s.day, s.before, s.after, _whole(s.after_data))
+                    for s in new_steps]
     ordered.sort(key=lambda r: (r[0], r[1], r[2]))
     fold.rows(ordered, set(), set(), None)
     out: dict[str, tuple[Any, ...] | None] = {}
