@@ -187,3 +187,22 @@ def test_study_opens_the_workspace_with_the_gc_off_and_turns_it_back_on(monkeypa
     with pytest.raises(PyflashError):
         study.run_study(StudyArgs(()))
     assert seen == [False] and gc.isenabled()
+
+
+def test_main_leaves_the_gc_as_it_found_it(monkeypatch):
+    # main() turns the GC off while it imports the study path (start-up time), then back on.
+    import gc
+
+    from pyflash import cli
+    from pyflash.cli import study
+
+    seen: list[bool] = []
+
+    def parse(args):
+        seen.append(gc.isenabled())
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(study, "quick_study_args", parse)
+    with pytest.raises(RuntimeError):
+        cli.main(["study"])
+    assert seen == [False] and gc.isenabled()

@@ -11,6 +11,7 @@ print one line and exit 2; they never end in a traceback.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 __all__ = ["main"]
@@ -18,10 +19,16 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> None:
     """Run ``pyflash`` with ``argv`` (default: the process's arguments)."""
-    from pyflash.cli.study import quick_study, quick_study_args
+    collecting = gc.isenabled()
+    gc.disable()  # start-up time: no collection while the study path is imported (run_study keeps it off until the first card)
+    try:
+        from pyflash.cli.study import quick_study, quick_study_args
 
-    args = sys.argv[1:] if argv is None else list(argv)
-    quick = quick_study_args(args)
+        args = sys.argv[1:] if argv is None else list(argv)
+        quick = quick_study_args(args)
+    finally:
+        if collecting:
+            gc.enable()
     if quick is not None:
         quick_study(quick)
         return
