@@ -29,6 +29,7 @@ from pyflash.core.decks.cache import parse_deck_file  # the parser, imported on 
 from pyflash.core.decks.model import Card, DeckFile
 from pyflash.core.decks.sources import DECK_SUFFIXES, DeckPathError, explicit_sources, find_deck_files
 from pyflash.core.errors import DeckError
+from pyflash.core.fieldwise import Fieldwise
 
 BUNDLED = "bundled"  # the origin of the decks shipped with pyflash (see pyflash.paths)
 __all__ = [
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 
-class LoadResult:
+class LoadResult(Fieldwise):
     """Every deck file that was looked at, the cards that loaded, and all errors.
 
     A plain class rather than a dataclass (the same fields, keywords, ``==`` and ``repr``): the
@@ -66,19 +67,6 @@ class LoadResult:
         self.all_keys: set[str] = set() if all_keys is None else all_keys
         self.shadowed: list[DeckFile] = [] if shadowed is None else shadowed  # bundled files hidden by the user's own deck
         self.claims = claims  # keys claimed by cards in two files (see duplicates)
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self._FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
-
-    def __repr__(self) -> str:
-        return "LoadResult(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS) + ")"
 
     @property
     def cards(self) -> list[Card]:

@@ -24,6 +24,7 @@ from pyflash.core.clock import Clock
 from pyflash.core.config import Config
 from pyflash.core.decks.model import Card
 from pyflash.core.errors import PyflashError
+from pyflash.core.fieldwise import Fieldwise
 from pyflash.core.review import leech
 from pyflash.core.review.results import GradeOutcome, QueueItem
 from pyflash.core.review.store import CardState, Store, utc_now_iso
@@ -47,7 +48,7 @@ class Action(StrEnum):
     UNSUSPEND = "unsuspend"
 
 
-class Done:
+class Done(Fieldwise):
     """One action of this session, for undo.
 
     A plain class rather than a slotted dataclass (the same fields, ``==`` and ``repr``): the
@@ -55,6 +56,7 @@ class Done:
     """
 
     __slots__ = ("action", "item", "review_ids", "position", "grade", "again", "removed", "added")
+    _FIELDS = __slots__
 
     def __init__(
         self,
@@ -75,19 +77,6 @@ class Done:
         self.again = again
         self.removed: list[tuple[int, QueueItem]] = [] if removed is None else removed
         self.added: list[QueueItem] = [] if added is None else added
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
-
-    def __repr__(self) -> str:
-        return "Done(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
     def items(self) -> list[QueueItem]:
         return ([self.item] if self.item else []) + [i for _, i in self.removed] + self.added
