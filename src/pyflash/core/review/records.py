@@ -2,21 +2,22 @@
 
 # No `from __future__ import annotations` here: a NamedTuple's string annotations are compiled one
 # by one at import, at every start (tests/test_startup_imports.py).
-from dataclasses import FrozenInstanceError, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from pyflash.core.fieldwise import FrozenFieldwise
 from pyflash.core.scheduling.easiness import INITIAL_EASINESS, Easiness
 
 __all__ = ["COLUMNS", "FORGOTTEN", "LOG_COLUMNS", "CardState", "LogEntry", "Relink", "log_entry", "row_state", "utc_now_iso"]
 
 
 @dataclass(slots=True, init=False, repr=False, eq=False)
-class CardState:
+class CardState(FrozenFieldwise):
     """One card's row in the store. Immutable (as a frozen dataclass; ``dataclasses.replace`` makes a changed copy).
 
     Its ``__init__``, ``__eq__``, ``__hash__``, ``__repr__`` and the frozen ``__setattr__`` are
-    written out below rather than generated: a frozen dataclass compiles them when the module is
+    written out (here and in core/fieldwise.py) rather than generated: a frozen dataclass compiles them when the module is
     imported, which cost every start about 2 ms (tests/test_records.py checks they behave the same).
     """
 
@@ -78,29 +79,8 @@ class CardState:
             self.first_day, self.memory, self.leech,
         )
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
     def __repr__(self) -> str:
         return "CardState(" + ", ".join(f"{name}={value!r}" for name, value in zip(_NAMES, self._values(), strict=True)) + ")"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> tuple[Any, ...]:
-        return self._values()
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for name, value in zip(_NAMES, state, strict=True):
-            object.__setattr__(self, name, value)
 
     @property
     def is_new(self) -> bool:
