@@ -23,12 +23,12 @@ import sqlite3
 from collections.abc import Container, Iterable
 from typing import Any
 
-from pyflash.core.events import Event, IngestResult, canonical_ts
+from pyflash.core.events import Event, IngestResult
 from pyflash.core.events.fastfold import _Fold, row_of
-from pyflash.core.events.replay import Rules, replay_steps, state_json
+from pyflash.core.events.replay import Rules, replay_steps
 from pyflash.core.review.event_log import key_chunks
 from pyflash.core.review.events_io import families, steps_for
-from pyflash.core.review.ingest import _resolve_undos, _rows, _values, insert_rows, new_events
+from pyflash.core.review.ingest import _resolve_undos, _rows, _values, insert_rows, log_rows, new_events
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import DAY_COLUMNS, GRADE_KINDS, SUM_DAYS
 
@@ -47,22 +47,6 @@ def can_bulk(db: sqlite3.Connection, count: int) -> bool:
         return False
     triggers = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews'")}
     return triggers == KNOWN_TRIGGERS
-
-
-def _rows_of(fresh: list[Event]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """(the ``reviews`` rows, the ``relinks`` rows) of the events."""
-    reviews, relinks = [], []
-    for event in fresh:
-        d = event.data
-        ts = canonical_ts(event.ts)
-        if event.kind == "relink":
-            relinks.append((event.card, d["new"], d["deck"], float(d.get("similarity", 0.0)), ts, event.device,
-                            event.seq, d.get("text"), int(bool(d.get("rekey")))))
-        else:
-            reviews.append((event.card, d["deck"], ts, d["day"], d.get("grade"), event.kind, state_json(d.get("before")),
-                            state_json(d.get("after")), d.get("answer_ms"), d.get("typed"), event.device, event.seq,
-                            d.get("undoes")))
-    return reviews, relinks
 
 
 def _insert(db: sqlite3.Connection, reviews: list[tuple[Any, ...]], relinks: list[tuple[Any, ...]]) -> None:
@@ -122,7 +106,7 @@ def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -
     fresh, skipped = new_events(db, events)
     if not fresh:
         return IngestResult(0, skipped, frozenset())
-    reviews, relinks = _rows_of(fresh)
+    reviews, relinks = log_rows(fresh)
     review_events = [e for e in fresh if e.kind != "relink"]
     _insert(db, reviews, relinks)
     touched = {e.card for e in fresh} | {str(e.data["new"]) for e in fresh if e.kind == "relink"}

@@ -24,7 +24,7 @@ from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
 from pyflash.core.review.statetext import KEYS
 
-__all__ = ["ingest_events", "insert_rows", "new_events", "put_states"]
+__all__ = ["ingest_events", "insert_rows", "log_rows", "new_events", "put_states"]
 
 
 def _known(db: sqlite3.Connection, events: list[Event]) -> set[tuple[str, int]]:
@@ -56,24 +56,33 @@ def _resolve_undos(db: sqlite3.Connection) -> None:
             db.execute("UPDATE reviews SET undoes = ? WHERE id = ?", (row[0], rid))
 
 
-def _store(db: sqlite3.Connection, fresh: list[Event]) -> list[Step]:
-    """Insert the events; each as a replay step (in the same order)."""
-    reviews, relinks, steps = [], [], []
+def log_rows(fresh: list[Event]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """(the ``reviews`` rows, the ``relinks`` rows) of the events."""
+    reviews, relinks = [], []
     for event in fresh:
         d = event.data
         ts = canonical_ts(event.ts)
         if event.kind == "relink":
             relinks.append((event.card, d["new"], d["deck"], float(d.get("similarity", 0.0)), ts, event.device,
                             event.seq, d.get("text"), int(bool(d.get("rekey")))))
-            steps.append(Step(ts, event.device, event.seq, event.card, "relink", None, None, new=d["new"],
-                              text=d.get("text"), rekey=bool(d.get("rekey"))))
         else:
-            get = d.get
-            data, grade, day, undoes = get("after"), get("grade"), d["day"], get("undoes")
-            before, after = state_json(get("before")), state_json(data)
-            device, seq, card, kind = event.device, event.seq, event.card, event.kind
-            reviews.append((card, d["deck"], ts, day, grade, kind, before, after, get("answer_ms"), get("typed"),
-                            device, seq, undoes))
+            reviews.append((event.card, d["deck"], ts, d["day"], d.get("grade"), event.kind, state_json(d.get("before")),
+                            state_json(d.get("after")), d.get("answer_ms"), d.get("typed"), event.device, event.seq,
+                            d.get("undoes")))
+    return reviews, relinks
+
+
+def _store(db: sqlite3.Connection, fresh: list[Event]) -> list[Step]:
+    """Insert the events; each as a replay step (in the same order)."""
+    reviews, relinks = log_rows(fresh)
+    steps, review_rows, relink_rows = [], iter(reviews), iter(relinks)
+    for event in fresh:
+        if event.kind == "relink":
+            card, new, _deck, _similarity, ts, device, seq, text, rekey = next(relink_rows)
+            steps.append(Step(ts, device, seq, card, "relink", None, None, new=new, text=text, rekey=bool(rekey)))
+        else:
+            card, _deck, ts, day, grade, kind, before, after, _ms, _typed, device, seq, undoes = next(review_rows)
+            data = event.data.get("after")
             steps.append(Step(ts, device, seq, card, kind, before, after, grade, day, undoes, None, None, False,
                               data if type(data) is dict else None))
     insert_rows(db, reviews, relinks)
