@@ -40,7 +40,8 @@ from pyflash.export.anki import notetype
 from pyflash.export.render import Rendered
 
 if TYPE_CHECKING:  # (package.py imports this module)
-    from pyflash.export.anki.package import MtimeLedger, NoteBuilder
+    from pyflash.export.anki.ledger import MtimeLedger
+    from pyflash.export.anki.package import NoteBuilder
 
 __all__ = ["CollectionStream", "collection_bytes", "timestamp_is_now"]
 
