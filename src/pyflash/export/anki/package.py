@@ -40,7 +40,7 @@ from pyflash.export.anki.media import localise
 from pyflash.export.anki.models import NoteRow, PyflashDeck, make_cloze_model, make_model, make_reverse_model
 from pyflash.export.anki.payload import encode_key_field
 from pyflash.export.anki.zipwrite import write_zip
-from pyflash.export.parallel import render_all, worker_count
+from pyflash.export.parallel import Workers, render_all, worker_count
 from pyflash.export.render import NoteParts, RenderCache, Rendered, markdown
 
 LEDGER_NAME = "anki-export.json"
@@ -309,12 +309,14 @@ def export_anki(
     ledger: MtimeLedger,
     cache: RenderCache,
     now: int | None = None,
+    pool: Workers | None = None,
 ) -> ExportResult:
     """Write ``cards`` to the Anki package ``out``.
 
     ``ledger`` and ``cache`` are usually :func:`open_state`'s; pass
     ``MtimeLedger(None)`` / ``RenderCache(None)`` to keep no state. ``now``
-    defaults to the clock (the CLI passes ``SOURCE_DATE_EPOCH`` when set).
+    defaults to the clock (the CLI passes ``SOURCE_DATE_EPOCH`` when set). ``pool``: render
+    workers started early (:func:`~pyflash.export.parallel.start_early`; the caller closes them).
     Raises :class:`ExportError` (one line) when the file cannot be written;
     nothing is left behind then.
     """
@@ -325,7 +327,7 @@ def export_anki(
     gc.disable()
     try:
         return _export(cards, out_path, force=force, descriptions=descriptions, progress=progress,
-                       ledger=ledger, cache=cache, now=now)
+                       ledger=ledger, cache=cache, now=now, pool=pool)
     finally:
         if collecting:
             gc.enable()
@@ -341,6 +343,7 @@ def _export(
     ledger: MtimeLedger,
     cache: RenderCache,
     now: int | None,
+    pool: Workers | None,
 ) -> ExportResult:
     """:func:`export_anki` once the output path is checked."""
     cards = note_cards(cards)
@@ -354,7 +357,7 @@ def _export(
         builder = NoteBuilder(ledger, now=now, descriptions=descriptions, cache=cache, digests=digests)
         stream = CollectionStream(cards, builder, now)
     rendered = render_all(  # the misses on every core (parallel.py)
-        cards, cache, progress=progress, digests=digests, ready=stream.ready if stream is not None else None
+        cards, cache, progress=progress, digests=digests, ready=stream.ready if stream is not None else None, pool=pool
     )
 
     if progress is not None:
