@@ -105,12 +105,16 @@ def test_joined_rules_are_used_for_python():
 
 
 def test_export_writes_the_same_package_with_and_without_the_pool(tmp_path, monkeypatch):
+    import multiprocessing
+
     from pyflash.export.anki import package as ax
 
     decks = load_decks(explicit_sources([str(ROOT / "decks")])).cards
     one, two = tmp_path / "one.apkg", tmp_path / "two.apkg"
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
     ax.export_anki(decks, one, ledger=ax.MtimeLedger(None), cache=RenderCache(None), now=1_800_000_000)
+    # The pool's workers were left to end while the package was written, and waited for before the return.
+    assert parallel._ENDING == [] and multiprocessing.active_children() == []
     monkeypatch.setattr(parallel, "worker_count", lambda: 1)
     ax.export_anki(decks, two, ledger=ax.MtimeLedger(None), cache=RenderCache(None), now=1_800_000_000)
     assert Path(one).read_bytes() == Path(two).read_bytes()

@@ -34,7 +34,7 @@ from pyflash.core import Card
 from pyflash.export import cachefile, render
 from pyflash.export.render import RenderCache, Rendered, render_card, render_digest
 
-__all__ = ["MIN_PARALLEL", "Workers", "render_all", "start_early", "worker_count"]
+__all__ = ["MIN_PARALLEL", "Workers", "render_all", "settle", "start_early", "worker_count"]
 
 MIN_PARALLEL = 400  # fewer misses than this: a pool costs more than it saves
 _CHUNK = 64  # cards per task: small enough for a smooth progress bar and balanced cores
@@ -71,6 +71,13 @@ def _render_chunk_cold(cards: Sequence[Card]) -> list[tuple[Any, ...]]:
 
 
 _SHARED: Sequence[Card] = ()  # the cards of the render in progress, as a forked worker inherits them
+_ENDING: list[threading.Thread] = []  # pools' threads still ending their workers (settle() waits for them)
+
+
+def settle() -> None:
+    """Wait until the workers of the pools :func:`render_all` started have ended (it does not wait for them)."""
+    while _ENDING:
+        _ENDING.pop().join()
 
 
 def _render_at(positions: Sequence[int]) -> bytes:
@@ -212,7 +219,12 @@ def _parallel(
                 finished += 1
         finally:
             if not isinstance(workers, Workers):
-                pool.shutdown()
+                # The workers end (and are waited for) in the pool's own thread while the caller goes on with
+                # the package; settle() waits for that thread.
+                ending = getattr(pool, "_executor_manager_thread", None)  # CPython's executor
+                pool.shutdown(wait=ending is None)
+                if ending is not None:
+                    _ENDING.append(ending)
     except Exception:  # a broken pool, no fork or spawn here, a pickling error: render the rest here
         pass
     finally:

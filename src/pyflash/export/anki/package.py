@@ -36,11 +36,11 @@ from pyflash.core.fs import atomic_write
 from pyflash.export.anki import notetype, variants
 from pyflash.export.anki.collection import CollectionStream, collection_bytes, timestamp_is_now
 from pyflash.export.anki.ledger import MtimeLedger
-from pyflash.export.anki.media import localise
+from pyflash.export.anki.media import Media, localise
 from pyflash.export.anki.models import NoteRow, PyflashDeck, make_cloze_model, make_model, make_reverse_model
 from pyflash.export.anki.payload import encode_key_field
 from pyflash.export.anki.zipwrite import write_zip
-from pyflash.export.parallel import Workers, render_all, worker_count
+from pyflash.export.parallel import Workers, render_all, settle, worker_count
 from pyflash.export.render import NoteParts, RenderCache, Rendered, markdown
 
 LEDGER_NAME = "anki-export.json"
@@ -329,6 +329,7 @@ def export_anki(
         return _export(cards, out_path, force=force, descriptions=descriptions, progress=progress,
                        ledger=ledger, cache=cache, now=now, pool=pool)
     finally:
+        settle()  # the render workers, ended while the package was written
         if collecting:
             gc.enable()
 
@@ -362,8 +363,9 @@ def _export(
 
     if progress is not None:
         progress("write", 0, 1)
-    html, media = localise(cards, rendered)
     collection = stream.finish() if stream is not None else None
+    # A stream that finished met no image (it stops at the first), so there is nothing to localise.
+    html, media = (rendered, Media()) if collection is not None else localise(cards, rendered)
     if collection is None:
         localised = [a is not b for a, b in zip(html, rendered, strict=True)]
         package, timestamp = build_package(
