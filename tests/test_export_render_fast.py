@@ -18,7 +18,7 @@ from pygments.lexers import get_lexer_by_name
 
 from conftest import ROOT
 from pyflash.core.decks.loader import explicit_sources, load_decks
-from pyflash.export import fastlex
+from pyflash.export import fastlex, rxtree
 from pyflash.export.fastlex import speed_up
 from pyflash.export.quickmd import quick_blocks, quick_markdown
 from pyflash.export.render import _markdown, highlight, markdown, render_card
@@ -132,7 +132,7 @@ def test_first_character_dispatch_gives_pygments_tokens_in_any_language(texts):
 
 
 def test_first_sets_of_rules():
-    first = fastlex._first
+    first = rxtree.first
     space = first(re.compile(r"\s+"))
     assert space is not None and space(" ") and space("\n") and not space("a")
     assert first(re.compile(r"(?=x)|y*")) is None  # can match the empty string
@@ -150,7 +150,7 @@ def test_first_sets_of_rules():
 
 
 def test_rules_anchored_at_a_line_start():
-    anchored = fastlex._anchored
+    anchored = rxtree.anchored
     for pattern in (r"^(\s*)x", r"(?m)^x", r"\Ax", r"(?=a)^a", r"(^a|^b)", r"(?:\b^x)"):
         assert anchored(re.compile(pattern)), pattern
     for pattern in (r"(^a|b)", r"a^", r"\bfoo", r"x?^", r"[^a]", r"(?<=\n)x"):
@@ -164,13 +164,13 @@ def test_rules_anchored_at_a_line_start():
 
 
 def test_rules_narrowed_to_ascii_for_ascii_text():
-    narrowed = fastlex._ascii_only("([a-z\u00e9\U00010400-\U0001044f]+)|(\u0100)", 0)
+    narrowed = rxtree.ascii_only("([a-z\u00e9\U00010400-\U0001044f]+)|(\u0100)", 0)
     assert narrowed.match("abc d").group() == "abc"
     assert narrowed.match("\u00e9") is None and narrowed.match("\U00010400") is None  # the non-ASCII part is gone
     assert narrowed.groups == 2
-    assert fastlex._ascii_only("[\u212a]x", re.IGNORECASE).match("kx")  # the Kelvin sign folds to k: kept
-    assert fastlex._ascii_only("[^\u0100-\u0200]", 0).match("a")  # a negated class still matches ASCII
-    assert fastlex._ascii_only("(?=[\u0100b])b|(?:[\u0100c])*d", 0).match("ccd").group() == "ccd"
+    assert rxtree.ascii_only("[\u212a]x", re.IGNORECASE).match("kx")  # the Kelvin sign folds to k: kept
+    assert rxtree.ascii_only("[^\u0100-\u0200]", 0).match("a")  # a negated class still matches ASCII
+    assert rxtree.ascii_only("(?=[\u0100b])b|(?:[\u0100c])*d", 0).match("ccd").group() == "ccd"
     # Python's names: the ASCII state stops at the first non-ASCII letter, the other does not; both are used.
     lexer = speed_up(get_lexer_by_name("python", stripnl=False))
     list(lexer.get_tokens("xs = 1\n"))
