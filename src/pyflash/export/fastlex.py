@@ -3,13 +3,15 @@
 A ``RegexLexer`` state is a list of rules; at each position pygments calls
 each rule's ``match`` in turn until one matches. Python code tries about 40
 rules per token, and those Python-level calls are most of an export's time.
-Here each state's rules are joined into one alternation, each rule wrapped in
-its own group, ``(?:(r0)|(r1)|...)``: Python's regex engine tries the
+Here each state's rules are joined into one alternation, each rule followed by an
+empty marker group, ``(?:r0)()|(?:r1)()|...``: Python's regex engine tries the
 alternatives in order at the same position and takes the first that matches,
-which is exactly pygments' loop, so the winning rule is the same. The winning
-rule's own regex is then run once, so actions see the match object they
-always see. Tokens, and so the HTML, are identical (tests compare them on
-every bundled deck).
+which is exactly pygments' loop, so the winning rule is the same, and the match's
+``lastindex`` names it. The rules' own groups are made non-capturing in the joined
+regex (:func:`rxtree.marked`: a match object then holds one group per rule, not every
+group of every rule); a callback's rule's own regex is run once more, so actions see
+the match object they always see. Tokens, and so the HTML, are identical (tests compare
+them in 11 languages and on every bundled deck).
 
 Most rules cannot start with the character at the current position (a name
 cannot start with a space, a string with a letter other than its prefixes),
@@ -20,7 +22,7 @@ the rule can match the empty string or uses something not analysed). Rules
 left out cannot match there, so the first rule that matches is the same.
 
 Most code is ASCII, and for an ASCII text (:meth:`str.isascii`) every joined regex is
-compiled with its character classes cut down to ASCII (:func:`rxtree.ascii_only`): the same matches
+compiled with its character classes cut down to ASCII (:func:`rxtree.marked`): the same matches
 on such a text, without the regex engine walking the hundreds of non-BMP ranges of pygments'
 Unicode name classes at the end of every name (about 5% of a code card's instructions).
 
@@ -50,18 +52,23 @@ __all__ = ["speed_up"]
 
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _Joined = Callable[[str, int], "re.Match[str] | None"]
-# joined match; by group number, for each rule's outer group: (rule's match, action, new state, a plain token?)
-_Matcher = tuple[_Joined, list[Any], list[str | None]]
+# A joined matcher: its match; by group number (the match's lastindex), for each rule: (rule's match, action,
+# new state, a plain token?, a plain token whose text is never empty and never holds a newline?); then, by the
+# same number, the <span> fasthl.py writes for such a token (filled when first met), with tags and with
+# fasthl's placeholder tags.
+_Matcher = tuple[_Joined, list[Any], list[str | None], list[str | None]]
+_Rule = tuple[Any, Any, Any]
 
 
 _LETTERS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s"}
 _LEADING_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
-def _join(rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> _Matcher | None:
-    """One alternation for ``rules``, and which rule each outer group is (None: cannot join).
+def _join(rules: list[_Rule], ascii: bool = False, simple: list[bool] | None = None) -> _Matcher | None:
+    """One alternation for ``rules``, and which rule each marker group is (None: cannot join).
 
-    ``ascii``: for ASCII text only, its character classes narrowed to ASCII (:func:`rxtree.ascii_only`)."""
+    ``ascii``: for ASCII text only, its character classes narrowed to ASCII (:func:`rxtree.marked`);
+    ``simple``: per rule, whether its match can be neither empty nor hold a newline (:func:`rxtree.empty_or_newline`)."""
     compiled: list[re.Pattern[str]] = []
     for rexmatch, _action, _new in rules:
         pattern = getattr(rexmatch, "__self__", None)
@@ -76,7 +83,6 @@ def _join(rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> _Matcher | 
     for pattern in compiled[1:]:
         base &= pattern.flags
     parts = []
-    groups = 0
     outer: list[Any] = [None]
     for i, pattern in enumerate(compiled):
         text = pattern.pattern
@@ -94,17 +100,30 @@ def _join(rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> _Matcher | 
         elif _LEADING_FLAGS.match(text):
             text = _LEADING_FLAGS.sub("", text, count=1)  # the same flags as every rule: in ``base``
         rexmatch, action, new_state = rules[i]
-        outer.append((rexmatch, action, new_state, type(action) is _TokenType and new_state is None))
-        outer += [None] * pattern.groups
-        groups += 1 + pattern.groups
-        parts.append(f"({text})")
+        plain = type(action) is _TokenType and new_state is None
+        outer.append((rexmatch, action, new_state, plain, plain and simple is not None and simple[i]))
+        parts.append((text, pattern.groups))
     try:
-        joined = rxtree.ascii_only("|".join(parts), base) if ascii else re.compile("|".join(parts), base)
+        joined = rxtree.marked(parts, base, ascii)
     except re.error:
         return None
-    if joined.groups != groups:
+    if joined is None:
         return None
-    return joined.match, outer, [None] * len(outer)
+    return joined.match, outer, [None] * len(outer), [None] * len(outer)
+
+
+_ANALYSED: dict[Any, tuple[Callable[[str], bool] | None, bool, bool]] = {}  # rule's pattern -> rxtree's findings
+
+
+def _analysed(pattern: re.Pattern[str]) -> tuple[Callable[[str], bool] | None, bool, bool]:
+    """A rule's first characters (:func:`rxtree.first`), whether it is anchored at a line's start
+    (:func:`rxtree.anchored`) and whether its match is never empty and never holds a newline."""
+    found = _ANALYSED.get(pattern)
+    if found is None:
+        tree = rxtree.parse(pattern)  # parsed once, for all three
+        found = (rxtree.first(pattern, tree), rxtree.anchored(pattern, tree), not rxtree.empty_or_newline(pattern, tree))
+        _ANALYSED[pattern] = found
+    return found
 
 
 def _never(text: str, pos: int) -> None:
@@ -114,16 +133,19 @@ def _never(text: str, pos: int) -> None:
 class _State:
     """A lexer state's joined rules: all of them, and per first character only those that can start with it."""
 
-    __slots__ = ("ascii", "by_char", "mid_line", "full", "rules", "_firsts", "_anchored", "_by_set")
+    __slots__ = ("ascii", "by_char", "mid_line", "full", "rules", "_firsts", "_anchored", "_simple", "_by_set")
 
-    def __init__(self, rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> None:
+    def __init__(self, rules: list[_Rule], ascii: bool = False) -> None:
         self.rules = rules
-        self.ascii = ascii  # for ASCII text only (rxtree.ascii_only)
-        self.full = _join(rules, ascii)
+        self.ascii = ascii  # for ASCII text only (rxtree.marked)
+        analysed = [_analysed(rule[0].__self__) if isinstance(getattr(rule[0], "__self__", None), re.Pattern)
+                    else (None, False, False) for rule in rules]
+        self._firsts = [found[0] for found in analysed]
+        self._anchored = [found[1] for found in analysed]
+        self._simple = [found[2] for found in analysed]
+        self.full = _join(rules, ascii, self._simple)
         self.by_char: dict[str, _Matcher] = {}
         self.mid_line: dict[str, _Matcher] = {}  # the same, at a position not starting a line
-        self._firsts: list[Callable[[str], bool] | None] | None = None
-        self._anchored: list[bool] = []
         self._by_set: dict[tuple[int, ...], _Matcher] = {}
 
     def at(self, ch: str, mid_line: bool = False) -> _Matcher:
@@ -131,10 +153,6 @@ class _State:
         ``mid_line``: for a position that does not start the text or follow a newline, where the rules
         anchored at a line's start (``^``, ``\\A``) cannot match, so they are left out."""
         assert self.full is not None
-        if self._firsts is None:
-            trees = [rxtree.parse(rule[0].__self__) for rule in self.rules]  # each rule parsed once, for both
-            self._firsts = [rxtree.first(rule[0].__self__, tree) for rule, tree in zip(self.rules, trees, strict=True)]
-            self._anchored = [rxtree.anchored(rule[0].__self__, tree) for rule, tree in zip(self.rules, trees, strict=True)]
         chosen = tuple(
             i for i, test in enumerate(self._firsts)
             if (test is None or test(ch)) and not (mid_line and self._anchored[i])
@@ -142,11 +160,11 @@ class _State:
         found = self._by_set.get(chosen)
         if found is None:
             if not chosen:
-                found = (_never, [], [])
+                found = (_never, [], [], [])
             elif len(chosen) == len(self.rules):
                 found = self.full
             else:
-                found = _join([self.rules[i] for i in chosen], self.ascii) or self.full
+                found = _join([self.rules[i] for i in chosen], self.ascii, [self._simple[i] for i in chosen]) or self.full
             self._by_set[chosen] = found
         (self.mid_line if mid_line else self.by_char)[ch] = found
         return found

@@ -3,11 +3,14 @@
 * :func:`first`: the characters a rule's match can start with (per first character, fastlex
   joins only the rules that can start there);
 * :func:`anchored`: whether a rule can only match at a line's start (``^``, ``\\A``);
-* :func:`ascii_only`: a pattern compiled for ASCII text, its character classes cut to ASCII.
+* :func:`empty_or_newline`: whether a rule's match can be empty or hold a newline (fasthl.py
+  writes the others without looking at their text);
+* :func:`marked`: rules joined into one regex that says which rule matched, for ASCII text with
+  its character classes cut to ASCII.
 
 These read ``re._parser``, ``re._constants`` and ``re._compiler`` (private, stable since
 3.11): anything they do not know makes them answer the safe way (any character, not
-anchored, the pattern as it is).
+anchored, not joined).
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 
-def ascii_only(pattern: str, flags: int) -> re.Pattern[str]:
-    """``re.compile(pattern, flags)`` for ASCII text only: each character class without its non-ASCII part.
+def _narrow(items: list[tuple[Any, Any]], flags: int) -> None:
+    """A parsed pattern for ASCII text only, in place: each character class without its non-ASCII part.
 
     Where no character of the text can be above U+007F, a class's ranges and characters above it
     cannot match, so dropping them changes no match; but Python's regex engine tests a character
@@ -28,19 +31,6 @@ def ascii_only(pattern: str, flags: int) -> re.Pattern[str]:
     at the end of every name. A class under IGNORECASE is left whole (U+212A, the Kelvin sign,
     matches ``k``), and so is anything not analysed here.
     """
-    try:
-        tree = _P.parse(pattern, flags)
-        _narrow(tree.data, flags)
-        narrowed: re.Pattern[str] = _COMPILER.compile(tree, flags)
-    except re.error:
-        raise
-    except Exception:  # a private API that changed: the pattern as it is
-        return re.compile(pattern, flags)
-    return narrowed
-
-
-def _narrow(items: list[tuple[Any, Any]], flags: int) -> None:
-    """:func:`ascii_only`'s pass over a parsed pattern, in place."""
     for i, (op, av) in enumerate(items):
         if op is _C.IN:
             if not flags & re.IGNORECASE:
@@ -192,3 +182,98 @@ def anchored(pattern: re.Pattern[str], tree: Any = None) -> bool:
         return tree is not None and _anchored_items(tree)
     except (RecursionError, TypeError, ValueError):
         return False
+
+
+def empty_or_newline(pattern: re.Pattern[str], tree: Any = None) -> bool:
+    """Whether a match of ``pattern`` (parsed: ``tree``) can be empty or hold a newline (True: not sure).
+
+    fasthl.py writes a token that can be neither without looking at its text."""
+    tree = parse(pattern) if tree is None else tree
+    try:
+        return tree is None or _starts(tree, pattern.flags, []) or _newline(tree, pattern.flags)
+    except (_Unknown, re.error, RecursionError, TypeError, ValueError):
+        return True
+
+
+_NEWLINE = ord("\n")
+
+
+def _newline(items: Any, flags: int) -> bool:
+    """Whether the text matched by ``items`` can hold a newline (lookarounds match none of it)."""
+    for op, av in items:
+        if op is _C.LITERAL:
+            if av == _NEWLINE:
+                return True
+        elif op is _C.NOT_LITERAL:
+            if av != _NEWLINE:
+                return True
+        elif op is _C.ANY:
+            if flags & re.DOTALL:
+                return True
+        elif op is _C.IN:
+            if re.compile(_class(av), flags & _FLAGS).match("\n"):
+                return True
+        elif op is _C.SUBPATTERN:
+            if _newline(av[3], (flags | av[1]) & ~av[2]):
+                return True
+        elif op is _C.BRANCH:
+            if any(_newline(alternative, flags) for alternative in av[1]):
+                return True
+        elif op in _REPEATS:
+            if _newline(av[2], flags):
+                return True
+        elif op is getattr(_C, "ATOMIC_GROUP", None):
+            if _newline(av, flags):
+                return True
+        elif op not in _ZERO_WIDTH:
+            raise _Unknown
+    return False
+
+
+def marked(rules: list[tuple[str, int]], flags: int, ascii: bool) -> re.Pattern[str] | None:
+    """Rules (their pattern text and number of groups) joined as ``(?:r0)()|(?:r1)()|...`` and compiled
+    with the rules' own groups made non-capturing: a match by rule i closes group i + 1 last, so the
+    match's ``lastindex`` names the rule, and a match object holds one group per rule, not every
+    group of every rule (None: a pattern this cannot handle). ``ascii``: for ASCII text only (:func:`_narrow`).
+
+    The rules' own groups are not needed: a token rule's text is the whole match, and a callback
+    gets its rule's own match object (fastlex.py runs it again).
+    """
+    markers: dict[int, int] = {}
+    number = 0
+    for i, (_text, groups) in enumerate(rules):
+        number += groups + 1
+        markers[number] = i + 1
+    try:
+        tree = _P.parse("|".join(f"(?:{text})()" for text, _groups in rules), flags)
+        if tree.state.groups != number + 1 or tree.state.grouprefpos:
+            return None
+        if ascii:
+            _narrow(tree.data, flags)
+        _renumber(tree.data, markers)
+        tree.state.groupwidths = [None] * (len(rules) + 1)
+        tree.state.groupdict = {}
+        compiled: re.Pattern[str] = _COMPILER.compile(tree, flags)
+    except re.error:
+        raise
+    except Exception:  # a private API that changed
+        return None
+    return compiled if compiled.groups == len(rules) else None
+
+
+def _renumber(items: list[tuple[Any, Any]], markers: dict[int, int]) -> None:
+    """The groups of a parsed pattern, in place: a marker numbered as ``markers`` says, any other group none."""
+    for i, (op, av) in enumerate(items):
+        if op is _C.SUBPATTERN:
+            group, add, remove, sub = av
+            items[i] = (op, (markers.get(group) if group else None, add, remove, sub))
+            _renumber(sub.data, markers)
+        elif op is _C.BRANCH:
+            for alternative in av[1]:
+                _renumber(alternative.data, markers)
+        elif op in _REPEATS or op in (_C.ASSERT, _C.ASSERT_NOT):
+            _renumber(av[-1].data, markers)
+        elif op is getattr(_C, "ATOMIC_GROUP", None):
+            _renumber(av.data, markers)
+        elif op is _C.GROUPREF or op is _C.GROUPREF_EXISTS:
+            raise re.error("a reference to a group")
