@@ -206,6 +206,13 @@ def test_rules_whose_text_is_never_empty_nor_holds_a_newline():
         assert rxtree.empty_or_newline(re.compile(pattern, re.M)), pattern
 
 
+def test_rules_of_newlines_only():
+    for pattern in (r"\n", r"\n+", r"(\n)", r"(?:\n|\n\n)", r"[\n]"):
+        assert rxtree.only_newlines(re.compile(pattern)), pattern
+    for pattern in (r"\n?", r"\s+", r"\n\s*", r"\\\n", r"x"):
+        assert not rxtree.only_newlines(re.compile(pattern)), pattern
+
+
 @pytest.mark.parametrize("lang", ["python", "javascript", "diff"])
 def test_fused_highlighter_escapes_once_and_keeps_its_placeholders_apart(lang):
     formatter = HtmlFormatter(nowrap=True)

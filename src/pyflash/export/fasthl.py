@@ -47,6 +47,36 @@ def _held(tag: str) -> str:
     return sys.intern(tag.replace("<", "\x01").replace(">", "\x02"))
 
 
+def _span(openers: dict[Any, str], opener: Any, held: bool, ttype: Any) -> str:
+    """A token type's span as the loop writes it (interned), from ``openers`` or ``opener(ttype)``."""
+    cspan = openers.get(ttype)
+    if cspan is None:
+        cspan = opener(ttype)
+    return _held(cspan) if held else sys.intern(cspan)
+
+
+def _emit(out: list[str], close_tag: str, cspan: str, value: str, lspan: str, close: str) -> tuple[str, str]:
+    """One token, as spans.format_tokens writes it (``cspan``: its span, '' for none), after the line's
+    ``lspan`` and ``close``; returns them as they are after it."""
+    if "\n" in value:
+        parts = value.split("\n")
+        for part in parts[:-1]:
+            if part and lspan != cspan:
+                out.extend((close, cspan, part, cspan and close_tag, "\n"))
+            else:
+                out.extend((part, close, "\n"))
+            lspan = close = ""
+        value = parts[-1]
+    if value:
+        if lspan == cspan:
+            out.append(value)
+        else:
+            out.extend((close, cspan, value))
+            lspan = cspan
+            close = cspan and close_tag
+    return lspan, close
+
+
 def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: Any) -> str:
     """``format_tokens(lexer.get_tokens_unprocessed(text))`` for a lexer sped up by fastlex, and a text
     without :data:`PLACEHOLDERS`.
@@ -69,33 +99,6 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
     lspan = ""  # the class span open on the current line ('': none)
     close = ""  # the tag that ends it ('': none)
     pos = 0
-
-    def span_of(ttype: Any) -> str:
-        """A token type's span, as the loop writes it (interned)."""
-        cspan = openers.get(ttype)
-        if cspan is None:
-            cspan = opener(ttype)
-        return _held(cspan) if held else sys.intern(cspan)
-
-    def emit(cspan: str, value: str) -> None:
-        """One token, as spans.format_tokens writes it (``cspan``: its span, '' for none)."""
-        nonlocal lspan, close
-        if "\n" in value:
-            parts = value.split("\n")
-            for part in parts[:-1]:
-                if part and lspan != cspan:
-                    out.extend((close, cspan, part, cspan and close_tag, "\n"))
-                else:
-                    out.extend((part, close, "\n"))
-                lspan = close = ""
-            value = parts[-1]
-        if value:
-            if lspan == cspan:
-                out.append(value)
-            else:
-                out.extend((close, cspan, value))
-                lspan = cspan
-                close = cspan and close_tag
 
     while 1:
         hit = m = rule = None
@@ -134,11 +137,15 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
                 if rule[3]:  # a token, same state
                     value = hit[0]
                     pos += len(value)
-                    cspan = span_of(action)
+                    if rule[5]:  # newlines only: the line's span ends (the next token starts a line)
+                        out += (close, value)
+                        lspan = close = ""
+                        continue
+                    cspan = _span(openers, opener, held, action)
                     if rule[4]:  # simple: its span kept for the loop above, with tags and with placeholders
                         joined[2][group] = sys.intern(openers[action])  # type: ignore[index]
                         joined[3][group] = _held(openers[action])  # type: ignore[index]
-                    emit(cspan, value)
+                    lspan, close = _emit(out, close_tag, cspan, value, lspan, close)
                     continue
                 m = hit if action is None or type(action) is _TokenType else rule[0](text, pos)
         if state is None or (m is None and rule is not None):  # not joined (or, never seen, a disagreement)
@@ -152,10 +159,10 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
             action, new_state = rule[1], rule[2]
             if action is not None:
                 if type(action) is _TokenType:
-                    emit(span_of(action), m.group())
+                    lspan, close = _emit(out, close_tag, _span(openers, opener, held, action), m.group(), lspan, close)
                 else:
                     for _index, ttype, value in action(lexer, m):
-                        emit(span_of(ttype), value)
+                        lspan, close = _emit(out, close_tag, _span(openers, opener, held, ttype), value, lspan, close)
             pos = m.end()
             if new_state is not None:
                 fastlex.push_state(statestack, new_state)
@@ -170,9 +177,9 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
             statetokens = tokendefs["root"]
             state = fastlex._state(cls, tokendefs, "root", ascii)
             by_char, mid_line = (state.by_char, state.mid_line) if state is not None else ({}, {})
-            emit(span_of(Whitespace), "\n")
+            lspan, close = _emit(out, close_tag, _span(openers, opener, held, Whitespace), "\n", lspan, close)
         else:
-            emit(span_of(Error), text[pos])
+            lspan, close = _emit(out, close_tag, _span(openers, opener, held, Error), text[pos], lspan, close)
         pos += 1
     body = "".join(out)
     if body and body[-1] != "\n":  # the last line has text: end its span and the line

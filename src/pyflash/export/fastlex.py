@@ -53,9 +53,9 @@ __all__ = ["speed_up"]
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _Joined = Callable[[str, int], "re.Match[str] | None"]
 # A joined matcher: its match; by group number (the match's lastindex), for each rule: (rule's match, action,
-# new state, a plain token?, a plain token whose text is never empty and never holds a newline?); then, by the
-# same number, the <span> fasthl.py writes for such a token (filled when first met), with tags and with
-# fasthl's placeholder tags.
+# new state, a plain token?, a plain token whose text is never empty and never holds a newline?, a plain token
+# of newlines only?); then, by the same number, the <span> fasthl.py writes for a plain token of the second
+# kind (filled when first met), with tags and with fasthl's placeholder tags.
 _Matcher = tuple[_Joined, list[Any], list[str | None], list[str | None]]
 _Rule = tuple[Any, Any, Any]
 
@@ -64,11 +64,14 @@ _LETTERS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s"}
 _LEADING_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
-def _join(rules: list[_Rule], ascii: bool = False, simple: list[bool] | None = None) -> _Matcher | None:
+def _join(
+    rules: list[_Rule], ascii: bool = False, simple: list[bool] | None = None, newlines: list[bool] | None = None
+) -> _Matcher | None:
     """One alternation for ``rules``, and which rule each marker group is (None: cannot join).
 
     ``ascii``: for ASCII text only, its character classes narrowed to ASCII (:func:`rxtree.marked`);
-    ``simple``: per rule, whether its match can be neither empty nor hold a newline (:func:`rxtree.empty_or_newline`)."""
+    ``simple``: per rule, whether its match can be neither empty nor hold a newline (:func:`rxtree.empty_or_newline`);
+    ``newlines``: whether it is newlines only (:func:`rxtree.only_newlines`)."""
     compiled: list[re.Pattern[str]] = []
     for rexmatch, _action, _new in rules:
         pattern = getattr(rexmatch, "__self__", None)
@@ -101,7 +104,8 @@ def _join(rules: list[_Rule], ascii: bool = False, simple: list[bool] | None = N
             text = _LEADING_FLAGS.sub("", text, count=1)  # the same flags as every rule: in ``base``
         rexmatch, action, new_state = rules[i]
         plain = type(action) is _TokenType and new_state is None
-        outer.append((rexmatch, action, new_state, plain, plain and simple is not None and simple[i]))
+        outer.append((rexmatch, action, new_state, plain, plain and simple is not None and simple[i],
+                      plain and newlines is not None and newlines[i]))
         parts.append((text, pattern.groups))
     try:
         joined = rxtree.marked(parts, base, ascii)
@@ -112,16 +116,20 @@ def _join(rules: list[_Rule], ascii: bool = False, simple: list[bool] | None = N
     return joined.match, outer, [None] * len(outer), [None] * len(outer)
 
 
-_ANALYSED: dict[Any, tuple[Callable[[str], bool] | None, bool, bool]] = {}  # rule's pattern -> rxtree's findings
+_Analysed = tuple[Callable[[str], bool] | None, bool, bool, bool]
+_ANALYSED: dict[Any, _Analysed] = {}  # rule's pattern -> rxtree's findings
+_UNKNOWN: _Analysed = (None, False, False, False)
 
 
-def _analysed(pattern: re.Pattern[str]) -> tuple[Callable[[str], bool] | None, bool, bool]:
+def _analysed(pattern: re.Pattern[str]) -> _Analysed:
     """A rule's first characters (:func:`rxtree.first`), whether it is anchored at a line's start
-    (:func:`rxtree.anchored`) and whether its match is never empty and never holds a newline."""
+    (:func:`rxtree.anchored`), whether its match is never empty and never holds a newline, and
+    whether it is newlines only."""
     found = _ANALYSED.get(pattern)
     if found is None:
-        tree = rxtree.parse(pattern)  # parsed once, for all three
-        found = (rxtree.first(pattern, tree), rxtree.anchored(pattern, tree), not rxtree.empty_or_newline(pattern, tree))
+        tree = rxtree.parse(pattern)  # parsed once, for all four
+        found = (rxtree.first(pattern, tree), rxtree.anchored(pattern, tree),
+                 not rxtree.empty_or_newline(pattern, tree), rxtree.only_newlines(pattern, tree))
         _ANALYSED[pattern] = found
     return found
 
@@ -133,17 +141,19 @@ def _never(text: str, pos: int) -> None:
 class _State:
     """A lexer state's joined rules: all of them, and per first character only those that can start with it."""
 
-    __slots__ = ("ascii", "by_char", "mid_line", "full", "rules", "_firsts", "_anchored", "_simple", "_by_set")
+    __slots__ = ("ascii", "by_char", "mid_line", "full", "rules", "_firsts", "_anchored", "_simple", "_newlines",
+                 "_by_set")
 
     def __init__(self, rules: list[_Rule], ascii: bool = False) -> None:
         self.rules = rules
         self.ascii = ascii  # for ASCII text only (rxtree.marked)
         analysed = [_analysed(rule[0].__self__) if isinstance(getattr(rule[0], "__self__", None), re.Pattern)
-                    else (None, False, False) for rule in rules]
+                    else _UNKNOWN for rule in rules]
         self._firsts = [found[0] for found in analysed]
         self._anchored = [found[1] for found in analysed]
         self._simple = [found[2] for found in analysed]
-        self.full = _join(rules, ascii, self._simple)
+        self._newlines = [found[3] for found in analysed]
+        self.full = _join(rules, ascii, self._simple, self._newlines)
         self.by_char: dict[str, _Matcher] = {}
         self.mid_line: dict[str, _Matcher] = {}  # the same, at a position not starting a line
         self._by_set: dict[tuple[int, ...], _Matcher] = {}
@@ -164,7 +174,8 @@ class _State:
             elif len(chosen) == len(self.rules):
                 found = self.full
             else:
-                found = _join([self.rules[i] for i in chosen], self.ascii, [self._simple[i] for i in chosen]) or self.full
+                found = _join([self.rules[i] for i in chosen], self.ascii, [self._simple[i] for i in chosen],
+                              [self._newlines[i] for i in chosen]) or self.full
             self._by_set[chosen] = found
         (self.mid_line if mid_line else self.by_char)[ch] = found
         return found

@@ -277,3 +277,31 @@ def _renumber(items: list[tuple[Any, Any]], markers: dict[int, int]) -> None:
             _renumber(av.data, markers)
         elif op is _C.GROUPREF or op is _C.GROUPREF_EXISTS:
             raise re.error("a reference to a group")
+
+
+def only_newlines(pattern: re.Pattern[str], tree: Any = None) -> bool:
+    """Whether every match of ``pattern`` (parsed: ``tree``) is one or more newlines and nothing else (False: not sure)."""
+    tree = parse(pattern) if tree is None else tree
+    try:
+        return tree is not None and not _starts(tree, pattern.flags, []) and _newlines_only(tree)
+    except (_Unknown, re.error, RecursionError, TypeError, ValueError):
+        return False
+
+
+def _newlines_only(items: Any) -> bool:
+    for op, av in items:
+        if op is _C.LITERAL:
+            if av != _NEWLINE:
+                return False
+        elif op is _C.SUBPATTERN:
+            if not _newlines_only(av[3]):
+                return False
+        elif op in _REPEATS:
+            if not _newlines_only(av[2]):
+                return False
+        elif op is _C.BRANCH:
+            if not all(_newlines_only(alternative) for alternative in av[1]):
+                return False
+        elif op is not _C.AT:
+            return False
+    return True
