@@ -20,6 +20,7 @@ from pyflash.core.events.fastfold import _differs, _Fold, row_of, values_of
 from pyflash.core.events.replay import LAPSE_BELOW, Rules, Step, replay_steps, state_json
 from pyflash.core.review.event_log import key_chunks as _chunks
 from pyflash.core.review.events_io import families, steps_for
+from pyflash.core.review.overlap import insert_many, meanwhile
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
 from pyflash.core.review.statetext import KEYS
@@ -72,9 +73,15 @@ def log_rows(fresh: list[Event]) -> tuple[list[tuple[Any, ...]], list[tuple[Any,
     return reviews, relinks
 
 
-def _store(db: sqlite3.Connection, fresh: list[Event]) -> list[Step]:
-    """Insert the events; each as a replay step (in the same order)."""
-    reviews, relinks = log_rows(fresh)
+def _waiting_undo(db: sqlite3.Connection) -> bool:
+    """Whether some logged undo names an event not here yet (_resolve_undos points it at its row)."""
+    return db.execute(
+        "SELECT 1 FROM reviews INDEXED BY reviews_undoes_event WHERE undoes_event IS NOT NULL AND undoes IS NULL LIMIT 1"
+    ).fetchone() is not None
+
+
+def _steps(fresh: list[Event], reviews: list[tuple[Any, ...]], relinks: list[tuple[Any, ...]]) -> list[Step]:
+    """Each event as a replay step (in the same order), from its log row (:func:`log_rows`)."""
     steps, review_rows, relink_rows = [], iter(reviews), iter(relinks)
     for event in fresh:
         if event.kind == "relink":
@@ -85,11 +92,6 @@ def _store(db: sqlite3.Connection, fresh: list[Event]) -> list[Step]:
             data = event.data.get("after")
             steps.append(Step(ts, device, seq, card, kind, before, after, grade, day, undoes, None, None, False,
                               data if type(data) is dict else None))
-    insert_rows(db, reviews, relinks)
-    if any(event.kind == "undo" for event in fresh) or db.execute(
-        "SELECT 1 FROM reviews INDEXED BY reviews_undoes_event WHERE undoes_event IS NOT NULL AND undoes IS NULL LIMIT 1"
-    ).fetchone():
-        _resolve_undos(db)
     return steps
 
 
@@ -169,13 +171,11 @@ def insert_rows(db: sqlite3.Connection, reviews: list[tuple[Any, ...]], relinks:
     """Insert events' log rows: ``reviews`` in the order key, deck, ts, day, grade, kind, before, after,
     answer_ms, typed, device, seq, undoes_event; ``relinks`` in the order old_key, new_key, deck,
     similarity, ts, device, seq, text, rekey."""
-    db.executemany(
-        "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey) VALUES (?,?,?,?,?,?,?,?,?)",
-        relinks,
-    )
-    db.executemany(
-        "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    insert_many(db, "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey)", 9, relinks)
+    insert_many(
+        db,
+        "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event)",
+        13,
         reviews,
     )
 
@@ -203,7 +203,15 @@ def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules)
     if not fresh:
         return IngestResult(0, skipped, frozenset())
     top = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0])
-    steps = _store(db, fresh)
+    reviews, relinks = log_rows(fresh)
+    steps = _steps(fresh, reviews, relinks)
+    # Without a relink or an undo among them (nor a logged undo waiting for an event), what is read below
+    # is the same before the new rows are inserted as after: they are inserted while the fold runs.
+    later = not relinks and not any(e.kind == "undo" for e in fresh) and not _waiting_undo(db)
+    if not later:
+        insert_rows(db, reviews, relinks)
+        if any(event.kind == "undo" for event in fresh) or _waiting_undo(db):
+            _resolve_undos(db)
     touched: set[str] = set()
     for event in fresh:
         touched.add(event.card)
@@ -215,7 +223,17 @@ def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules)
     fast = _appended(db, fresh, steps, touched, linked, top)
     slow = keys - fast
     rows = _rows(db, keys)
-    new_rows, plain = _fold(db, rules, steps, fast, slow - linked, rows, top)
+    fold, ordered, plain = _fold_setup(db, rules, steps, fast, slow - linked, rows, top, logged=not later)
+    if later:  # the fold (Python) in a thread while SQLite inserts the rows (pyflash.core.review.overlap)
+        folding = meanwhile(lambda: _fold_run(fold, ordered))
+        try:
+            insert_rows(db, reviews, relinks)
+        except BaseException:
+            folding.wait()
+            raise
+        new_rows = folding.result()
+    else:
+        new_rows = _fold_run(fold, ordered)
     plain |= slow & linked
     if plain:
         for key, state in replay_steps(steps_for(db, plain), rules).items():
@@ -320,20 +338,27 @@ def _row_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return values_of(row_state(row))
 
 
-def _fold(
+def _fold_setup(
     db: sqlite3.Connection, rules: Rules, steps: list[Step], fast: set[str], slow: set[str],
-    rows: dict[str, tuple[Any, ...]], top: int,
-) -> tuple[dict[str, tuple[Any, ...] | None], set[str]]:
-    """The new rows (None: no state) of ``fast`` (continued from their rows, with the history they need
-    from before read at once: :class:`_Before`) and of ``slow`` (from their first event), by the fast
-    fold (:mod:`pyflash.core.events.fastfold`), and the keys of ``slow`` left to the plain fold: those
-    with an undo in their log (no key here has a relink)."""
+    rows: dict[str, tuple[Any, ...]], top: int, *, logged: bool,
+) -> tuple[_Fold, list[tuple[Any, ...]], set[str]]:
+    """The fast fold (:mod:`pyflash.core.events.fastfold`) set up for the new rows of ``fast`` (continued
+    from their rows, with the history they need from before read at once: :class:`_Before`) and of
+    ``slow`` (from their first event), with the rows it is to fold in time order (:func:`_fold_run`), and
+    the keys of ``slow`` left to the plain fold: those with an undo in their log (no key here has a
+    relink). ``logged``: the new events' rows are in ``reviews`` already (else ``slow``'s are taken
+    from ``steps``). Everything read from ``db`` is read here."""
     fold = _Fold(rules)
     cards = fold.cards
     ordered: list[tuple[Any, ...]] = []
     plain: set[str] = set()
     for marks, chunk in _chunks(sorted(slow)):
         got = db.execute(f"SELECT {_FOLD_COLUMNS} FROM reviews WHERE key IN ({marks})", chunk).fetchall()
+        plain.update(r[3] for r in got if r[4] == "undo")
+        ordered += got
+    if not logged:  # as the query above reads them once they are inserted
+        got = [(s.ts, s.device, s.seq, s.card, s.kind, s.grade, s.day, s.before, s.after, None)
+               for s in steps if s.card in slow]
         plain.update(r[3] for r in got if r[4] == "undo")
         ordered += got
     if plain:
@@ -362,12 +387,17 @@ def _fold(
         ordered += [(s.ts, s.device, s.seq, s.card, s.kind, s.grade, s.day, s.before, s.after, _whole(s.after_data))
                     for s in new_steps]
     ordered.sort(key=lambda r: (r[0], r[1], r[2]))
+    return fold, ordered, plain
+
+
+def _fold_run(fold: _Fold, ordered: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...] | None]:
+    """The new rows (None: no state) of the cards :func:`_fold_setup` set up, by the fast fold (pure Python)."""
     fold.rows(ordered, set(), set(), None)
     out: dict[str, tuple[Any, ...] | None] = {}
-    for key, card in cards.items():
+    for key, card in fold.cards.items():
         folded = fold.values(card)
         out[key] = row_of(folded) if folded is not None else None
-    return out, plain
+    return out
 
 
 def _rows(db: sqlite3.Connection, keys: set[str]) -> dict[str, tuple[Any, ...]]:
