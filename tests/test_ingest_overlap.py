@@ -130,3 +130,23 @@ def test_meanwhile_gives_the_value_or_raises_the_error():
     running.wait()
     with pytest.raises(ValueError, match="no"):
         running.result()
+
+
+def test_ingest_decoded_stores_the_texts_read_line_made_as_ingest_makes_them(tmp_path):
+    from pyflash.core.events import encode
+    from pyflash.core.events.fastline import read_line
+
+    a, b = _batches()
+    read = [read_line(encode(e)) for e in b]
+    assert all(r is not None for r in read)
+    with _store(tmp_path / "plain.sqlite3") as plain, _store(tmp_path / "decoded.sqlite3") as decoded:
+        plain.ingest(a)
+        decoded.ingest(a)
+        plain.ingest(b)
+        done = decoded.ingest_decoded([r[0] for r in read], [r[1:] for r in read[:-1]] + [None])
+        assert done.added == 30
+    assert _dump(tmp_path / "plain.sqlite3") == _dump(tmp_path / "decoded.sqlite3")
+    with _store(tmp_path / "given.sqlite3") as given:  # the texts given are the ones stored
+        event, before, after = read[0]
+        given.ingest_decoded([event], [(before, after.replace('"interval": 1', '"interval": 77'))])
+        assert '"interval": 77' in given.connection.execute("SELECT after FROM reviews").fetchone()[0]

@@ -57,19 +57,25 @@ def _resolve_undos(db: sqlite3.Connection) -> None:
             db.execute("UPDATE reviews SET undoes = ? WHERE id = ?", (row[0], rid))
 
 
-def log_rows(fresh: list[Event]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """(the ``reviews`` rows, the ``relinks`` rows) of the events."""
+Texts = Mapping[int, tuple[str | None, str]]  # id(event) -> its states' stored texts (Store.ingest_decoded)
+
+
+def log_rows(fresh: list[Event], texts: Texts | None = None) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """(the ``reviews`` rows, the ``relinks`` rows) of the events (``texts``: the stored texts of some
+    events' states, made already)."""
     reviews, relinks = [], []
+    made = texts.get if texts else None
     for event in fresh:
         d = event.data
         ts = canonical_ts(event.ts)
         if event.kind == "relink":
             relinks.append((event.card, d["new"], d["deck"], float(d.get("similarity", 0.0)), ts, event.device,
                             event.seq, d.get("text"), int(bool(d.get("rekey")))))
-        else:
-            reviews.append((event.card, d["deck"], ts, d["day"], d.get("grade"), event.kind, state_json(d.get("before")),
-                            state_json(d.get("after")), d.get("answer_ms"), d.get("typed"), event.device, event.seq,
-                            d.get("undoes")))
+            continue
+        pair = made(id(event)) if made is not None else None
+        before, after = pair if pair is not None else (state_json(d.get("before")), state_json(d.get("after")))
+        reviews.append((event.card, d["deck"], ts, d["day"], d.get("grade"), event.kind, before, after,
+                        d.get("answer_ms"), d.get("typed"), event.device, event.seq, d.get("undoes")))
     return reviews, relinks
 
 
@@ -192,18 +198,18 @@ def new_events(db: sqlite3.Connection, events: Iterable[Event]) -> tuple[list[Ev
     return fresh, len(batch) - len(fresh)
 
 
-def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -> IngestResult:
+def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules, texts: Texts | None = None) -> IngestResult:
     """Store the events whose id is new, then replay every card they touch (``db`` is in a transaction).
 
     A card whose new events all come after its older ones continues from its row (the replay of
     those, by induction); any other card, with its relink family, is replayed from its first event.
-    Only the rows that changed are written (:func:`_write`).
+    Only the rows that changed are written (:func:`_write`). ``texts``: see :func:`log_rows`.
     """
     fresh, skipped = new_events(db, events)
     if not fresh:
         return IngestResult(0, skipped, frozenset())
     top = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0])
-    reviews, relinks = log_rows(fresh)
+    reviews, relinks = log_rows(fresh, texts)
     steps = _steps(fresh, reviews, relinks)
     # Without a relink or an undo among them (nor a logged undo waiting for an event), what is read below
     # is the same before the new rows are inserted as after: they are inserted while the fold runs.
