@@ -162,3 +162,32 @@ def test_the_cyclic_collector_is_paused_during_an_export_and_restored(tmp_path, 
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_forked_workers_read_their_cards_from_the_parent_not_a_pickle(cards, monkeypatch):
+    import multiprocessing
+
+    from pyflash.core import Card
+
+    def no_pickle(self, protocol):
+        raise TypeError("a card was pickled for a forked worker")
+
+    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(Card, "__reduce_ex__", no_pickle, raising=False)
+    left: list[list] = []
+    real = parallel._parallel
+
+    def watched(*args):
+        rest = real(*args)
+        left.append(rest)
+        return rest
+
+    monkeypatch.setattr(parallel, "_parallel", watched)
+    some = cards[:300]
+    serial = [render_card(c) for c in some]
+    assert parallel.render_all(some, RenderCache(None), workers=2, min_parallel=1) == serial  # cold: every card
+    partly = RenderCache(None)
+    partly._old = {}
+    partly.render(some[0])  # not empty: the look-ups, then the misses in the pool
+    assert parallel.render_all(some, partly, workers=2, min_parallel=1) == serial
+    assert left == [[], []] and parallel._SHARED == ()

@@ -7,7 +7,10 @@ is the same work for every card, so it splits cleanly across processes.
   with the rest of its note (Key field, GUID, content digest) computed there too.
 * Workers are forked on Linux when the process has a single thread (they
   start at once, with pygments already imported); otherwise, or elsewhere,
-  they are spawned.
+  they are spawned. A forked worker reads its cards from the export's list it
+  inherited (a task is a list of positions, not pickled cards) and sends its
+  chunk back as one ``marshal`` blob (cheaper to make than a pickle of the
+  tuples, and a single bytes object to pass through the pool).
 * Below ``MIN_PARALLEL`` cards, on one core, or if the pool fails in any way
   (no ``fork``/``spawn``, a worker killed, a pickling error), the cards are
   rendered here, one after the other. The HTML is the same either way: the
@@ -16,11 +19,12 @@ is the same work for every card, so it splits cleanly across processes.
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -63,33 +67,61 @@ def _render_chunk_cold(cards: Sequence[Card]) -> list[tuple[Any, ...]]:
     return [(render_digest(card), *parts) for card, parts in zip(cards, _render_chunk(cards), strict=True)]
 
 
+_SHARED: Sequence[Card] = ()  # the cards of the render in progress, as a forked worker inherits them
+
+
+def _render_at(positions: Sequence[int]) -> bytes:
+    """:func:`_render_chunk` of the cards at ``positions`` of :data:`_SHARED`, marshalled (in a forked worker)."""
+    return marshal.dumps(_render_chunk([_SHARED[i] for i in positions]))
+
+
+def _render_at_cold(positions: Sequence[int]) -> bytes:
+    """:func:`_render_chunk_cold` of the cards at ``positions`` of :data:`_SHARED`, marshalled (in a forked worker)."""
+    return marshal.dumps(_render_chunk_cold([_SHARED[i] for i in positions]))
+
+
 def _context() -> multiprocessing.context.BaseContext:
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
-Item = tuple[bytes, Card]  # (render digest, card)
+Item = tuple[bytes, int]  # (render digest, the position of a card that needs it)
 T = TypeVar("T")
 
 
 def _parallel(
     chunks: list[list[T]],
-    cards: Callable[[list[T]], list[Card]],
-    work: Callable[[Sequence[Card]], list[Any]],
+    shared: Sequence[Card],
+    positions: Callable[[list[T]], list[int]],
+    cold: bool,
     workers: int,
     done: Callable[[list[T], list[Any]], None],
 ) -> list[T]:
-    """``work`` on the ``cards`` of each chunk in a pool, calling ``done`` per finished chunk; returns what was left undone."""
+    """Render the cards of each chunk (``shared`` at its ``positions``) in a pool, each card's note parts too
+    (with ``cold``, its render digest first: :func:`_render_chunk_cold`), calling ``done`` per finished chunk,
+    in order; returns what was left undone. Forked workers get the positions, spawned ones the cards."""
+    global _SHARED
     finished = 0
+    context = _context()
+    forked = context.get_start_method() == "fork"
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            results = pool.map(work, [cards(chunk) for chunk in chunks])
+        if forked:
+            _SHARED = shared  # read by the workers forked below (at the pool's first task)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results: Iterator[Any]
+            if forked:
+                results = pool.map(_render_at_cold if cold else _render_at, [positions(chunk) for chunk in chunks])
+            else:
+                tasks = [[shared[i] for i in positions(chunk)] for chunk in chunks]
+                results = pool.map(_render_chunk_cold if cold else _render_chunk, tasks)
             for chunk, result in zip(chunks, results, strict=True):
-                done(chunk, result)
+                done(chunk, marshal.loads(result) if isinstance(result, bytes) else result)
                 finished += 1
     except Exception:  # a broken pool, no fork or spawn here, a pickling error: render the rest here
         pass
+    finally:
+        _SHARED = ()
     return [item for chunk in chunks[finished:] for item in chunk]
 
 
@@ -146,7 +178,7 @@ def render_all(
         render_digest(cards[0])  # the library versions it covers, looked up once, before the workers fork
         positions = list(range(total))
         spans = [positions[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
-        todo = _parallel(spans, lambda chunk: [cards[i] for i in chunk], _render_chunk_cold, n_workers, cold)
+        todo = _parallel(spans, cards, lambda chunk: chunk, True, n_workers, cold)
 
     where: dict[bytes, list[int]] = {}  # digest -> positions of the cards that need it
     items: list[Item] = []
@@ -160,7 +192,7 @@ def render_all(
             continue
         if digest not in where:
             where[digest] = []
-            items.append((digest, card))
+            items.append((digest, i))
         where[digest].append(i)
 
     report()
@@ -169,7 +201,7 @@ def render_all(
 
     def done(chunk: list[Item], result: list[tuple[str, ...]]) -> None:
         nonlocal count
-        for (digest, _card), parts in zip(chunk, result, strict=True):
+        for (digest, _at), parts in zip(chunk, result, strict=True):
             rendered = cache.put(digest, parts)
             for i in where[digest]:
                 out[i] = rendered
@@ -181,10 +213,10 @@ def render_all(
     left = items
     if n_workers > 1 and len(items) >= least:
         chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-        left = _parallel(chunks, lambda chunk: [card for _, card in chunk], _render_chunk, n_workers, done)
+        left = _parallel(chunks, cards, lambda chunk: [i for _, i in chunk], False, n_workers, done)
     for start in range(0, len(left), _CHUNK):
         chunk = left[start : start + _CHUNK]
-        done(chunk, _render_chunk([card for _, card in chunk]))
+        done(chunk, _render_chunk([cards[i] for _, i in chunk]))
     result = [r for r in out if r is not None]
     if len(result) != total:  # pragma: no cover - every position is filled above
         raise RuntimeError("render_all: a card was not rendered")
