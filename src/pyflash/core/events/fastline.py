@@ -26,24 +26,33 @@ from pyflash.core.review.statetext import KEYS
 
 __all__ = ["read_line"]
 
-_S = r'"[^"\\\x00-\x1f]*(?:\\(?:["\\bfnrt]|u00(?:0[0-7bef]|1[0-9a-f]))[^"\\\x00-\x1f]*)*"'  # what dumps writes
+_ESCAPED = r'"[^"\\\x00-\x1f]*(?:\\(?:["\\bfnrt]|u00(?:0[0-7bef]|1[0-9a-f]))[^"\\\x00-\x1f]*)*"'  # what dumps writes
+_PLAIN = r'"[^"\\\x00-\x1f]*"'  # the same without a backslash (one run: no group repeated, no mark saved)
 _I = r"(?:0|-?[1-9][0-9]{0,30})"  # as int.__repr__ writes it (not -0, no leading zero)
 _OI = rf"(?:{_I}|null)"
-_OS = rf"(?:{_S}|null)"
 _B = r"(?:true|false)"
-_FIELD = {"buried_until": _OI, "deck": _S, "due_day": _OI, "easiness": _I, "first_day": _OI, "interval": _I,
-          "key": _S, "last_day": _OI, "last_grade": _OI, "last_review": _OS, "leech": _B, "memory": _OS,
-          "repetitions": _I, "suspended": _B}
-assert tuple(_FIELD) == KEYS[:-1]
-_STATE = "\\{" + ",".join(f'"{k}":({v})' for k, v in _FIELD.items()) + f'(?:,"text":({_S}))?\\}}'
-_LINE = re.compile(
-    f'\\{{"card":({_S}),"data":\\{{"after":{_STATE}(?:,"answer_ms":({_OI}))?(?:,"before":(?:(null)|{_STATE}))?'
-    f',"day":({_I}),"deck":({_S}),"grade":({_I})(?:,"typed":({_OS}))?\\}},"device":({_S}),"id":({_S}),'
-    f'"kind":"(review|repeat)","seq":({_I}),"ts":({_S})\\}}'
-)
+
+
+def _line(s: str) -> re.Pattern[str]:
+    """The line's pattern, its strings written ``s``."""
+    fields = {"buried_until": _OI, "deck": s, "due_day": _OI, "easiness": _I, "first_day": _OI, "interval": _I,
+              "key": s, "last_day": _OI, "last_grade": _OI, "last_review": f"(?:{s}|null)", "leech": _B,
+              "memory": f"(?:{s}|null)", "repetitions": _I, "suspended": _B}
+    assert tuple(fields) == KEYS[:-1]
+    state = "\\{" + ",".join(f'"{k}":({v})' for k, v in fields.items()) + f'(?:,"text":({s}))?\\}}'
+    return re.compile(
+        f'\\{{"card":({s}),"data":\\{{"after":{state}(?:,"answer_ms":({_OI}))?(?:,"before":(?:(null)|{state}))?'
+        f',"day":({_I}),"deck":({s}),"grade":({_I})(?:,"typed":({s}|null))?\\}},"device":({s}),"id":({s}),'
+        f'"kind":"(review|repeat)","seq":({_I}),"ts":({s})\\}}'
+    )
+
+
+# Python's re saves every group's mark each time a repeated group is entered: with 42 groups and a string
+# pattern that may repeat an escape, that was half the match's work. A line without a backslash (nearly
+# every one) is matched with strings of one run of characters.
+_LINE, _LINE_ESCAPED = _line(_PLAIN), _line(_ESCAPED)
 # The groups: card 1; after 2-16; answer_ms 17; before null 18, before 19-33; day 34; deck 35; grade 36;
 # typed 37; device 38; id 39; kind 40; seq 41; ts 42.
-_FRAME = "{" + ", ".join(f'"{k}": %s' for k in KEYS) + "}"  # statetext's: the stored text of a state
 _NOTHING = '""'
 _LOADS = json.JSONDecoder().decode
 
@@ -72,15 +81,19 @@ def _state(t: tuple[str, ...], card: str) -> tuple[dict[str, Any], str] | None:
         "suspended": su == "true",
     }
     if tx is None:
-        return state, _FRAME % (bu, dk, dd, ea, fd, iv, ky, ld, lg, lr, le, me, rp, su, _NOTHING)
-    state["text"] = _str(tx)
-    return state, _FRAME % t
+        tx = _NOTHING
+    else:
+        state["text"] = _str(tx)
+    # statetext's frame (KEYS, ", " and ": "), as an f-string: a third of what "%" costs with 15 values
+    return state, (f'{{"buried_until": {bu}, "deck": {dk}, "due_day": {dd}, "easiness": {ea}, "first_day": {fd}, '
+                   f'"interval": {iv}, "key": {ky}, "last_day": {ld}, "last_grade": {lg}, "last_review": {lr}, '
+                   f'"leech": {le}, "memory": {me}, "repetitions": {rp}, "suspended": {su}, "text": {tx}}}')
 
 
 def read_line(line: str) -> tuple[Event, str | None, str] | None:
     """(``decode(line)``, the stored text of its ``before`` (None: none), of its ``after``) for a grade event
     of the exact shape ``encode`` writes; None for any other line (then ``decode`` it)."""
-    m = _LINE.fullmatch(line)
+    m = (_LINE if "\\" not in line else _LINE_ESCAPED).fullmatch(line)
     if m is None:
         return None
     g = m.groups()
