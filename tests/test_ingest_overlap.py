@@ -69,7 +69,9 @@ def test_the_overlapped_ingest_stores_what_the_one_after_the_other_ingest_stores
         return real(fold, ordered)
 
     monkeypatch.setattr(ingest, "_fold_run", counted)
-    for name, sequential in (("overlapped", False), ("sequential", True)):
+    for name, sequential in (("overlapped", False), ("inline", None), ("sequential", True)):
+        if sequential is None:  # no file for a second connection: read and folded first, then inserted
+            monkeypatch.setattr(ingest, "database_file", lambda db: None)
         if sequential:  # a logged undo waiting for its event: the rows are inserted first, as before overlap.py
             monkeypatch.setattr(ingest, "_waiting_undo", lambda db: True)
         with _store(tmp_path / f"{name}.sqlite3") as store:
@@ -83,10 +85,11 @@ def test_the_overlapped_ingest_stores_what_the_one_after_the_other_ingest_stores
 
             monkeypatch.setattr(ingest, "meanwhile", spy)
             done = store.ingest(b)
-            assert started[0] == (0 if sequential else 1)
+            assert started[0] == (0 if sequential in (None, True) else 1)
             assert done.added == 30
         runs[name] = _dump(tmp_path / f"{name}.sqlite3")
-    assert runs["overlapped"] == runs["sequential"]
+    assert runs["overlapped"] == runs["sequential"] == runs["inline"]
+    assert len(folds) == 6  # each run's two ingests
     cards = {r[0]: r for r in runs["overlapped"][0]}
     assert cards["card-44"][11] == 5  # a card with no row, graded by devB: stored
     assert len(runs["overlapped"][1]) == 60
@@ -120,6 +123,21 @@ def test_insert_many_inserts_the_rows_in_order_as_executemany_does(tmp_path, mon
     assert [r[0] for r in db.execute("SELECT a FROM seen ORDER BY id")] == [r[0] for r in rows]
 
 
+def test_the_second_connection_reads_the_store_as_last_committed(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with _store(path) as store:
+        db = store.connection
+        assert overlap.database_file(db) == str(path)
+        assert overlap.database_file(sqlite3.connect(":memory:")) is None
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO cards (key, deck) VALUES ('new', 'D')")
+        with overlap.reading(str(path)) as other:
+            assert other.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 40
+            with pytest.raises(sqlite3.OperationalError):
+                other.execute("DELETE FROM cards")
+        db.execute("ROLLBACK")
+
+
 def test_meanwhile_gives_the_value_or_raises_the_error():
     assert overlap.meanwhile(lambda: 42).result() == 42
 
@@ -130,3 +148,23 @@ def test_meanwhile_gives_the_value_or_raises_the_error():
     running.wait()
     with pytest.raises(ValueError, match="no"):
         running.result()
+
+
+def test_ingest_decoded_stores_the_texts_read_line_made_as_ingest_makes_them(tmp_path):
+    from pyflash.core.events import encode
+    from pyflash.core.events.fastline import read_line
+
+    a, b = _batches()
+    read = [read_line(encode(e)) for e in b]
+    assert all(r is not None for r in read)
+    with _store(tmp_path / "plain.sqlite3") as plain, _store(tmp_path / "decoded.sqlite3") as decoded:
+        plain.ingest(a)
+        decoded.ingest(a)
+        plain.ingest(b)
+        done = decoded.ingest_decoded([r[0] for r in read], [r[1:] for r in read[:-1]] + [None])
+        assert done.added == 30
+    assert _dump(tmp_path / "plain.sqlite3") == _dump(tmp_path / "decoded.sqlite3")
+    with _store(tmp_path / "given.sqlite3") as given:  # the texts given are the ones stored
+        event, before, after = read[0]
+        given.ingest_decoded([event], [(before, after.replace('"interval": 1', '"interval": 77'))])
+        assert '"interval": 77' in given.connection.execute("SELECT after FROM reviews").fetchone()[0]

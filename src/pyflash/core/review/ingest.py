@@ -20,7 +20,7 @@ from pyflash.core.events.fastfold import _differs, _Fold, row_of, values_of
 from pyflash.core.events.replay import LAPSE_BELOW, Rules, Step, replay_steps, state_json
 from pyflash.core.review.event_log import key_chunks as _chunks
 from pyflash.core.review.events_io import families, steps_for
-from pyflash.core.review.overlap import insert_many, meanwhile
+from pyflash.core.review.overlap import database_file, insert_many, meanwhile, reading
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
 from pyflash.core.review.statetext import KEYS
@@ -57,19 +57,25 @@ def _resolve_undos(db: sqlite3.Connection) -> None:
             db.execute("UPDATE reviews SET undoes = ? WHERE id = ?", (row[0], rid))
 
 
-def log_rows(fresh: list[Event]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """(the ``reviews`` rows, the ``relinks`` rows) of the events."""
+Texts = Mapping[int, tuple[str | None, str]]  # id(event) -> its states' stored texts (Store.ingest_decoded)
+
+
+def log_rows(fresh: list[Event], texts: Texts | None = None) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """(the ``reviews`` rows, the ``relinks`` rows) of the events (``texts``: the stored texts of some
+    events' states, made already)."""
     reviews, relinks = [], []
+    made = texts.get if texts else None
     for event in fresh:
         d = event.data
         ts = canonical_ts(event.ts)
         if event.kind == "relink":
             relinks.append((event.card, d["new"], d["deck"], float(d.get("similarity", 0.0)), ts, event.device,
                             event.seq, d.get("text"), int(bool(d.get("rekey")))))
-        else:
-            reviews.append((event.card, d["deck"], ts, d["day"], d.get("grade"), event.kind, state_json(d.get("before")),
-                            state_json(d.get("after")), d.get("answer_ms"), d.get("typed"), event.device, event.seq,
-                            d.get("undoes")))
+            continue
+        pair = made(id(event)) if made is not None else None
+        before, after = pair if pair is not None else (state_json(d.get("before")), state_json(d.get("after")))
+        reviews.append((event.card, d["deck"], ts, d["day"], d.get("grade"), event.kind, before, after,
+                        d.get("answer_ms"), d.get("typed"), event.device, event.seq, d.get("undoes")))
     return reviews, relinks
 
 
@@ -192,26 +198,60 @@ def new_events(db: sqlite3.Connection, events: Iterable[Event]) -> tuple[list[Ev
     return fresh, len(batch) - len(fresh)
 
 
-def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -> IngestResult:
+def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules, texts: Texts | None = None) -> IngestResult:
     """Store the events whose id is new, then replay every card they touch (``db`` is in a transaction).
 
     A card whose new events all come after its older ones continues from its row (the replay of
     those, by induction); any other card, with its relink family, is replayed from its first event.
-    Only the rows that changed are written (:func:`_write`).
+    Only the rows that changed are written (:func:`_write`). ``texts``: see :func:`log_rows`.
     """
     fresh, skipped = new_events(db, events)
     if not fresh:
         return IngestResult(0, skipped, frozenset())
     top = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0])
-    reviews, relinks = log_rows(fresh)
+    reviews, relinks = log_rows(fresh, texts)
     steps = _steps(fresh, reviews, relinks)
-    # Without a relink or an undo among them (nor a logged undo waiting for an event), what is read below
-    # is the same before the new rows are inserted as after: they are inserted while the fold runs.
+    # Without a relink or an undo among them (nor a logged undo waiting for an event), what is read to
+    # replay them is the same before their rows are inserted as after: it is read, and replayed, on a
+    # connection of its own in a thread (which sees the store as it was before this transaction) while
+    # SQLite inserts the rows here (pyflash.core.review.overlap).
     later = not relinks and not any(e.kind == "undo" for e in fresh) and not _waiting_undo(db)
+    path = database_file(db) if later else None
     if not later:
         insert_rows(db, reviews, relinks)
         if any(event.kind == "undo" for event in fresh) or _waiting_undo(db):
             _resolve_undos(db)
+        derived = _derive(db, rules, fresh, steps, top, logged=True)
+    elif path is None:  # an in-memory store: no second connection
+        derived = _derive(db, rules, fresh, steps, top, logged=False)
+        insert_rows(db, reviews, relinks)
+    else:
+        running = meanwhile(lambda: _derive_apart(path, rules, fresh, steps, top))
+        try:
+            insert_rows(db, reviews, relinks)
+        except BaseException:
+            running.wait()
+            raise
+        derived = running.result()
+    keys, linked, slow, rows, new_rows, plain = derived
+    plain |= slow & linked
+    if plain:
+        for key, state in replay_steps(steps_for(db, plain), rules).items():
+            if key in plain:
+                new_rows[key] = _values(state) if state is not None else None
+    _write(db, {k: new_rows.get(k) for k in keys}, rows)
+    return IngestResult(len(fresh), skipped, frozenset(keys))
+
+
+Derived = tuple[set[str], set[str], set[str], dict[str, tuple[Any, ...]], dict[str, tuple[Any, ...] | None], set[str]]
+
+
+def _derive(
+    db: sqlite3.Connection, rules: Rules, fresh: list[Event], steps: list[Step], top: int, *, logged: bool
+) -> Derived:
+    """(the keys to write, those of a relink family, those replayed from their first event, their rows now,
+    their new rows by the fast fold, the keys left to the plain fold) of the new events: all the reading and
+    the fast fold of an ingest (``logged``: the new rows are in ``reviews`` already)."""
     touched: set[str] = set()
     for event in fresh:
         touched.add(event.card)
@@ -223,24 +263,14 @@ def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules)
     fast = _appended(db, fresh, steps, touched, linked, top)
     slow = keys - fast
     rows = _rows(db, keys)
-    fold, ordered, plain = _fold_setup(db, rules, steps, fast, slow - linked, rows, top, logged=not later)
-    if later:  # the fold (Python) in a thread while SQLite inserts the rows (pyflash.core.review.overlap)
-        folding = meanwhile(lambda: _fold_run(fold, ordered))
-        try:
-            insert_rows(db, reviews, relinks)
-        except BaseException:
-            folding.wait()
-            raise
-        new_rows = folding.result()
-    else:
-        new_rows = _fold_run(fold, ordered)
-    plain |= slow & linked
-    if plain:
-        for key, state in replay_steps(steps_for(db, plain), rules).items():
-            if key in plain:
-                new_rows[key] = _values(state) if state is not None else None
-    _write(db, {k: new_rows.get(k) for k in keys}, rows)
-    return IngestResult(len(fresh), skipped, frozenset(keys))
+    fold, ordered, plain = _fold_setup(db, rules, steps, fast, slow - linked, rows, top, logged=logged)
+    return keys, linked, slow, rows, _fold_run(fold, ordered), plain
+
+
+def _derive_apart(path: str, rules: Rules, fresh: list[Event], steps: list[Step], top: int) -> Derived:
+    """:func:`_derive` (not logged) on a connection of its own to the store at ``path`` (in a thread)."""
+    with reading(path) as db:
+        return _derive(db, rules, fresh, steps, top, logged=False)
 
 
 def _asked(steps: list[Step], row_is: Callable[[str, str], bool]) -> tuple[set[str], set[str]]:
