@@ -213,6 +213,25 @@ def test_rules_of_newlines_only():
         assert not rxtree.only_newlines(re.compile(pattern)), pattern
 
 
+def test_a_single_space_mid_line_found_without_a_regex():
+    for pattern in (r"[^\S\n]+", r"\s+", r" +", r"[ \t]++"):
+        assert rxtree.run_of_class(rxtree.parse(re.compile(pattern))), pattern
+    for pattern in (r"\s*", r"\s+?", r"\s{1,3}", r"\s+x", r"(\s)+", r"x"):
+        assert not rxtree.run_of_class(rxtree.parse(re.compile(pattern))), pattern
+    lexer = speed_up(get_lexer_by_name("python", stripnl=False))
+    highlight_tokens(lexer, "x = 1\n")
+    root = fastlex._ASCII[type(lexer)]["root"]
+    found = root.space()
+    assert found is not None and root.mid_line[" "] is found[0] and root.by_char.get(" ") is not found[0]
+    assert "x" in found[1] and "\n" in found[1] and " " not in found[1] and "\t" not in found[1]
+    assert str(found[2]) == "Token.Text"
+    # Spaces and tabs in runs, before a newline, before non-ASCII text; the HTML is pygments'.
+    formatter = HtmlFormatter(nowrap=True)
+    plain = get_lexer_by_name("python", stripnl=False)
+    for text in ("a  b\t c \n d = [1, 2] \n", "x = ' a  b '  # c  d \n", "y = 1 \u00e9 \u00a0 z\t\n", "f( a ,b )"):
+        assert highlight_tokens(lexer, text) == pyg_format(plain.get_tokens(text), formatter), text
+
+
 @pytest.mark.parametrize("lang", ["python", "javascript", "diff"])
 def test_fused_highlighter_escapes_once_and_keeps_its_placeholders_apart(lang):
     formatter = HtmlFormatter(nowrap=True)

@@ -77,6 +77,15 @@ def _emit(out: list[str], close_tag: str, cspan: str, value: str, lspan: str, cl
     return lspan, close
 
 
+def _space(state: Any, openers: dict[Any, str], opener: Any, held: bool) -> tuple[Any, frozenset[str], str]:
+    """A state's single-space token (fastlex._State.space): its matcher, the characters after which a space is
+    that token alone, and its span (no matcher: not so here)."""
+    found = state.space() if state is not None else None
+    if found is None:
+        return None, frozenset(), ""
+    return found[0], found[1], _span(openers, opener, held, found[2])
+
+
 def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: Any) -> str:
     """``format_tokens(lexer.get_tokens_unprocessed(text))`` for a lexer sped up by fastlex, and a text
     without :data:`PLACEHOLDERS`.
@@ -99,6 +108,8 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
     lspan = ""  # the class span open on the current line ('': none)
     close = ""  # the tag that ends it ('': none)
     pos = 0
+    # A single space in the middle of a line, without a regex: its matcher, what may follow it, its span.
+    space, after_space, space_span = _space(state, openers, opener, held) if text.endswith("\n") else (None, frozenset(), "")
 
     while 1:
         hit = m = rule = None
@@ -109,6 +120,15 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
                 while 1:  # simple tokens, one after the other
                     joined = chars[text[pos]]  # KeyError: a character not met yet here; IndexError: the end
                     chars = mid_line
+                    if joined is space and text[pos + 1] in after_space:  # (the text ends with a newline)
+                        pos += 1
+                        if space_span is lspan:
+                            out.append(" ")
+                        else:
+                            out += (close, space_span, " ")
+                            lspan = space_span
+                            close = space_span and close_tag
+                        continue
                     hit = joined[0](text, pos)
                     if hit is None:
                         break
@@ -169,6 +189,8 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
                 statetokens = tokendefs[statestack[-1]]
                 state = fastlex._state(cls, tokendefs, statestack[-1], ascii)
                 by_char, mid_line = (state.by_char, state.mid_line) if state is not None else ({}, {})
+                if space is not None or state is not None:
+                    space, after_space, space_span = _space(state, openers, opener, held) if text.endswith("\n") else (None, frozenset(), "")
             continue
         if pos >= end:
             break
@@ -177,6 +199,7 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
             statetokens = tokendefs["root"]
             state = fastlex._state(cls, tokendefs, "root", ascii)
             by_char, mid_line = (state.by_char, state.mid_line) if state is not None else ({}, {})
+            space, after_space, space_span = _space(state, openers, opener, held)
             lspan, close = _emit(out, close_tag, _span(openers, opener, held, Whitespace), "\n", lspan, close)
         else:
             lspan, close = _emit(out, close_tag, _span(openers, opener, held, Error), text[pos], lspan, close)

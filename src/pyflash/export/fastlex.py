@@ -142,7 +142,7 @@ class _State:
     """A lexer state's joined rules: all of them, and per first character only those that can start with it."""
 
     __slots__ = ("ascii", "by_char", "mid_line", "full", "rules", "_firsts", "_anchored", "_simple", "_newlines",
-                 "_by_set")
+                 "_by_set", "_space", "_space_done")
 
     def __init__(self, rules: list[_Rule], ascii: bool = False) -> None:
         self.rules = rules
@@ -157,6 +157,8 @@ class _State:
         self.by_char: dict[str, _Matcher] = {}
         self.mid_line: dict[str, _Matcher] = {}  # the same, at a position not starting a line
         self._by_set: dict[tuple[int, ...], _Matcher] = {}
+        self._space: tuple[_Matcher, frozenset[str], Any] | None = None
+        self._space_done = False
 
     def at(self, ch: str, mid_line: bool = False) -> _Matcher:
         """The joined matcher for a position holding ``ch`` (only called when ``full`` is not None);
@@ -180,6 +182,30 @@ class _State:
         (self.mid_line if mid_line else self.by_char)[ch] = found
         return found
 
+
+    def space(self) -> tuple[_Matcher, frozenset[str], Any] | None:
+        """For fasthl.py, when a single space in the middle of a line is a token of its own, found without a
+        regex: the matcher ``mid_line[" "]`` (an object of its own, kept under that key only), the ASCII
+        characters after which a space is that token alone, and its token type (None: not so here).
+
+        That is when the first rule that can start with a space there is a plain, simple rule that matches
+        the longest run of one character class (pygments' ``[^\\S\\n]+`` text rule, for one): a space then
+        always matches it, and a space followed by a character outside the class is its whole match."""
+        if not self._space_done:
+            self._space_done = True
+            if self.full is not None:
+                found = self.at(" ", True)
+                chosen = [i for i, test in enumerate(self._firsts) if (test is None or test(" ")) and not self._anchored[i]]
+                rexmatch, action, new_state = self.rules[chosen[0]] if chosen else (None, None, None)
+                pattern = getattr(rexmatch, "__self__", None)
+                if (pattern is not None and self._simple[chosen[0]] and type(action) is _TokenType and new_state is None
+                        and rxtree.run_of_class(rxtree.parse(pattern))):
+                    ends = [pattern.match(" " + chr(c)) for c in range(128)]
+                    after = frozenset(chr(c) for c, hit in enumerate(ends) if hit is not None and hit.end() == 1)
+                    own = (found[0], found[1], found[2], found[3])  # not the object other characters share
+                    self.mid_line[" "] = own
+                    self._space = (own, after, action)
+        return self._space
 
 # lexer class -> state name -> its joined rules (None: not joinable, pygments' loop); for any text, for ASCII text
 _CACHE: dict[type, dict[str, _State | None]] = {}

@@ -305,3 +305,18 @@ def _newlines_only(items: Any) -> bool:
         elif op is not _C.AT:
             return False
     return True
+
+
+def run_of_class(tree: Any) -> bool:
+    """Whether a parsed pattern is one character class repeated greedily, at least once and without limit
+    (``[^\\S\\n]+``, ``\\s+``): its match is then the longest run of characters of that class."""
+    try:
+        if tree is None or len(tree) != 1:
+            return False
+        op, av = tree[0]
+        if op is not _C.MAX_REPEAT and op is not getattr(_C, "POSSESSIVE_REPEAT", None):
+            return False
+        low, high, sub = av
+        return bool(low == 1 and high is _C.MAXREPEAT and len(sub) == 1 and sub[0][0] in (_C.IN, _C.LITERAL, _C.NOT_LITERAL))
+    except (TypeError, ValueError, AttributeError):
+        return False

@@ -36,11 +36,11 @@ from pyflash.core.fs import atomic_write
 from pyflash.export.anki import notetype, variants
 from pyflash.export.anki.collection import CollectionStream, collection_bytes, timestamp_is_now
 from pyflash.export.anki.ledger import MtimeLedger
-from pyflash.export.anki.media import localise
+from pyflash.export.anki.media import Media, localise
 from pyflash.export.anki.models import NoteRow, PyflashDeck, make_cloze_model, make_model, make_reverse_model
 from pyflash.export.anki.payload import encode_key_field
 from pyflash.export.anki.zipwrite import write_zip
-from pyflash.export.parallel import render_all, worker_count
+from pyflash.export.parallel import Workers, render_all, settle, worker_count
 from pyflash.export.render import NoteParts, RenderCache, Rendered, markdown
 
 LEDGER_NAME = "anki-export.json"
@@ -309,12 +309,14 @@ def export_anki(
     ledger: MtimeLedger,
     cache: RenderCache,
     now: int | None = None,
+    pool: Workers | None = None,
 ) -> ExportResult:
     """Write ``cards`` to the Anki package ``out``.
 
     ``ledger`` and ``cache`` are usually :func:`open_state`'s; pass
     ``MtimeLedger(None)`` / ``RenderCache(None)`` to keep no state. ``now``
-    defaults to the clock (the CLI passes ``SOURCE_DATE_EPOCH`` when set).
+    defaults to the clock (the CLI passes ``SOURCE_DATE_EPOCH`` when set). ``pool``: render
+    workers started early (:func:`~pyflash.export.parallel.start_early`; the caller closes them).
     Raises :class:`ExportError` (one line) when the file cannot be written;
     nothing is left behind then.
     """
@@ -325,8 +327,9 @@ def export_anki(
     gc.disable()
     try:
         return _export(cards, out_path, force=force, descriptions=descriptions, progress=progress,
-                       ledger=ledger, cache=cache, now=now)
+                       ledger=ledger, cache=cache, now=now, pool=pool)
     finally:
+        settle()  # the render workers, ended while the package was written
         if collecting:
             gc.enable()
 
@@ -341,6 +344,7 @@ def _export(
     ledger: MtimeLedger,
     cache: RenderCache,
     now: int | None,
+    pool: Workers | None,
 ) -> ExportResult:
     """:func:`export_anki` once the output path is checked."""
     cards = note_cards(cards)
@@ -354,13 +358,14 @@ def _export(
         builder = NoteBuilder(ledger, now=now, descriptions=descriptions, cache=cache, digests=digests)
         stream = CollectionStream(cards, builder, now)
     rendered = render_all(  # the misses on every core (parallel.py)
-        cards, cache, progress=progress, digests=digests, ready=stream.ready if stream is not None else None
+        cards, cache, progress=progress, digests=digests, ready=stream.ready if stream is not None else None, pool=pool
     )
 
     if progress is not None:
         progress("write", 0, 1)
-    html, media = localise(cards, rendered)
     collection = stream.finish() if stream is not None else None
+    # A stream that finished met no image (it stops at the first), so there is nothing to localise.
+    html, media = (rendered, Media()) if collection is not None else localise(cards, rendered)
     if collection is None:
         localised = [a is not b for a, b in zip(html, rendered, strict=True)]
         package, timestamp = build_package(
