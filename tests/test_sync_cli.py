@@ -232,3 +232,53 @@ def test_an_unreachable_remote_exits_2_and_keeps_the_events(world, capsys, tmp_p
     assert sync(world, "A", capsys, "--remote", str(world["remote"]))[0] == 0
     code, out, _ = sync(world, "B", capsys, "--remote", str(world["remote"]))
     assert "received 1 event from other devices" in out
+
+
+def restore_from_backup(world, name, clock):
+    """A day later, back up home ``name``'s store (the day's backup, as opening pyflash makes it), and give
+    back a function that puts that backup in place (``pyflash doctor --restore``'s core: a new device id)."""
+    from pyflash.core.review.backup import daily_backup, restore
+
+    clock.advance(days=1)
+    path, day = world[name] / "data" / "reviews.sqlite3", clock().date()
+    with Store(path) as store:
+        assert daily_backup(store, day=day.toordinal(), keep=7) is not None
+    return lambda: restore(path, day.isoformat(), now=clock())
+
+
+def test_a_restored_store_sends_the_backups_unsent_grades_under_its_old_id(world, capsys):
+    clock = FakeClock()
+    study(world, "A", [4], clock)
+    assert sync(world, "A", capsys, "--remote", str(world["remote"]))[0] == 0
+    study(world, "A", [5], clock)  # c2: never synced before the store is lost
+    put_back = restore_from_backup(world, "A", clock)
+    study(world, "A", [3], clock)  # c3, after the backup: lost with the store
+    put_back()
+    code, out, err = sync(world, "A", capsys)
+    assert code == 0, err
+    assert "1 event of this device written" in out  # A's old id's seq 2, from the backup
+    assert sync(world, "B", capsys, "--remote", str(world["remote"]))[0] == 0
+    (states_a, events_a), (states_b, events_b) = snapshot(world, "A"), snapshot(world, "B")
+    assert len(events_b) == 2 and events_a == events_b and states_a == states_b
+    study(world, "A", [4], clock)  # the new id's first grade goes out too, once
+    assert sync(world, "A", capsys)[0] == 0 and sync(world, "B", capsys)[0] == 0
+    assert snapshot(world, "A") == snapshot(world, "B") and len(snapshot(world, "B")[1]) == 3
+    lines = [line for p in (world["A"] / "data/sync").glob("events/*/*.jsonl") for line in p.read_text().splitlines()]
+    assert len(lines) == len(set(lines)) == 3
+
+
+def test_a_restored_store_receives_again_what_the_old_one_had_received_after_the_backup(world, capsys):
+    clock = FakeClock()
+    study(world, "A", [4], clock)
+    assert sync(world, "A", capsys, "--remote", str(world["remote"]))[0] == 0
+    put_back = restore_from_backup(world, "A", clock)
+    clock.advance(minutes=5)
+    study(world, "B", [5, 3], clock)
+    assert sync(world, "B", capsys, "--remote", str(world["remote"]))[0] == 0
+    assert "received 2 events" in sync(world, "A", capsys)[1]  # B's, into the store about to be lost
+    put_back()
+    code, out, err = sync(world, "A", capsys)
+    assert code == 0, err
+    assert "received 2 events" in out  # the working copy had read them for the old store
+    assert snapshot(world, "A") == snapshot(world, "B") and len(snapshot(world, "A")[1]) == 3
+    assert "nothing new from other devices" in sync(world, "A", capsys)[1]  # and only once

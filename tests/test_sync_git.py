@@ -122,6 +122,26 @@ def test_nothing_new_reads_nothing_again(tmp_path, remote, env):
     assert (again.sent, again.received, again.known, again.files) == (0, 0, 0, 0)
 
 
+def test_another_store_on_the_working_copy_reads_every_line_again(tmp_path, remote, env):
+    import json
+
+    from pyflash.sync.state import STATE
+
+    a, b = FakeLog("dev-a"), FakeLog("dev-b")
+    a.grade("c1")
+    run(a, tmp_path / "a", remote, env)
+    run(b, tmp_path / "b", remote, env)
+    saved = tmp_path / "b/.git" / STATE
+    raw = json.loads(saved.read_text())
+    assert raw["device"] == "dev-b"
+    del raw["device"]  # a state written before the store's id was kept: its marks are taken as this store's
+    saved.write_text(json.dumps(raw))
+    assert run(b, tmp_path / "b", remote, env).files == 0 and json.loads(saved.read_text())["device"] == "dev-b"
+    fresh = FakeLog("dev-b2")  # the store made anew (or restored: a new id) on the same working copy
+    again = run(fresh, tmp_path / "b", remote, env)
+    assert (again.received, again.files) == (1, 1) and fresh.events == a.events
+
+
 def test_push_rejected_because_the_remote_moved_is_retried(tmp_path, remote, env):
     a, b = FakeLog("dev-a"), FakeLog("dev-b")
     a.grade("c1")

@@ -112,18 +112,16 @@ def sync(
             except GitError:
                 pass  # said again by the exchange below
 
+        if state.device != device:  # a store this working copy has not fed (restored, or made anew): the
+            if state.device is not None:  # marks say what the old one read; read every other device's lines again
+                state.marks = {}
+            state.device = device
+
         progress("writing events")
-        own = OwnFiles(folder, device)
-        result.repaired = own.repair()
-        lines = getattr(log, "outbox_lines", None)  # the store's: lines made from its rows (a faster outbox)
-        if lines is not None:
-            made: list[tuple[str, str]] = lines(own.last_seq(), keep_text=decks is not None)
-            own.append_lines(made)
-            result.sent = len(made)
-        else:
-            pending = log.outbox(own.last_seq())
-            own.append(pending if decks is not None else [without_text(e) for e in pending])
-            result.sent = len(pending)
+        for writer in (device, *getattr(log, "former_devices", ())):  # a restored store's old ids (docs/sync.md)
+            own = OwnFiles(folder, writer)
+            result.repaired += own.repair()
+            result.sent += _write(log, own, device, keep_text=decks is not None)
         if decks is not None:
             _copy_decks(decks, folder / DECKS / device)
         hook("written")
@@ -244,6 +242,22 @@ def _copy_decks(source: Path, dest: Path) -> None:
         if not target.is_file() or target.read_bytes() != data:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+
+
+def _write(log: EventLog, own: OwnFiles, device: str, *, keep_text: bool) -> int:
+    """Append to ``own`` the events of its device (this one, or a former id of the store) that its files
+    do not have yet; how many."""
+    lines = getattr(log, "outbox_lines", None)  # the store's: lines made from its rows (a faster outbox)
+    if lines is not None:
+        former = {} if own.device == device else {"device": own.device}
+        made: list[tuple[str, str]] = lines(own.last_seq(), keep_text=keep_text, **former)
+        own.append_lines(made)
+        return len(made)
+    if own.device != device:
+        return 0  # a log without a store's outbox_lines has no former ids either
+    pending = log.outbox(own.last_seq())
+    own.append(pending if keep_text else [without_text(e) for e in pending])
+    return len(pending)
 
 
 def _commit(git: Git, device: str, events: int) -> bool:

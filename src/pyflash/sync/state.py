@@ -28,6 +28,7 @@ class SyncState:
     last_sync: datetime | None = None  # the end of the last sync that reached the remote
     last_attempt: datetime | None = None
     last_error: str | None = None
+    device: str | None = None  # the store whose ingest the marks fed (None: not recorded yet)
 
 
 def _when(raw: object) -> datetime | None:
@@ -49,12 +50,14 @@ def load_state(git_dir: Path) -> SyncState:
         return SyncState()
     branch = raw.get("branch")
     error = raw.get("last_error")
+    device = raw.get("device")
     return SyncState(
         marks=load_marks(raw.get("files")),
         branch=branch if isinstance(branch, str) else None,
         last_sync=_when(raw.get("last_sync")),
         last_attempt=_when(raw.get("last_attempt")),
         last_error=error if isinstance(error, str) else None,
+        device=device if isinstance(device, str) else None,
     )
 
 
@@ -65,6 +68,7 @@ def save_state(git_dir: Path, state: SyncState) -> None:
         "last_sync": state.last_sync.isoformat() if state.last_sync else None,
         "last_attempt": state.last_attempt.isoformat() if state.last_attempt else None,
         "last_error": state.last_error,
+        "device": state.device,
         "files": dump_marks(state.marks),
     }
     atomic_write_text(git_dir / STATE, json.dumps(data, indent=1, sort_keys=True) + "\n")

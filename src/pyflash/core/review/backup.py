@@ -160,11 +160,19 @@ def _new_device(path: Path) -> None:
 
     Its old id's next sequence numbers may already be in the sync folder (the events recorded
     after the backup was made): new events under that id would be taken for those and never sent.
+    The old id is kept as a former one (``meta.former_devices``), so that a sync still writes the
+    backup's own events that the sync folder does not have yet under it.
     """
     try:
         with closing(sqlite3.connect(path, isolation_level=None)) as db:
             if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone():
+                db.execute("BEGIN IMMEDIATE")
+                db.execute(  # the old id's events that never reached the sync folder are still sent under it
+                    "INSERT INTO meta (name, value) SELECT 'former_devices', value FROM meta WHERE name = 'device' "
+                    "ON CONFLICT (name) DO UPDATE SET value = value || ' ' || excluded.value"
+                )
                 db.execute("UPDATE meta SET value = lower(hex(randomblob(6))) WHERE name = 'device'")
+                db.execute("COMMIT")
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
     except BaseException:

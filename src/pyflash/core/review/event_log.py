@@ -75,25 +75,34 @@ class EventLog:
             self._device = device_id(self._db)
         return self._device
 
+    @property
+    @guarded("read the device id")
+    def former_devices(self) -> tuple[str, ...]:
+        """The ids this store had before (``doctor --restore`` gives a restored store a new one), oldest first."""
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'former_devices'").fetchone()
+        return tuple(str(row[0]).split()) if row is not None else ()
+
     def _seq(self) -> tuple[str, int]:
         """(device, next sequence number), inside a write transaction."""
         device = self.device_id
         return device, next_seq(self._db, device)
 
     @guarded("read this device's events")
-    def outbox(self, after_seq: int = 0) -> list[Event]:
-        """This device's events with ``seq`` above ``after_seq``, in ``seq`` order."""
+    def outbox(self, after_seq: int = 0, *, device: str | None = None) -> list[Event]:
+        """This device's events (``device``: a former id's) with ``seq`` above ``after_seq``, in ``seq`` order."""
         from pyflash.core.review.events_io import read_outbox  # deferred: start-up time (the event log's machinery)
 
-        return read_outbox(self._db, self.device_id, after_seq)
+        return read_outbox(self._db, device or self.device_id, after_seq)
 
     @guarded("read this device's events")
-    def outbox_lines(self, after_seq: int = 0, *, keep_text: bool = False) -> list[tuple[str, str]]:
+    def outbox_lines(
+        self, after_seq: int = 0, *, keep_text: bool = False, device: str | None = None
+    ) -> list[tuple[str, str]]:
         """(time stamp, line) of each event of :meth:`outbox`, in ``seq`` order: the line ``encode`` writes for it
         (``keep_text=False``: for ``without_text`` of it), made from the log's rows (pyflash.core.events.lines)."""
         from pyflash.core.events.lines import outbox_lines  # deferred: start-up time (the event log's machinery)
 
-        return outbox_lines(self._db, self.device_id, after_seq, keep_text=keep_text)
+        return outbox_lines(self._db, device or self.device_id, after_seq, keep_text=keep_text)
 
     @guarded("store the events (nothing was changed)")
     def ingest(self, events: Iterable[Event], rules: Rules | None = None) -> IngestResult:
