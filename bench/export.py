@@ -1,22 +1,34 @@
 """Benchmark: `pyflash export --anki` of 10k generated cards vs a bare genanki build.
 
-    python bench/export.py [--cards 10000] [--repeat 5]
+    python bench/export.py [--cards 10000] [--repeat 5] [--cold-repeat 3]
 
 The baseline is genanki alone writing the *same pre-rendered notes* (same
 fields, tags, note type and decks) with ``Package.write_to_file``: what any
 exporter must pay. pyflash is timed through ``export_anki`` (render, mtimes,
-genanki, atomic write) in three situations:
+genanki, atomic write) in these situations:
 
 * cold:    no render cache (first export on a machine, or after an upgrade),
            rendered on every core (export/parallel.py) and, for reference, on one;
+           and once more "as a new process" (nothing compiled yet: the workers
+           build the lexers);
 * edit 1%: 100 of the 10k cards edited since the last export (the usual case);
 * unchanged: nothing changed since the last export.
 
 Goals: <= 1.5x genanki for the usual case, <= 3x for a cold export
 (issue 15). Loading the YAML is timed separately (it is the same for every
-command). Best of --repeat runs (cold: --cold-repeat runs, 1 by default).
-The machine's load average is printed with the figures: on a shared machine
-the ratios of one run are comparable, the seconds less so.
+command).
+
+How the noise is handled: every case is timed in **interleaved pairs** with
+the baseline (bare genanki, then the case; bare genanki, then the case; ...),
+and the figure quoted is the **median of the per-pair ratios** (wall time, and
+CPU time of this process and its render workers), with the pairs' spread. A
+shared machine's speed drifts by 1.5x within a minute; a baseline and a case
+timed seconds apart see the same drift, so their ratio holds where the ratio
+of two independent best-of-N figures does not (the baseline alone swung from
+0.73 to 1.16 s between runs on a quiet machine). The same method as a
+whole-process ``A B A B ...`` comparison. Each case runs ``--repeat`` pairs
+(the cold ones ``--cold-repeat``), after one untimed warm-up of each. The
+machine's load average is printed with the figures.
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -102,7 +115,6 @@ def bare_genanki(cards, rendered, path: Path) -> None:
     genanki.Package([decks[k] for k in sorted(decks)]).write_to_file(str(path), timestamp=1_800_000_000)
 
 
-CPU: dict[str, float] = {}  # case -> best CPU time of this process and its workers (less load-sensitive than wall)
 SERIAL: dict[str, list[float]] = {"head": [], "tail": []}  # cold, 2 cores: this process's CPU before / after the pool
 
 
@@ -143,17 +155,47 @@ def _cpu() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def best(fn, repeat: int, name: str = "") -> float:
-    times = []
-    cpu = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        c = _cpu()
-        fn()
-        cpu.append(_cpu() - c)
-        times.append(time.perf_counter() - t)
-    CPU[name] = min(cpu)
-    return min(times)
+class Pairs:
+    """One case timed in interleaved pairs with the baseline: (baseline, case) wall and CPU seconds, pair by pair."""
+
+    def __init__(self) -> None:
+        self.base: list[tuple[float, float]] = []
+        self.case: list[tuple[float, float]] = []
+
+    def ratios(self, cpu: bool = False) -> list[float]:
+        k = 1 if cpu else 0
+        return [c[k] / b[k] for b, c in zip(self.base, self.case, strict=True)]
+
+    def ratio(self, cpu: bool = False) -> float:
+        return statistics.median(self.ratios(cpu))
+
+    def seconds(self, cpu: bool = False) -> float:
+        return statistics.median(c[1 if cpu else 0] for c in self.case)
+
+    def base_seconds(self, cpu: bool = False) -> float:
+        return statistics.median(b[1 if cpu else 0] for b in self.base)
+
+    def spread(self, cpu: bool = False) -> str:
+        return ", ".join(f"{r:.2f}" for r in self.ratios(cpu))
+
+
+def timed(fn) -> tuple[float, float]:
+    """Wall and CPU seconds of one call (CPU: this process's threads and the render workers it waited for)."""
+    t = time.perf_counter()
+    c = _cpu()
+    fn()
+    return time.perf_counter() - t, _cpu() - c
+
+
+def paired(baseline, fn, pairs: int, after=None) -> Pairs:
+    """``pairs`` interleaved pairs (baseline, fn); ``after`` runs untimed after each pair."""
+    out = Pairs()
+    for _ in range(pairs):
+        out.base.append(timed(baseline))
+        out.case.append(timed(fn))
+        if after is not None:
+            after()
+    return out
 
 
 def render_cpu_per_1000(cards, repeat: int = 3) -> float:
@@ -172,7 +214,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cards", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--cold-repeat", type=int, default=1)
+    ap.add_argument("--cold-repeat", type=int, default=3)
     ap.add_argument("--no-cold", action="store_true", help="skip the cold exports (the slow part)")
     args = ap.parse_args()
 
@@ -236,42 +278,67 @@ def main() -> None:
             re.purge()
             pyflash_cold()
 
+        def bare() -> None:
+            bare_genanki(cards, rendered, work / "bare.apkg")
+
+        def rewarm() -> None:
+            """Build the lexers in this process again (after a "new process" run), as the cold runs expect."""
+            for card in cards[:50]:
+                render_card(card)
+
         _watch_pool()
-        fresh = best(pyflash_cold_fresh, args.cold_repeat, "fresh") if not args.no_cold else float("nan")
+        load_start = os.getloadavg()
+        cold_runs = 0 if args.no_cold else args.cold_repeat
+        bare()  # untimed warm-ups
+        fresh = paired(bare, pyflash_cold_fresh, cold_runs, after=rewarm)
         render_1000 = render_cpu_per_1000(cards)
-        base = best(lambda: bare_genanki(cards, rendered, work / "bare.apkg"), args.repeat, "bare")
+        if cold_runs:
+            pyflash_cold()
         SERIAL["head"].clear()
         SERIAL["tail"].clear()
-        cold = best(pyflash_cold, args.cold_repeat, "cold") if not args.no_cold else float("nan")
-        head, tail = min(SERIAL["head"], default=float("nan")), min(SERIAL["tail"], default=float("nan"))
-        cold_one = best(pyflash_cold_one_core, args.cold_repeat, "cold1") if not args.no_cold else float("nan")
-        edit = best(pyflash_edit_1pct, args.repeat, "edit")
-        same = best(pyflash_unchanged, args.repeat, "same")
+        cold = paired(bare, pyflash_cold, cold_runs)
+        head, tail = (statistics.median(SERIAL[k]) if SERIAL[k] else float("nan") for k in ("head", "tail"))
+        cold_one = paired(bare, pyflash_cold_one_core, cold_runs)
+        edit = paired(bare, pyflash_edit_1pct, args.repeat)
+        same = paired(bare, pyflash_unchanged, args.repeat)
         size = out.stat().st_size / 1e6
         bare_size = (work / "bare.apkg").stat().st_size / 1e6
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    every = [b for p in (fresh, cold, cold_one, edit, same) for b in p.base]
+    base_wall = statistics.median(w for w, _ in every)
+    base_cpu = statistics.median(c for _, c in every)
+
+    def line(label: str, p: Pairs, goal: str = "") -> None:
+        if not p.case:
+            print(f"{label:37} not run")
+            return
+        print(f"{label:37} {p.seconds():.3f} s  ratio {p.ratio():.2f}x  (pairs: {p.spread()}; CPU ratio "
+              f"{p.ratio(cpu=True):.2f}x)" + (f"  goal {goal}" if goal else ""))
+
     print(f"cards: {n} (YAML load, uncached: {load_s:.2f} s, not included below)")
-    print(f"bare genanki, pre-rendered notes: {base:.3f} s  ({bare_size:.1f} MB, stored)")
-    print(f"pyflash, 1% edited (usual):       {edit:.3f} s  ratio {edit / base:.2f}x  ({size:.1f} MB, deflated)"
-          "  goal <= 1.5x")
-    print(f"pyflash, unchanged:               {same:.3f} s  ratio {same / base:.2f}x")
-    print(f"pyflash, cold, {parallel.worker_count()} cores:           {cold:.3f} s  ratio {cold / base:.2f}x  goal <= 3x")
-    print(f"pyflash, cold, one core:           {cold_one:.3f} s  ratio {cold_one / base:.2f}x")
-    print(f"pyflash, cold, 2 cores, new process: {fresh:.3f} s  ratio {fresh / base:.2f}x  (workers compile the lexers)")
-    print(f"CPU time (this process): bare {CPU['bare']:.3f} s, 1% edited {CPU['edit']:.3f} s "
-          f"(ratio {CPU['edit'] / CPU['bare']:.2f}x), unchanged {CPU['same']:.3f} s ({CPU['same'] / CPU['bare']:.2f}x)")
-    if not args.no_cold:
-        print(f"CPU time, cold (this process and its workers): 2 cores {CPU['cold']:.3f} s "
-              f"({CPU['cold'] / CPU['bare']:.2f}x bare's CPU; half of it, the bound on 2 idle cores: {CPU['cold'] / 2 / CPU['bare']:.2f}x), "
-              f"one core {CPU['cold1']:.3f} s ({CPU['cold1'] / CPU['bare']:.2f}x)")
+    print("each case timed in interleaved pairs with bare genanki; ratio = median of the per-pair ratios")
+    print(f"bare genanki, pre-rendered notes:     {base_wall:.3f} s  (median of {len(every)} runs, "
+          f"{min(w for w, _ in every):.3f}-{max(w for w, _ in every):.3f} s; CPU {base_cpu:.3f} s; {bare_size:.1f} MB, stored)")
+    line("pyflash, 1% edited (usual):", edit, "<= 1.5x")
+    print(f"{'':37} ({size:.1f} MB, deflated)")
+    line("pyflash, unchanged:", same)
+    line(f"pyflash, cold, {parallel.worker_count()} cores:", cold, "<= 3x")
+    line("pyflash, cold, one core:", cold_one)
+    line(f"pyflash, cold, {parallel.worker_count()} cores, new process:", fresh)
+    if cold.case:
+        cpu_cold, cpu_bare = cold.seconds(cpu=True), cold.base_seconds(cpu=True)
+        print(f"CPU time, cold (this process and its workers): 2 cores {cpu_cold:.3f} s (median; "
+              f"{cold.ratio(cpu=True):.2f}x bare's CPU pair by pair; half of it, the bound on 2 idle cores: "
+              f"{cold.ratio(cpu=True) / 2:.2f}x), one core {cold_one.seconds(cpu=True):.3f} s ({cold_one.ratio(cpu=True):.2f}x)")
         print(f"cold, 2 cores, serial CPU of this process: {head:.3f} s before the pool starts, {tail:.3f} s after "
-              f"the last chunk is back (together {(head + tail) / CPU['bare']:.2f}x bare's CPU)")
-        bound = head + tail + (CPU["cold"] - head - tail) / 2  # the serial parts on one core, the rest on both
-        print(f"cold, 2 idle cores, estimated from CPU times: {bound:.3f} s, {bound / CPU['bare']:.2f}x bare's CPU  goal <= 3x")
+              f"the last chunk is back (medians; together {(head + tail) / cpu_bare:.2f}x bare's CPU)")
+        bound = head + tail + (cpu_cold - head - tail) / 2  # the serial parts on one core, the rest on both
+        print(f"cold, 2 idle cores, estimated from CPU times: {bound:.3f} s, {bound / cpu_bare:.2f}x bare's CPU  goal <= 3x")
     print(f"render, one process, CPU time per 1000 cards: {render_1000:.3f} s")
-    print(f"load average during the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    print(f"load average at the start: {' '.join(f'{x:.1f}' for x in load_start)}, at the end: "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

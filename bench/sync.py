@@ -124,6 +124,13 @@ class Timed:
         finally:
             self.seconds += time.perf_counter() - start
 
+    def ingest_decoded(self, events: list[Event], texts: list[tuple[str | None, str] | None]) -> IngestResult:
+        start = time.perf_counter()
+        try:
+            return self.store.ingest_decoded(events, texts)
+        finally:
+            self.seconds += time.perf_counter() - start
+
 
 def timed_sync(
     store: Store, folder: Path, remote: str, env: dict[str, str]

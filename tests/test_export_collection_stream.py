@@ -130,3 +130,35 @@ def test_a_wrong_timestamp_falls_back(cards, tmp_path, monkeypatch):
     usual = tmp_path / "u.apkg"
     _export(cards[:50], usual, ledger2, stream=False, monkeypatch=monkeypatch)
     _same(streamed, usual)
+
+
+def test_notes_written_chunk_by_chunk_give_the_same_bytes(cards, tmp_path, monkeypatch):
+    """Small render chunks: each deck's notes go into SQLite over many calls, its note types (front/back,
+    then a cloze and a reverse note late in the deck) written with its first note; one deck only, too."""
+    from pyflash.export import parallel
+
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "m.yaml").write_text(
+        "deck: Bench::Deck00\nlang: python\ncards:\n  - id: late-cloze\n    cloze: 'y = {{c1::2}}'\n"
+        "  - id: late-rev\n    q: up\n    a: down\n    reverse: true\n",
+        encoding="utf-8",
+    )
+    extra = load_decks(explicit_sources([mixed])).cards
+    monkeypatch.setattr(parallel, "_CHUNK", 8)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    writes: list[int] = []
+    real = collection.CollectionStream._flush
+
+    def flush(self):
+        real(self)
+        writes.append(self.flushed)
+
+    for name, some in (("many", cards[:140] + extra + cards[140:]), ("one", cards[:150] + extra)):
+        streamed, usual = tmp_path / f"{name}-s.apkg", tmp_path / f"{name}-u.apkg"
+        with monkeypatch.context() as m:
+            m.setattr(collection.CollectionStream, "_flush", flush)
+            assert _export(some, streamed, ax.MtimeLedger(None), stream=True, monkeypatch=monkeypatch) == ["stream"]
+        _export(some, usual, ax.MtimeLedger(None), stream=False, monkeypatch=monkeypatch)
+        _same(streamed, usual)
+    assert sum(0 < w < 150 for w in writes) > 10  # decks were written part by part

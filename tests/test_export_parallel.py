@@ -105,12 +105,16 @@ def test_joined_rules_are_used_for_python():
 
 
 def test_export_writes_the_same_package_with_and_without_the_pool(tmp_path, monkeypatch):
+    import multiprocessing
+
     from pyflash.export.anki import package as ax
 
     decks = load_decks(explicit_sources([str(ROOT / "decks")])).cards
     one, two = tmp_path / "one.apkg", tmp_path / "two.apkg"
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
     ax.export_anki(decks, one, ledger=ax.MtimeLedger(None), cache=RenderCache(None), now=1_800_000_000)
+    # The pool's workers were left to end while the package was written, and waited for before the return.
+    assert parallel._ENDING == [] and multiprocessing.active_children() == []
     monkeypatch.setattr(parallel, "worker_count", lambda: 1)
     ax.export_anki(decks, two, ledger=ax.MtimeLedger(None), cache=RenderCache(None), now=1_800_000_000)
     assert Path(one).read_bytes() == Path(two).read_bytes()
@@ -162,3 +166,74 @@ def test_the_cyclic_collector_is_paused_during_an_export_and_restored(tmp_path, 
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_forked_workers_read_their_cards_from_the_parent_not_a_pickle(cards, monkeypatch):
+    import multiprocessing
+
+    from pyflash.core import Card
+
+    def no_pickle(self, protocol):
+        raise TypeError("a card was pickled for a forked worker")
+
+    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(Card, "__reduce_ex__", no_pickle, raising=False)
+    left: list[list] = []
+    real = parallel._parallel
+
+    def watched(*args):
+        rest = real(*args)
+        left.append(rest)
+        return rest
+
+    monkeypatch.setattr(parallel, "_parallel", watched)
+    some = cards[:300]
+    serial = [render_card(c) for c in some]
+    assert parallel.render_all(some, RenderCache(None), workers=2, min_parallel=1) == serial  # cold: every card
+    partly = RenderCache(None)
+    partly._old = {}
+    partly.render(some[0])  # not empty: the look-ups, then the misses in the pool
+    assert parallel.render_all(some, partly, workers=2, min_parallel=1) == serial
+    assert left == [[], []] and parallel._SHARED == ()
+
+
+def test_workers_started_early_render_the_same_html_and_are_ended(cards, tmp_path, monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    cache_file = tmp_path / "render.bin"
+    left: list[list] = []
+    real = parallel._parallel
+    monkeypatch.setattr(parallel, "_parallel", lambda *args: left.append(real(*args)) or left[-1])
+    some = cards[:200]
+    pool = parallel.start_early(cache_file)  # no render cache yet: a cold export is coming
+    assert isinstance(pool, parallel.Workers)
+    processes = list(pool.pool._processes.values())
+    cache = RenderCache(cache_file)
+    with pool:
+        assert parallel.render_all(some, cache, min_parallel=1, pool=pool) == [render_card(c) for c in some]
+    assert left == [[]] and processes and not any(p.is_alive() for p in processes)
+    cache.save()
+    assert parallel.start_early(cache_file) is None  # the cache holds entries: no guess
+    unused = parallel.start_early(tmp_path / "none.bin")
+    assert unused is not None
+    processes = list(unused.pool._processes.values())
+    unused.close()  # ended at once, warm-up or not
+    assert not any(p.is_alive() for p in processes)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)
+    assert parallel.start_early(tmp_path / "none.bin") is None
+
+
+def test_the_cache_file_head_tells_whether_it_holds_entries(tmp_path):
+    from pyflash.export import cachefile
+
+    path = tmp_path / "c.bin"
+    assert not cachefile.holds_entries(path, "fmt/1")
+    cachefile.write(path, "fmt/1", {})
+    assert cachefile.holds_entries(path, "fmt/1")  # an empty dict is still a segment of some bytes
+    assert not cachefile.holds_entries(path, "fmt/2")
+    path.write_bytes(b"fmt/1\n")
+    assert not cachefile.holds_entries(path, "fmt/1")
+    cachefile.write(path, "fmt/1", {b"k": ("v",)})
+    assert cachefile.holds_entries(path, "fmt/1")

@@ -18,7 +18,7 @@ from pygments.lexers import get_lexer_by_name
 
 from conftest import ROOT
 from pyflash.core.decks.loader import explicit_sources, load_decks
-from pyflash.export import fastlex
+from pyflash.export import fastlex, rxtree
 from pyflash.export.fastlex import speed_up
 from pyflash.export.quickmd import quick_blocks, quick_markdown
 from pyflash.export.render import _markdown, highlight, markdown, render_card
@@ -132,7 +132,7 @@ def test_first_character_dispatch_gives_pygments_tokens_in_any_language(texts):
 
 
 def test_first_sets_of_rules():
-    first = fastlex._first
+    first = rxtree.first
     space = first(re.compile(r"\s+"))
     assert space is not None and space(" ") and space("\n") and not space("a")
     assert first(re.compile(r"(?=x)|y*")) is None  # can match the empty string
@@ -150,7 +150,7 @@ def test_first_sets_of_rules():
 
 
 def test_rules_anchored_at_a_line_start():
-    anchored = fastlex._anchored
+    anchored = rxtree.anchored
     for pattern in (r"^(\s*)x", r"(?m)^x", r"\Ax", r"(?=a)^a", r"(^a|^b)", r"(?:\b^x)"):
         assert anchored(re.compile(pattern)), pattern
     for pattern in (r"(^a|b)", r"a^", r"\bfoo", r"x?^", r"[^a]", r"(?<=\n)x"):
@@ -163,14 +163,20 @@ def test_rules_anchored_at_a_line_start():
     assert sum(r is not None for r in root.mid_line[" "][1]) == 1 < sum(r is not None for r in root.by_char[" "][1])
 
 
+def _ascii(pattern: str, flags: int) -> re.Pattern[str]:
+    """One rule joined for ASCII text (its classes cut to ASCII)."""
+    joined = rxtree.marked([(pattern, re.compile(pattern, flags).groups)], flags, True)
+    assert joined is not None
+    return joined
+
+
 def test_rules_narrowed_to_ascii_for_ascii_text():
-    narrowed = fastlex._ascii_only("([a-z\u00e9\U00010400-\U0001044f]+)|(\u0100)", 0)
+    narrowed = _ascii("([a-z\u00e9\U00010400-\U0001044f]+)|(\u0100)", 0)
     assert narrowed.match("abc d").group() == "abc"
     assert narrowed.match("\u00e9") is None and narrowed.match("\U00010400") is None  # the non-ASCII part is gone
-    assert narrowed.groups == 2
-    assert fastlex._ascii_only("[\u212a]x", re.IGNORECASE).match("kx")  # the Kelvin sign folds to k: kept
-    assert fastlex._ascii_only("[^\u0100-\u0200]", 0).match("a")  # a negated class still matches ASCII
-    assert fastlex._ascii_only("(?=[\u0100b])b|(?:[\u0100c])*d", 0).match("ccd").group() == "ccd"
+    assert _ascii("[\u212a]x", re.IGNORECASE).match("kx")  # the Kelvin sign folds to k: kept
+    assert _ascii("[^\u0100-\u0200]", 0).match("a")  # a negated class still matches ASCII
+    assert _ascii("(?=[\u0100b])b|(?:[\u0100c])*d", 0).match("ccd").group() == "ccd"
     # Python's names: the ASCII state stops at the first non-ASCII letter, the other does not; both are used.
     lexer = speed_up(get_lexer_by_name("python", stripnl=False))
     list(lexer.get_tokens("xs = 1\n"))
@@ -179,6 +185,63 @@ def test_rules_narrowed_to_ascii_for_ascii_text():
     any_x = fastlex._CACHE[type(lexer)]["root"].by_char["x"][0]
     assert ascii_x("x\u00e9", 0).group() == "x" and any_x("x\u00e9", 0).group() == "x\u00e9"
     assert [v for _, v in lexer.get_tokens("x\u00e9 = 1\n")][0] == "x\u00e9"
+
+
+def test_joined_rules_name_the_rule_that_matched_with_one_group_each():
+    rules = [(r"(a)(b)", 2), (r"(?:x|(y))+", 1), (r"", 0), (r"(?P<n>c)d", 1)]
+    joined = rxtree.marked(rules, 0, False)
+    assert joined is not None and joined.groups == len(rules) and not joined.groupindex
+    assert joined.match("ab").lastindex == 1 and joined.match("ab").group() == "ab"
+    assert joined.match("xyx!").lastindex == 2 and joined.match("xyx!").group() == "xyx"
+    assert joined.match("cd").lastindex == 3 and joined.match("cd").group() == ""  # the empty rule comes first
+    assert rxtree.marked([(r"(?P<n>c)d", 1)], 0, False).match("cd").lastindex == 1
+
+
+def test_rules_whose_text_is_never_empty_nor_holds_a_newline():
+    simple = [r".", r"[^\S\n]+", r"[a-z]\w*", r"#.*$", r"!=|==|[-+]", r"(?<=\n)x", r"(?=\s)y", r"\\"]
+    other = [r"\n", r"\s+", r"[^x]", r"(?s).", r"a*", r"(?=a)", r"x|", r'"""[\s\S]*?"""', r"(a)\1"]
+    for pattern in simple:
+        assert not rxtree.empty_or_newline(re.compile(pattern, re.M)), pattern
+    for pattern in other:
+        assert rxtree.empty_or_newline(re.compile(pattern, re.M)), pattern
+
+
+def test_rules_of_newlines_only():
+    for pattern in (r"\n", r"\n+", r"(\n)", r"(?:\n|\n\n)", r"[\n]"):
+        assert rxtree.only_newlines(re.compile(pattern)), pattern
+    for pattern in (r"\n?", r"\s+", r"\n\s*", r"\\\n", r"x"):
+        assert not rxtree.only_newlines(re.compile(pattern)), pattern
+
+
+def test_a_single_space_mid_line_found_without_a_regex():
+    for pattern in (r"[^\S\n]+", r"\s+", r" +", r"[ \t]++"):
+        assert rxtree.run_of_class(rxtree.parse(re.compile(pattern))), pattern
+    for pattern in (r"\s*", r"\s+?", r"\s{1,3}", r"\s+x", r"(\s)+", r"x"):
+        assert not rxtree.run_of_class(rxtree.parse(re.compile(pattern))), pattern
+    lexer = speed_up(get_lexer_by_name("python", stripnl=False))
+    highlight_tokens(lexer, "x = 1\n")
+    root = fastlex._ASCII[type(lexer)]["root"]
+    found = root.space()
+    assert found is not None and root.mid_line[" "] is found[0] and root.by_char.get(" ") is not found[0]
+    assert "x" in found[1] and "\n" in found[1] and " " not in found[1] and "\t" not in found[1]
+    assert str(found[2]) == "Token.Text"
+    # Spaces and tabs in runs, before a newline, before non-ASCII text; the HTML is pygments'.
+    formatter = HtmlFormatter(nowrap=True)
+    plain = get_lexer_by_name("python", stripnl=False)
+    for text in ("a  b\t c \n d = [1, 2] \n", "x = ' a  b '  # c  d \n", "y = 1 \u00e9 \u00a0 z\t\n", "f( a ,b )"):
+        assert highlight_tokens(lexer, text) == pyg_format(plain.get_tokens(text), formatter), text
+
+
+@pytest.mark.parametrize("lang", ["python", "javascript", "diff"])
+def test_fused_highlighter_escapes_once_and_keeps_its_placeholders_apart(lang):
+    formatter = HtmlFormatter(nowrap=True)
+    plain = get_lexer_by_name(lang, stripnl=False)
+    fast = speed_up(get_lexer_by_name(lang, stripnl=False))
+    # Escaped text (& < > in names, strings, comments, operators), and text that holds the placeholders
+    # themselves (pygments' path), with and without text to escape.
+    for text in ("a < b && c > d  # <b>&amp;</b>\n'<x>' + \"&\"\n", "x = '\x01<\x02'\n", "y = 1\x02\n", "<\x01>"):
+        for _ in range(2):
+            assert highlight_tokens(fast, text) == pyg_format(plain.get_tokens(text), formatter), (lang, text)
 
 
 def test_rendered_cards_are_the_reference_html(cards):

@@ -25,7 +25,7 @@ from typing import Any
 
 from pyflash.core.fs import atomic_write
 
-__all__ = ["Contents", "append", "read", "write"]
+__all__ = ["Contents", "append", "holds_entries", "read", "write"]
 
 _LEN = 8
 _CRC = 4
@@ -45,6 +45,17 @@ class Contents:
 def _segment(entries: dict[Any, Any]) -> bytes:
     data = marshal.dumps(entries)
     return len(data).to_bytes(_LEN, "little") + zlib.crc32(data).to_bytes(_CRC, "little") + data
+
+
+def holds_entries(path: Path, fmt: str) -> bool:
+    """Whether ``path`` may hold entries: a file of format ``fmt`` with a segment of some data (reads its head only)."""
+    header = fmt.encode("utf-8") + b"\n"
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(header) + _LEN)
+    except OSError:
+        return False
+    return head.startswith(header) and int.from_bytes(head[len(header) :] or b"\0", "little") > 0
 
 
 def read(path: Path, fmt: str) -> Contents:

@@ -20,6 +20,7 @@ from pyflash.export.progress import LateProgress
 
 if TYPE_CHECKING:
     from pyflash.export.anki.package import ExportResult
+    from pyflash.export.parallel import Workers
 
 DEFAULT_OUTPUT = "pyflash.apkg"
 
@@ -51,10 +52,36 @@ def run_export(
     the render cache. ``now``: the time stamped on changed notes (None: the
     clock; the CLI passes ``SOURCE_DATE_EPOCH`` for reproducible builds).
     """
-    from pyflash.export.anki.package import check_output, export_anki, open_state  # deferred: start-up time (genanki)
+    from pyflash.export.anki.package import RENDER_CACHE_NAME, check_output  # deferred: start-up time (genanki)
+    from pyflash.export.parallel import start_early
 
     out = output or default_output(deck)
     check_output(out, force=force)  # fail before any work
+
+    # A first export (nothing in the render cache) renders every card: its workers start now and build
+    # their lexers while the decks load. Closed on the way out, used or not.
+    pool = start_early(state[1] / RENDER_CACHE_NAME)
+    try:
+        _export(paths, locations=locations, state=state, deck=deck, tags=tags, out=out, force=force, now=now, pool=pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _export(
+    paths: Sequence[str],
+    *,
+    locations: Locations,
+    state: tuple[Path, Path],
+    deck: str | None,
+    tags: Sequence[str],
+    out: str,
+    force: bool,
+    now: int | None,
+    pool: Workers | None,
+) -> None:
+    """:func:`run_export` once the output is checked (and maybe the workers started)."""
+    from pyflash.export.anki.package import export_anki, open_state  # deferred: start-up time (genanki)
 
     with open_workspace(paths or None, locations=locations, read_only=True) as ws:
         deck = ws.select(deck, tags).deck
@@ -77,7 +104,7 @@ def run_export(
     with LateProgress() as progress:  # on stderr, once the export has taken a second
         done = export_anki(
             cards, out, force=force, descriptions=descriptions, progress=progress,
-            ledger=ledger, cache=cache, now=now,
+            ledger=ledger, cache=cache, now=now, pool=pool,
         )
 
     _report(done, out, errors=len(result.errors))

@@ -3,24 +3,26 @@
 A ``RegexLexer`` state is a list of rules; at each position pygments calls
 each rule's ``match`` in turn until one matches. Python code tries about 40
 rules per token, and those Python-level calls are most of an export's time.
-Here each state's rules are joined into one alternation, each rule wrapped in
-its own group, ``(?:(r0)|(r1)|...)``: Python's regex engine tries the
+Here each state's rules are joined into one alternation, each rule followed by an
+empty marker group, ``(?:r0)()|(?:r1)()|...``: Python's regex engine tries the
 alternatives in order at the same position and takes the first that matches,
-which is exactly pygments' loop, so the winning rule is the same. The winning
-rule's own regex is then run once, so actions see the match object they
-always see. Tokens, and so the HTML, are identical (tests compare them on
-every bundled deck).
+which is exactly pygments' loop, so the winning rule is the same, and the match's
+``lastindex`` names it. The rules' own groups are made non-capturing in the joined
+regex (:func:`rxtree.marked`: a match object then holds one group per rule, not every
+group of every rule); a callback's rule's own regex is run once more, so actions see
+the match object they always see. Tokens, and so the HTML, are identical (tests compare
+them in 11 languages and on every bundled deck).
 
 Most rules cannot start with the character at the current position (a name
 cannot start with a space, a string with a letter other than its prefixes),
 so each state also has, per first character, a joined regex of only the rules
-that *can* start with it, in their order (:func:`_first`, from the parsed
+that *can* start with it, in their order (:func:`rxtree.first`, from the parsed
 regex: the set of characters a rule's match can begin with, or "any" when
 the rule can match the empty string or uses something not analysed). Rules
 left out cannot match there, so the first rule that matches is the same.
 
 Most code is ASCII, and for an ASCII text (:meth:`str.isascii`) every joined regex is
-compiled with its character classes cut down to ASCII (:func:`_ascii_only`): the same matches
+compiled with its character classes cut down to ASCII (:func:`rxtree.marked`): the same matches
 on such a text, without the regex engine walking the hundreds of non-BMP ranges of pygments'
 Unicode name classes at the end of every name (about 5% of a code card's instructions).
 
@@ -37,7 +39,6 @@ private ``_tokens`` table, so pyproject pins pygments below the next minor.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -45,22 +46,32 @@ from typing import Any
 from pygments.lexer import Lexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
 
+from pyflash.export import rxtree
+
 __all__ = ["speed_up"]
 
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _Joined = Callable[[str, int], "re.Match[str] | None"]
-# joined match; by group number, for each rule's outer group: (rule's match, action, new state, a plain token?)
-_Matcher = tuple[_Joined, list[Any], list[str | None]]
+# A joined matcher: its match; by group number (the match's lastindex), for each rule: (rule's match, action,
+# new state, a plain token?, a plain token whose text is never empty and never holds a newline?, a plain token
+# of newlines only?); then, by the same number, the <span> fasthl.py writes for a plain token of the second
+# kind (filled when first met), with tags and with fasthl's placeholder tags.
+_Matcher = tuple[_Joined, list[Any], list[str | None], list[str | None]]
+_Rule = tuple[Any, Any, Any]
 
 
 _LETTERS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s"}
 _LEADING_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
-def _join(rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> _Matcher | None:
-    """One alternation for ``rules``, and which rule each outer group is (None: cannot join).
+def _join(
+    rules: list[_Rule], ascii: bool = False, simple: list[bool] | None = None, newlines: list[bool] | None = None
+) -> _Matcher | None:
+    """One alternation for ``rules``, and which rule each marker group is (None: cannot join).
 
-    ``ascii``: for ASCII text only, its character classes narrowed to ASCII (:func:`_ascii_only`)."""
+    ``ascii``: for ASCII text only, its character classes narrowed to ASCII (:func:`rxtree.marked`);
+    ``simple``: per rule, whether its match can be neither empty nor hold a newline (:func:`rxtree.empty_or_newline`);
+    ``newlines``: whether it is newlines only (:func:`rxtree.only_newlines`)."""
     compiled: list[re.Pattern[str]] = []
     for rexmatch, _action, _new in rules:
         pattern = getattr(rexmatch, "__self__", None)
@@ -75,7 +86,6 @@ def _join(rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> _Matcher | 
     for pattern in compiled[1:]:
         base &= pattern.flags
     parts = []
-    groups = 0
     outer: list[Any] = [None]
     for i, pattern in enumerate(compiled):
         text = pattern.pattern
@@ -93,193 +103,35 @@ def _join(rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> _Matcher | 
         elif _LEADING_FLAGS.match(text):
             text = _LEADING_FLAGS.sub("", text, count=1)  # the same flags as every rule: in ``base``
         rexmatch, action, new_state = rules[i]
-        outer.append((rexmatch, action, new_state, type(action) is _TokenType and new_state is None))
-        outer += [None] * pattern.groups
-        groups += 1 + pattern.groups
-        parts.append(f"({text})")
+        plain = type(action) is _TokenType and new_state is None
+        outer.append((rexmatch, action, new_state, plain, plain and simple is not None and simple[i],
+                      plain and newlines is not None and newlines[i]))
+        parts.append((text, pattern.groups))
     try:
-        joined = _ascii_only("|".join(parts), base) if ascii else re.compile("|".join(parts), base)
+        joined = rxtree.marked(parts, base, ascii)
     except re.error:
         return None
-    if joined.groups != groups:
+    if joined is None:
         return None
-    return joined.match, outer, [None] * len(outer)
+    return joined.match, outer, [None] * len(outer), [None] * len(outer)
 
 
-def _ascii_only(pattern: str, flags: int) -> re.Pattern[str]:
-    """``re.compile(pattern, flags)`` for ASCII text only: each character class without its non-ASCII part.
-
-    Where no character of the text can be above U+007F, a class's ranges and characters above it
-    cannot match, so dropping them changes no match; but Python's regex engine tests a character
-    that is in none of a class's first 65,536 code points against each range it has beyond them,
-    one after the other: pygments' Unicode identifier classes hold hundreds of them, tried
-    at the end of every name. A class under IGNORECASE is left whole (U+212A, the Kelvin sign,
-    matches ``k``), and so is anything not analysed here.
-    """
-    try:
-        tree = _P.parse(pattern, flags)
-        _narrow(tree.data, flags)
-        narrowed: re.Pattern[str] = _COMPILER.compile(tree, flags)
-    except re.error:
-        raise
-    except Exception:  # a private API that changed: the pattern as it is
-        return re.compile(pattern, flags)
-    return narrowed
+_Analysed = tuple[Callable[[str], bool] | None, bool, bool, bool]
+_ANALYSED: dict[Any, _Analysed] = {}  # rule's pattern -> rxtree's findings
+_UNKNOWN: _Analysed = (None, False, False, False)
 
 
-def _narrow(items: list[tuple[Any, Any]], flags: int) -> None:
-    """:func:`_ascii_only`'s pass over a parsed pattern, in place."""
-    for i, (op, av) in enumerate(items):
-        if op is _C.IN:
-            if not flags & re.IGNORECASE:
-                kept = []
-                for kind, value in av:
-                    if kind is _C.LITERAL and value > 0x7F:
-                        continue
-                    if kind is _C.RANGE:
-                        if value[0] > 0x7F:
-                            continue
-                        value = (value[0], min(value[1], 0x7F))
-                    kept.append((kind, value))
-                items[i] = (op, kept)
-        elif op is _C.SUBPATTERN:
-            _narrow(av[3].data, (flags | av[1]) & ~av[2])
-        elif op is _C.BRANCH:
-            for alternative in av[1]:
-                _narrow(alternative.data, flags)
-        elif op in _REPEATS or op in (_C.ASSERT, _C.ASSERT_NOT):
-            _narrow(av[-1].data, flags)
-        elif op is getattr(_C, "ATOMIC_GROUP", None):
-            _narrow(av.data, flags)
-
-
-# --------------------------------------------------------------------------
-# The characters a rule's match can start with (from Python's own regex parser)
-
-_P: Any = importlib.import_module("re._parser")  # private, stable since 3.11 (sre_parse before)
-_C: Any = importlib.import_module("re._constants")
-_COMPILER: Any = importlib.import_module("re._compiler")
-_CATEGORIES = {
-    _C.CATEGORY_DIGIT: r"\d", _C.CATEGORY_NOT_DIGIT: r"\D", _C.CATEGORY_SPACE: r"\s",
-    _C.CATEGORY_NOT_SPACE: r"\S", _C.CATEGORY_WORD: r"\w", _C.CATEGORY_NOT_WORD: r"\W",
-}
-_REPEATS = tuple(getattr(_C, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_C, name))
-_ZERO_WIDTH = (_C.AT, _C.ASSERT, _C.ASSERT_NOT)  # ignored: a weaker condition keeps the set a superset
-_FLAGS = re.IGNORECASE | re.ASCII | re.DOTALL
-
-
-class _Unknown(Exception):
-    """A construct :func:`_first` does not analyse: the rule may start with anything."""
-
-
-def _char(code: int) -> str:
-    return f"\\U{code:08x}"
-
-
-def _class(items: list[tuple[Any, Any]]) -> str:
-    parts = []
-    negate = ""
-    for op, av in items:
-        if op is _C.NEGATE:
-            negate = "^"
-        elif op is _C.LITERAL:
-            parts.append(_char(av))
-        elif op is _C.RANGE:
-            parts.append(f"{_char(av[0])}-{_char(av[1])}")
-        elif op is _C.CATEGORY and av in _CATEGORIES:
-            parts.append(_CATEGORIES[av])
-        else:
-            raise _Unknown
-    return f"[{negate}{''.join(parts)}]"
-
-
-def _starts(items: Any, flags: int, out: list[tuple[str, int]]) -> bool:
-    """Add to ``out`` (regex, flags) for each character set a match of ``items`` can start with;
-    True when ``items`` can match the empty string (then what follows can start the match too)."""
-    for op, av in items:
-        if op is _C.LITERAL:
-            out.append((f"[{_char(av)}]", flags))
-            return False
-        if op is _C.NOT_LITERAL:
-            out.append((f"[^{_char(av)}]", flags))
-            return False
-        if op is _C.ANY:
-            out.append((".", flags))
-            return False
-        if op is _C.IN:
-            out.append((_class(av), flags))
-            return False
-        if op in _ZERO_WIDTH:
-            continue
-        if op is _C.SUBPATTERN:
-            _group, add, remove, sub = av
-            if not _starts(sub, (flags | add) & ~remove, out):
-                return False
-        elif op is getattr(_C, "ATOMIC_GROUP", None):
-            if not _starts(av, flags, out):
-                return False
-        elif op is _C.BRANCH:
-            empty = False
-            for alternative in av[1]:
-                empty = _starts(alternative, flags, out) or empty
-            if not empty:
-                return False
-        elif op in _REPEATS:
-            low, _high, sub = av
-            if not _starts(sub, flags, out) and low > 0:
-                return False
-        else:
-            raise _Unknown
-    return True
-
-
-def _parse(pattern: re.Pattern[str]) -> Any:
-    """``pattern`` parsed by Python's regex parser (None: it cannot be)."""
-    try:
-        return _P.parse(pattern.pattern, pattern.flags)
-    except (re.error, RecursionError, TypeError, ValueError):
-        return None
-
-
-def _first(pattern: re.Pattern[str], tree: Any = None) -> Callable[[str], bool] | None:
-    """A test of the characters a match of ``pattern`` (parsed: ``tree``) can start with (None: any, or the empty string)."""
-    out: list[tuple[str, int]] = []
-    try:
-        if _starts(_parse(pattern) if tree is None else tree, pattern.flags, out):
-            return None
-        tests = [re.compile(text, flags & _FLAGS).match for text, flags in out]
-    except (_Unknown, re.error, RecursionError, TypeError, ValueError):
-        return None
-    return lambda ch: any(test(ch) for test in tests)
-
-
-_LINE_START = (_C.AT_BEGINNING, _C.AT_BEGINNING_LINE, _C.AT_BEGINNING_STRING)  # ^ (with or without MULTILINE), \\A
-
-
-def _anchored_items(items: Any) -> bool:
-    """Whether a match of ``items`` must pass a ``^`` or ``\\A`` before any character (False: not sure)."""
-    for op, av in items:
-        if op is _C.AT:
-            if av in _LINE_START:
-                return True
-        elif op is _C.ASSERT or op is _C.ASSERT_NOT:
-            continue  # zero width: what follows still starts the match
-        elif op is _C.SUBPATTERN:
-            return _anchored_items(av[3])
-        elif op is _C.BRANCH:
-            return all(_anchored_items(alternative) for alternative in av[1])
-        else:
-            return False
-    return False
-
-
-def _anchored(pattern: re.Pattern[str], tree: Any = None) -> bool:
-    """Whether ``pattern`` (parsed: ``tree``) can only match at the start of the text or just after a newline."""
-    tree = _parse(pattern) if tree is None else tree
-    try:
-        return tree is not None and _anchored_items(tree)
-    except (RecursionError, TypeError, ValueError):
-        return False
+def _analysed(pattern: re.Pattern[str]) -> _Analysed:
+    """A rule's first characters (:func:`rxtree.first`), whether it is anchored at a line's start
+    (:func:`rxtree.anchored`), whether its match is never empty and never holds a newline, and
+    whether it is newlines only."""
+    found = _ANALYSED.get(pattern)
+    if found is None:
+        tree = rxtree.parse(pattern)  # parsed once, for all four
+        found = (rxtree.first(pattern, tree), rxtree.anchored(pattern, tree),
+                 not rxtree.empty_or_newline(pattern, tree), rxtree.only_newlines(pattern, tree))
+        _ANALYSED[pattern] = found
+    return found
 
 
 def _never(text: str, pos: int) -> None:
@@ -289,27 +141,30 @@ def _never(text: str, pos: int) -> None:
 class _State:
     """A lexer state's joined rules: all of them, and per first character only those that can start with it."""
 
-    __slots__ = ("ascii", "by_char", "mid_line", "full", "rules", "_firsts", "_anchored", "_by_set")
+    __slots__ = ("ascii", "by_char", "mid_line", "full", "rules", "_firsts", "_anchored", "_simple", "_newlines",
+                 "_by_set", "_space", "_space_done")
 
-    def __init__(self, rules: list[tuple[Any, Any, Any]], ascii: bool = False) -> None:
+    def __init__(self, rules: list[_Rule], ascii: bool = False) -> None:
         self.rules = rules
-        self.ascii = ascii  # for ASCII text only (_ascii_only)
-        self.full = _join(rules, ascii)
+        self.ascii = ascii  # for ASCII text only (rxtree.marked)
+        analysed = [_analysed(rule[0].__self__) if isinstance(getattr(rule[0], "__self__", None), re.Pattern)
+                    else _UNKNOWN for rule in rules]
+        self._firsts = [found[0] for found in analysed]
+        self._anchored = [found[1] for found in analysed]
+        self._simple = [found[2] for found in analysed]
+        self._newlines = [found[3] for found in analysed]
+        self.full = _join(rules, ascii, self._simple, self._newlines)
         self.by_char: dict[str, _Matcher] = {}
         self.mid_line: dict[str, _Matcher] = {}  # the same, at a position not starting a line
-        self._firsts: list[Callable[[str], bool] | None] | None = None
-        self._anchored: list[bool] = []
         self._by_set: dict[tuple[int, ...], _Matcher] = {}
+        self._space: tuple[_Matcher, frozenset[str], Any] | None = None
+        self._space_done = False
 
     def at(self, ch: str, mid_line: bool = False) -> _Matcher:
         """The joined matcher for a position holding ``ch`` (only called when ``full`` is not None);
         ``mid_line``: for a position that does not start the text or follow a newline, where the rules
         anchored at a line's start (``^``, ``\\A``) cannot match, so they are left out."""
         assert self.full is not None
-        if self._firsts is None:
-            trees = [_parse(rule[0].__self__) for rule in self.rules]  # each rule parsed once, for both
-            self._firsts = [_first(rule[0].__self__, tree) for rule, tree in zip(self.rules, trees, strict=True)]
-            self._anchored = [_anchored(rule[0].__self__, tree) for rule, tree in zip(self.rules, trees, strict=True)]
         chosen = tuple(
             i for i, test in enumerate(self._firsts)
             if (test is None or test(ch)) and not (mid_line and self._anchored[i])
@@ -317,15 +172,40 @@ class _State:
         found = self._by_set.get(chosen)
         if found is None:
             if not chosen:
-                found = (_never, [], [])
+                found = (_never, [], [], [])
             elif len(chosen) == len(self.rules):
                 found = self.full
             else:
-                found = _join([self.rules[i] for i in chosen], self.ascii) or self.full
+                found = _join([self.rules[i] for i in chosen], self.ascii, [self._simple[i] for i in chosen],
+                              [self._newlines[i] for i in chosen]) or self.full
             self._by_set[chosen] = found
         (self.mid_line if mid_line else self.by_char)[ch] = found
         return found
 
+
+    def space(self) -> tuple[_Matcher, frozenset[str], Any] | None:
+        """For fasthl.py, when a single space in the middle of a line is a token of its own, found without a
+        regex: the matcher ``mid_line[" "]`` (an object of its own, kept under that key only), the ASCII
+        characters after which a space is that token alone, and its token type (None: not so here).
+
+        That is when the first rule that can start with a space there is a plain, simple rule that matches
+        the longest run of one character class (pygments' ``[^\\S\\n]+`` text rule, for one): a space then
+        always matches it, and a space followed by a character outside the class is its whole match."""
+        if not self._space_done:
+            self._space_done = True
+            if self.full is not None:
+                found = self.at(" ", True)
+                chosen = [i for i, test in enumerate(self._firsts) if (test is None or test(" ")) and not self._anchored[i]]
+                rexmatch, action, new_state = self.rules[chosen[0]] if chosen else (None, None, None)
+                pattern = getattr(rexmatch, "__self__", None)
+                if (pattern is not None and self._simple[chosen[0]] and type(action) is _TokenType and new_state is None
+                        and rxtree.run_of_class(rxtree.parse(pattern))):
+                    ends = [pattern.match(" " + chr(c)) for c in range(128)]
+                    after = frozenset(chr(c) for c, hit in enumerate(ends) if hit is not None and hit.end() == 1)
+                    own = (found[0], found[1], found[2], found[3])  # not the object other characters share
+                    self.mid_line[" "] = own
+                    self._space = (own, after, action)
+        return self._space
 
 # lexer class -> state name -> its joined rules (None: not joinable, pygments' loop); for any text, for ASCII text
 _CACHE: dict[type, dict[str, _State | None]] = {}

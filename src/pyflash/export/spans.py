@@ -22,7 +22,7 @@ from typing import Any
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 
-from pyflash.export.fasthl import fused_html
+from pyflash.export.fasthl import PLACEHOLDERS, fused_html
 from pyflash.export.fastlex import is_sped_up
 
 __all__ = ["highlight_tokens"]
@@ -90,5 +90,8 @@ def highlight_tokens(lexer: Lexer, code: str) -> str:
     if lexer.filters or prepare is None:  # (pyflash adds no filters) pygments' own path
         return format_tokens((0, t, v) for t, v in lexer.get_tokens(code))
     if is_sped_up(lexer):  # lexing and HTML in one loop (fasthl.py)
-        return fused_html(lexer, prepare(code), _OPENERS, _opener)  # type: ignore[arg-type]  # a RegexLexer
+        text = prepare(code)
+        if PLACEHOLDERS[0] not in text and PLACEHOLDERS[1] not in text:
+            return fused_html(lexer, text, _OPENERS, _opener)  # type: ignore[arg-type]  # a RegexLexer
+        return format_tokens(lexer.get_tokens_unprocessed(text))
     return format_tokens(lexer.get_tokens_unprocessed(prepare(code)))

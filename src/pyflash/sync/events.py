@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from pyflash.core.events import Event, EventError, decode, encode
+from pyflash.core.events.fastline import read_line
 
-__all__ = ["Event", "EventError", "EventLog", "Ingested", "decode", "encode"]
+__all__ = ["Event", "EventError", "EventLog", "Ingested", "decode", "encode", "read_line"]
 
 
 class Ingested(Protocol):

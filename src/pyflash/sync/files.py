@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pyflash.sync.events import Event, EventError, decode, encode
+from pyflash.sync.events import Event, EventError, decode, encode, read_line
 
 __all__ = ["EVENTS", "FileMark", "NewLines", "OwnFiles", "month_of", "read_new"]
 
@@ -152,6 +152,8 @@ class NewLines:
     problems: list[str]
     marks: dict[str, FileMark]
     files: int = 0  # files that had new lines
+    # texts[i]: the stored texts of events[i]'s states when its line was read by read_line (Store.ingest_decoded)
+    texts: list[tuple[str | None, str] | None] = field(default_factory=list)
 
 
 def others(root: Path, own: str) -> Iterator[Path]:
@@ -199,10 +201,18 @@ def _scan(path: Path, data: bytes, mark: FileMark, found: NewLines) -> FileMark:
         offset += len(raw) + 1
         if not raw.strip():
             continue
-        where = f"{path}:{lineno}"
         try:
-            found.events.append(decode(raw.decode("utf-8"), where=where))
+            line = raw.decode("utf-8")
+            known = read_line(line)  # the common shape, with its states' stored texts (else decode says)
+            if known is not None:
+                found.events.append(known[0])
+                found.texts.append(known[1:])
+                continue
+            where = f"{path}:{lineno}"
+            found.events.append(decode(line, where=where))
+            found.texts.append(None)
         except UnicodeDecodeError:
+            where = f"{path}:{lineno}"
             bad.append(lineno)
             found.problems.append(f"{where}: not UTF-8 text; line skipped (fix or delete it on the device that wrote it)")
         except EventError as exc:

@@ -137,7 +137,8 @@ def sync(
         with _collector_paused():
             new = read_new(folder, device, state.marks)
             if new.events:
-                done = log.ingest(new.events)
+                decoded = getattr(log, "ingest_decoded", None)  # the store's: the states' texts made by the read
+                done = decoded(new.events, new.texts) if decoded is not None else log.ingest(new.events)
                 result.received, result.known, result.cards = done.added, done.skipped_known, len(done.cards)
         result.files = new.files
         result.problems = new.problems

@@ -28,7 +28,7 @@ from pyflash.core.events.fastfold import _Fold, row_of
 from pyflash.core.events.replay import Rules, replay_steps
 from pyflash.core.review.event_log import key_chunks
 from pyflash.core.review.events_io import families, steps_for
-from pyflash.core.review.ingest import _resolve_undos, _rows, _values, insert_rows, log_rows, new_events
+from pyflash.core.review.ingest import Texts, _resolve_undos, _rows, _values, insert_rows, log_rows, new_events
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import DAY_COLUMNS, GRADE_KINDS, SUM_DAYS
 
@@ -100,13 +100,13 @@ def put_rows(db: sqlite3.Connection, rows: list[tuple[Any, ...]], existing: Cont
         db.execute(sql)
 
 
-def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -> IngestResult:
+def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules, texts: Texts | None = None) -> IngestResult:
     """:func:`~pyflash.core.review.ingest.ingest_events` of a large batch into an empty log (``db`` is in a
     transaction; see the module's doc)."""
     fresh, skipped = new_events(db, events)
     if not fresh:
         return IngestResult(0, skipped, frozenset())
-    reviews, relinks = log_rows(fresh)
+    reviews, relinks = log_rows(fresh, texts)
     review_events = [e for e in fresh if e.kind != "relink"]
     _insert(db, reviews, relinks)
     touched = {e.card for e in fresh} | {str(e.data["new"]) for e in fresh if e.kind == "relink"}

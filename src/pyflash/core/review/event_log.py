@@ -10,7 +10,7 @@ when an event is read or ingested: opening the store for study never needs it
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from pyflash.core.errors import StoreError
@@ -104,10 +104,22 @@ class EventLog:
 
         return outbox_lines(self._db, device or self.device_id, after_seq, keep_text=keep_text)
 
+    def ingest_decoded(
+        self, events: Sequence[Event], texts: Sequence[tuple[str | None, str] | None]
+    ) -> IngestResult:
+        """:meth:`ingest` of events read from lines with their states' stored texts (``texts[i]``: those of
+        ``events[i]``'s ``before`` and ``after``, as :func:`~pyflash.core.events.fastline.read_line` gives
+        them; None: made here), what a sync's read of the event files gives."""
+        return self.ingest(events, texts=texts)
+
     @guarded("store the events (nothing was changed)")
-    def ingest(self, events: Iterable[Event], rules: Rules | None = None) -> IngestResult:
+    def ingest(
+        self, events: Iterable[Event], rules: Rules | None = None, *,
+        texts: Sequence[tuple[str | None, str] | None] | None = None,
+    ) -> IngestResult:
         """Store the events not stored yet (by id) and re-derive the cards they touch, in one
-        durable transaction. ``rules``: how a conflicting grade is graded (default :attr:`rules`)."""
+        durable transaction. ``rules``: how a conflicting grade is graded (default :attr:`rules`);
+        ``texts``: see :meth:`ingest_decoded`."""
         from pyflash.core.review.bulk import bulk_ingest, can_bulk  # deferred: start-up time
         from pyflash.core.review.ingest import (
             ingest_events,  # deferred: start-up time, and an import cycle (ingest reads the log here)
@@ -120,9 +132,11 @@ class EventLog:
         try:
             with self._tx():
                 batch = list(events)
+                # by the events' identity: each is alive in ``batch`` until the end
+                made = {id(e): t for e, t in zip(batch, texts, strict=True) if t is not None} if texts else None
                 if can_bulk(self._db, len(batch)):  # a large batch into an empty log (a first sync)
-                    return bulk_ingest(self._db, batch, rules or self.rules)
-                return ingest_events(self._db, batch, rules or self.rules)
+                    return bulk_ingest(self._db, batch, rules or self.rules, made)
+                return ingest_events(self._db, batch, rules or self.rules, made)
         finally:
             self._db.execute(f"PRAGMA cache_size = {size}")
 

@@ -20,6 +20,7 @@ from pyflash.core.events.fastfold import _differs, _Fold, row_of, values_of
 from pyflash.core.events.replay import LAPSE_BELOW, Rules, Step, replay_steps, state_json
 from pyflash.core.review.event_log import key_chunks as _chunks
 from pyflash.core.review.events_io import families, steps_for
+from pyflash.core.review.overlap import database_file, insert_many, meanwhile, reading
 from pyflash.core.review.records import COLUMNS, CardState, row_state
 from pyflash.core.review.schema import LAPSE_ROWS
 from pyflash.core.review.statetext import KEYS
@@ -56,25 +57,37 @@ def _resolve_undos(db: sqlite3.Connection) -> None:
             db.execute("UPDATE reviews SET undoes = ? WHERE id = ?", (row[0], rid))
 
 
-def log_rows(fresh: list[Event]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """(the ``reviews`` rows, the ``relinks`` rows) of the events."""
+Texts = Mapping[int, tuple[str | None, str]]  # id(event) -> its states' stored texts (Store.ingest_decoded)
+
+
+def log_rows(fresh: list[Event], texts: Texts | None = None) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """(the ``reviews`` rows, the ``relinks`` rows) of the events (``texts``: the stored texts of some
+    events' states, made already)."""
     reviews, relinks = [], []
+    made = texts.get if texts else None
     for event in fresh:
         d = event.data
         ts = canonical_ts(event.ts)
         if event.kind == "relink":
             relinks.append((event.card, d["new"], d["deck"], float(d.get("similarity", 0.0)), ts, event.device,
                             event.seq, d.get("text"), int(bool(d.get("rekey")))))
-        else:
-            reviews.append((event.card, d["deck"], ts, d["day"], d.get("grade"), event.kind, state_json(d.get("before")),
-                            state_json(d.get("after")), d.get("answer_ms"), d.get("typed"), event.device, event.seq,
-                            d.get("undoes")))
+            continue
+        pair = made(id(event)) if made is not None else None
+        before, after = pair if pair is not None else (state_json(d.get("before")), state_json(d.get("after")))
+        reviews.append((event.card, d["deck"], ts, d["day"], d.get("grade"), event.kind, before, after,
+                        d.get("answer_ms"), d.get("typed"), event.device, event.seq, d.get("undoes")))
     return reviews, relinks
 
 
-def _store(db: sqlite3.Connection, fresh: list[Event]) -> list[Step]:
-    """Insert the events; each as a replay step (in the same order)."""
-    reviews, relinks = log_rows(fresh)
+def _waiting_undo(db: sqlite3.Connection) -> bool:
+    """Whether some logged undo names an event not here yet (_resolve_undos points it at its row)."""
+    return db.execute(
+        "SELECT 1 FROM reviews INDEXED BY reviews_undoes_event WHERE undoes_event IS NOT NULL AND undoes IS NULL LIMIT 1"
+    ).fetchone() is not None
+
+
+def _steps(fresh: list[Event], reviews: list[tuple[Any, ...]], relinks: list[tuple[Any, ...]]) -> list[Step]:
+    """Each event as a replay step (in the same order), from its log row (:func:`log_rows`)."""
     steps, review_rows, relink_rows = [], iter(reviews), iter(relinks)
     for event in fresh:
         if event.kind == "relink":
@@ -85,11 +98,6 @@ def _store(db: sqlite3.Connection, fresh: list[Event]) -> list[Step]:
             data = event.data.get("after")
             steps.append(Step(ts, device, seq, card, kind, before, after, grade, day, undoes, None, None, False,
                               data if type(data) is dict else None))
-    insert_rows(db, reviews, relinks)
-    if any(event.kind == "undo" for event in fresh) or db.execute(
-        "SELECT 1 FROM reviews INDEXED BY reviews_undoes_event WHERE undoes_event IS NOT NULL AND undoes IS NULL LIMIT 1"
-    ).fetchone():
-        _resolve_undos(db)
     return steps
 
 
@@ -169,13 +177,11 @@ def insert_rows(db: sqlite3.Connection, reviews: list[tuple[Any, ...]], relinks:
     """Insert events' log rows: ``reviews`` in the order key, deck, ts, day, grade, kind, before, after,
     answer_ms, typed, device, seq, undoes_event; ``relinks`` in the order old_key, new_key, deck,
     similarity, ts, device, seq, text, rekey."""
-    db.executemany(
-        "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey) VALUES (?,?,?,?,?,?,?,?,?)",
-        relinks,
-    )
-    db.executemany(
-        "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    insert_many(db, "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey)", 9, relinks)
+    insert_many(
+        db,
+        "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event)",
+        13,
         reviews,
     )
 
@@ -192,18 +198,60 @@ def new_events(db: sqlite3.Connection, events: Iterable[Event]) -> tuple[list[Ev
     return fresh, len(batch) - len(fresh)
 
 
-def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules) -> IngestResult:
+def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules, texts: Texts | None = None) -> IngestResult:
     """Store the events whose id is new, then replay every card they touch (``db`` is in a transaction).
 
     A card whose new events all come after its older ones continues from its row (the replay of
     those, by induction); any other card, with its relink family, is replayed from its first event.
-    Only the rows that changed are written (:func:`_write`).
+    Only the rows that changed are written (:func:`_write`). ``texts``: see :func:`log_rows`.
     """
     fresh, skipped = new_events(db, events)
     if not fresh:
         return IngestResult(0, skipped, frozenset())
     top = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0])
-    steps = _store(db, fresh)
+    reviews, relinks = log_rows(fresh, texts)
+    steps = _steps(fresh, reviews, relinks)
+    # Without a relink or an undo among them (nor a logged undo waiting for an event), what is read to
+    # replay them is the same before their rows are inserted as after: it is read, and replayed, on a
+    # connection of its own in a thread (which sees the store as it was before this transaction) while
+    # SQLite inserts the rows here (pyflash.core.review.overlap).
+    later = not relinks and not any(e.kind == "undo" for e in fresh) and not _waiting_undo(db)
+    path = database_file(db) if later else None
+    if not later:
+        insert_rows(db, reviews, relinks)
+        if any(event.kind == "undo" for event in fresh) or _waiting_undo(db):
+            _resolve_undos(db)
+        derived = _derive(db, rules, fresh, steps, top, logged=True)
+    elif path is None:  # an in-memory store: no second connection
+        derived = _derive(db, rules, fresh, steps, top, logged=False)
+        insert_rows(db, reviews, relinks)
+    else:
+        running = meanwhile(lambda: _derive_apart(path, rules, fresh, steps, top))
+        try:
+            insert_rows(db, reviews, relinks)
+        except BaseException:
+            running.wait()
+            raise
+        derived = running.result()
+    keys, linked, slow, rows, new_rows, plain = derived
+    plain |= slow & linked
+    if plain:
+        for key, state in replay_steps(steps_for(db, plain), rules).items():
+            if key in plain:
+                new_rows[key] = _values(state) if state is not None else None
+    _write(db, {k: new_rows.get(k) for k in keys}, rows)
+    return IngestResult(len(fresh), skipped, frozenset(keys))
+
+
+Derived = tuple[set[str], set[str], set[str], dict[str, tuple[Any, ...]], dict[str, tuple[Any, ...] | None], set[str]]
+
+
+def _derive(
+    db: sqlite3.Connection, rules: Rules, fresh: list[Event], steps: list[Step], top: int, *, logged: bool
+) -> Derived:
+    """(the keys to write, those of a relink family, those replayed from their first event, their rows now,
+    their new rows by the fast fold, the keys left to the plain fold) of the new events: all the reading and
+    the fast fold of an ingest (``logged``: the new rows are in ``reviews`` already)."""
     touched: set[str] = set()
     for event in fresh:
         touched.add(event.card)
@@ -215,14 +263,14 @@ def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules)
     fast = _appended(db, fresh, steps, touched, linked, top)
     slow = keys - fast
     rows = _rows(db, keys)
-    new_rows, plain = _fold(db, rules, steps, fast, slow - linked, rows, top)
-    plain |= slow & linked
-    if plain:
-        for key, state in replay_steps(steps_for(db, plain), rules).items():
-            if key in plain:
-                new_rows[key] = _values(state) if state is not None else None
-    _write(db, {k: new_rows.get(k) for k in keys}, rows)
-    return IngestResult(len(fresh), skipped, frozenset(keys))
+    fold, ordered, plain = _fold_setup(db, rules, steps, fast, slow - linked, rows, top, logged=logged)
+    return keys, linked, slow, rows, _fold_run(fold, ordered), plain
+
+
+def _derive_apart(path: str, rules: Rules, fresh: list[Event], steps: list[Step], top: int) -> Derived:
+    """:func:`_derive` (not logged) on a connection of its own to the store at ``path`` (in a thread)."""
+    with reading(path) as db:
+        return _derive(db, rules, fresh, steps, top, logged=False)
 
 
 def _asked(steps: list[Step], row_is: Callable[[str, str], bool]) -> tuple[set[str], set[str]]:
@@ -320,20 +368,27 @@ def _row_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return values_of(row_state(row))
 
 
-def _fold(
+def _fold_setup(
     db: sqlite3.Connection, rules: Rules, steps: list[Step], fast: set[str], slow: set[str],
-    rows: dict[str, tuple[Any, ...]], top: int,
-) -> tuple[dict[str, tuple[Any, ...] | None], set[str]]:
-    """The new rows (None: no state) of ``fast`` (continued from their rows, with the history they need
-    from before read at once: :class:`_Before`) and of ``slow`` (from their first event), by the fast
-    fold (:mod:`pyflash.core.events.fastfold`), and the keys of ``slow`` left to the plain fold: those
-    with an undo in their log (no key here has a relink)."""
+    rows: dict[str, tuple[Any, ...]], top: int, *, logged: bool,
+) -> tuple[_Fold, list[tuple[Any, ...]], set[str]]:
+    """The fast fold (:mod:`pyflash.core.events.fastfold`) set up for the new rows of ``fast`` (continued
+    from their rows, with the history they need from before read at once: :class:`_Before`) and of
+    ``slow`` (from their first event), with the rows it is to fold in time order (:func:`_fold_run`), and
+    the keys of ``slow`` left to the plain fold: those with an undo in their log (no key here has a
+    relink). ``logged``: the new events' rows are in ``reviews`` already (else ``slow``'s are taken
+    from ``steps``). Everything read from ``db`` is read here."""
     fold = _Fold(rules)
     cards = fold.cards
     ordered: list[tuple[Any, ...]] = []
     plain: set[str] = set()
     for marks, chunk in _chunks(sorted(slow)):
         got = db.execute(f"SELECT {_FOLD_COLUMNS} FROM reviews WHERE key IN ({marks})", chunk).fetchall()
+        plain.update(r[3] for r in got if r[4] == "undo")
+        ordered += got
+    if not logged:  # as the query above reads them once they are inserted
+        got = [(s.ts, s.device, s.seq, s.card, s.kind, s.grade, s.day, s.before, s.after, None)
+               for s in steps if s.card in slow]
         plain.update(r[3] for r in got if r[4] == "undo")
         ordered += got
     if plain:
@@ -362,12 +417,17 @@ def _fold(
         ordered += [(s.ts, s.device, s.seq, s.card, s.kind, s.grade, s.day, s.before, s.after, _whole(s.after_data))
                     for s in new_steps]
     ordered.sort(key=lambda r: (r[0], r[1], r[2]))
+    return fold, ordered, plain
+
+
+def _fold_run(fold: _Fold, ordered: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...] | None]:
+    """The new rows (None: no state) of the cards :func:`_fold_setup` set up, by the fast fold (pure Python)."""
     fold.rows(ordered, set(), set(), None)
     out: dict[str, tuple[Any, ...] | None] = {}
-    for key, card in cards.items():
+    for key, card in fold.cards.items():
         folded = fold.values(card)
         out[key] = row_of(folded) if folded is not None else None
-    return out, plain
+    return out
 
 
 def _rows(db: sqlite3.Connection, keys: set[str]) -> dict[str, tuple[Any, ...]]:

@@ -4,10 +4,14 @@ After the last card is rendered, a cold export used to build every note and writ
 into SQLite, with both cores idle but one. Here, as the render workers hand back their cards
 (in card order, :func:`pyflash.export.parallel.render_all`'s ``ready``), the notes are built in
 card order (:class:`~pyflash.export.anki.package.NoteBuilder`, the same steps as
-``build_package``), and each deck is written to SQLite as soon as all its notes are built and
-every deck before it in the package's order (by name) is written. The statements are the
-ones ``genanki.Package.write_to_db`` runs, in the same order, on the same kind of database,
-so the collection is the same byte for byte (tests compare it).
+``build_package``) and written to SQLite in the package's deck order (by name): the deck next
+in that order gets its deck and note-type rows once its first note is built, then its notes as
+they are built, chunk by chunk, then its cards once its last note is in; then the next deck.
+The statements are the ones ``genanki.Package.write_to_db`` runs, in the same order, on the
+same kind of database (a deck's notes in several ``executemany`` calls instead of one), so the
+collection is the same byte for byte (tests compare it). A deck's note types are written with
+its first rows, so they are the deck's own, known from its cards before any is rendered (each
+card's kind: front/back, cloze or reverse), added in the order its notes will add them.
 
 The note ids count from the package timestamp, the newest note mtime, known for sure only at
 the end. So a stream is only started when that timestamp is certain to be ``now``
@@ -36,7 +40,8 @@ from pyflash.export.anki import notetype
 from pyflash.export.render import Rendered
 
 if TYPE_CHECKING:  # (package.py imports this module)
-    from pyflash.export.anki.package import MtimeLedger, NoteBuilder
+    from pyflash.export.anki.ledger import MtimeLedger
+    from pyflash.export.anki.package import NoteBuilder
 
 __all__ = ["CollectionStream", "collection_bytes", "timestamp_is_now"]
 
@@ -92,6 +97,14 @@ class CollectionStream:
         self.left = Counter(card.deck for card in cards)  # notes of each deck not built yet
         self.order = sorted(self.left)  # the package's deck order (genanki writes decks in list order)
         self.written = 0  # decks of self.order written to SQLite
+        self.kinds: dict[str, list[str]] = {}  # deck -> its note types (NoteBuilder.models keys), in order of use
+        for card in cards:
+            kind = "cloze" if card.cloze is not None else "reverse" if card.reverse else ""
+            used = self.kinds.setdefault(card.deck, [])
+            if kind not in used:
+                used.append(kind)
+        self.flushed = -1  # notes of the deck being written (self.order[self.written]) in SQLite; -1: not begun
+        self.pending: list[tuple[object, ...]] = []  # its card rows, written after its last note
         self.stopped = False
         self._conn: sqlite3.Connection | None = None
         self._cursor: sqlite3.Cursor | None = None
@@ -114,16 +127,38 @@ class CollectionStream:
             left[card.deck] -= 1
             i += 1
         self.done = i
-        while self.written < len(self.order) and left[self.order[self.written]] == 0:
-            self._write(self.order[self.written])
-            self.written += 1
+        self._flush()
 
-    def _write(self, name: str) -> None:
-        if self._cursor is None:
-            self._conn = sqlite3.connect(":memory:")
-            self._cursor = self._conn.cursor()
-            genanki.Package([]).write_to_db(self._cursor, self.timestamp, self._ids)  # the schema and the col row
-        self.builder.decks[name].write_to_db(self._cursor, self.timestamp, self._ids)
+    def _flush(self) -> None:
+        """Write what is built of the decks next in the package's order: whole decks, then the next one's notes."""
+        order, left, decks = self.order, self.left, self.builder.decks
+        while self.written < len(order):
+            name = order[self.written]
+            deck = decks.get(name)
+            if deck is None:  # none of its notes built yet
+                return
+            cursor = self._cursor
+            if cursor is None:
+                self._conn = sqlite3.connect(":memory:")
+                cursor = self._cursor = self._conn.cursor()
+                genanki.Package([]).write_to_db(cursor, self.timestamp, self._ids)  # the schema and the col row
+            if self.flushed < 0:
+                models = self.builder.models
+                for kind in self.kinds[name]:  # the note types its notes will add, in the same order
+                    if models[kind].model_id not in deck.models:
+                        deck.add_model(models[kind])
+                deck.write_head(cursor, self.timestamp, self._ids)
+                self.flushed = 0
+            rows = deck.rows
+            if len(rows) > self.flushed:
+                self.pending += deck.write_notes(cursor, rows[self.flushed :], self._ids)
+                self.flushed = len(rows)
+            if left[name]:
+                return
+            deck.write_cards(cursor, self.pending)
+            self.pending = []
+            self.flushed = -1
+            self.written += 1
 
     def stop(self) -> None:
         """Give up: the export builds the package the usual way."""

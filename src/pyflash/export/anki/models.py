@@ -45,15 +45,30 @@ class PyflashDeck(genanki.Deck):  # type: ignore[misc]  # genanki has no type st
     def __init__(self, deck_id: int, name: str, description: str = "") -> None:
         super().__init__(deck_id, name, description=description)
         self.rows: list[NoteRow] = []
+        self._wanted: dict[int, list[tuple[int, Any, list[int]]]] = {}  # model id -> its cards' field tests
 
     # genanki < 0.14 (pinned in pyproject): this overrides its private write path.
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, id_gen: Iterator[int]) -> None:
-        super().write_to_db(cursor, timestamp, id_gen)  # the deck and note types (self.notes stays empty)
+        self.write_head(cursor, timestamp, id_gen)
+        self.write_cards(cursor, self.write_notes(cursor, self.rows, id_gen))
+
+    def write_head(self, cursor: sqlite3.Cursor, timestamp: float, id_gen: Iterator[int]) -> None:
+        """The deck and its note types (genanki's part; ``self.notes`` stays empty, so no id is taken)."""
+        super().write_to_db(cursor, timestamp, id_gen)
+
+    def write_notes(
+        self, cursor: sqlite3.Cursor, rows: Sequence[NoteRow], id_gen: Iterator[int]
+    ) -> list[tuple[object, ...]]:
+        """Insert the notes of ``rows`` (ids from ``id_gen``: each note's, then its cards'); returns their card rows.
+
+        The deck's notes may come in several calls, in order; its card rows go in after the last
+        (:meth:`write_cards`): the same statements as one call, so the same database.
+        """
         deck_id = self.deck_id
         notes: list[tuple[object, ...]] = []
         cards: list[tuple[object, ...]] = []
-        wanted: dict[int, list[tuple[int, Any, list[int]]]] = {}
-        for model, fields, tags, guid, mtime in self.rows:
+        wanted = self._wanted
+        for model, fields, tags, guid, mtime in rows:
             if len(fields) != len(model.fields):
                 raise ValueError(f"{model.name}: {len(model.fields)} fields, but a note has {len(fields)}")
             note_id = next(id_gen)
@@ -71,6 +86,11 @@ class PyflashDeck(genanki.Deck):  # type: ignore[misc]  # genanki has no type st
             for card_ord in ords:
                 cards.append((next(id_gen), note_id, deck_id, card_ord, mtime, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ""))
         cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", notes)
+        return cards
+
+    @staticmethod
+    def write_cards(cursor: sqlite3.Cursor, cards: Sequence[tuple[object, ...]]) -> None:
+        """Insert the deck's card rows (:meth:`write_notes`'), once all its notes are in."""
         cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", cards)
 
 

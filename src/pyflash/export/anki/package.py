@@ -32,19 +32,19 @@ from typing import BinaryIO
 import genanki
 
 from pyflash.core import Card, PyflashError
-from pyflash.core.fs import atomic_write, atomic_write_text
+from pyflash.core.fs import atomic_write
 from pyflash.export.anki import notetype, variants
 from pyflash.export.anki.collection import CollectionStream, collection_bytes, timestamp_is_now
-from pyflash.export.anki.media import localise
+from pyflash.export.anki.ledger import MtimeLedger
+from pyflash.export.anki.media import Media, localise
 from pyflash.export.anki.models import NoteRow, PyflashDeck, make_cloze_model, make_model, make_reverse_model
 from pyflash.export.anki.payload import encode_key_field
 from pyflash.export.anki.zipwrite import write_zip
-from pyflash.export.parallel import render_all, worker_count
+from pyflash.export.parallel import Workers, render_all, settle, worker_count
 from pyflash.export.render import NoteParts, RenderCache, Rendered, markdown
 
 LEDGER_NAME = "anki-export.json"
 RENDER_CACHE_NAME = "anki-render.bin"
-_LEDGER_FORMAT = "pyflash-anki-mtimes/1"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # progress(stage, done, total); stage is "render" (per card) or "write".
@@ -104,65 +104,11 @@ def _anki_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------
-# When each note last changed
+# When each note last changed (the ledger itself: anki/ledger.py)
 
 
 def _now() -> int:
     return int(time.time())
-
-
-class MtimeLedger:
-    """card key -> (digest of the note's content, the time it last changed).
-
-    A note keeps its time while its content is unchanged, so re-exports are
-    reproducible and Anki sees nothing new. When the content changes the note
-    gets "now", and always at least one second more than before, so Anki
-    updates it even for two exports within the same second.
-    """
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.entries: dict[str, list[str | int]] = {}
-        self.changed = 0
-        if path is not None:
-            self.entries = self._read(path)
-
-    @staticmethod
-    def _read(path: Path) -> dict[str, list[str | int]]:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
-            return {}
-        if not isinstance(data, dict) or data.get("format") != _LEDGER_FORMAT:
-            return {}
-        notes = data.get("notes")
-        if not isinstance(notes, dict):
-            return {}
-        return {
-            k: v
-            for k, v in notes.items()
-            if isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], int)
-        }
-
-    def stamp(self, key: str, digest: str, now: int) -> int:
-        old = self.entries.get(key)
-        if old is not None and old[0] == digest:
-            return int(old[1])
-        mtime = now if old is None else max(now, int(old[1]) + 1)
-        self.entries[key] = [digest, mtime]
-        self.changed += 1
-        return mtime
-
-    def save(self) -> str | None:
-        """Write the ledger atomically; return an error message instead of raising."""
-        if self.path is None or not self.changed:
-            return None
-        text = json.dumps({"format": _LEDGER_FORMAT, "notes": self.entries}, ensure_ascii=False, separators=(",", ":"))
-        try:
-            atomic_write_text(self.path, text)
-        except OSError as exc:
-            return f"{self.path}: cannot save note times: {exc.strerror or exc}"
-        return None
 
 
 def content_digest(fields: Sequence[str], tags: Sequence[str], model_id: int = notetype.MODEL_ID) -> str:
@@ -363,12 +309,14 @@ def export_anki(
     ledger: MtimeLedger,
     cache: RenderCache,
     now: int | None = None,
+    pool: Workers | None = None,
 ) -> ExportResult:
     """Write ``cards`` to the Anki package ``out``.
 
     ``ledger`` and ``cache`` are usually :func:`open_state`'s; pass
     ``MtimeLedger(None)`` / ``RenderCache(None)`` to keep no state. ``now``
-    defaults to the clock (the CLI passes ``SOURCE_DATE_EPOCH`` when set).
+    defaults to the clock (the CLI passes ``SOURCE_DATE_EPOCH`` when set). ``pool``: render
+    workers started early (:func:`~pyflash.export.parallel.start_early`; the caller closes them).
     Raises :class:`ExportError` (one line) when the file cannot be written;
     nothing is left behind then.
     """
@@ -379,8 +327,9 @@ def export_anki(
     gc.disable()
     try:
         return _export(cards, out_path, force=force, descriptions=descriptions, progress=progress,
-                       ledger=ledger, cache=cache, now=now)
+                       ledger=ledger, cache=cache, now=now, pool=pool)
     finally:
+        settle()  # the render workers, ended while the package was written
         if collecting:
             gc.enable()
 
@@ -395,6 +344,7 @@ def _export(
     ledger: MtimeLedger,
     cache: RenderCache,
     now: int | None,
+    pool: Workers | None,
 ) -> ExportResult:
     """:func:`export_anki` once the output path is checked."""
     cards = note_cards(cards)
@@ -408,13 +358,14 @@ def _export(
         builder = NoteBuilder(ledger, now=now, descriptions=descriptions, cache=cache, digests=digests)
         stream = CollectionStream(cards, builder, now)
     rendered = render_all(  # the misses on every core (parallel.py)
-        cards, cache, progress=progress, digests=digests, ready=stream.ready if stream is not None else None
+        cards, cache, progress=progress, digests=digests, ready=stream.ready if stream is not None else None, pool=pool
     )
 
     if progress is not None:
         progress("write", 0, 1)
-    html, media = localise(cards, rendered)
     collection = stream.finish() if stream is not None else None
+    # A stream that finished met no image (it stops at the first), so there is nothing to localise.
+    html, media = (rendered, Media()) if collection is not None else localise(cards, rendered)
     if collection is None:
         localised = [a is not b for a, b in zip(html, rendered, strict=True)]
         package, timestamp = build_package(
