@@ -69,6 +69,7 @@ def test_the_overlapped_ingest_stores_what_the_one_after_the_other_ingest_stores
         return real(fold, ordered)
 
     monkeypatch.setattr(ingest, "_fold_run", counted)
+    monkeypatch.setattr(ingest, "OVERLAP_MIN", 30)  # this test's batches: apart (29 would be inline)
     for name, sequential in (("overlapped", False), ("inline", None), ("sequential", True)):
         if sequential is None:  # no file for a second connection: read and folded first, then inserted
             monkeypatch.setattr(ingest, "database_file", lambda db: None)
@@ -105,6 +106,7 @@ def test_a_fold_that_fails_in_its_thread_leaves_the_store_as_it_was(tmp_path, mo
             raise RuntimeError("fold failed")
 
         monkeypatch.setattr(ingest, "_fold_run", broken)
+        monkeypatch.setattr(ingest, "OVERLAP_MIN", 1)
         with pytest.raises(RuntimeError, match="fold failed"):
             store.ingest(b)
         assert _dump(tmp_path / "s.sqlite3") == before

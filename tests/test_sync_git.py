@@ -286,3 +286,40 @@ def test_card_text_stays_on_the_machine():
     assert without_text(grade).data["after"] == {"key": "k", "deck": "D"} and grade.data["after"]["text"]  # a copy
     plain = Event("d-3", "d", 3, "2026-03-02T10:00:00Z", "k", "undo", {"deck": "D", "day": 1, "undoes": "d-1"})
     assert without_text(plain) is plain
+
+
+def test_the_new_lines_are_read_while_git_pushes_and_again_after_a_retried_merge(tmp_path, remote, env, monkeypatch):
+    import threading
+
+    import pyflash.sync.run as sync_run
+
+    readers: list[str] = []
+    real = sync_run.read_new
+
+    def spy(*args):
+        readers.append(threading.current_thread().name)
+        return real(*args)
+
+    monkeypatch.setattr(sync_run, "read_new", spy)
+    a, b = FakeLog("dev-a"), FakeLog("dev-b")
+    a.grade("c1")
+    run(a, tmp_path / "a", remote, env)
+    readers.clear()
+    b.grade("c2")  # b pushes (its read runs meanwhile, in a thread) and receives a's line
+    assert run(b, tmp_path / "b", remote, env).received == 1
+    assert readers == ["pyflash-sync-read"]
+    readers.clear()
+    assert run(a, tmp_path / "a", remote, env).received == 1  # nothing to push: read after the merge
+    assert readers == ["MainThread"]
+    readers.clear()
+    a.grade("c3")
+    b.grade("c4")
+
+    def b_syncs_first(stage):
+        if stage == "merged" and not readers:
+            readers.append("b")
+            run(b, tmp_path / "b", remote, env)
+
+    result = run(a, tmp_path / "a", remote, env, hook=b_syncs_first)
+    assert result.retries == 1 and result.received == 1  # the read before the retried merge was dropped
+    assert readers == ["b", "pyflash-sync-read", "pyflash-sync-read", "pyflash-sync-read"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from pyflash.core.errors import PyflashError
 from pyflash.sync.events import EventLog
-from pyflash.sync.files import EVENTS, OwnFiles, read_new
+from pyflash.sync.files import EVENTS, FileMark, NewLines, OwnFiles, read_new
 from pyflash.sync.git import Git, GitError, redact
 from pyflash.sync.private import without_text
 from pyflash.sync.state import SyncState, load_state, save_state
@@ -128,14 +129,17 @@ def sync(
         result.committed = _commit(git, device, result.sent)
         hook("committed")
 
-        try:
-            _exchange(git, state, result, progress, hook)
-        except GitError as exc:
-            result.error = str(exc)
-
-        progress("replaying")
+        early = _EarlyRead(folder, device, state.marks)
         with _collector_paused():
-            new = read_new(folder, device, state.marks)
+            try:
+                _exchange(git, state, result, progress, hook, early)
+            except GitError as exc:
+                result.error = str(exc)
+            except BaseException:
+                early.stop()
+                raise
+            progress("replaying")
+            new = early.take()  # what was read while git pushed, else read now
             if new.events:
                 decoded = getattr(log, "ingest_decoded", None)  # the store's: the states' texts made by the read
                 done = decoded(new.events, new.texts) if decoded is not None else log.ingest(new.events)
@@ -273,8 +277,47 @@ def _commit(git: Git, device: str, events: int) -> bool:
 # -- the remote -----------------------------------------------------------
 
 
-def _exchange(git: Git, state: SyncState, result: SyncResult, progress: Progress, hook: Progress) -> None:
-    """Fetch, merge, push (retried when the remote moved meanwhile)."""
+class _EarlyRead:
+    """The other devices' new lines, read and decoded in a thread while ``git push`` runs (a push does not
+    change the working copy; on a second core the two overlap). What was read is dropped before a merge
+    changes the working copy (a push retried), and read again after."""
+
+    def __init__(self, folder: Path, device: str, marks: dict[str, FileMark]) -> None:
+        self.args = (folder, device, marks)
+        self.thread: threading.Thread | None = None
+        self.found: NewLines | None = None
+
+    def start(self) -> None:
+        if self.thread is None:
+            self.found = None
+            self.thread = threading.Thread(target=self._run, name="pyflash-sync-read", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.found = read_new(*self.args)
+        except Exception:  # read again by take(), which then raises it where it belongs
+            self.found = None
+
+    def stop(self) -> None:
+        """Before the working copy changes: wait for the read and drop it."""
+        if self.thread is not None:
+            self.thread.join()
+            self.thread, self.found = None, None
+
+    def take(self) -> NewLines:
+        """The new lines: those read meanwhile, else read now."""
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        found, self.found = self.found, None
+        return found if found is not None else read_new(*self.args)
+
+
+def _exchange(
+    git: Git, state: SyncState, result: SyncResult, progress: Progress, hook: Progress, early: _EarlyRead | None = None
+) -> None:
+    """Fetch, merge, push (retried when the remote moved meanwhile); ``early`` reads the new lines meanwhile."""
     progress("fetching")
     _fetch(git)
     result.fetched = True
@@ -285,6 +328,8 @@ def _exchange(git: Git, state: SyncState, result: SyncResult, progress: Progress
     attempt = 0
     while _ahead(git, branch):
         progress("pushing")
+        if early is not None:
+            early.start()
         done = git.run("push", "--porcelain", "origin", f"HEAD:refs/heads/{branch}", check=False, network=True)
         if done.returncode == 0:
             result.pushed = True
@@ -296,6 +341,8 @@ def _exchange(git: Git, state: SyncState, result: SyncResult, progress: Progress
         attempt += 1
         result.retries = attempt
         progress("the remote moved: merging again")
+        if early is not None:
+            early.stop()
         _fetch(git)
         _merge(git, branch)
     hook("pushed")

@@ -27,6 +27,8 @@ from pyflash.core.review.statetext import KEYS
 
 __all__ = ["ingest_events", "insert_rows", "log_rows", "new_events", "put_states"]
 
+OVERLAP_MIN = 1000  # from this many new events on, the reads and the fold run apart (a second connection: ~15 ms)
+
 
 def _known(db: sqlite3.Connection, events: list[Event]) -> set[tuple[str, int]]:
     """(device, seq) of the events already stored: one range read per device and table."""
@@ -216,13 +218,13 @@ def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules,
     # connection of its own in a thread (which sees the store as it was before this transaction) while
     # SQLite inserts the rows here (pyflash.core.review.overlap).
     later = not relinks and not any(e.kind == "undo" for e in fresh) and not _waiting_undo(db)
-    path = database_file(db) if later else None
+    path = database_file(db) if later and len(fresh) >= OVERLAP_MIN else None
     if not later:
         insert_rows(db, reviews, relinks)
         if any(event.kind == "undo" for event in fresh) or _waiting_undo(db):
             _resolve_undos(db)
         derived = _derive(db, rules, fresh, steps, top, logged=True)
-    elif path is None:  # an in-memory store: no second connection
+    elif path is None:  # a small batch, or an in-memory store: no second connection
         derived = _derive(db, rules, fresh, steps, top, logged=False)
         insert_rows(db, reviews, relinks)
     else:
