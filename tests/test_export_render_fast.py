@@ -232,6 +232,23 @@ def test_a_single_space_mid_line_found_without_a_regex():
         assert highlight_tokens(lexer, text) == pyg_format(plain.get_tokens(text), formatter), text
 
 
+def test_a_token_of_one_character_found_without_a_regex():
+    one = rxtree.one_character
+    assert one(re.compile(r"[]{}:(),;[]"), "(") and one(re.compile(r"!=|==|[-+=]"), "+")
+    assert not one(re.compile(r"!=|==|[-+=]"), "=")  # "==" too
+    assert not one(re.compile(r"[-+](?=x)"), "+") and not one(re.compile(r"\+\+?"), "+") and not one(re.compile(r"a"), "b")
+    assert not one(re.compile(r"\+|"), "+") and one(re.compile(r"(?i)[a]"), "A")
+    lexer = speed_up(get_lexer_by_name("python", stripnl=False))
+    formatter = HtmlFormatter(nowrap=True)
+    plain = get_lexer_by_name("python", stripnl=False)
+    for text in ("f(a, b)[0]; x == y + z\n", "g(x) < h(y) & 1 >> 2\n", "(x)\n(y) ;\n"):
+        for _ in range(2):  # the first time a character is met mid-line, then from its kept entry
+            assert highlight_tokens(lexer, text) == pyg_format(plain.get_tokens(text), formatter), text
+    mid_line = fastlex._ASCII[type(lexer)]["root"].mid_line
+    assert mid_line["("][0] is None and mid_line["("][1] == "("  # punctuation: no regex
+    assert mid_line["="][0] is not None and mid_line["x"][0] is not None  # "==", names: a regex
+
+
 @pytest.mark.parametrize("lang", ["python", "javascript", "diff"])
 def test_fused_highlighter_escapes_once_and_keeps_its_placeholders_apart(lang):
     formatter = HtmlFormatter(nowrap=True)

@@ -11,6 +11,12 @@ the two loops are one, and a token costs as few Python steps as it can:
   joined matcher, filled the first time the rule matches): one list look-up, then either the
   text alone (the span already open on the line is the same) or the previous span's end, this
   span and the text.
+* Two kinds of tokens need no regex at all (fastlex's ``_State.space`` and ``one_character``): in the
+  middle of a line, a single space before a character its rule cannot take, when the state's first
+  rule for a space is a run of one class (Python's ``[^\\S\\n]+``: ~36% of a Python snippet's tokens),
+  and a character whose token is always that character alone (punctuation, most operators): its
+  entry in the state's ``mid_line`` table holds the character and its spans instead of a regex.
+* A token of newlines only ends the line's span in two steps.
 * No escaping per token: the text is escaped once, whole, at the end. When the snippet holds
   ``& < >`` at all, the tags are first written with placeholders for ``<`` and ``>`` (``\\x01``,
   ``\\x02``, which such a snippet must not hold: spans.py takes pygments' path then), the joined
@@ -129,6 +135,16 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
                             lspan = space_span
                             close = space_span and close_tag
                         continue
+                    if joined[0] is None:  # a token of one character, always (punctuation, most operators)
+                        pos += 1
+                        cspan = joined[k]
+                        if cspan is lspan:
+                            out.append(joined[1])
+                        else:
+                            out += (close, cspan, joined[1])
+                            lspan = cspan
+                            close = cspan and close_tag
+                        continue
                     hit = joined[0](text, pos)
                     if hit is None:
                         break
@@ -146,7 +162,13 @@ def fused_html(lexer: RegexLexer, text: str, openers: dict[Any, str], opener: An
                         lspan = cspan
                         close = cspan and close_tag
             except KeyError:
-                state.at(text[pos], chars is mid_line)
+                ch = text[pos]
+                state.at(ch, chars is mid_line)
+                if chars is mid_line:
+                    action = state.one_character(ch)
+                    if action is not None:  # kept with its span (with tags, with placeholders) instead of a regex
+                        cspan = sys.intern(_span(openers, opener, False, action))
+                        mid_line[ch] = (None, ch, cspan, _held(cspan))  # type: ignore[assignment]
                 continue
             except IndexError:
                 break

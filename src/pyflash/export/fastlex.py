@@ -207,6 +207,22 @@ class _State:
                     self._space = (own, after, action)
         return self._space
 
+    def one_character(self, ch: str) -> Any:
+        """For fasthl.py, the token type of ``ch`` in the middle of a line when its token is always ``ch`` alone,
+        found without a regex (None: not so): the first rule that can start with it there is a plain, simple
+        rule whose match at it is always it (:func:`rxtree.one_character`: punctuation, most operators)."""
+        if self.full is None:
+            return None
+        for i, test in enumerate(self._firsts):
+            if (test is None or test(ch)) and not self._anchored[i]:
+                rexmatch, action, new_state = self.rules[i]
+                pattern = getattr(rexmatch, "__self__", None)
+                if (isinstance(pattern, re.Pattern) and self._simple[i] and type(action) is _TokenType
+                        and new_state is None and rxtree.one_character(pattern, ch)):
+                    return action
+                return None
+        return None
+
 # lexer class -> state name -> its joined rules (None: not joinable, pygments' loop); for any text, for ASCII text
 _CACHE: dict[type, dict[str, _State | None]] = {}
 _ASCII: dict[type, dict[str, _State | None]] = {}

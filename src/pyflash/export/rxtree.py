@@ -320,3 +320,48 @@ def run_of_class(tree: Any) -> bool:
         return bool(low == 1 and high is _C.MAXREPEAT and len(sub) == 1 and sub[0][0] in (_C.IN, _C.LITERAL, _C.NOT_LITERAL))
     except (TypeError, ValueError, AttributeError):
         return False
+
+
+_PLAIN_OPS = (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY)
+
+
+def _without_assertions(items: Any) -> bool:
+    """Whether a parsed pattern has nothing but characters, classes, groups, alternatives and repeats."""
+    for op, av in items:
+        if op in _PLAIN_OPS:
+            continue
+        if op is _C.SUBPATTERN:
+            if not _without_assertions(av[3]):
+                return False
+        elif op is _C.BRANCH:
+            if not all(_without_assertions(alternative) for alternative in av[1]):
+                return False
+        elif op in _REPEATS:
+            if not _without_assertions(av[2]):
+                return False
+        else:
+            return False
+    return True
+
+
+def one_character(pattern: re.Pattern[str], ch: str) -> bool:
+    """Whether ``pattern``'s match at a ``ch`` is always ``ch`` alone: every alternative that can start
+    with it is one character wide and asserts nothing (``[]{}:(),;[]``; in ``==|[=+]``, ``+`` but not ``=``)."""
+    tree = parse(pattern)
+    try:
+        if tree is None:
+            return False
+        alternatives = tree[0][1][1] if len(tree) == 1 and tree[0][0] is _C.BRANCH else [tree]
+        found = False
+        for alternative in alternatives:
+            starts: list[tuple[str, int]] = []
+            if _starts(alternative, pattern.flags, starts):
+                return False  # can be empty
+            if not any(re.compile(text, flags & _FLAGS).match(ch) for text, flags in starts):
+                continue
+            if alternative.getwidth() != (1, 1) or not _without_assertions(alternative):
+                return False
+            found = True
+        return found
+    except (_Unknown, re.error, RecursionError, TypeError, ValueError, AttributeError, IndexError):
+        return False
