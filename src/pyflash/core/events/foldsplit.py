@@ -10,10 +10,6 @@ own read-only connection to the same file, and sent back over a pipe. Used for a
 file that is not in a transaction here (what the child reads is the same committed log), on a
 machine with two cores or more and ``fork``; otherwise, or if the child fails, one process folds all.
 
-When a sample of the log's rows looks like first grades from several devices recorded without card text
-(:func:`~pyflash.core.events.foldgroup.worth_grouping`), each half is folded from its cards' group rows
-instead (:func:`~pyflash.core.events.foldgroup.fold_grouped`, the key range read through the key index).
-
 Both halves are read on their own read-only connections with the file memory-mapped (``mmap_size``):
 each process reads the whole table once, and through ``mmap`` its pages cost no ``read`` system
 call each (about 0.25 s of system time per process on a 1M-event log; docs/benchmarks.md). If this
@@ -29,7 +25,6 @@ from contextlib import closing
 from typing import Any
 
 from pyflash.core.events.fastfold import Values, fold_part
-from pyflash.core.events.foldgroup import fold_grouped, worth_grouping
 from pyflash.core.events.replay import Rules
 
 __all__ = ["SPLIT_MIN", "fold_split"]
@@ -82,14 +77,7 @@ def fold_split(db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set
     middle = _median_key(db, top)
     if middle is None:
         return fold_part(db, rules, skip, undone)
-    grouped = worth_grouping(db, top)
-    mine, theirs_where = ("key < ?", "key >= ?") if grouped else ("WHERE +key < ?", "WHERE +key >= ?")
-
-    def half(con: sqlite3.Connection, where: str) -> dict[str, Values | None]:
-        if grouped:
-            return fold_grouped(con, rules, skip, undone, where, middle)
-        return fold_part(con, rules, skip, undone, where, middle)
-
+    mine, theirs_where = "WHERE +key < ?", "WHERE +key >= ?"
     import multiprocessing  # deferred: only a large log's replay
 
     ctx = multiprocessing.get_context("fork")
@@ -98,7 +86,7 @@ def fold_split(db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set
     def child() -> None:
         try:
             with closing(_reader(path)) as con:
-                result: Any = half(con, theirs_where)
+                result: Any = fold_part(con, rules, skip, undone, theirs_where, middle)
         except BaseException as exc:
             result = exc
         writer.send(result)
@@ -111,7 +99,7 @@ def fold_split(db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set
     except sqlite3.Error:
         own = db
     try:
-        out = half(own, mine)
+        out = fold_part(own, rules, skip, undone, mine, middle)
     finally:
         if own is not db:
             own.close()
@@ -122,6 +110,6 @@ def fold_split(db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set
     proc.join()
     reader.close()
     if not isinstance(theirs, dict):
-        theirs = half(db, theirs_where)
+        theirs = fold_part(db, rules, skip, undone, theirs_where, middle)
     out.update(theirs)
     return out
