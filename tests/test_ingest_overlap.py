@@ -125,6 +125,15 @@ def test_insert_many_inserts_the_rows_in_order_as_executemany_does(tmp_path, mon
     assert [r[0] for r in db.execute("SELECT a FROM seen ORDER BY id")] == [r[0] for r in rows]
 
 
+def test_insert_many_keeps_to_this_sqlites_limit_of_variables(tmp_path):
+    db = sqlite3.connect(tmp_path / "t.sqlite3", isolation_level=None)
+    db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)  # an SQLite older than 3.32
+    db.execute("CREATE TABLE t (a, b, c)")
+    rows = [(i, i, i) for i in range(1500)]  # 4,500 values: more than one statement may take there
+    overlap.insert_many(db, "INSERT INTO t (a, b, c)", 3, rows)
+    assert db.execute("SELECT a, b, c FROM t ORDER BY rowid").fetchall() == rows
+
+
 def test_the_second_connection_reads_the_store_as_last_committed(tmp_path):
     path = tmp_path / "s.sqlite3"
     with _store(path) as store:

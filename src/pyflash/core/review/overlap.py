@@ -24,7 +24,7 @@ __all__ = ["MAX_VARIABLES", "Meanwhile", "database_file", "insert_many", "meanwh
 
 T = TypeVar("T")
 
-MAX_VARIABLES = 32766  # SQLite's default limit of ? in one statement (since 3.32)
+MAX_VARIABLES = 32766  # SQLite's default limit of ? in one statement (since 3.32; 999 before): the most asked for
 ROWS = 1000  # rows a statement at most: the statement of a full chunk is compiled once (sqlite3's cache)
 
 
@@ -33,7 +33,8 @@ def insert_many(db: sqlite3.Connection, head: str, width: int, rows: Sequence[Se
     :data:`ROWS` rows (fewer if SQLite's variable limit asks): 10,000 rows are 10 steps, and the
     statement, compiled once, costs a tenth of the rows' work (one of 2,500 rows costs about as much
     to compile as to run)."""
-    per = max(1, min(ROWS, MAX_VARIABLES // width))
+    limit = min(MAX_VARIABLES, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # this SQLite's own
+    per = max(1, min(ROWS, limit // width))
     one = "(" + ",".join("?" * width) + ")"
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
