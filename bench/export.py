@@ -12,7 +12,10 @@ genanki, atomic write) in these situations:
            and once more "as a new process" (nothing compiled yet: the workers
            build the lexers);
 * edit 1%: 100 of the 10k cards edited since the last export (the usual case);
-* unchanged: nothing changed since the last export.
+* unchanged: nothing changed since the last export;
+* and, for reference, the whole ``pyflash export --anki`` command as a first
+  export in new processes, with its render workers started while the decks
+  load (what it does) against started after (``--cli-repeat`` pairs).
 
 Goals: <= 1.5x genanki for the usual case, <= 3x for a cold export
 (issue 15). Loading the YAML is timed separately (it is the same for every
@@ -38,6 +41,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -210,12 +214,46 @@ def render_cpu_per_1000(cards, repeat: int = 3) -> float:
     return min(times) * 1000 / len(sample)
 
 
+def cli_child(home: str, decks: str, early: str) -> None:
+    """``pyflash export --anki`` as a first export (no render cache, no note-time ledger), in this new process;
+    ``early`` "no": without the workers started while the decks load (parallel.start_early)."""
+    os.environ["PYFLASH_HOME"] = home
+    Path(home).mkdir(exist_ok=True)
+    for found in Path(home).rglob("anki-*"):  # the render cache and the ledger of the previous run
+        found.unlink()
+    if early == "no":
+        parallel.start_early = lambda *args, **kwargs: None
+    from pyflash.cli import main as pyflash
+
+    sys.argv = ["pyflash", "export", "--anki", decks, "-o", str(Path(home) / "out.apkg"), "--force"]
+    try:
+        pyflash()
+    except SystemExit as done:
+        if done.code:
+            raise
+
+
+def cli_pairs(decks: Path, home: Path, pairs: int) -> Pairs:
+    """The whole command in new processes, in pairs: workers started after the decks load, then before."""
+
+    def run(early: str) -> None:
+        subprocess.run([sys.executable, __file__, "--cli-child", str(home), str(decks), early],
+                       check=True, stdout=subprocess.DEVNULL)
+
+    run("yes")  # warm-up: the deck cache, the page cache
+    return paired(lambda: run("no"), lambda: run("yes"), pairs)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--cli-child"]:
+        cli_child(*sys.argv[2:5])
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cards", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--cold-repeat", type=int, default=3)
     ap.add_argument("--no-cold", action="store_true", help="skip the cold exports (the slow part)")
+    ap.add_argument("--cli-repeat", type=int, default=3, help="pairs of whole `pyflash export` first exports")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="pyflash-bench-export-"))
@@ -301,6 +339,7 @@ def main() -> None:
         cold_one = paired(bare, pyflash_cold_one_core, cold_runs)
         edit = paired(bare, pyflash_edit_1pct, args.repeat)
         same = paired(bare, pyflash_unchanged, args.repeat)
+        cli = cli_pairs(decks, work / "home", 0 if args.no_cold else args.cli_repeat)
         size = out.stat().st_size / 1e6
         bare_size = (work / "bare.apkg").stat().st_size / 1e6
     finally:
@@ -336,6 +375,10 @@ def main() -> None:
               f"the last chunk is back (medians; together {(head + tail) / cpu_bare:.2f}x bare's CPU)")
         bound = head + tail + (cpu_cold - head - tail) / 2  # the serial parts on one core, the rest on both
         print(f"cold, 2 idle cores, estimated from CPU times: {bound:.3f} s, {bound / cpu_bare:.2f}x bare's CPU  goal <= 3x")
+    if cli.case:
+        print(f"pyflash export --anki, a first export, whole command in a new process: {cli.seconds():.3f} s with the "
+              f"workers started while the decks load, {cli.base_seconds():.3f} s started after; ratio {cli.ratio():.2f}x "
+              f"(pairs: {cli.spread()}; CPU ratio {cli.ratio(cpu=True):.2f}x)")
     print(f"render, one process, CPU time per 1000 cards: {render_1000:.3f} s")
     print(f"load average at the start: {' '.join(f'{x:.1f}' for x in load_start)}, at the end: "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")

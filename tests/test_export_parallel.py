@@ -237,3 +237,13 @@ def test_the_cache_file_head_tells_whether_it_holds_entries(tmp_path):
     assert not cachefile.holds_entries(path, "fmt/1")
     cachefile.write(path, "fmt/1", {b"k": ("v",)})
     assert cachefile.holds_entries(path, "fmt/1")
+
+
+def test_chunks_cover_every_card_once_and_shrink_at_the_end():
+    for n in (0, 1, 63, 300, 10_000):
+        chunks = parallel._split(list(range(n)))
+        assert [i for chunk in chunks for i in chunk] == list(range(n)) and all(chunks)
+    chunks = parallel._split(list(range(10_000)))
+    assert max(map(len, chunks)) == parallel._CHUNK and len(chunks[-1]) == parallel._CHUNK // 4
+    small = parallel._TAIL * 4  # the last _TAIL full chunks' cards, in quarters
+    assert [len(c) for c in chunks[-small:]] == [parallel._CHUNK // 4] * small

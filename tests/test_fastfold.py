@@ -271,3 +271,16 @@ def test_the_fold_split_over_two_processes_is_the_plain_fold(tmp_path, monkeypat
     finally:
         for s in stores:
             s.close()
+
+
+def test_the_split_folds_read_the_file_memory_mapped_and_read_only(tmp_path):
+    from contextlib import closing
+
+    from pyflash.core.events import foldsplit
+
+    Store(tmp_path / "s.sqlite3").close()
+    with closing(foldsplit._reader(str(tmp_path / "s.sqlite3"))) as con:
+        assert con.execute("PRAGMA mmap_size").fetchone()[0] > 0
+        with contextlib.suppress(sqlite3.OperationalError):
+            con.execute("CREATE TABLE t (x)")
+        assert con.execute("SELECT name FROM sqlite_master WHERE name = 't'").fetchone() is None

@@ -38,6 +38,17 @@ __all__ = ["MIN_PARALLEL", "Workers", "render_all", "settle", "start_early", "wo
 
 MIN_PARALLEL = 400  # fewer misses than this: a pool costs more than it saves
 _CHUNK = 64  # cards per task: small enough for a smooth progress bar and balanced cores
+T = TypeVar("T")
+_TAIL = 4  # the last _TAIL * _CHUNK cards go in chunks of a quarter: the cores finish within a few cards
+
+
+def _split(items: list[T]) -> list[list[T]]:
+    """``items`` in chunks of :data:`_CHUNK`, smaller at the end, so that no core waits long for another's last."""
+    small = max(1, _CHUNK // 4)
+    head = max(0, len(items) - _TAIL * _CHUNK)
+    return [items[i : min(i + _CHUNK, head)] for i in range(0, head, _CHUNK)] + [
+        items[i : i + small] for i in range(head, len(items), small)
+    ]
 
 Progress = Callable[[str, int, int], None]
 
@@ -172,7 +183,6 @@ def start_early(cache_file: Path | None, langs: Sequence[str] = ("python",)) -> 
 
 
 Item = tuple[bytes, int]  # (render digest, the position of a card that needs it)
-T = TypeVar("T")
 
 
 def _packed(cards: Sequence[Card]) -> bytes | list[Card]:
@@ -289,7 +299,7 @@ def render_all(
 
         render_digest(cards[0])  # the library versions it covers, looked up once, before the workers fork
         positions = list(range(total))
-        spans = [positions[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
+        spans = _split(positions)
         todo = _parallel(spans, cards, lambda chunk: chunk, True, use, cold)
 
     where: dict[bytes, list[int]] = {}  # digest -> positions of the cards that need it
@@ -324,7 +334,7 @@ def render_all(
 
     left = items
     if n_workers > 1 and len(items) >= least:
-        chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+        chunks = _split(items)
         left = _parallel(chunks, cards, lambda chunk: [i for _, i in chunk], False, use, done)
     for start in range(0, len(left), _CHUNK):
         chunk = left[start : start + _CHUNK]
