@@ -46,13 +46,21 @@ def _narrow(items: list[tuple[Any, Any]], flags: int) -> None:
                 items[i] = (op, kept)
         elif op is _C.SUBPATTERN:
             _narrow(av[3].data, (flags | av[1]) & ~av[2])
-        elif op is _C.BRANCH:
-            for alternative in av[1]:
-                _narrow(alternative.data, flags)
-        elif op in _REPEATS or op in (_C.ASSERT, _C.ASSERT_NOT):
-            _narrow(av[-1].data, flags)
-        elif op is getattr(_C, "ATOMIC_GROUP", None):
-            _narrow(av.data, flags)
+        else:
+            for inner in _nested(op, av):
+                _narrow(inner, flags)
+
+
+def _nested(op: Any, av: Any) -> list[list[tuple[Any, Any]]]:
+    """The item lists inside a parsed node that is not a group: a branch's alternatives, the body of a
+    repeat, an assertion or an atomic group (none for any other node)."""
+    if op is _C.BRANCH:
+        return [alternative.data for alternative in av[1]]
+    if op in _REPEATS or op in (_C.ASSERT, _C.ASSERT_NOT):
+        return [av[-1].data]
+    if op is getattr(_C, "ATOMIC_GROUP", None):
+        return [av.data]
+    return []
 
 
 # --------------------------------------------------------------------------
@@ -268,15 +276,11 @@ def _renumber(items: list[tuple[Any, Any]], markers: dict[int, int]) -> None:
             group, add, remove, sub = av
             items[i] = (op, (markers.get(group) if group else None, add, remove, sub))
             _renumber(sub.data, markers)
-        elif op is _C.BRANCH:
-            for alternative in av[1]:
-                _renumber(alternative.data, markers)
-        elif op in _REPEATS or op in (_C.ASSERT, _C.ASSERT_NOT):
-            _renumber(av[-1].data, markers)
-        elif op is getattr(_C, "ATOMIC_GROUP", None):
-            _renumber(av.data, markers)
         elif op is _C.GROUPREF or op is _C.GROUPREF_EXISTS:
             raise re.error("a reference to a group")
+        else:
+            for inner in _nested(op, av):
+                _renumber(inner, markers)
 
 
 def only_newlines(pattern: re.Pattern[str], tree: Any = None) -> bool:
