@@ -158,7 +158,10 @@ class Workers:
             if process.is_alive():
                 process.terminate()
         for process in processes:
-            process.join(1)
+            process.join(5)  # a terminated worker ends at once, unless the machine is busy
+            if process.is_alive():
+                process.kill()
+                process.join()
 
     def __enter__(self) -> Workers:
         return self
