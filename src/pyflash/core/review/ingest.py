@@ -217,11 +217,12 @@ def ingest_events(db: sqlite3.Connection, events: Iterable[Event], rules: Rules,
     # replay them is the same before their rows are inserted as after: it is read, and replayed, on a
     # connection of its own in a thread (which sees the store as it was before this transaction) while
     # SQLite inserts the rows here (pyflash.core.review.overlap).
-    later = not relinks and not any(e.kind == "undo" for e in fresh) and not _waiting_undo(db)
+    undo = any(e.kind == "undo" for e in fresh) or _waiting_undo(db)  # inserting rows without an undo adds no waiting one
+    later = not relinks and not undo
     path = database_file(db) if later and len(fresh) >= OVERLAP_MIN else None
     if not later:
         insert_rows(db, reviews, relinks)
-        if any(event.kind == "undo" for event in fresh) or _waiting_undo(db):
+        if undo:
             _resolve_undos(db)
         derived = _derive(db, rules, fresh, steps, top, logged=True)
     elif path is None:  # a small batch, or an in-memory store: no second connection
