@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import defaultdict
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 
@@ -12,13 +13,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+import pyflash.core.events as events_module
 import pyflash.core.events.replay as replay_module
 from pyflash.core.errors import StoreError
 from pyflash.core.events import STATE_FIELDS, Event, EventError, decode, encode
 from pyflash.core.events.replay import replay
 from pyflash.core.review import ingest
 from pyflash.core.review.records import CardState, utc_now_iso
-from pyflash.core.review.statetext import KEYS, dump
+from pyflash.core.review.statetext import KEYS, dump, dump_textless, quick
 from pyflash.core.review.store import Store
 from pyflash.core.scheduling.easiness import Easiness
 from pyflash.core.scheduling.schedule import SM2
@@ -36,6 +38,43 @@ def test_the_state_writer_writes_what_json_dumps_writes(data, shape):
     elif shape == "add":
         data["extra"] = 1
     assert dump(data) == json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries(dict.fromkeys(KEYS, st.one_of(st.text(), st.integers(), st.booleans(), st.none()))),
+       st.sampled_from([None, "drop text", "drop memory", "swap text", "swap memory", "add", "defaultdict"]))
+def test_the_quick_state_writer_writes_the_state_text_or_nothing(data, shape):
+    """quick: dump of a complete state, dump_textless of one without its text, None for anything else
+    (the keys told by their number and look-up)."""
+    if shape is not None and shape.startswith(("drop", "swap")):
+        data.pop(shape.split()[1])
+        if shape.startswith("swap"):
+            data["extra"] = 1  # as many keys, one of them not a field
+    elif shape == "add":
+        data["extra"] = 1
+    elif shape == "defaultdict":
+        data = defaultdict(int, data)
+        data.pop("memory")
+        data["extra"] = 1
+    got = quick(data)
+    if shape is None:  # (a float or a list is left to json.dumps: the test above)
+        assert got == dump(data)
+    elif shape == "drop text":
+        assert got == dump_textless(data)
+    else:
+        assert got is None
+
+
+@given(st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-2][0-9]:[0-6][0-9]:[0-6][0-9]Z", fullmatch=True))
+def test_a_whole_second_utc_time_is_made_canonical_as_the_parse_makes_it(ts):
+    assert events_module.canonical_ts(ts) == events_module._parsed_ts(ts)
+
+
+def test_whole_second_utc_times_at_the_edges():
+    for ts in ("2024-02-29T23:59:59Z", "2023-02-29T08:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T24:00:00Z",
+               "2026-03-02T08:00:60Z", "2026-03-02T08:00:00z", "2026-13-02T08:00:00Z", "2026-03-02 08:00:00Z"):
+        assert events_module.canonical_ts(ts) == events_module._parsed_ts(ts), ts
+    assert events_module.canonical_ts("2026-03-02T08:00:00Z") == "2026-03-02T08:00:00.000+00:00"
 
 
 def test_the_state_keys_are_the_card_state_fields_sorted():
