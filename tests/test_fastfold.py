@@ -150,13 +150,14 @@ def _tables(store: Store) -> tuple[object, ...]:
     db = store.connection
     return (
         store.states(),
-        db.execute("SELECT key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event,"
+        db.execute("SELECT id, key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event,"
                    " (SELECT u.device || '-' || u.seq FROM reviews u WHERE u.id = r.undoes) FROM reviews r"
                    " ORDER BY device, seq").fetchall(),
         db.execute("SELECT * FROM relinks ORDER BY device, seq").fetchall(),
         db.execute("SELECT * FROM review_days ORDER BY day").fetchall(),
         db.execute("SELECT * FROM review_orphans ORDER BY key").fetchall(),
         db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall(),
+        db.execute("SELECT rowid, * FROM sqlite_sequence ORDER BY rowid").fetchall(),
     )
 
 
@@ -166,9 +167,10 @@ def _tables(store: Store) -> tuple[object, ...]:
 @example(_UNDONE, random.Random(1))
 @example(_UNDONE_SYNCED, random.Random(1))
 def test_the_bulk_ingest_is_the_incremental_ingest(tmp_path_factory, actions, rng):
-    """A batch into an empty log, through the bulk path and through the incremental one: the same card
-    rows (rows that were there before included), log rows, review_days, review_orphans and schema."""
-    from pyflash.core.review import bulk
+    """A batch into an empty log, through the bulk path (its log rows made in one part, and in parts of two
+    events: core/review/bulkwork.py) and through the incremental one: the same card rows (rows that were
+    there before included), log rows, review_days, review_orphans and schema."""
+    from pyflash.core.review import bulk, bulkwork
 
     folder = tmp_path_factory.mktemp("devices")
     stores = [Store(folder / f"{i}.sqlite3", leech_threshold=2) for i in range(3)]
@@ -178,17 +180,18 @@ def test_the_bulk_ingest_is_the_incremental_ingest(tmp_path_factory, actions, rn
         everything = [e if e.device == own else without_text(e) for s in stores for e in s.outbox()]
         rng.shuffle(everything)
         results = []
-        for name, least in (("bulk", 1), ("incremental", 10**9)):
+        for name, least, part in (("bulk", 1, 10**6), ("parts", 1, 2), ("incremental", 10**9, 1)):
             with Store(folder / f"{name}.sqlite3", leech_threshold=2) as target:
                 target.update("c1", "D", "this device's text", suspended=True)  # a row before any event
                 target.update("c3", "D", "")
                 old, bulk.BULK_MIN = bulk.BULK_MIN, least
+                old_part, bulkwork.PART = bulkwork.PART, part
                 try:
                     result = target.ingest(everything + everything[:2])
                 finally:
-                    bulk.BULK_MIN = old
+                    bulk.BULK_MIN, bulkwork.PART = old, old_part
                 results.append((result, _tables(target)))
-        assert results[0] == results[1]
+        assert results[0] == results[1] == results[2]
     finally:
         for s in stores:
             s.close()
