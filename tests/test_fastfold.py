@@ -128,8 +128,9 @@ def _tables(store: Store) -> tuple[object, ...]:
 @example(_UNDONE_SYNCED, random.Random(1))
 def test_the_bulk_ingest_is_the_incremental_ingest(tmp_path_factory, actions, rng):
     """A batch into an empty log, through the bulk path (its log rows made in one part, and in parts of two
-    events: core/review/bulkwork.py) and through the incremental one: the same card rows (rows that were
-    there before included), log rows, review_days, review_orphans and schema."""
+    events: core/review/bulkwork.py) and through the incremental one, with repeated events and without:
+    the same card rows (rows that were there before included), log rows, review_days, review_orphans and
+    schema."""
     from pyflash.core.review import bulk, bulkwork
 
     folder = tmp_path_factory.mktemp("devices")
@@ -139,19 +140,20 @@ def test_the_bulk_ingest_is_the_incremental_ingest(tmp_path_factory, actions, rn
         own = stores[0].device_id
         everything = [e if e.device == own else without_text(e) for s in stores for e in s.outbox()]
         rng.shuffle(everything)
-        results = []
-        for name, least, part in (("bulk", 1, 10**6), ("parts", 1, 2), ("incremental", 10**9, 1)):
-            with Store(folder / f"{name}.sqlite3", leech_threshold=2) as target:
-                target.update("c1", "D", "this device's text", suspended=True)  # a row before any event
-                target.update("c3", "D", "")
-                old, bulk.BULK_MIN = bulk.BULK_MIN, least
-                old_part, bulkwork.PART = bulkwork.PART, part
-                try:
-                    result = target.ingest(everything + everything[:2])
-                finally:
-                    bulk.BULK_MIN, bulkwork.PART = old, old_part
-                results.append((result, _tables(target)))
-        assert results[0] == results[1] == results[2]
+        for repeats in (everything[:2], []):  # two events twice in the batch; none
+            results = []
+            for name, least, part in (("bulk", 1, 10**6), ("parts", 1, 2), ("incremental", 10**9, 1)):
+                with Store(folder / f"{name}{len(repeats)}.sqlite3", leech_threshold=2) as target:
+                    target.update("c1", "D", "this device's text", suspended=True)  # a row before any event
+                    target.update("c3", "D", "")
+                    old, bulk.BULK_MIN = bulk.BULK_MIN, least
+                    old_part, bulkwork.PART = bulkwork.PART, part
+                    try:
+                        result = target.ingest(everything + repeats)
+                    finally:
+                        bulk.BULK_MIN, bulkwork.PART = old, old_part
+                    results.append((result, _tables(target)))
+            assert results[0] == results[1] == results[2]
     finally:
         for s in stores:
             s.close()

@@ -35,6 +35,7 @@ from pyflash.core.review.bulkwork import BulkWork
 from pyflash.core.review.event_log import key_chunks
 from pyflash.core.review.events_io import joined, steps_for
 from pyflash.core.review.ingest import Texts, _resolve_undos, _rows, _values, insert_rows, new_events
+from pyflash.core.review.overlap import MANY
 from pyflash.core.review.records import COLUMNS, CardState
 from pyflash.core.review.schema import DAY_COLUMNS, GRADE_KINDS, SUM_DAYS
 
@@ -110,6 +111,15 @@ def put_rows(db: sqlite3.Connection, rows: list[tuple[Any, ...]], existing: Cont
         db.execute(sql)
 
 
+def _new_events(db: sqlite3.Connection, events: Iterable[Event]) -> tuple[list[Event], int]:
+    """:func:`~pyflash.core.review.ingest.new_events` into an empty log: the batch as it is when no two of its
+    events have the same id (a set of the ids; else new_events drops the repeats)."""
+    batch = list(events)
+    if len({(e.device, e.seq) for e in batch}) == len(batch):
+        return batch, 0
+    return new_events(db, batch)
+
+
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """The cyclic garbage collector off: a bulk ingest makes no cycles, and with millions of objects alive
@@ -127,7 +137,7 @@ def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules, t
     """:func:`~pyflash.core.review.ingest.ingest_events` of a large batch into an empty log (``db`` is in a
     transaction; see the module's doc)."""
     with _no_gc():
-        fresh, skipped = new_events(db, events)
+        fresh, skipped = _new_events(db, events)
         if not fresh:
             return IngestResult(0, skipped, frozenset())
         # the log and the relinks are empty: a family is joined by the batch's relinks alone
@@ -140,8 +150,8 @@ def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules, t
         work = BulkWork(fresh, texts, rules, keys - slow, rows)  # the log's rows, then the fold, in a thread
         schema = _drop(db)
         try:
-            for reviews, relinks in work.parts():
-                insert_rows(db, reviews, relinks)
+            for reviews, relinks in work.parts():  # in statements as large as SQLite takes: fewer waits for the GIL
+                insert_rows(db, reviews, relinks, MANY)
             _restore(db, schema, bool(undo))
         except BaseException:
             work.stop()
