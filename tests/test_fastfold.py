@@ -119,6 +119,7 @@ def _tables(store: Store) -> tuple[object, ...]:
         db.execute("SELECT * FROM review_orphans ORDER BY key").fetchall(),
         db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall(),
         db.execute("SELECT rowid, * FROM sqlite_sequence ORDER BY rowid").fetchall(),
+        db.execute("PRAGMA integrity_check").fetchall(),  # every index has every row it should (and no other)
     )
 
 
