@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import sqlite3
 from dataclasses import replace
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from pyflash.core.errors import StoreError
+from pyflash.core.events import Event
 from pyflash.core.events.fastfold import fold_log, parse_values, sm2_step, to_state, values_of
 from pyflash.core.events.replay import replay_steps
 from pyflash.core.review.events_io import all_steps
@@ -284,3 +286,23 @@ def test_the_split_folds_read_the_file_memory_mapped_and_read_only(tmp_path):
         with contextlib.suppress(sqlite3.OperationalError):
             con.execute("CREATE TABLE t (x)")
         assert con.execute("SELECT name FROM sqlite_master WHERE name = 't'").fetchone() is None
+
+
+def test_a_regraded_state_recorded_as_the_next_before_is_taken_verbatim(tmp_path):
+    """A conflict is re-graded (the fast fold keeps that state as values); another device then grades the card
+    from exactly that state: its recorded ``after`` is the card's state, not a second re-grade. The fast fold
+    first rules a values state out by its last review time not being in the ``before`` text; here it is."""
+    t1, t2 = T0, T0 + timedelta(minutes=5)
+    new = CardState("c1", "D", "")
+    first = SM2.review(new, 4, day=_day(t1), now=t1).after  # what the fold re-grades the first event to
+    recorded = replace(first, interval=17, due_day=_day(t2) + 17)  # not what SM-2 gives from ``first``
+
+    def grade(device: str, when: datetime, g: int, before: CardState, after: CardState) -> Event:
+        data = {"deck": "D", "day": _day(when), "grade": g, "answer_ms": 900,
+                "before": json.loads(before.to_json()), "after": json.loads(after.to_json())}
+        return Event(f"{device}-1", device, 1, when.isoformat().replace("+00:00", "Z"), "c1", "review", data)
+
+    with Store(tmp_path / "s.sqlite3") as store:
+        store.ingest([grade("a", t1, 4, new, new), grade("b", t2, 5, first, recorded)])
+        assert fold_log(store.connection, store.rules)["c1"] == values_of(recorded)
+        _check(store)
