@@ -24,11 +24,13 @@ from __future__ import annotations
 import gc
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from itertools import repeat
 from json import JSONDecoder
 from json import decoder as _decoder
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any
 
 from pyflash.core.events import GRADE_KINDS
@@ -47,7 +49,7 @@ from pyflash.core.review.records import CardState
 from pyflash.core.review.statetext import KEYS, dump_values
 from pyflash.core.scheduling.easiness import Easiness
 
-__all__ = ["Values", "fold_log", "fold_part", "parse_values", "row_of", "sm2_step", "to_state", "values_of"]
+__all__ = ["Values", "fold_log", "fold_part", "parse_values", "row_of", "sm2_step", "to_state", "values_of", "with_objs"]
 
 Values = tuple[Any, ...]  # a card state's fields in KEYS order, easiness in hundredths
 
@@ -63,7 +65,7 @@ _LOADS = JSONDecoder().decode
 scanstring: Callable[[str, int], tuple[str, int]] = _decoder.scanstring  # type: ignore[attr-defined]  # json's C string reader
 # utc_now_iso's times (a time in range; the date is checked by datetime.fromisoformat, once per date)
 _CANONICAL_TS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}\+00:00")
-_COLUMNS = "ts, device, seq, key, kind, grade, day, before, after, NULL"
+_COLUMNS = "ts, device, seq, key, kind, grade, day, before, after"
 
 
 def to_state(v: Values) -> CardState:
@@ -241,9 +243,12 @@ class _Fold:
         c[2], c[3] = run.last.pop(key)
         c[4] = run.lapses.pop(key, 0)
 
-    def rows(self, rows: Iterable[tuple[Any, ...]], skip: set[str], undone: set[str], disorder: set[str] | None) -> None:
-        """Fold the rows (``_COLUMNS`` and the decoded ``after`` or None); a card whose rows go back in time
-        joins ``disorder`` (None: the rows are in time order).
+    def rows(
+        self, rows: Iterable[tuple[Any, ...]], skip: set[str], undone: set[str], disorder: set[str] | None,
+        objs: Iterable[Any] | None = None,
+    ) -> None:
+        """Fold the rows (``_COLUMNS``), with ``objs``: each row's decoded ``after`` or None (None: none has one);
+        a card whose rows go back in time joins ``disorder`` (None: the rows are in time order).
 
         One loop with the common cases written out (a call per event costs as much as the work): the
         recorded ``after`` of an event whose ``before`` is the state so far, and an SM-2 re-grade of a
@@ -253,7 +258,7 @@ class _Fold:
         seqs = {int(i.rpartition("-")[2]) for i in undone if i.rpartition("-")[2].isdigit()}
         sm2, threshold, action_of = self.sm2, self.rules.leech_threshold, self.rules.leech_action
         gone = _GONE
-        for ts, device, seq, key, kind, grade, day, before, after, obj in rows:
+        for (ts, device, seq, key, kind, grade, day, before, after), obj in zip(rows, repeat(None) if objs is None else objs, strict=False):
             c = get(key)
             if c is None:
                 if key in skip:
@@ -338,6 +343,15 @@ class _Fold:
             if grade is not None and grade < LAPSE_BELOW and kind == "review" and _lapse_before(before):
                 c[4] += 1
             c[2], c[3], c[5], c[6] = device, after, ts, seq
+
+
+_FIELDS, _OBJ = itemgetter(slice(0, 9)), itemgetter(9)
+
+
+def with_objs(rows: list[tuple[Any, ...]]) -> tuple[Iterator[tuple[Any, ...]], Iterator[Any]]:
+    """Rows of ``_COLUMNS`` with each one's decoded ``after`` (or None) as a tenth field, as _Fold.rows takes them:
+    (the rows, the objects)."""
+    return map(_FIELDS, rows), map(_OBJ, rows)
 
 
 def _needles(v: Values) -> tuple[str, str] | None:

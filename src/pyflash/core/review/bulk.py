@@ -24,7 +24,7 @@ from collections.abc import Container, Iterable
 from typing import Any
 
 from pyflash.core.events import Event, IngestResult
-from pyflash.core.events.fastfold import _Fold, row_of
+from pyflash.core.events.fastfold import _Fold, row_of, with_objs
 from pyflash.core.events.replay import Rules, replay_steps
 from pyflash.core.review.event_log import key_chunks
 from pyflash.core.review.events_io import families, steps_for
@@ -125,7 +125,8 @@ def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules, t
     ordered = [(r[2], r[10], r[11], r[0], r[5], r[4], r[3], r[6], r[7], e.data.get("after"))
                for r, e in zip(reviews, review_events, strict=True) if r[0] not in slow]
     ordered.sort()
-    fold.rows(ordered, set(), set(), None)
+    fold_rows, objs = with_objs(ordered)
+    fold.rows(fold_rows, set(), set(), None, objs)
     new_rows = {k: _values(s) for k, s in states.items() if s is not None}
     for key, c in cards.items():
         v = fold.values(c)
