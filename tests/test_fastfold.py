@@ -306,3 +306,30 @@ def test_a_regraded_state_recorded_as_the_next_before_is_taken_verbatim(tmp_path
         store.ingest([grade("a", t1, 4, new, new), grade("b", t2, 5, first, recorded)])
         assert fold_log(store.connection, store.rules)["c1"] == values_of(recorded)
         _check(store)
+
+
+def test_conflicting_grades_at_times_not_written_as_pyflash_writes_them(tmp_path):
+    """Rows whose time is not utc_now_iso's (one character more or less, a date that does not exist) after rows
+    whose times made the fast fold remember their minute and their seconds: left to the plain fold's code."""
+    rng = random.Random(8)
+    stores = [Store(tmp_path / f"{i}.sqlite3") for i in range(3)]
+    try:
+        _play(stores, [(rng.randrange(2), "c1", "grade", rng.choice((1, 3, 4, 5)), 1) for _ in range(12)])  # type: ignore[arg-type]
+        target = stores[2]
+        target.ingest([e for s in stores[:2] for e in s.outbox()])
+        db = target.connection
+        last = db.execute("SELECT key, deck, ts, day, grade, kind, before, after, device, seq FROM reviews"
+                          " ORDER BY ts DESC LIMIT 1").fetchone()
+        good = last[2]
+        odd = [good[:-3] + "0:00", good[:-1], good[:-2], good + "0", good[:-6] + "0+00:00", "2026-02-30" + good[10:]]
+        with db:  # each its card's one event, after the others in the table: a conflict (no state before it)
+            for n, ts in enumerate([good, *odd]):  # the first, a valid time: the fold remembers its minute and seconds
+                db.execute("INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, device, seq)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'odd', ?)", (f"odd{n - 1}", last[1], ts, *last[3:8], n + 1))
+        plain = {k: (values_of(s) if s is not None else None) for k, s in replay_steps(all_steps(db), target.rules).items()}
+        assert all(plain[f"odd{n}"][9] != ts for n, ts in enumerate(odd))  # no such time is written as it is
+        assert plain["odd-1"][9] == good
+        _check(target)
+    finally:
+        for s in stores:
+            s.close()

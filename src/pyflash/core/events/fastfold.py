@@ -57,6 +57,7 @@ Values = tuple[Any, ...]  # a card state's fields in KEYS order, easiness in hun
  LEECH, MEMORY, REPS, SUSPENDED, TEXT) = range(15)
 _KEYSET = frozenset(KEYS)
 _NO_TEXT = '"text": ""'
+_MINUTE, _SECOND = slice(16), slice(16, None)  # a time's date, hour and minute; its seconds on (_Fold.valid_ts)
 _GONE: list[Any] = []  # _Fold.rows: the card of a key whose rows are folded apart
 _GRADE_KINDS = tuple(sorted(GRADE_KINDS, key=lambda k: k != "review"))  # compared, not hashed: the most common first
 # to_json's leech and memory fields, side by side (sorted keys): a state text with them is complete (complete_state)
@@ -257,7 +258,7 @@ class _Fold:
         minutes, seconds = self.minutes, self.seconds
         seqs = {int(i.rpartition("-")[2]) for i in undone if i.rpartition("-")[2].isdigit()}
         sm2, threshold, action_of = self.sm2, self.rules.leech_threshold, self.rules.leech_action
-        gone = _GONE
+        gone, minute, second = _GONE, _MINUTE, _SECOND
         for (ts, device, seq, key, kind, grade, day, before, after), obj in zip(rows, repeat(None) if objs is None else objs, strict=False):
             c = get(key)
             if c is None:
@@ -266,7 +267,7 @@ class _Fold:
                 c = cards[key] = [None, None, None, None, 0, "", 0, None, None, None]
             elif c is gone:
                 continue
-            if kind == "undo" or (seq in seqs and f"{device}-{seq}" in undone):
+            if kind == "undo" or (seqs and seq in seqs and f"{device}-{seq}" in undone):
                 continue
             if disorder is not None and c[2] is not None and (
                 ts < c[5] or ts == c[5] and (device < c[2] or device == c[2] and seq < c[6])
@@ -305,8 +306,8 @@ class _Fold:
             else:
                 new = None
                 if (sm2 and grade.__class__ is int and 0 <= grade <= 5 and day.__class__ is int and after is not None
-                        and kind in _GRADE_KINDS and ts.__class__ is str and len(ts) == 29 and (ts[:16] in minutes or valid_ts(ts))
-                        and (ts[16:] in seconds or valid_ts(ts))):
+                        and kind in _GRADE_KINDS and ts.__class__ is str and (ts[minute] in minutes or valid_ts(ts))
+                        and (ts[second] in seconds or valid_ts(ts))):  # (their keys' lengths: 29 characters)
                     prev = v if v is not None else None if text is None else self.values(c)
                     needles = c[8]
                     if prev is not None and needles is None:
