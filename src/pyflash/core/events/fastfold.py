@@ -275,7 +275,10 @@ class _Fold:
                 disorder.add(key)
                 cards[key] = gone
                 continue
-            before, after = before or None, after or None
+            if not before:
+                before = None
+            if not after:
+                after = None
             text, v = c[0], c[1]
             if before is None:
                 verbatim = text is None and v is None
@@ -340,10 +343,15 @@ class _Fold:
                     self.plain(c, Step(ts, device, seq, key, kind, before, after, grade, day))
                     c[5], c[6] = ts, seq
                     continue
-                c[0], c[1], c[9] = None, new, ts  # c[7] left: it is read only with a c[0] set with it
+                c[0] = None  # (c[7] left: it is read only with a c[0] set with it)
+                c[1] = new
+                c[9] = ts
             if grade is not None and grade < LAPSE_BELOW and kind == "review" and _lapse_before(before):
                 c[4] += 1
-            c[2], c[3], c[5], c[6] = device, after, ts, seq
+            c[2] = device
+            c[3] = after
+            c[5] = ts
+            c[6] = seq
 
 
 _FIELDS, _OBJ = itemgetter(slice(0, 9)), itemgetter(9)
