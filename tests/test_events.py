@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pyflash.core.errors import PyflashError, StoreError
@@ -19,8 +19,7 @@ from pyflash.core.events.replay import replay
 from pyflash.core.review.records import CardState, utc_now_iso
 from pyflash.core.review.store import Store
 from pyflash.core.scheduling.schedule import SM2
-
-T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+from strategies_events import T0, action, store_settings
 
 
 def grade(store: Store, key: str, g: int, when: datetime, deck: str = "D") -> int:
@@ -273,16 +272,10 @@ def test_replay_is_pure_and_a_single_device_replays_bit_for_bit(tmp_path):
 
 # -- order independence (three devices) ------------------------------------------------
 
-_action = st.tuples(
-    st.integers(0, 2),  # device
-    st.sampled_from(["c1", "c2"]),  # card
-    st.sampled_from(["grade", "grade", "grade", "undo", "suspend", "unsuspend", "bury", "sync", "relink"]),
-    st.integers(0, 5),  # grade
-    st.integers(1, 5000),  # minutes since the previous action
-)
+_action = action(["c1", "c2"], ["grade", "grade", "grade", "undo", "suspend", "unsuspend", "bury", "sync", "relink"], 5000)
 
 
-@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@store_settings(25)
 @given(st.lists(_action, min_size=1, max_size=14), st.randoms(use_true_random=False))
 @example(  # found by hypothesis: undoing a grade followed by an unsuspend that changed nothing (the store now refuses)
     actions=[(1, "c2", "grade", 2, 119), (2, "c2", "relink", 2, 540), (1, "c2", "unsuspend", 3, 504), (0, "c1", "bury", 1, 129),

@@ -3,27 +3,26 @@ incremental ingest (a card continued from its row, its earlier history read in b
 
 from __future__ import annotations
 
-import contextlib
 import json
+from collections import defaultdict
 from dataclasses import fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import pyflash.core.events as events_module
 import pyflash.core.events.replay as replay_module
-from pyflash.core.errors import StoreError
 from pyflash.core.events import STATE_FIELDS, Event, EventError, decode, encode
 from pyflash.core.events.replay import replay
 from pyflash.core.review import ingest
 from pyflash.core.review.records import CardState, utc_now_iso
-from pyflash.core.review.statetext import KEYS, dump
+from pyflash.core.review.statetext import KEYS, dump, dump_textless, quick
 from pyflash.core.review.store import Store
 from pyflash.core.scheduling.easiness import Easiness
 from pyflash.core.scheduling.schedule import SM2
-
-T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+from strategies_events import T0, action, day, play, store_settings
 
 _value = st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False), st.lists(st.integers()))
 
@@ -36,6 +35,43 @@ def test_the_state_writer_writes_what_json_dumps_writes(data, shape):
     elif shape == "add":
         data["extra"] = 1
     assert dump(data) == json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries(dict.fromkeys(KEYS, st.one_of(st.text(), st.integers(), st.booleans(), st.none()))),
+       st.sampled_from([None, "drop text", "drop memory", "swap text", "swap memory", "add", "defaultdict"]))
+def test_the_quick_state_writer_writes_the_state_text_or_nothing(data, shape):
+    """quick: dump of a complete state, dump_textless of one without its text, None for anything else
+    (the keys told by their number and look-up)."""
+    if shape is not None and shape.startswith(("drop", "swap")):
+        data.pop(shape.split()[1])
+        if shape.startswith("swap"):
+            data["extra"] = 1  # as many keys, one of them not a field
+    elif shape == "add":
+        data["extra"] = 1
+    elif shape == "defaultdict":
+        data = defaultdict(int, data)
+        data.pop("memory")
+        data["extra"] = 1
+    got = quick(data)
+    if shape is None:  # (a float or a list is left to json.dumps: the test above)
+        assert got == dump(data)
+    elif shape == "drop text":
+        assert got == dump_textless(data)
+    else:
+        assert got is None
+
+
+@given(st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-2][0-9]:[0-6][0-9]:[0-6][0-9]Z", fullmatch=True))
+def test_a_whole_second_utc_time_is_made_canonical_as_the_parse_makes_it(ts):
+    assert events_module.canonical_ts(ts) == events_module._parsed_ts(ts)
+
+
+def test_whole_second_utc_times_at_the_edges():
+    for ts in ("2024-02-29T23:59:59Z", "2023-02-29T08:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T24:00:00Z",
+               "2026-03-02T08:00:60Z", "2026-03-02T08:00:00z", "2026-13-02T08:00:00Z", "2026-03-02 08:00:00Z"):
+        assert events_module.canonical_ts(ts) == events_module._parsed_ts(ts), ts
+    assert events_module.canonical_ts("2026-03-02T08:00:00Z") == "2026-03-02T08:00:00.000+00:00"
 
 
 def test_the_state_keys_are_the_card_state_fields_sorted():
@@ -51,21 +87,11 @@ def test_to_json_is_the_sorted_dump_of_the_fields(text, cents, flag, memory):
     assert CardState.from_json(state.to_json()) == state
 
 
-def _day(when: datetime) -> int:
-    return (when - datetime(2026, 1, 1, tzinfo=UTC)).days
+_KINDS = ["grade", "grade", "grade", "grade", "undo", "suspend", "bury", "forget", "sync", "reschedule"]
+_action = action(["c1", "c2", "c3"], _KINDS, 3000)
 
 
-_action = st.tuples(
-    st.integers(0, 2),  # device
-    st.sampled_from(["c1", "c2", "c3"]),  # card
-    st.sampled_from(["grade", "grade", "grade", "grade", "undo", "suspend", "bury", "forget", "sync", "reschedule"]),
-    st.integers(0, 5),  # grade (below 3: a lapse of a passed card)
-    st.integers(1, 3000),  # minutes since the previous action
-)
-
-
-@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@store_settings(30)
 @given(st.lists(_action, min_size=2, max_size=18), st.lists(st.integers(0, 40), max_size=4))
 def test_ingest_in_time_order_chunks_gives_the_plain_fold(tmp_path_factory, actions, cuts):
     """Chunks that each come after the ones before take the continuing path (with the history read
@@ -73,31 +99,7 @@ def test_ingest_in_time_order_chunks_gives_the_plain_fold(tmp_path_factory, acti
     folder = tmp_path_factory.mktemp("devices")
     stores = [Store(folder / f"{i}.sqlite3", leech_threshold=2) for i in range(3)]
     try:
-        when = T0
-        last: list[int | None] = [None, None, None]
-        for device, card, what, g, minutes in actions:
-            when += timedelta(minutes=minutes)
-            s = stores[device]
-            if what == "grade":
-                row = s.get(card)
-                result = SM2.review(row or CardState(card, "D", f"text of {card}"), g, day=_day(when), now=when)
-                last[device] = s.record(row, result.after, grade=g, kind=result.kind, ts=utc_now_iso(when),
-                                        day=_day(when), answer_ms=900)
-            elif what == "undo" and last[device] is not None:
-                with contextlib.suppress(StoreError):
-                    s.undo(last[device], ts=utc_now_iso(when), day=_day(when))
-                last[device] = None
-            elif what in ("suspend", "bury"):
-                changes = {"suspended": True} if what == "suspend" else {"buried_until": _day(when) + 1}
-                s.change([(card, "D", f"text of {card}")], kind=what, ts=utc_now_iso(when), day=_day(when), **changes)
-            elif what == "forget" and s.get(card) is not None:
-                s.change([(card, "D", f"text of {card}")], kind="forget", ts=utc_now_iso(when), day=_day(when))
-            elif what == "reschedule" and (row := s.get(card)) is not None:  # unlogged (a switch of scheduler)
-                s.reschedule([replace(row, interval=row.interval + 5, due_day=(row.due_day or 0) + 5)])
-            elif what == "sync":
-                for other in stores:
-                    if other is not s:
-                        s.ingest(other.outbox())
+        play(stores, actions)
         everything = sorted((e for s in stores for e in s.outbox()), key=lambda e: e.sort_key)
         rules = stores[0].rules
         folded = {k: v for k, v in replay(everything, rules).items() if v is not None}
@@ -120,8 +122,8 @@ def test_ingest_in_time_order_chunks_gives_the_plain_fold(tmp_path_factory, acti
 
 def _grade(store: Store, g: int, when: datetime) -> None:
     row = store.get("k")
-    result = SM2.review(row or CardState("k", "D", "t"), g, day=_day(when), now=when)
-    store.record(row, result.after, grade=g, kind=result.kind, ts=utc_now_iso(when), day=_day(when), answer_ms=900)
+    result = SM2.review(row or CardState("k", "D", "t"), g, day=day(when), now=when)
+    store.record(row, result.after, grade=g, kind=result.kind, ts=utc_now_iso(when), day=day(when), answer_ms=900)
 
 
 def _reschedule(store: Store, when: datetime) -> None:

@@ -197,6 +197,15 @@ def test_forked_workers_read_their_cards_from_the_parent_not_a_pickle(cards, mon
     assert left == [[], []] and parallel._SHARED == ()
 
 
+def _ended(processes) -> bool:
+    """Whether every process has exited, by its sentinel (readable once it ended). Not ``is_alive()``: the pool's
+    own thread may have reaped a process and not yet noted it (it waits for the GIL), and then ``is_alive()``
+    of another thread sees no child (ECHILD) and says alive (a flaky failure under load)."""
+    from multiprocessing.connection import wait
+
+    return len(wait([p.sentinel for p in processes], timeout=0)) == len(processes)
+
+
 def test_workers_started_early_render_the_same_html_and_are_ended(cards, tmp_path, monkeypatch):
     import multiprocessing
 
@@ -213,14 +222,14 @@ def test_workers_started_early_render_the_same_html_and_are_ended(cards, tmp_pat
     cache = RenderCache(cache_file)
     with pool:
         assert parallel.render_all(some, cache, min_parallel=1, pool=pool) == [render_card(c) for c in some]
-    assert left == [[]] and processes and not any(p.is_alive() for p in processes)
+    assert left == [[]] and processes and _ended(processes)
     cache.save()
     assert parallel.start_early(cache_file) is None  # the cache holds entries: no guess
     unused = parallel.start_early(tmp_path / "none.bin")
     assert unused is not None
     processes = list(unused.pool._processes.values())
     unused.close()  # ended at once, warm-up or not
-    assert not any(p.is_alive() for p in processes)
+    assert _ended(processes)
     monkeypatch.setattr(parallel, "worker_count", lambda: 1)
     assert parallel.start_early(tmp_path / "none.bin") is None
 

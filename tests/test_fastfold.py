@@ -9,10 +9,9 @@ import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pyflash.core.errors import StoreError
 from pyflash.core.events import Event
 from pyflash.core.events.fastfold import fold_log, parse_values, sm2_step, to_state, values_of
 from pyflash.core.events.replay import replay_steps
@@ -23,8 +22,8 @@ from pyflash.core.review.store import Store
 from pyflash.core.scheduling.easiness import Easiness
 from pyflash.core.scheduling.schedule import SM2
 from pyflash.sync.private import without_text
+from strategies_events import T0, action, day, play, store_settings
 
-T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 _opt = st.one_of(st.none(), st.integers(19990, 20010))
 
 
@@ -48,13 +47,9 @@ def test_the_tuple_sm2_step_is_the_scheduler(card, grade, day, when):
     assert parse_values(card.to_json()) == values_of(card)
 
 
-def _day(when: datetime) -> int:
-    return (when - datetime(2026, 1, 1, tzinfo=UTC)).days
-
-
 CARDS = ["c1", "c2", "c3", "c4"]
 _KINDS = ["grade"] * 6 + ["undo", "suspend", "unsuspend", "bury", "unbury", "forget", "relink", "rekey", "sync", "reschedule"]
-_action = st.tuples(st.integers(0, 2), st.sampled_from(CARDS), st.sampled_from(_KINDS), st.integers(0, 5), st.integers(1, 2000))
+_action = action(CARDS, _KINDS, 2000)
 
 
 # two devices grade a card, the first takes its grade back after the second's: only the second's counts
@@ -64,39 +59,6 @@ _UNDONE_SYNCED = [(0, "c1", "grade", 4, 10), (1, "c1", "sync", 0, 10), (0, "c1",
                   (0, "c1", "undo", 0, 10)]
 
 
-def _play(stores: list[Store], actions: list[tuple[int, str, str, int, int]]) -> None:
-    when = T0
-    last: list[int | None] = [None] * len(stores)
-    for device, card, what, g, minutes in actions:
-        when += timedelta(minutes=minutes)
-        s, ts, day = stores[device], utc_now_iso(when), _day(when)
-        who = (card, "D", f"text of {card}")
-        if what == "grade":
-            row = s.get(card)
-            result = SM2.review(row or CardState(*who), g, day=day, now=when)
-            last[device] = s.record(row, result.after, grade=g, kind=result.kind, ts=ts, day=day, answer_ms=900)
-        elif what == "undo" and last[device] is not None:
-            with contextlib.suppress(StoreError):
-                s.undo(last[device], ts=ts, day=day)
-            last[device] = None
-        elif what in ("suspend", "unsuspend", "bury", "unbury"):
-            changes = {"suspend": {"suspended": True}, "unsuspend": {"suspended": False},
-                       "bury": {"buried_until": day + 1}, "unbury": {"buried_until": None}}[what]
-            s.change([who], kind=what, ts=ts, day=day, **changes)
-        elif what == "forget" and s.get(card) is not None:
-            s.change([who], kind="forget", ts=ts, day=day)
-        elif what == "relink":
-            s.relink(card, card + "x", f"edited {card}", 0.8, ts)
-        elif what == "rekey":
-            s.rekey({"c1": "c2", "c2": "c1"}, {"c1": "one", "c2": "two"}, ts)
-        elif what == "reschedule" and (row := s.get(card)) is not None:  # unlogged (a switch of scheduler)
-            s.reschedule([replace(row, interval=row.interval + 5, due_day=(row.due_day or 0) + 5)])
-        elif what == "sync":
-            for other in stores:
-                if other is not s:
-                    s.ingest(other.outbox())
-
-
 def _check(store: Store) -> None:
     db, rules = store.connection, store.rules
     plain = {k: (values_of(s) if s is not None else None) for k, s in replay_steps(all_steps(db), rules).items()}
@@ -104,8 +66,7 @@ def _check(store: Store) -> None:
     assert fast == plain
 
 
-@settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@store_settings(40)
 @given(st.lists(_action, min_size=2, max_size=24), st.randoms(use_true_random=False))
 @example(_UNDONE, random.Random(1))
 @example(_UNDONE_SYNCED, random.Random(1))
@@ -116,7 +77,7 @@ def test_the_fast_fold_is_the_plain_fold(tmp_path_factory, actions, rng):
     folder = tmp_path_factory.mktemp("devices")
     stores = [Store(folder / f"{i}.sqlite3", leech_threshold=2) for i in range(3)]
     try:
-        _play(stores, actions)
+        play(stores, actions)
         for s in stores:
             _check(s)
         own = stores[0].device_id  # the others' events come without card text (as sync sends them)
@@ -138,7 +99,7 @@ def test_conflicting_grades_on_many_cards(tmp_path):
     try:
         actions = [(rng.randrange(3), f"c{rng.randrange(6)}", "grade", rng.choice((0, 1, 3, 4, 5)), rng.randrange(1, 3000))
                    for _ in range(300)]
-        _play(stores[:3], actions)  # type: ignore[arg-type]
+        play(stores[:3], actions)  # type: ignore[arg-type]
         events = sorted((without_text(e) for s in stores[:3] for e in s.outbox()), key=lambda e: e.sort_key)
         stores[3].update("c1", "D", "this device's text")
         stores[3].ingest(events)
@@ -152,45 +113,49 @@ def _tables(store: Store) -> tuple[object, ...]:
     db = store.connection
     return (
         store.states(),
-        db.execute("SELECT key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event,"
+        db.execute("SELECT id, key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event,"
                    " (SELECT u.device || '-' || u.seq FROM reviews u WHERE u.id = r.undoes) FROM reviews r"
                    " ORDER BY device, seq").fetchall(),
         db.execute("SELECT * FROM relinks ORDER BY device, seq").fetchall(),
         db.execute("SELECT * FROM review_days ORDER BY day").fetchall(),
         db.execute("SELECT * FROM review_orphans ORDER BY key").fetchall(),
         db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall(),
+        db.execute("SELECT rowid, * FROM sqlite_sequence ORDER BY rowid").fetchall(),
     )
 
 
-@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@store_settings(25)
 @given(st.lists(_action, min_size=2, max_size=24), st.randoms(use_true_random=False))
 @example(_UNDONE, random.Random(1))
 @example(_UNDONE_SYNCED, random.Random(1))
 def test_the_bulk_ingest_is_the_incremental_ingest(tmp_path_factory, actions, rng):
-    """A batch into an empty log, through the bulk path and through the incremental one: the same card
-    rows (rows that were there before included), log rows, review_days, review_orphans and schema."""
-    from pyflash.core.review import bulk
+    """A batch into an empty log, through the bulk path (its log rows made in one part, and in parts of two
+    events: core/review/bulkwork.py) and through the incremental one, with repeated events and without:
+    the same card rows (rows that were there before included), log rows, review_days, review_orphans and
+    schema."""
+    from pyflash.core.review import bulk, bulkwork
 
     folder = tmp_path_factory.mktemp("devices")
     stores = [Store(folder / f"{i}.sqlite3", leech_threshold=2) for i in range(3)]
     try:
-        _play(stores, actions)
+        play(stores, actions)
         own = stores[0].device_id
         everything = [e if e.device == own else without_text(e) for s in stores for e in s.outbox()]
         rng.shuffle(everything)
-        results = []
-        for name, least in (("bulk", 1), ("incremental", 10**9)):
-            with Store(folder / f"{name}.sqlite3", leech_threshold=2) as target:
-                target.update("c1", "D", "this device's text", suspended=True)  # a row before any event
-                target.update("c3", "D", "")
-                old, bulk.BULK_MIN = bulk.BULK_MIN, least
-                try:
-                    result = target.ingest(everything + everything[:2])
-                finally:
-                    bulk.BULK_MIN = old
-                results.append((result, _tables(target)))
-        assert results[0] == results[1]
+        for repeats in (everything[:2], []):  # two events twice in the batch; none
+            results = []
+            for name, least, part in (("bulk", 1, 10**6), ("parts", 1, 2), ("incremental", 10**9, 1)):
+                with Store(folder / f"{name}{len(repeats)}.sqlite3", leech_threshold=2) as target:
+                    target.update("c1", "D", "this device's text", suspended=True)  # a row before any event
+                    target.update("c3", "D", "")
+                    old, bulk.BULK_MIN = bulk.BULK_MIN, least
+                    old_part, bulkwork.PART = bulkwork.PART, part
+                    try:
+                        result = target.ingest(everything + repeats)
+                    finally:
+                        bulk.BULK_MIN, bulkwork.PART = old, old_part
+                    results.append((result, _tables(target)))
+            assert results[0] == results[1] == results[2]
     finally:
         for s in stores:
             s.close()
@@ -207,7 +172,7 @@ def test_doctor_rebuild_reports_and_fixes_the_differences(tmp_path, monkeypatch)
     try:
         actions = [(rng.randrange(3), rng.choice(CARDS), rng.choice(_KINDS), rng.randrange(6), rng.randrange(1, 3000))
                    for _ in range(60)]
-        _play(stores, [*actions, (0, "s1", "grade", 4, 5), (1, "s2", "grade", 5, 5)])  # type: ignore[list-item]
+        play(stores, [*actions, (0, "s1", "grade", 4, 5), (1, "s2", "grade", 5, 5)])  # type: ignore[list-item]
         store = stores[0]
         store.ingest([e for s in stores[1:] for e in s.outbox()])
         db = store.connection
@@ -249,7 +214,7 @@ def test_the_fold_split_over_two_processes_is_the_plain_fold(tmp_path, monkeypat
         actions = [(rng.randrange(3), rng.choice(CARDS), rng.choice(_KINDS), rng.randrange(6), rng.randrange(1, 3000))
                    for _ in range(80)]
         # cards on both sides of the median key (the halves' boundary), not relinked: "a…" sorts before "c…"
-        _play(stores, [*actions, *((0, f"{p}{i}", "grade", 4, 5) for p in "as" for i in range(12))])  # type: ignore[list-item]
+        play(stores, [*actions, *((0, f"{p}{i}", "grade", 4, 5) for p in "as" for i in range(12))])  # type: ignore[list-item]
         stores[1].ingest([e for s in (stores[0], stores[2]) for e in s.outbox()])
         monkeypatch.setattr(foldsplit, "SPLIT_MIN", 0)
         halves = []
@@ -294,11 +259,11 @@ def test_a_regraded_state_recorded_as_the_next_before_is_taken_verbatim(tmp_path
     first rules a values state out by its last review time not being in the ``before`` text; here it is."""
     t1, t2 = T0, T0 + timedelta(minutes=5)
     new = CardState("c1", "D", "")
-    first = SM2.review(new, 4, day=_day(t1), now=t1).after  # what the fold re-grades the first event to
-    recorded = replace(first, interval=17, due_day=_day(t2) + 17)  # not what SM-2 gives from ``first``
+    first = SM2.review(new, 4, day=day(t1), now=t1).after  # what the fold re-grades the first event to
+    recorded = replace(first, interval=17, due_day=day(t2) + 17)  # not what SM-2 gives from ``first``
 
     def grade(device: str, when: datetime, g: int, before: CardState, after: CardState) -> Event:
-        data = {"deck": "D", "day": _day(when), "grade": g, "answer_ms": 900,
+        data = {"deck": "D", "day": day(when), "grade": g, "answer_ms": 900,
                 "before": json.loads(before.to_json()), "after": json.loads(after.to_json())}
         return Event(f"{device}-1", device, 1, when.isoformat().replace("+00:00", "Z"), "c1", "review", data)
 
@@ -314,7 +279,7 @@ def test_conflicting_grades_at_times_not_written_as_pyflash_writes_them(tmp_path
     rng = random.Random(8)
     stores = [Store(tmp_path / f"{i}.sqlite3") for i in range(3)]
     try:
-        _play(stores, [(rng.randrange(2), "c1", "grade", rng.choice((1, 3, 4, 5)), 1) for _ in range(12)])  # type: ignore[arg-type]
+        play(stores, [(rng.randrange(2), "c1", "grade", rng.choice((1, 3, 4, 5)), 1) for _ in range(12)])  # type: ignore[arg-type]
         target = stores[2]
         target.ingest([e for s in stores[:2] for e in s.outbox()])
         db = target.connection

@@ -323,3 +323,21 @@ def test_the_new_lines_are_read_while_git_pushes_and_again_after_a_retried_merge
     result = run(a, tmp_path / "a", remote, env, hook=b_syncs_first)
     assert result.retries == 1 and result.received == 1  # the read before the retried merge was dropped
     assert readers == ["b", "pyflash-sync-read", "pyflash-sync-read", "pyflash-sync-read"]
+
+
+def test_an_empty_repository_on_disk_gets_the_branch_its_head_names(tmp_path, env):
+    # git init --bare names "master" (or init.defaultBranch) as HEAD; the first push creates that branch, so a
+    # clone of the repository checks out the events instead of warning that HEAD names no branch.
+    path = tmp_path / "trunk.git"
+    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch", "trunk", str(path)], check=True, env=env)
+    a, b = FakeLog("dev-a"), FakeLog("dev-b")
+    a.grade("c1")
+    run(a, tmp_path / "a", str(path), env)
+    refs = subprocess.run(["git", "--git-dir", str(path), "for-each-ref", "--format=%(refname)"],
+                          check=True, env=env, capture_output=True, text=True).stdout.split()
+    assert refs == ["refs/heads/trunk"]
+    clone = subprocess.run(["git", "clone", "-q", str(path), str(tmp_path / "look")], env=env, capture_output=True, text=True)
+    assert clone.returncode == 0 and "nonexistent ref" not in clone.stderr
+    assert [p.name for p in (tmp_path / "look" / "events").iterdir()] == ["dev-a"]
+    assert run(b, tmp_path / "b", f"file://{path}", env).received == 1  # another machine finds it (a file:// URL too)
+    assert run(a, tmp_path / "a", str(path), env).received == 0

@@ -129,7 +129,7 @@ async def test_another_screen_is_shown_with_the_whole_stylesheet(tmp_path, ws_fa
         assert isinstance(app.screen, DeckPickerScreen)
         assert not app.stylesheet.has_rest
         title = app.screen.query_one("#picker-title")
-        assert title.styles.height is not None and title.styles.height.value == 1  # a rule below the marker
+        assert title.styles.max_height is not None and title.styles.max_height.value == 3  # a rule below the marker
 
 
 async def test_the_card_frame_is_bright_while_a_part_of_the_card_has_focus(tmp_path, ws_factory):

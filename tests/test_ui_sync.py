@@ -83,6 +83,31 @@ async def test_picker_says_when_the_last_sync_was(tmp_path, ws_factory, clock, f
     assert fake.calls == []
 
 
+async def test_a_failed_last_try_is_shown_whole_at_80_columns(tmp_path, ws_factory, clock, fake):
+    # "synced 5 min ago · last try failed" does not fit beside the counts at 80 columns: it goes to a line
+    # of its own rather than being cut; on a wide terminal (and after a resize) it is on the title's line.
+    deck = write_deck(tmp_path / "decks", "two.yaml", DECK)
+    ws = ws_factory(deck, config=Config(sync=SyncSettings(remote="/r.git")))
+    sync_git = ws.locations.sync / ".git"
+    sync_git.mkdir(parents=True)
+    save_state(sync_git, SyncState(last_sync=clock() - timedelta(minutes=5), last_error="cannot reach the remote"))
+    async with app_for(ws).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DeckPickerScreen))
+        widget = app.screen.query_one("#picker-title")
+        await until(pilot, lambda: widget.size.height == 2)
+        first, second = title(app).split("\n")
+        assert first.startswith("Decks") and first.endswith("0 due")
+        assert second == "synced 5 min ago · last try failed"
+        await pilot.resize_terminal(120, 24)
+        await until(pilot, lambda: widget.size.height == 1)
+        assert title(app).endswith(" · 0 due · synced 5 min ago · last try failed")
+        await pilot.resize_terminal(*SIZE)
+        await until(pilot, lambda: widget.size.height == 2)
+        assert title(app).endswith("\nsynced 5 min ago · last try failed")
+
+
 async def test_no_sync_line_without_a_remote(tmp_path, ws_factory):
     ws = ws_factory(write_deck(tmp_path / "decks", "two.yaml", DECK))
     async with app_for(ws).run_test(size=SIZE) as pilot:

@@ -27,6 +27,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -158,10 +159,11 @@ class Workers:
             if process.is_alive():
                 process.terminate()
         for process in processes:
-            process.join(5)  # a terminated worker ends at once, unless the machine is busy
-            if process.is_alive():
+            # a terminated worker ends at once, unless the machine is busy; its end is read from its sentinel, not
+            # is_alive(), which says "alive" for a worker the pool's thread has reaped and not yet noted
+            if not wait([process.sentinel], 5):
                 process.kill()
-                process.join()
+            process.join()
 
     def __enter__(self) -> Workers:
         return self

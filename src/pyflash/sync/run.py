@@ -363,11 +363,26 @@ def _fetch(git: Git) -> None:
 
 
 def _branch(git: Git, known: str | None) -> str:
-    """The remote's branch: ``main``, else ``master`` (a repository made elsewhere), else the one used before."""
+    """The remote's branch: the one used before, else ``main``, else ``master`` (a repository made elsewhere); on
+    an empty remote, the branch its HEAD names when it is on this disk (see :func:`_unborn_head`), else ``main``."""
     for name in (known, BRANCH, "master"):
         if name and git.ok("rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{name}"):
             return name
-    return known or BRANCH
+    return known or _unborn_head(git) or BRANCH
+
+
+def _unborn_head(git: Git) -> str | None:
+    """The branch an empty repository on this disk names as its HEAD (``git init --bare`` makes ``master``, or
+    the user's ``init.defaultBranch``): the first push creates that branch, so that a clone of the repository
+    checks it out (a push to ``main`` there left HEAD naming no branch: "remote HEAD refers to nonexistent ref").
+    None for a remote reached over the network (git does not tell an empty remote's HEAD before a push)."""
+    url = git.out("remote", "get-url", "origin")
+    path = Path(url.removeprefix("file://"))
+    if not path.is_absolute() or not path.is_dir():
+        return None
+    done = git.run("--git-dir", str(path), "symbolic-ref", "--short", "-q", "HEAD", check=False)
+    name = done.stdout.strip()
+    return name if done.returncode == 0 and name else None
 
 
 def _merge(git: Git, branch: str) -> None:

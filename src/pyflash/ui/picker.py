@@ -182,8 +182,17 @@ class DeckPickerScreen(Screen[None]):
     def show_sync(self) -> None:
         """The title, with when the last sync was (or what the running one does) when sync is set up."""
         line = host(self).sync_status()
-        title = self._title if line is None else Content.assemble(self._title, (f" · {line}", "dim"))
-        self.query_one("#picker-title", Static).update(title)
+        widget = self.query_one("#picker-title", Static)
+        if line is None:
+            title = self._title
+        elif self._title.cell_length + 3 + len(line) <= widget.content_region.width or not widget.content_region.width:
+            title = Content.assemble(self._title, (f" · {line}", "dim"))
+        else:  # a narrow terminal: the sync state on a line of its own, not cut or broken inside
+            title = Content.assemble(self._title, "\n", (line, "dim"))
+        widget.update(title)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_sync)  # once the title has its new width
 
     @property
     def selected(self) -> str | None:

@@ -22,7 +22,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pyflash.core.errors import PyflashError
@@ -108,6 +108,32 @@ def canonical_ts(ts: str) -> str:
     so that times sort as text; a text that is not a time with a zone is returned as it is."""
     if len(ts) == 29 and ts.endswith("+00:00") and ts[19] == "." and ts[10] == "T":
         return ts
+    if len(ts) == 20 and _WHOLE_Z.fullmatch(ts):  # "...T08:00:00Z": the parse below, with its dates remembered
+        valid = _DATES.get(ts[:10])
+        if valid is None:
+            valid = _valid_date(ts[:10])
+            if len(_DATES) < 100_000:
+                _DATES[ts[:10]] = valid
+        return ts[:19] + ".000+00:00" if valid else ts
+    return _parsed_ts(ts)
+
+
+# A time in whole seconds with a "Z" (as datetime.isoformat writes it, with "+00:00" replaced): its time
+# fields in range; datetime.fromisoformat takes it if and only if its date is a date.
+_WHOLE_Z = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z")
+_DATES: dict[str, bool] = {}  # "YYYY-MM-DD" -> whether it is a date
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _parsed_ts(ts: str) -> str:
+    """:func:`canonical_ts` by parsing ``ts``."""
     try:
         when = datetime.fromisoformat(ts)
     except ValueError:

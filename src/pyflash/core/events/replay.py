@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pyflash.core.events import FLAG_KINDS, GRADE_KINDS, STATE_FIELDS, Event, canonical_ts
 from pyflash.core.review.records import FORGOTTEN, CardState
 from pyflash.core.review.rules import Rules
-from pyflash.core.review.statetext import dump, dump_textless
+from pyflash.core.review.statetext import dump, dump_textless, quick
 
 if TYPE_CHECKING:
     pass
@@ -77,6 +77,9 @@ def state_json(value: Mapping[str, Any] | None) -> str | None:
     """An event's state object as the store's JSON (CardState.to_json), or None."""
     if value is None:
         return None
+    text = quick(value)  # the common case: a decoded event's complete state
+    if text is not None:
+        return text
     keys = value.keys()
     if keys == _ALL:  # complete (decode checked the types): already what to_json writes
         return dump(value)

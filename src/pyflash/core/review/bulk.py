@@ -13,23 +13,30 @@ same transaction, faster:
   card is replayed from its first event by the plain fold, as the incremental ingest does it;
 * the changed rows are written as the incremental ingest writes them.
 
+The log's rows are made, and the fast fold run, in a thread while this connection inserts them and
+makes the indexes again (:mod:`pyflash.core.review.bulkwork`); the cyclic garbage collector is off
+meanwhile.
+
 It is used only when the store's ``reviews`` triggers are the ones it knows how to sum again, so a
 schema change elsewhere makes it step aside rather than leave a derived table stale.
 """
 
 from __future__ import annotations
 
+import gc
 import sqlite3
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pyflash.core.events import Event, IngestResult
-from pyflash.core.events.fastfold import _Fold, row_of, with_objs
 from pyflash.core.events.replay import Rules, replay_steps
+from pyflash.core.review.bulkwork import BulkWork
 from pyflash.core.review.event_log import key_chunks
-from pyflash.core.review.events_io import families, steps_for
-from pyflash.core.review.ingest import Texts, _resolve_undos, _rows, _values, insert_rows, log_rows, new_events
-from pyflash.core.review.records import COLUMNS, CardState, row_state
+from pyflash.core.review.events_io import joined, steps_for
+from pyflash.core.review.ingest import Texts, _resolve_undos, _rows, _values, insert_rows, new_events
+from pyflash.core.review.overlap import MANY
+from pyflash.core.review.records import COLUMNS, CardState
 from pyflash.core.review.schema import DAY_COLUMNS, GRADE_KINDS, SUM_DAYS
 
 __all__ = ["BULK_MIN", "bulk_ingest", "can_bulk"]
@@ -49,20 +56,24 @@ def can_bulk(db: sqlite3.Connection, count: int) -> bool:
     return triggers == KNOWN_TRIGGERS
 
 
-def _insert(db: sqlite3.Connection, reviews: list[tuple[Any, ...]], relinks: list[tuple[Any, ...]]) -> None:
-    """Insert the rows with ``reviews``' secondary indexes and triggers dropped, then make them again
-    and sum what the triggers keep from the log."""
+def _drop(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """Drop ``reviews``' secondary indexes and triggers; (type, name, SQL) of each, to make them again."""
     schema = db.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'reviews' AND type IN ('index', 'trigger')"
         " AND sql IS NOT NULL"
     ).fetchall()
     for kind, name, _sql in schema:
         db.execute(f'DROP {kind.upper()} "{name}"')
-    insert_rows(db, reviews, relinks)
+    return schema
+
+
+def _restore(db: sqlite3.Connection, schema: list[tuple[str, str, str]], undo: bool) -> None:
+    """Once the rows are in: make the indexes and triggers :func:`_drop` dropped again, and sum what the
+    triggers keep from the log (``undo``: some row is an undo, pointed at the row it takes back)."""
     for kind, _name, sql in schema:
         if kind == "index":
             db.execute(sql)
-    if any(r[5] == "undo" for r in reviews):
+    if undo:
         _resolve_undos(db)
     for kind, _name, sql in schema:
         if kind == "trigger":
@@ -100,42 +111,61 @@ def put_rows(db: sqlite3.Connection, rows: list[tuple[Any, ...]], existing: Cont
         db.execute(sql)
 
 
+def _new_events(db: sqlite3.Connection, events: Iterable[Event]) -> tuple[list[Event], int]:
+    """:func:`~pyflash.core.review.ingest.new_events` into an empty log: the batch as it is when no two of its
+    events have the same id (a set of the ids; else new_events drops the repeats)."""
+    batch = list(events)
+    if len({(e.device, e.seq) for e in batch}) == len(batch):
+        return batch, 0
+    return new_events(db, batch)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector off: a bulk ingest makes no cycles, and with millions of objects alive
+    (the events, their rows) each full collection would scan them all again (as fastfold.fold_part)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules, texts: Texts | None = None) -> IngestResult:
     """:func:`~pyflash.core.review.ingest.ingest_events` of a large batch into an empty log (``db`` is in a
     transaction; see the module's doc)."""
-    fresh, skipped = new_events(db, events)
-    if not fresh:
-        return IngestResult(0, skipped, frozenset())
-    reviews, relinks = log_rows(fresh, texts)
-    review_events = [e for e in fresh if e.kind != "relink"]
-    _insert(db, reviews, relinks)
-    touched = {e.card for e in fresh} | {str(e.data["new"]) for e in fresh if e.kind == "relink"}
-    keys = families(db, touched)
-    linked = {k for r in relinks for k in (r[0], r[1])}
-    if linked:
-        linked = families(db, linked)
-    slow = linked | {r[0] for r in reviews if r[5] == "undo"}
-    states: dict[str, CardState | None] = dict(replay_steps(steps_for(db, slow), rules)) if slow else {}
-    rows = _rows(db, keys)
-    fold = _Fold(rules)
-    cards = fold.cards
-    for key in keys - slow:
-        row = rows.get(key)
-        cards[key] = [row_state(row).to_json() if row is not None else None, None, None, None, 0, "", 0, None, None, None]
-    ordered = [(r[2], r[10], r[11], r[0], r[5], r[4], r[3], r[6], r[7], e.data.get("after"))
-               for r, e in zip(reviews, review_events, strict=True) if r[0] not in slow]
-    ordered.sort()
-    fold_rows, objs = with_objs(ordered)
-    fold.rows(fold_rows, set(), set(), None, objs)
-    new_rows = {k: _values(s) for k, s in states.items() if s is not None}
-    for key, c in cards.items():
-        v = fold.values(c)
-        if v is not None:
-            new_rows[key] = row_of(v)
-        else:
-            new_rows.pop(key, None)
-    gone = sorted(k for k in keys if k not in new_rows and k in rows)
-    for marks, chunk in key_chunks(gone):
-        db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
-    put_rows(db, [r for k in sorted(keys) if (r := new_rows.get(k)) is not None and r != rows.get(k)], rows)
-    return IngestResult(len(fresh), skipped, frozenset(keys))
+    with _no_gc():
+        fresh, skipped = _new_events(db, events)
+        if not fresh:
+            return IngestResult(0, skipped, frozenset())
+        # the log and the relinks are empty: a family is joined by the batch's relinks alone
+        pairs = [(e.card, str(e.data["new"])) for e in fresh if e.kind == "relink"]
+        keys = joined(pairs, {e.card for e in fresh} | {new for _old, new in pairs})
+        linked = joined(pairs, {k for pair in pairs for k in pair}) if pairs else set()
+        undo = {e.card for e in fresh if e.kind == "undo"}
+        slow = linked | undo
+        rows = _rows(db, keys)  # the card rows: inserting the log's rows leaves them as they are
+        work = BulkWork(fresh, texts, rules, keys - slow, rows)  # the log's rows, then the fold, in a thread
+        schema = _drop(db)
+        try:
+            for reviews, relinks in work.parts():  # in statements as large as SQLite takes: fewer waits for the GIL
+                insert_rows(db, reviews, relinks, MANY)
+            _restore(db, schema, bool(undo))
+        except BaseException:
+            work.stop()
+            raise
+        folded = work.result()
+        states: dict[str, CardState | None] = dict(replay_steps(steps_for(db, slow), rules)) if slow else {}
+        new_rows = {k: _values(s) for k, s in states.items() if s is not None}
+        for key, row in folded.items():
+            if row is not None:
+                new_rows[key] = row
+            else:
+                new_rows.pop(key, None)
+        gone = sorted(k for k in keys if k not in new_rows and k in rows)
+        for marks, chunk in key_chunks(gone):
+            db.execute(f"DELETE FROM cards WHERE key IN ({marks})", chunk)
+        put_rows(db, [r for k in sorted(keys) if (r := new_rows.get(k)) is not None and r != rows.get(k)], rows)
+        return IngestResult(len(fresh), skipped, frozenset(keys))

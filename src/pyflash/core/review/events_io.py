@@ -30,6 +30,8 @@ __all__ = [
     "EventLog",
     "all_steps",
     "device_id",
+    "families",
+    "joined",
     "next_seq",
     "read_outbox",
     "steps_for",
@@ -120,6 +122,12 @@ def all_steps(db: sqlite3.Connection) -> list[Step]:
 
 def families(db: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
     """``keys`` and every key joined to one of them by relinks (their states move between them)."""
+    return joined(db.execute("SELECT old_key, new_key FROM relinks"), keys)
+
+
+def joined(pairs: Iterable[tuple[str, str]], keys: Iterable[str]) -> set[str]:
+    """``keys`` and every key joined to one of them by the (old key, new key) ``pairs``: :func:`families`
+    with the relinks given."""
     parent: dict[str, str] = {}
 
     def find(k: str) -> str:
@@ -131,7 +139,7 @@ def families(db: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
         return root
 
     linked: set[str] = set()
-    for old, new in db.execute("SELECT old_key, new_key FROM relinks"):
+    for old, new in pairs:
         linked.update((old, new))
         a, b = find(old), find(new)
         if a != b:

@@ -175,16 +175,17 @@ def _appended(
     return fast
 
 
-def insert_rows(db: sqlite3.Connection, reviews: list[tuple[Any, ...]], relinks: list[tuple[Any, ...]]) -> None:
+def insert_rows(db: sqlite3.Connection, reviews: list[tuple[Any, ...]], relinks: list[tuple[Any, ...]], most: int = 0) -> None:
     """Insert events' log rows: ``reviews`` in the order key, deck, ts, day, grade, kind, before, after,
     answer_ms, typed, device, seq, undoes_event; ``relinks`` in the order old_key, new_key, deck,
-    similarity, ts, device, seq, text, rekey."""
-    insert_many(db, "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey)", 9, relinks)
+    similarity, ts, device, seq, text, rekey (``most``: rows a statement, see overlap.insert_many)."""
+    insert_many(db, "INSERT INTO relinks (old_key, new_key, deck, similarity, ts, device, seq, text, rekey)", 9, relinks, most)
     insert_many(
         db,
         "INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, answer_ms, typed, device, seq, undoes_event)",
         13,
         reviews,
+        most,
     )
 
 

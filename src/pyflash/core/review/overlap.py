@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any, Generic, TypeVar
 
 __all__ = ["MAX_VARIABLES", "Meanwhile", "database_file", "insert_many", "meanwhile", "reading"]
@@ -26,19 +27,22 @@ T = TypeVar("T")
 
 MAX_VARIABLES = 32766  # SQLite's default limit of ? in one statement (since 3.32; 999 before): the most asked for
 ROWS = 1000  # rows a statement at most: the statement of a full chunk is compiled once (sqlite3's cache)
+MANY = 1_000_000  # as many rows a statement as SQLite's variable limit lets (a bulk ingest's: core/review/bulk.py)
 
 
-def insert_many(db: sqlite3.Connection, head: str, width: int, rows: Sequence[Sequence[Any]]) -> None:
+def insert_many(
+    db: sqlite3.Connection, head: str, width: int, rows: Sequence[Sequence[Any]], most: int | None = None
+) -> None:
     """``db.executemany(head + " VALUES (?,...)", rows)`` (``width`` values a row), in statements of
-    :data:`ROWS` rows (fewer if SQLite's variable limit asks): 10,000 rows are 10 steps, and the
-    statement, compiled once, costs a tenth of the rows' work (one of 2,500 rows costs about as much
-    to compile as to run)."""
+    ``most`` rows (default :data:`ROWS`; fewer if SQLite's variable limit asks): 10,000 rows are 10 steps,
+    and the statement, compiled once, costs a tenth of the rows' work (one of 2,500 rows costs about as
+    much to compile as to run)."""
     limit = min(MAX_VARIABLES, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # this SQLite's own
-    per = max(1, min(ROWS, limit // width))
+    per = max(1, min(most or ROWS, limit // width))
     one = "(" + ",".join("?" * width) + ")"
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
-        db.execute(f"{head} VALUES {','.join([one] * len(chunk))}", [v for row in chunk for v in row])
+        db.execute(f"{head} VALUES {','.join([one] * len(chunk))}", list(chain.from_iterable(chunk)))
 
 
 class Meanwhile(Generic[T]):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any
 
-__all__ = ["KEYS", "dump", "dump_textless", "dump_values"]
+__all__ = ["KEYS", "dump", "dump_textless", "dump_values", "quick"]
 
 # CardState's fields, sorted (as sort_keys orders them).
 KEYS = (
@@ -23,6 +24,8 @@ KEYS = (
 )
 _KEYSET = frozenset(KEYS)
 _NO_TEXT = _KEYSET - {"text"}
+_ALL = itemgetter(*KEYS)  # a state's values in KEYS order, as a tuple
+_TEXTLESS = itemgetter(*KEYS[:-1])
 _FRAME = "{" + ", ".join(f'"{k}": %s' for k in KEYS) + "}"
 
 
@@ -35,10 +38,11 @@ def _other(value: object) -> str:
 
 
 def _text(values: Sequence[Any]) -> str:
-    # one comprehension, no calls but the string encoder's: an int is formatted by "%s" (its repr)
+    # one comprehension, no calls but the string encoder's (``v.__class__``, not ``type(v)``: no builtin's
+    # look-up and call per value); an int is formatted by "%s" (its repr)
     return _FRAME % tuple([
-        encode_basestring(v) if type(v) is str
-        else v if type(v) is int
+        encode_basestring(v) if v.__class__ is str
+        else v if v.__class__ is int
         else "null" if v is None
         else "true" if v is True
         else "false" if v is False
@@ -51,7 +55,7 @@ def dump(data: Mapping[str, Any]) -> str:
     """``json.dumps(data, ensure_ascii=False, sort_keys=True)``."""
     if data.keys() == _KEYSET:
         try:
-            return _text([data[k] for k in KEYS])
+            return _text(_ALL(data))
         except _Other:
             pass
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
@@ -61,7 +65,7 @@ def dump_textless(data: Mapping[str, Any]) -> str:
     """:func:`dump` of ``data`` (a state's fields but its text, which sorts last) with ``"text": ""``."""
     if data.keys() == _NO_TEXT:
         try:
-            return _text([*[data[k] for k in KEYS[:-1]], ""])
+            return _text((*_TEXTLESS(data), ""))
         except _Other:
             pass
     return json.dumps({**data, "text": ""}, ensure_ascii=False, sort_keys=True)
@@ -73,3 +77,19 @@ def dump_values(values: Sequence[Any]) -> str:
         return _text(values)
     except _Other:
         return json.dumps(dict(zip(KEYS, values, strict=True)), ensure_ascii=False, sort_keys=True)
+
+
+def quick(data: object) -> str | None:
+    """:func:`dump` of a dict with exactly the state's fields (or :func:`dump_textless` of one with all but
+    its text) whose values are text, whole numbers, true/false or null; else None. The keys are checked by
+    their number and their look-up, not by comparing key sets: a third of the work of a state's text."""
+    if data.__class__ is dict:
+        n = len(data)
+        try:
+            if n == 15:
+                return _text(_ALL(data))
+            if n == 14:  # 14 of the 15 fields, all but the text (the look-up raises otherwise)
+                return _text((*_TEXTLESS(data), ""))
+        except (KeyError, _Other):
+            pass
+    return None
