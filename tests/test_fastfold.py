@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import sqlite3
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from pyflash.core.events import Event
 from pyflash.core.events.fastfold import fold_log, parse_values, sm2_step, to_state, values_of
 from pyflash.core.events.replay import replay_steps
 from pyflash.core.review.events_io import all_steps
@@ -20,7 +22,7 @@ from pyflash.core.review.store import Store
 from pyflash.core.scheduling.easiness import Easiness
 from pyflash.core.scheduling.schedule import SM2
 from pyflash.sync.private import without_text
-from strategies_events import action, play, store_settings
+from strategies_events import T0, action, day, play, store_settings
 
 _opt = st.one_of(st.none(), st.integers(19990, 20010))
 
@@ -250,3 +252,50 @@ def test_the_split_folds_read_the_file_memory_mapped_and_read_only(tmp_path):
         with contextlib.suppress(sqlite3.OperationalError):
             con.execute("CREATE TABLE t (x)")
         assert con.execute("SELECT name FROM sqlite_master WHERE name = 't'").fetchone() is None
+
+
+def test_a_regraded_state_recorded_as_the_next_before_is_taken_verbatim(tmp_path):
+    """A conflict is re-graded (the fast fold keeps that state as values); another device then grades the card
+    from exactly that state: its recorded ``after`` is the card's state, not a second re-grade. The fast fold
+    first rules a values state out by its last review time not being in the ``before`` text; here it is."""
+    t1, t2 = T0, T0 + timedelta(minutes=5)
+    new = CardState("c1", "D", "")
+    first = SM2.review(new, 4, day=day(t1), now=t1).after  # what the fold re-grades the first event to
+    recorded = replace(first, interval=17, due_day=day(t2) + 17)  # not what SM-2 gives from ``first``
+
+    def grade(device: str, when: datetime, g: int, before: CardState, after: CardState) -> Event:
+        data = {"deck": "D", "day": day(when), "grade": g, "answer_ms": 900,
+                "before": json.loads(before.to_json()), "after": json.loads(after.to_json())}
+        return Event(f"{device}-1", device, 1, when.isoformat().replace("+00:00", "Z"), "c1", "review", data)
+
+    with Store(tmp_path / "s.sqlite3") as store:
+        store.ingest([grade("a", t1, 4, new, new), grade("b", t2, 5, first, recorded)])
+        assert fold_log(store.connection, store.rules)["c1"] == values_of(recorded)
+        _check(store)
+
+
+def test_conflicting_grades_at_times_not_written_as_pyflash_writes_them(tmp_path):
+    """Rows whose time is not utc_now_iso's (one character more or less, a date that does not exist) after rows
+    whose times made the fast fold remember their minute and their seconds: left to the plain fold's code."""
+    rng = random.Random(8)
+    stores = [Store(tmp_path / f"{i}.sqlite3") for i in range(3)]
+    try:
+        play(stores, [(rng.randrange(2), "c1", "grade", rng.choice((1, 3, 4, 5)), 1) for _ in range(12)])  # type: ignore[arg-type]
+        target = stores[2]
+        target.ingest([e for s in stores[:2] for e in s.outbox()])
+        db = target.connection
+        last = db.execute("SELECT key, deck, ts, day, grade, kind, before, after, device, seq FROM reviews"
+                          " ORDER BY ts DESC LIMIT 1").fetchone()
+        good = last[2]
+        odd = [good[:-3] + "0:00", good[:-1], good[:-2], good + "0", good[:-6] + "0+00:00", "2026-02-30" + good[10:]]
+        with db:  # each its card's one event, after the others in the table: a conflict (no state before it)
+            for n, ts in enumerate([good, *odd]):  # the first, a valid time: the fold remembers its minute and seconds
+                db.execute("INSERT INTO reviews (key, deck, ts, day, grade, kind, before, after, device, seq)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'odd', ?)", (f"odd{n - 1}", last[1], ts, *last[3:8], n + 1))
+        plain = {k: (values_of(s) if s is not None else None) for k, s in replay_steps(all_steps(db), target.rules).items()}
+        assert all(plain[f"odd{n}"][9] != ts for n, ts in enumerate(odd))  # no such time is written as it is
+        assert plain["odd-1"][9] == good
+        _check(target)
+    finally:
+        for s in stores:
+            s.close()

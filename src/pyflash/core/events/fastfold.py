@@ -24,11 +24,13 @@ from __future__ import annotations
 import gc
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from itertools import repeat
 from json import JSONDecoder
 from json import decoder as _decoder
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any
 
 from pyflash.core.events import GRADE_KINDS
@@ -47,7 +49,7 @@ from pyflash.core.review.records import CardState
 from pyflash.core.review.statetext import KEYS, dump_values
 from pyflash.core.scheduling.easiness import Easiness
 
-__all__ = ["Values", "fold_log", "fold_part", "parse_values", "row_of", "sm2_step", "to_state", "values_of"]
+__all__ = ["Values", "fold_log", "fold_part", "parse_values", "row_of", "sm2_step", "to_state", "values_of", "with_objs"]
 
 Values = tuple[Any, ...]  # a card state's fields in KEYS order, easiness in hundredths
 
@@ -55,11 +57,16 @@ Values = tuple[Any, ...]  # a card state's fields in KEYS order, easiness in hun
  LEECH, MEMORY, REPS, SUSPENDED, TEXT) = range(15)
 _KEYSET = frozenset(KEYS)
 _NO_TEXT = '"text": ""'
+_MINUTE, _SECOND = slice(16), slice(16, None)  # a time's date, hour and minute; its seconds on (_Fold.valid_ts)
+_GONE: list[Any] = []  # _Fold.rows: the card of a key whose rows are folded apart
+_GRADE_KINDS = tuple(sorted(GRADE_KINDS, key=lambda k: k != "review"))  # compared, not hashed: the most common first
+# to_json's leech and memory fields, side by side (sorted keys): a state text with them is complete (complete_state)
+_LEECH_MEMORY, _LEECH_MEMORY_TRUE = '"leech": false, "memory": ', '"leech": true, "memory": '
 _LOADS = JSONDecoder().decode
 scanstring: Callable[[str, int], tuple[str, int]] = _decoder.scanstring  # type: ignore[attr-defined]  # json's C string reader
 # utc_now_iso's times (a time in range; the date is checked by datetime.fromisoformat, once per date)
 _CANONICAL_TS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}\+00:00")
-_COLUMNS = "ts, device, seq, key, kind, grade, day, before, after, NULL"
+_COLUMNS = "ts, device, seq, key, kind, grade, day, before, after"
 
 
 def to_state(v: Values) -> CardState:
@@ -103,22 +110,25 @@ def _canonical(ts: Any) -> bool:
 def sm2_step(v: Values, grade: int, day: int, ts: str) -> tuple[Values, bool]:
     """SM2Scheduler.review of the state ``v`` (grade 0..5, ``ts`` canonical, whole interval and repetitions
     when due): (the state after, whether it was a review, not a same-day repeat)."""
-    if v[LAST_DAY] == day and v[DUE] is not None:
-        return (*v[:LAST_GRADE], grade, ts, *v[LEECH:]), False
-    if v[DUE] is None:
+    buried, deck, due, cents, first, interval, key, last_day, _, _, leech, memory, reps, suspended, text = v
+    if last_day == day and due is not None:
+        return (buried, deck, due, cents, first, interval, key, last_day, grade, ts, leech, memory, reps, suspended,
+                text), False
+    if due is None:
         cents, interval, reps = 250, 0, 0
-    else:
-        cents, interval, reps = v[EASE], v[INTERVAL], v[REPS]
     if grade < 3:
         reps, interval = 0, 1
     else:
         reps += 1
         interval = 1 if reps == 1 else 6 if reps == 2 else -(-interval * cents // 100)
     d = 5 - grade
-    cents = max(130, cents + 10 - d * (8 + d * 2))
-    first = v[FIRST] if v[FIRST] is not None else day
-    return (None, v[DECK], day + interval, cents, first, interval, v[KEY], day, grade, ts, v[LEECH], v[MEMORY], reps,
-            v[SUSPENDED], v[TEXT]), True
+    cents += 10 - d * (8 + d * 2)
+    if cents < 130:
+        cents = 130
+    if first is None:
+        first = day
+    return (None, deck, day + interval, cents, first, interval, key, day, grade, ts, leech, memory, reps, suspended,
+            text), True
 
 
 def _sm2_ok(v: Values, grade: Any, day: Any, ts: Any) -> bool:
@@ -170,8 +180,9 @@ def _lapse_before(before: str | None) -> bool:
 
 class _Fold:
     """Cards by key: [text, values, last device, last recorded after, lapses, last ts, last seq, the decoded
-    object of ``text`` when the caller had one, _needles of values, values' last_review field as to_json
-    writes it]. A state is its text, its values, or both (None, None: no state)."""
+    object of ``text`` when the caller had one (read only with the text it was set with), _needles of values,
+    values' last_review time when a re-grade made them (canonical)]. A state is its text, its values, or
+    both (None, None: no state)."""
 
     def __init__(self, rules: Rules) -> None:
         from pyflash.core.scheduling.schedule import SM2  # deferred: import cycle (schedule imports the store)
@@ -233,9 +244,12 @@ class _Fold:
         c[2], c[3] = run.last.pop(key)
         c[4] = run.lapses.pop(key, 0)
 
-    def rows(self, rows: Iterable[tuple[Any, ...]], skip: set[str], undone: set[str], disorder: set[str] | None) -> None:
-        """Fold the rows (``_COLUMNS`` and the decoded ``after`` or None); a card whose rows go back in time
-        joins ``disorder`` (None: the rows are in time order).
+    def rows(
+        self, rows: Iterable[tuple[Any, ...]], skip: set[str], undone: set[str], disorder: set[str] | None,
+        objs: Iterable[Any] | None = None,
+    ) -> None:
+        """Fold the rows (``_COLUMNS``), with ``objs``: each row's decoded ``after`` or None (None: none has one);
+        a card whose rows go back in time joins ``disorder`` (None: the rows are in time order).
 
         One loop with the common cases written out (a call per event costs as much as the work): the
         recorded ``after`` of an event whose ``before`` is the state so far, and an SM-2 re-grade of a
@@ -244,21 +258,27 @@ class _Fold:
         minutes, seconds = self.minutes, self.seconds
         seqs = {int(i.rpartition("-")[2]) for i in undone if i.rpartition("-")[2].isdigit()}
         sm2, threshold, action_of = self.sm2, self.rules.leech_threshold, self.rules.leech_action
-        for ts, device, seq, key, kind, grade, day, before, after, obj in rows:
-            if key in skip:
-                continue
+        gone, minute, second = _GONE, _MINUTE, _SECOND
+        for (ts, device, seq, key, kind, grade, day, before, after), obj in zip(rows, repeat(None) if objs is None else objs, strict=False):
             c = get(key)
             if c is None:
+                if key in skip:
+                    continue
                 c = cards[key] = [None, None, None, None, 0, "", 0, None, None, None]
-            if kind == "undo" or (seq in seqs and f"{device}-{seq}" in undone):
+            elif c is gone:
+                continue
+            if kind == "undo" or (seqs and seq in seqs and f"{device}-{seq}" in undone):
                 continue
             if disorder is not None and c[2] is not None and (
                 ts < c[5] or ts == c[5] and (device < c[2] or device == c[2] and seq < c[6])
             ):
                 disorder.add(key)
-                skip.add(key)
+                cards[key] = gone
                 continue
-            before, after = before or None, after or None
+            if not before:
+                before = None
+            if not after:
+                after = None
             text, v = c[0], c[1]
             if before is None:
                 verbatim = text is None and v is None
@@ -266,29 +286,31 @@ class _Fold:
                 verbatim = before == text or _same(before, text)
             elif v is None:
                 verbatim = False
-            elif c[9] is not None and c[9] not in before and '"memory": ' in before and '"leech": ' in before:
-                verbatim = False  # a tuple state, ruled out by its last_review (see _differs)
+            elif c[9] is not None and c[9] not in before and (_LEECH_MEMORY in before or _LEECH_MEMORY_TRUE in before):
+                verbatim = False  # a tuple state, ruled out: its last_review time is nowhere in ``before`` (as _differs)
             else:
                 verbatim = same(c, before)
             if not verbatim and c[2] == device:
                 last = c[3]
                 if text is None and v is not None and last is not None and c[9] is not None and c[9] not in last \
-                        and '"memory": ' in last and '"leech": ' in last:
+                        and (_LEECH_MEMORY in last or _LEECH_MEMORY_TRUE in last):
                     pass  # ruled out as above
                 else:
                     verbatim = same(c, last)
             if verbatim:
                 new = after
-                if after is not None and _NO_TEXT in after and (text is not None or v is not None) and (
-                    text is not None or v[TEXT] != ""
-                ):
-                    new = _keep_text(after, self.text(c))
-                c[0], c[1], c[7], c[8], c[9] = new, None, obj if new is after else None, None, None
+                if after is not None and (text is not None or v is not None) and _NO_TEXT in after:
+                    cur = text if text is not None else self.text(c) if v[TEXT] != "" else None
+                    if cur is not None and _NO_TEXT not in cur:  # (else _keep_text gives ``after``)
+                        new = _keep_text(after, cur)
+                c[0], c[7] = new, obj if new is after else None
+                if v is not None:  # (c[8] and c[9] are set only with c[1])
+                    c[1] = c[8] = c[9] = None
             else:
                 new = None
-                if (sm2 and grade.__class__ is int and day.__class__ is int and after is not None and 0 <= grade <= 5
-                        and kind in GRADE_KINDS and ts.__class__ is str and len(ts) == 29 and (minutes.get(ts[:16]) or valid_ts(ts))
-                        and (seconds.get(ts[16:]) or valid_ts(ts))):
+                if (sm2 and grade.__class__ is int and 0 <= grade <= 5 and day.__class__ is int and after is not None
+                        and kind in _GRADE_KINDS and ts.__class__ is str and (ts[minute] in minutes or valid_ts(ts))
+                        and (ts[second] in seconds or valid_ts(ts))):  # (their keys' lengths: 29 characters)
                     prev = v if v is not None else None if text is None else self.values(c)
                     needles = c[8]
                     if prev is not None and needles is None:
@@ -301,33 +323,44 @@ class _Fold:
                             pass
                         elif prev is None:
                             new = (None, ident[0], None, 250, None, 0, key, None, None, None, False, None, 0, False, ident[1])
+                        else:  # a re-graded state without text keeps the text it had
+                            new = (prev[0], ident[0], *prev[2:TEXT], ident[1] if ident[1] or not prev[TEXT] else prev[TEXT])
+                        needles = c[8] = None
+                    if new is not None:
+                        bu, deck, due, cents, first, interval, k, lday, _, _, leech, mem, reps, susp, txt = new
+                        if lday == day and due is not None:  # a same-day repeat (sm2_step's first case)
+                            new = (bu, deck, due, cents, first, interval, k, lday, grade, ts, leech, mem, reps, susp, txt)
+                        elif due is None or (interval.__class__ is int and reps.__class__ is int and cents.__class__ is int
+                                             and interval >= 0 and reps >= 0):
+                            new, reviewed = sm2_step(new, grade, day, ts)
+                            if prev is not None and grade < LAPSE_BELOW and not prev[LEECH] and reviewed and prev[REPS] > 0 \
+                                    and c[4] + 1 >= threshold:
+                                suspend = new[SUSPENDED] or action_of(new[DECK]) == "suspend"
+                                new = (*new[:LEECH], True, *new[LEECH + 1 : SUSPENDED], suspend, new[TEXT])
                         else:
-                            new = (prev[0], ident[0], *prev[2:TEXT], ident[1])
-                        needles = c[8] = None
-                    if new is not None and new[LAST_DAY] == day and new[DUE] is not None:  # a same-day repeat
-                        new = (*new[:LAST_GRADE], grade, ts, *new[LEECH:])
-                    elif new is not None and (new[DUE] is None or (
-                        new[INTERVAL].__class__ is int and new[REPS].__class__ is int and new[EASE].__class__ is int
-                        and new[INTERVAL] >= 0 and new[REPS] >= 0
-                    )):
-                        new, reviewed = sm2_step(new, grade, day, ts)
-                        if prev is not None and grade < LAPSE_BELOW and not prev[LEECH] and reviewed and prev[REPS] > 0 \
-                                and c[4] + 1 >= threshold:
-                            suspend = new[SUSPENDED] or action_of(new[DECK]) == "suspend"
-                            new = (*new[:LEECH], True, *new[LEECH + 1 : SUSPENDED], suspend, new[TEXT])
-                    else:
-                        new = None
-                    if new is not None and not new[TEXT] and prev is not None and prev[TEXT]:
-                        new = (*new[:TEXT], prev[TEXT])
-                        needles = c[8] = None
+                            new = None
                 if new is None:
                     self.plain(c, Step(ts, device, seq, key, kind, before, after, grade, day))
                     c[5], c[6] = ts, seq
                     continue
-                c[0], c[1], c[7], c[9] = None, new, None, f'"last_review": "{ts}"'  # ts is canonical: no escapes
+                c[0] = None  # (c[7] left: it is read only with a c[0] set with it)
+                c[1] = new
+                c[9] = ts
             if grade is not None and grade < LAPSE_BELOW and kind == "review" and _lapse_before(before):
                 c[4] += 1
-            c[2], c[3], c[5], c[6] = device, after, ts, seq
+            c[2] = device
+            c[3] = after
+            c[5] = ts
+            c[6] = seq
+
+
+_FIELDS, _OBJ = itemgetter(slice(0, 9)), itemgetter(9)
+
+
+def with_objs(rows: list[tuple[Any, ...]]) -> tuple[Iterator[tuple[Any, ...]], Iterator[Any]]:
+    """Rows of ``_COLUMNS`` with each one's decoded ``after`` (or None) as a tenth field, as _Fold.rows takes them:
+    (the rows, the objects)."""
+    return map(_FIELDS, rows), map(_OBJ, rows)
 
 
 def _needles(v: Values) -> tuple[str, str] | None:
@@ -388,7 +421,8 @@ def fold_part(
             rows = db.execute(f"SELECT {_COLUMNS} FROM reviews WHERE key IN ({marks})", chunk).fetchall()
             rows.sort(key=lambda r: (r[0], r[1], r[2]))
             fold.rows(rows, set(), undone, None)
-        return {k: fold.values(c) for k, c in fold.cards.items()}
+        values = fold.values
+        return {k: c[1] if c[1] is not None else values(c) for k, c in fold.cards.items()}
     finally:
         if collecting:
             gc.enable()

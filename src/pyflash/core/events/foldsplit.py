@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from contextlib import closing
 from typing import Any
 
 from pyflash.core.events.fastfold import Values, fold_part
@@ -84,12 +83,15 @@ def fold_split(db: sqlite3.Connection, rules: Rules, skip: set[str], undone: set
     reader, writer = ctx.Pipe(duplex=False)
 
     def child() -> None:
+        con = None
         try:
-            with closing(_reader(path)) as con:
-                result: Any = fold_part(con, rules, skip, undone, theirs_where, middle)
+            con = _reader(path)
+            result: Any = fold_part(con, rules, skip, undone, theirs_where, middle)
         except BaseException as exc:
             result = exc
-        writer.send(result)
+        writer.send(result)  # first: closing unmaps the file, which takes a while (~35 ms for 800 MB)
+        if con is not None:
+            con.close()
 
     proc = ctx.Process(target=child, daemon=True)
     proc.start()

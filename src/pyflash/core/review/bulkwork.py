@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pyflash.core.events import Event
-from pyflash.core.events.fastfold import _Fold, row_of
+from pyflash.core.events.fastfold import _Fold, row_of, with_objs
 from pyflash.core.events.replay import Rules
 from pyflash.core.review.ingest import Texts, _row_values, log_rows
 
@@ -123,7 +123,8 @@ class BulkWork:
             row = rows.get(key)
             cards[key] = [None, _row_values(row), *_NO_CARD[2:]] if row is not None else list(_NO_CARD)
         ordered.sort()
-        fold.rows(ordered, set(), set(), None)
+        fold_rows, objs = with_objs(ordered)
+        fold.rows(fold_rows, set(), set(), None, objs)
         out: dict[str, tuple[Any, ...] | None] = {}
         for key, c in cards.items():
             v = fold.values(c)

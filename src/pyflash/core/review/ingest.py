@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pyflash.core.events import GRADE_KINDS, Event, IngestResult, canonical_ts, split_id
-from pyflash.core.events.fastfold import _differs, _Fold, row_of, values_of
+from pyflash.core.events.fastfold import _differs, _Fold, row_of, values_of, with_objs
 from pyflash.core.events.replay import LAPSE_BELOW, Rules, Step, replay_steps, state_json
 from pyflash.core.review.event_log import key_chunks as _chunks
 from pyflash.core.review.events_io import families, steps_for
@@ -426,7 +426,8 @@ def _fold_setup(
 
 def _fold_run(fold: _Fold, ordered: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...] | None]:
     """The new rows (None: no state) of the cards :func:`_fold_setup` set up, by the fast fold (pure Python)."""
-    fold.rows(ordered, set(), set(), None)
+    fold_rows, objs = with_objs(ordered)
+    fold.rows(fold_rows, set(), set(), None, objs)
     out: dict[str, tuple[Any, ...] | None] = {}
     for key, card in fold.cards.items():
         folded = fold.values(card)
