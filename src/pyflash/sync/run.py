@@ -19,7 +19,6 @@ The order keeps every step safe to interrupt (``kill -9`` included):
 
 from __future__ import annotations
 
-import gc
 import shutil
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -29,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pyflash.core.errors import PyflashError
+from pyflash.core.gcpause import collector_paused
 from pyflash.sync.events import EventLog
 from pyflash.sync.files import EVENTS, FileMark, NewLines, OwnFiles, read_new
 from pyflash.sync.git import Git, GitError, redact
@@ -130,7 +130,7 @@ def sync(
         hook("committed")
 
         early = _EarlyRead(folder, device, state.marks)
-        with _collector_paused():
+        with collector_paused():
             try:
                 _exchange(git, state, result, progress, hook, early)
             except GitError as exc:
@@ -174,20 +174,6 @@ def _init(git: Git, folder: Path, remote: str) -> None:
         git.run("remote", "add", "origin", remote)
     elif current.stdout.strip() != remote:
         git.run("remote", "set-url", "origin", remote)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while the new lines are decoded and ingested: they make tens of
-    thousands of dicts that live to the end, which every collection would scan again, and no cycle (the
-    collector is on again after, whatever happens)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @contextmanager

@@ -23,14 +23,13 @@ schema change elsewhere makes it step aside rather than leave a derived table st
 
 from __future__ import annotations
 
-import gc
 import sqlite3
-from collections.abc import Container, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Container, Iterable
 from typing import Any
 
 from pyflash.core.events import Event, IngestResult
 from pyflash.core.events.replay import Rules, replay_steps
+from pyflash.core.gcpause import collector_paused
 from pyflash.core.review.bulkwork import BulkWork
 from pyflash.core.review.event_log import key_chunks
 from pyflash.core.review.events_io import joined, steps_for
@@ -129,23 +128,10 @@ def _new_events(db: sqlite3.Connection, events: Iterable[Event]) -> tuple[list[E
     return new_events(db, batch)
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cyclic garbage collector off: a bulk ingest makes no cycles, and with millions of objects alive
-    (the events, their rows) each full collection would scan them all again (as fastfold.fold_part)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def bulk_ingest(db: sqlite3.Connection, events: Iterable[Event], rules: Rules, texts: Texts | None = None) -> IngestResult:
     """:func:`~pyflash.core.review.ingest.ingest_events` of a large batch into an empty log (``db`` is in a
     transaction; see the module's doc)."""
-    with _no_gc():
+    with collector_paused():  # a bulk ingest makes millions of objects and no cycle
         fresh, skipped = _new_events(db, events)
         if not fresh:
             return IngestResult(0, skipped, frozenset())
