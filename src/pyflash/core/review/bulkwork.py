@@ -22,16 +22,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pyflash.core.events import Event
-from pyflash.core.events.fastfold import _Fold, row_of, with_objs
+from pyflash.core.events.fastfold import _Fold
 from pyflash.core.events.replay import Rules
-from pyflash.core.review.ingest import Texts, _row_values, log_rows
+from pyflash.core.review.ingest import _NO_CARD, Texts, _fold_run, _row_values, log_rows
 
 __all__ = ["PART", "BulkWork", "Rows"]
 
 PART = 20_000  # events a part: the insert starts after the first part's rows are made (~0.2 s)
 
 Rows = list[tuple[Any, ...]]
-_NO_CARD: tuple[Any, ...] = (None, None, None, None, 0, "", 0, None, None, None)  # fastfold._Fold's card with no state
 
 
 class _Stopped(Exception):
@@ -118,15 +117,9 @@ class BulkWork:
     def _fold(self, ordered: Rows) -> dict[str, tuple[Any, ...] | None]:
         """The fast fold of ``ordered`` (the rows of the cards to fold), each card from its row."""
         fold = _Fold(self._rules)
-        cards, rows = fold.cards, self._rows
+        rows = self._rows
         for key in self._keys:
             row = rows.get(key)
-            cards[key] = [None, _row_values(row), *_NO_CARD[2:]] if row is not None else list(_NO_CARD)
+            fold.cards[key] = [None, _row_values(row), *_NO_CARD[2:]] if row is not None else list(_NO_CARD)
         ordered.sort()
-        fold_rows, objs = with_objs(ordered)
-        fold.rows(fold_rows, set(), set(), None, objs)
-        out: dict[str, tuple[Any, ...] | None] = {}
-        for key, c in cards.items():
-            v = fold.values(c)
-            out[key] = row_of(v) if v is not None else None
-        return out
+        return _fold_run(fold, ordered)
